@@ -1,0 +1,55 @@
+namespace Pricing.Catalog;
+
+/// <summary>The result of committing a scrape: the new version and what changed since the previous one.</summary>
+public sealed record CatalogCommit(CatalogSnapshot Previous, CatalogSnapshot Current, IReadOnlyList<OfferChange> Changes)
+{
+    public int Added => Changes.Count(c => c.Kind == PriceChangeKind.Added);
+    public int Changed => Changes.Count(c => c.Kind == PriceChangeKind.Changed);
+    public int Removed => Changes.Count(c => c.Kind == PriceChangeKind.Removed);
+}
+
+/// <summary>
+/// A provider's catalog as a sequence of versions: every committed scrape gets the next number.
+/// Not thread-safe; the owner serializes commits.
+/// </summary>
+public sealed class VersionedCatalog(string provider)
+{
+    public CatalogSnapshot Current { get; private set; } = CatalogSnapshot.Empty(provider);
+
+    public string Provider { get; } = provider;
+
+    public CatalogCommit Commit(IEnumerable<Offer> offers, IReadOnlyList<QuarantinedRow> quarantined, DateTimeOffset asOf)
+    {
+        var byKey = new Dictionary<string, Offer>(StringComparer.Ordinal);
+        foreach (var offer in offers)
+        {
+            if (offer.Provider != Provider)
+            {
+                throw new ArgumentException($"Offer {offer.OfferKey} is not from provider {Provider}.", nameof(offers));
+            }
+
+            // Validation has already resolved duplicates; a second row for a key here is a programming error.
+            if (!byKey.TryAdd(offer.OfferKey, offer))
+            {
+                throw new ArgumentException($"Duplicate offer key {offer.OfferKey}; run OfferValidator first.", nameof(offers));
+            }
+        }
+
+        var previous = Current;
+        var next = new CatalogSnapshot(Provider, previous.Version + 1, asOf, byKey, quarantined);
+        var changes = CatalogDiff.Compute(previous.Offers, next.Offers);
+        Current = next;
+        return new CatalogCommit(previous, next, changes);
+    }
+
+    /// <summary>Restores a version held elsewhere (e.g. persisted state) without producing changes.</summary>
+    public void Restore(CatalogSnapshot snapshot)
+    {
+        if (snapshot.Provider != Provider)
+        {
+            throw new ArgumentException("Snapshot from another provider.", nameof(snapshot));
+        }
+
+        Current = snapshot;
+    }
+}

@@ -1,0 +1,62 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Pricing.Contracts.Events;
+using RabbitMQ.Client;
+
+namespace Pricing.ServiceDefaults;
+
+/// <summary>How a service joins the price-change bus.</summary>
+public sealed class MessagingOptions
+{
+    /// <summary>Connection string name holding the amqp URI (ConnectionStrings:rabbitmq).</summary>
+    public const string RabbitMqConnectionName = "rabbitmq";
+
+    /// <summary>"RabbitMq" (default when a connection string is set) or "InMemory" (the embedded default).</summary>
+    public string Transport { get; set; } = "";
+}
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ when <c>ConnectionStrings:rabbitmq</c> is set, else the in-memory transport.
+    /// On RabbitMQ, <see cref="AcceleratorPriceChanged"/> goes to the durable topic exchange
+    /// <see cref="PriceChangeTopology.ExchangeName"/> with routing key {provider}.{region}.{accelerator}.{model};
+    /// publisher confirms stay on (MassTransit's default), so a publish completes only once the broker has it.
+    /// </summary>
+    public static IHostApplicationBuilder AddPricingMessaging(
+        this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator>? registerConsumers = null,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureRabbitEndpoints = null)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(MessagingOptions.RabbitMqConnectionName);
+        var transport = builder.Configuration["Messaging:Transport"];
+        var useRabbit = !string.Equals(transport, "InMemory", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(connectionString);
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            registerConsumers?.Invoke(x);
+
+            if (useRabbit)
+            {
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(new Uri(connectionString!));
+                    cfg.Message<AcceleratorPriceChanged>(m => m.SetEntityName(PriceChangeTopology.ExchangeName));
+                    cfg.Publish<AcceleratorPriceChanged>(p => p.ExchangeType = ExchangeType.Topic);
+                    cfg.Send<AcceleratorPriceChanged>(s => s.UseRoutingKeyFormatter(c => c.Message.RoutingKey));
+                    cfg.Message<CatalogPublished>(m => m.SetEntityName(PriceChangeTopology.CatalogPublishedExchangeName));
+                    configureRabbitEndpoints?.Invoke(context, cfg);
+                });
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        });
+
+        return builder;
+    }
+}

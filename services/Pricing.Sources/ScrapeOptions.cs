@@ -1,0 +1,18 @@
+namespace Pricing.Sources;
+
+public sealed class ScrapeOptions
+{
+    public const string Section = "Scrape";
+
+    /// <summary>Time between scrapes. Provider price lists change at most a few times a day.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A scrape with fewer offers than this fraction of the last good one is treated as partial:
+    /// nothing is published and the last good catalog stays, marked stale.
+    /// </summary>
+    public double MinOfferRatio { get; set; } = 0.8;
+
+    /// <summary>Set false to scrape only on demand (tests, or an operator-driven deployment).</summary>
+    public bool RunOnSchedule { get; set; } = true;
+}

@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# The project's single "run all tests" command (also what .ci/run calls).
+#
+#   ./test.sh [extra dotnet test args...]
+#
+# What it does, from any cwd, as root (or with sudo) on Debian 12 without systemd:
+#   1. Installs redis-server and rabbitmq-server with apt-get if either is missing (both before starting any).
+#   2. Unless the caller already set PRICING_TEST_REDIS: starts a throwaway Redis on 127.0.0.1
+#      (port 6379 if free, else another) under .test-servers/redis.
+#   3. Unless the caller already set PRICING_TEST_RABBITMQ: starts a clean RabbitMQ node
+#      (rabbit@localhost, management API on 15672), or reuses a broker already answering on 5672,
+#      and creates a fresh vhost for this run.
+#   4. Exports the PRICING_TEST_* variables below, runs `dotnet test` on $PRICING_TEST_TARGET
+#      (default Pricing.sln, or Pricing.slnx if that is what exists), logs to .test-servers/dotnet-test-*.log,
+#      stops what it started, and prints one closing line: `N passed, N failed, N skipped`.
+#   Exit code is non-zero if the build or any test failed, or if no test ran.
+#
+# Variables seen by the tests:
+#   PRICING_TEST_REDIS                 host:port (StackExchange.Redis configuration string)
+#   PRICING_TEST_REDIS_PREFIX          per-run key prefix, e.g. pricing-test-1764345600-1234:
+#   PRICING_TEST_REDIS_PORT            the port
+#   PRICING_TEST_REDIS_PIDFILE         only when this script started Redis (fault tests may stop/restart it)
+#   PRICING_TEST_RABBITMQ              amqp://guest:guest@127.0.0.1:5672/<per-run vhost>
+#   PRICING_TEST_RABBITMQ_MANAGEMENT   http://guest:guest@127.0.0.1:15672
+#   PRICING_TEST_RABBITMQ_PIDFILE      only when this script started the node (fault tests may stop/restart it)
+#
+# CI: this script does NOT set CI. The CI runner sets CI=true, and with CI set the test fixtures in
+# tests/Pricing.Testing turn "no Redis/RabbitMQ available" from a skip into a failure.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CALLER_PWD="$PWD"
+cd "$REPO"
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
+SERVERS_DIR="$REPO/.test-servers"
+mkdir -p "$SERVERS_DIR"
+RUN_ID="pricing-test-$(date +%s)-$$"
+SETUP_LOG="$SERVERS_DIR/setup-$RUN_ID.log"
+: >"$SETUP_LOG"
+
+log() { printf 'test.sh: %s\n' "$*" | tee -a "$SETUP_LOG" >&2; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Run a command as root: directly when root, through sudo otherwise (keeping the variables the tools need).
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo --preserve-env=DEBIAN_FRONTEND,RABBITMQ_NODENAME,RABBITMQ_NODE_IP_ADDRESS,PATH "$@"
+  else
+    log "need root (or sudo) for: $*"
+    return 1
+  fi
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Cleanup: stops only what this script started, by pid.
+# ---------------------------------------------------------------------------------------------------------------
+STARTED_REDIS_PIDFILE=""
+STARTED_RABBIT_PIDFILE=""
+EPMD_BEFORE=""
+REUSED_RABBIT_VHOST=""
+CLEANED_UP=0
+
+epmd_pids_of_rabbitmq() {
+  local d pid
+  for d in /proc/[0-9]*; do
+    pid="${d#/proc/}"
+    [ "$(cat "$d/comm" 2>/dev/null || true)" = "epmd" ] || continue
+    [ "$(stat -c %U "$d" 2>/dev/null || true)" = "rabbitmq" ] || continue
+    echo "$pid"
+  done
+}
+
+wait_pid_gone() { # pid seconds
+  local pid="$1" deadline=$((SECONDS + $2))
+  while kill -0 "$pid" 2>/dev/null || as_root kill -0 "$pid" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+cleanup() {
+  [ "$CLEANED_UP" -eq 0 ] || return 0
+  CLEANED_UP=1
+  set +e
+  if [ -n "$STARTED_REDIS_PIDFILE" ] && [ -s "$STARTED_REDIS_PIDFILE" ]; then
+    local rpid
+    rpid="$(cat "$STARTED_REDIS_PIDFILE")"
+    log "stopping redis-server (pid $rpid)"
+    kill -TERM "$rpid" 2>/dev/null || as_root kill -TERM "$rpid" 2>/dev/null
+    wait_pid_gone "$rpid" 10 || { log "redis-server $rpid did not stop, KILL"; as_root kill -KILL "$rpid" 2>/dev/null; }
+  fi
+  if [ -n "$STARTED_RABBIT_PIDFILE" ]; then
+    local bpid=""
+    [ -s "$STARTED_RABBIT_PIDFILE" ] && bpid="$(as_root cat "$STARTED_RABBIT_PIDFILE" 2>/dev/null)"
+    if [ -n "$bpid" ]; then
+      local t0
+      t0="$(now)"
+      log "stopping rabbitmq node (pid $bpid)"
+      as_root kill -TERM "$bpid" 2>/dev/null
+      if wait_pid_gone "$bpid" 20; then
+        log "rabbitmq node stopped in $(since "$t0") s"
+      else
+        log "rabbitmq node $bpid still running after 20 s, KILL"
+        as_root kill -KILL "$bpid" 2>/dev/null
+        wait_pid_gone "$bpid" 5
+      fi
+    fi
+    # epmd is started by the node and outlives it; stop the one(s) that appeared with our node.
+    local epid
+    for epid in $(epmd_pids_of_rabbitmq); do
+      case " $EPMD_BEFORE " in *" $epid "*) continue ;; esac
+      log "stopping epmd (pid $epid)"
+      as_root kill -TERM "$epid" 2>/dev/null
+    done
+  fi
+  if [ -n "$REUSED_RABBIT_VHOST" ]; then
+    log "deleting vhost $REUSED_RABBIT_VHOST from the reused broker"
+    delete_vhost "$REUSED_RABBIT_VHOST" >>"$SETUP_LOG" 2>&1 || log "could not delete vhost $REUSED_RABBIT_VHOST"
+  fi
+  set -e
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. Install (everything before starting anything)
+# ---------------------------------------------------------------------------------------------------------------
+NEED_REDIS=0
+NEED_RABBIT=0
+[ -n "${PRICING_TEST_REDIS:-}" ] || NEED_REDIS=1
+[ -n "${PRICING_TEST_RABBITMQ:-}" ] || NEED_RABBIT=1
+
+if { [ "$NEED_REDIS" -eq 1 ] || [ "$NEED_RABBIT" -eq 1 ]; } &&
+  { ! command -v redis-server >/dev/null 2>&1 || ! command -v rabbitmq-server >/dev/null 2>&1; }; then
+  t0="$(now)"
+  log "installing redis-server and rabbitmq-server with apt-get"
+  as_root apt-get update >>"$SETUP_LOG" 2>&1 || { log "apt-get update failed, see $SETUP_LOG"; exit 1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    redis-server rabbitmq-server >>"$SETUP_LOG" 2>&1 || { log "apt-get install failed, see $SETUP_LOG"; exit 1; }
+  log "installed in $(since "$t0") s"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. Redis
+# ---------------------------------------------------------------------------------------------------------------
+if [ "$NEED_REDIS" -eq 1 ]; then
+  t0="$(now)"
+  REDIS_DIR="$SERVERS_DIR/redis"
+  mkdir -p "$REDIS_DIR"
+  REDIS_PORT=""
+  for candidate in 6379 $(seq 6380 6399) $(shuf -i 20000-40000 -n 20); do
+    port_open "$candidate" && continue
+    rm -f "$REDIS_DIR/redis.pid"
+    redis-server --port "$candidate" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
+      --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" >>"$SETUP_LOG" 2>&1 || continue
+    for _ in $(seq 1 100); do
+      if [ "$(redis-cli -h 127.0.0.1 -p "$candidate" ping 2>/dev/null || true)" = "PONG" ] && [ -s "$REDIS_DIR/redis.pid" ]; then
+        REDIS_PORT="$candidate"
+        break
+      fi
+      sleep 0.1
+    done
+    if [ -n "$REDIS_PORT" ]; then
+      STARTED_REDIS_PIDFILE="$REDIS_DIR/redis.pid"
+      break
+    fi
+    # It did not come up on this port (lost a race for it?): make sure it is gone and try another.
+    [ -s "$REDIS_DIR/redis.pid" ] && kill -TERM "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true
+  done
+  if [ -z "$REDIS_PORT" ]; then
+    log "could not start redis-server, see $REDIS_DIR/redis.log"
+    exit 1
+  fi
+  export PRICING_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+  export PRICING_TEST_REDIS_PORT="$REDIS_PORT"
+  export PRICING_TEST_REDIS_PIDFILE="$STARTED_REDIS_PIDFILE"
+  log "redis-server pid $(cat "$STARTED_REDIS_PIDFILE") on 127.0.0.1:$REDIS_PORT, ready in $(since "$t0") s"
+else
+  if [ -z "${PRICING_TEST_REDIS_PORT:-}" ]; then
+    first="${PRICING_TEST_REDIS%%,*}"
+    case "$first" in *:[0-9]*) export PRICING_TEST_REDIS_PORT="${first##*:}" ;; *) export PRICING_TEST_REDIS_PORT=6379 ;; esac
+  fi
+  log "using caller's Redis: $PRICING_TEST_REDIS"
+fi
+export PRICING_TEST_REDIS_PREFIX="${PRICING_TEST_REDIS_PREFIX:-$RUN_ID:}"
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. RabbitMQ
+# ---------------------------------------------------------------------------------------------------------------
+export RABBITMQ_NODENAME="${RABBITMQ_NODENAME:-rabbit@localhost}"
+export RABBITMQ_NODE_IP_ADDRESS="${RABBITMQ_NODE_IP_ADDRESS:-127.0.0.1}"
+MGMT_URL="http://guest:guest@127.0.0.1:15672"
+
+# vhost management: rabbitmqctl against the local node, else the management HTTP API (curl).
+create_vhost() {
+  if as_root rabbitmqctl -q add_vhost "$1" && as_root rabbitmqctl -q set_permissions -p "$1" guest '.*' '.*' '.*'; then
+    return 0
+  fi
+  command -v curl >/dev/null 2>&1 || return 1
+  curl -fsS -u guest:guest -X PUT "http://127.0.0.1:15672/api/vhosts/$1" &&
+    curl -fsS -u guest:guest -X PUT -H 'content-type: application/json' \
+      -d '{"configure":".*","write":".*","read":".*"}' "http://127.0.0.1:15672/api/permissions/$1/guest"
+}
+delete_vhost() {
+  as_root rabbitmqctl -q delete_vhost "$1" && return 0
+  command -v curl >/dev/null 2>&1 || return 1
+  curl -fsS -u guest:guest -X DELETE "http://127.0.0.1:15672/api/vhosts/$1"
+}
+
+if [ "$NEED_RABBIT" -eq 1 ]; then
+  t0="$(now)"
+  VHOST="$RUN_ID"
+  if port_open 5672; then
+    log "a broker already answers on 127.0.0.1:5672; reusing it with a fresh vhost"
+    create_vhost "$VHOST" >>"$SETUP_LOG" 2>&1 || { log "could not create vhost $VHOST on the existing broker, see $SETUP_LOG"; exit 1; }
+    REUSED_RABBIT_VHOST="$VHOST"
+  else
+    MNESIA_BASE="${RABBITMQ_MNESIA_BASE:-/var/lib/rabbitmq/mnesia}"
+    PIDFILE="$MNESIA_BASE/$RABBITMQ_NODENAME.pid"
+    EPMD_BEFORE="$(epmd_pids_of_rabbitmq | tr '\n' ' ')"
+    as_root rabbitmq-plugins --offline enable rabbitmq_management >>"$SETUP_LOG" 2>&1 ||
+      { log "rabbitmq-plugins failed, see $SETUP_LOG"; exit 1; }
+    # A clean broker: no queues, vhosts or users left from an earlier run of this node.
+    as_root bash -c 'rm -rf -- "$1"/"$2" "$1"/"$2"-* "$1"/"$2".pid' _ "$MNESIA_BASE" "$RABBITMQ_NODENAME"
+    STARTED_RABBIT_PIDFILE="$PIDFILE"
+    as_root rabbitmq-server -detached >>"$SETUP_LOG" 2>&1 || { log "rabbitmq-server -detached failed, see $SETUP_LOG"; exit 1; }
+    for _ in $(seq 1 600); do
+      as_root test -s "$PIDFILE" && break
+      sleep 0.1
+    done
+    as_root test -s "$PIDFILE" || { log "no pid file $PIDFILE after 60 s, see /var/log/rabbitmq/"; exit 1; }
+    as_root rabbitmqctl wait --timeout 120 "$PIDFILE" >>"$SETUP_LOG" 2>&1 ||
+      { log "rabbitmq did not start, see /var/log/rabbitmq/ and $SETUP_LOG"; exit 1; }
+    for _ in $(seq 1 300); do
+      port_open 5672 && port_open 15672 && break
+      sleep 0.1
+    done
+    port_open 15672 || log "warning: management API not answering on 15672"
+    log "rabbitmq node pid $(as_root cat "$PIDFILE") ready in $(since "$t0") s"
+    export PRICING_TEST_RABBITMQ_PIDFILE="$PIDFILE"
+    t1="$(now)"
+    create_vhost "$VHOST" >>"$SETUP_LOG" 2>&1 || { log "could not create vhost $VHOST, see $SETUP_LOG"; exit 1; }
+    log "vhost $VHOST created in $(since "$t1") s"
+  fi
+  export PRICING_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:5672/$VHOST"
+  export PRICING_TEST_RABBITMQ_MANAGEMENT="${PRICING_TEST_RABBITMQ_MANAGEMENT:-$MGMT_URL}"
+else
+  log "using caller's RabbitMQ: $PRICING_TEST_RABBITMQ"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. dotnet test
+# ---------------------------------------------------------------------------------------------------------------
+TARGET="${PRICING_TEST_TARGET:-}"
+if [ -z "$TARGET" ]; then
+  TARGET="Pricing.sln"
+  [ ! -e "$TARGET" ] && [ -e Pricing.slnx ] && TARGET="Pricing.slnx"
+elif [ "${TARGET#/}" = "$TARGET" ] && [ -e "$CALLER_PWD/$TARGET" ]; then
+  TARGET="$CALLER_PWD/$TARGET"
+fi
+
+TEST_LOG="$SERVERS_DIR/dotnet-test-$RUN_ID.log"
+log "dotnet test $TARGET $* (log: $TEST_LOG)"
+t0="$(now)"
+set +e
+dotnet test "$TARGET" "$@" 2>&1 | tee "$TEST_LOG"
+TEST_RC="${PIPESTATUS[0]}"
+set -e
+log "dotnet test exited $TEST_RC after $(since "$t0") s"
+
+# Sum the summaries of every test project. Two formats, depending on the dotnet test mode:
+#   VSTest (one line per project):  Passed!  - Failed:     0, Passed:    12, Skipped:     0, Total:    12, Duration: ...
+#   Microsoft.Testing.Platform (global.json "test": {"runner": ...}), one block per run:
+#       Test run summary: Passed!
+#         total: 6
+#         failed: 0
+#         succeeded: 5
+#         skipped: 1
+read -r PASSED FAILED SKIPPED TOTAL < <(
+  sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r$//' "$TEST_LOG" | awk '
+    /^[[:space:]]*(Passed|Failed)![[:space:]]+-[[:space:]]+Failed:[[:space:]]*[0-9]+,[[:space:]]*Passed:/ {
+      line = $0
+      sub(/.*Failed:[[:space:]]*/, "", line); f += line + 0
+      line = $0; sub(/.*Passed:[[:space:]]*/, "", line); p += line + 0
+      line = $0; sub(/.*Skipped:[[:space:]]*/, "", line); s += line + 0
+      line = $0; sub(/.*Total:[[:space:]]*/, "", line); t += line + 0
+      next
+    }
+    /^Test run summary:/ { inblock = 1; next }
+    inblock && /^[[:space:]]+total:[[:space:]]*[0-9]+/     { t += $2; next }
+    inblock && /^[[:space:]]+failed:[[:space:]]*[0-9]+/    { f += $2; next }
+    inblock && /^[[:space:]]+succeeded:[[:space:]]*[0-9]+/ { p += $2; next }
+    inblock && /^[[:space:]]+skipped:[[:space:]]*[0-9]+/   { s += $2; next }
+    inblock && /^[[:space:]]+duration:/                    { inblock = 0; next }
+    END { printf "%d %d %d %d\n", p, f, s, t }'
+)
+
+cleanup
+
+RC=0
+if [ "$TEST_RC" -ne 0 ]; then
+  log "FAILED: dotnet test exit code $TEST_RC (build or test failure; see $TEST_LOG)"
+  RC="$TEST_RC"
+elif [ "$FAILED" -gt 0 ]; then
+  log "FAILED: $FAILED test(s) failed"
+  RC=1
+elif [ "$TOTAL" -eq 0 ]; then
+  log "FAILED: no test ran"
+  RC=1
+fi
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+exit "$RC"
