@@ -37,6 +37,9 @@ SERVERS_DIR="$REPO/.test-servers"
 mkdir -p "$SERVERS_DIR"
 RUN_ID="pricing-test-$(date +%s)-$$"
 SETUP_LOG="$SERVERS_DIR/setup-$RUN_ID.log"
+# Keep the logs of the last 10 runs only.
+ls -1t "$SERVERS_DIR"/setup-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
+ls -1t "$SERVERS_DIR"/dotnet-test-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
 : >"$SETUP_LOG"
 
 log() { printf 'test.sh: %s\n' "$*" | tee -a "$SETUP_LOG" >&2; }
@@ -118,6 +121,7 @@ cleanup() {
       case " $EPMD_BEFORE " in *" $epid "*) continue ;; esac
       log "stopping epmd (pid $epid)"
       as_root kill -TERM "$epid" 2>/dev/null
+      wait_pid_gone "$epid" 5 || as_root kill -KILL "$epid" 2>/dev/null
     done
   fi
   if [ -n "$REUSED_RABBIT_VHOST" ]; then
@@ -268,7 +272,7 @@ elif [ "${TARGET#/}" = "$TARGET" ] && [ -e "$CALLER_PWD/$TARGET" ]; then
 fi
 
 TEST_LOG="$SERVERS_DIR/dotnet-test-$RUN_ID.log"
-log "dotnet test $TARGET $* (log: $TEST_LOG)"
+log "dotnet test $TARGET${*:+ $*} (log: $TEST_LOG)"
 t0="$(now)"
 set +e
 dotnet test "$TARGET" "$@" 2>&1 | tee "$TEST_LOG"

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pricing.Catalog;
+using Pricing.Sources;
+
+namespace Azure.Pricing;
+
+public sealed class AzurePricingOptions
+{
+    public const string Section = "Azure";
+
+    /// <summary>"Snapshot" (the bundled recording; the default, works offline) or "Http" (the live API).</summary>
+    public string Source { get; set; } = "Snapshot";
+
+    /// <summary>Base URL of the Retail Prices API; point it at a fake or a proxy to test.</summary>
+    public Uri BaseUrl { get; set; } = new("https://prices.azure.com/");
+
+    public string ApiVersion { get; set; } = "2023-01-01-preview";
+
+    /// <summary>OData filter. Values are case-sensitive from api-version 2023-01-01-preview on.</summary>
+    public string Filter { get; set; } = "serviceName eq 'Virtual Machines' and contains(armSkuName, 'Standard_N')";
+
+    /// <summary>A guard against a paging loop (a NextPageLink that never ends).</summary>
+    public int MaxPages { get; set; } = 2000;
+}
+
+/// <summary>Reads the live Azure Retail Prices API, following <c>NextPageLink</c> until it is null.</summary>
+public sealed class AzureRetailPriceSource(HttpClient http, IOptions<AzurePricingOptions> options, TimeProvider time, ILogger<AzureRetailPriceSource> logger) : IPriceSource
+{
+    private readonly AzureOfferMapper _mapper = new(AzureVmSizeMap.Default);
+
+    public string Provider => AzureOfferMapper.Provider;
+
+    public string Description => $"http {options.Value.BaseUrl}";
+
+    public async Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var url = new Uri(o.BaseUrl, $"api/retail/prices?api-version={Uri.EscapeDataString(o.ApiVersion)}&$filter={Uri.EscapeDataString(o.Filter)}").ToString();
+        var items = new List<AzureRetailPriceItem>();
+        var malformed = new List<string>();
+        var pages = 0;
+        while (url is not null)
+        {
+            if (++pages > o.MaxPages)
+            {
+                throw new InvalidDataException($"More than {o.MaxPages} pages: NextPageLink does not end.");
+            }
+
+            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var page = await AzureRetailPricePageParser.ParseAsync(body, cancellationToken);
+            items.AddRange(page.Items);
+            malformed.AddRange(page.MalformedItems);
+            url = page.NextPageLink;
+        }
+
+        logger.LogInformation("Azure Retail Prices: {Items} items on {Pages} pages", items.Count, pages);
+        return AzureScrape.Build(_mapper, items, malformed, time.GetUtcNow());
+    }
+}
+
+internal static class AzureScrape
+{
+    public static SourceScrape Build(AzureOfferMapper mapper, IReadOnlyList<AzureRetailPriceItem> items, IReadOnlyList<string> malformed, DateTimeOffset asOf)
+    {
+        var mapped = mapper.Map(items);
+        var quarantined = mapped.Quarantined
+            .Concat(malformed.Select(m => new QuarantinedRow(AzureOfferMapper.Provider, QuarantineRules.Malformed, "Item does not match the API's item schema.", m)))
+            .ToList();
+        return new SourceScrape(mapped.Offers, quarantined, asOf);
+    }
+}

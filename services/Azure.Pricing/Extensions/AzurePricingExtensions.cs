@@ -1,0 +1,27 @@
+using Pricing.Sources;
+
+namespace Azure.Pricing.Extensions;
+
+public static class AzurePricingExtensions
+{
+    /// <summary>
+    /// The Azure provider: its price source (the live API when <c>Azure:Source=Http</c>, else the bundled
+    /// snapshot), its versioned catalog, scrape loop and gRPC <c>ProviderCatalog</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddAzurePricing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AzurePricingOptions>().BindConfiguration(AzurePricingOptions.Section);
+        var source = builder.Configuration[$"{AzurePricingOptions.Section}:Source"] ?? "Snapshot";
+        if (string.Equals(source, "Http", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.AddProviderHttpClient<AzureRetailPriceSource>("azure-retail-prices", _ => { });
+            builder.AddProviderCatalog<AzureRetailPriceSource>();
+        }
+        else
+        {
+            builder.AddProviderCatalog<AzureSnapshotSource>();
+        }
+
+        return builder;
+    }
+}

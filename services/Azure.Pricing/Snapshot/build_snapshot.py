@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Builds the bundled Azure Retail Prices snapshot (page-NNNN.json) from sources.csv.
+
+Every price in sources.csv is a real figure read in the source named on its row. The pages are in the
+exact format of the Retail Prices API (api-version 2023-01-01-preview). Where a source gave only the
+price (the SkyPilot catalog rows), the descriptive fields are reconstructed from the SKU's naming
+pattern and the ids are synthetic but stable; README.md says so. Run from this folder:
+    python3 build_snapshot.py
+"""
+import csv, json, uuid
+
+PAGE_SIZE = 25
+API = "https://prices.azure.com/api/retail/prices?api-version=2023-01-01-preview&$filter=serviceName%20eq%20%27Virtual%20Machines%27%20and%20contains(armSkuName,%20%27Standard_N%27)"
+LOCATIONS = {"eastus": "US East", "eastus2": "US East 2", "westus": "US West", "westus2": "US West 2", "westus3": "US West 3",
+             "southcentralus": "US South Central", "uksouth": "UK South", "polandcentral": "PL Central", "swedencentral": "SE Central",
+             "spaincentral": "ES Central", "switzerlandnorth": "CH North", "westeurope": "EU West"}
+SERIES = {"ND96isr_H100_v5": "NDsr H100 v5", "ND96is_H100_v5": "NDsr H100 v5", "ND96isr_H200_v5": "NDsr H200 v5", "ND96asr_v4": "NDasr A100 v4",
+          "ND96amsr_A100_v4": "NDamsr A100 v4", "NC24ads_A100_v4": "NCads A100 v4", "NC48ads_A100_v4": "NCads A100 v4", "NC96ads_A100_v4": "NCads A100 v4",
+          "NC40ads_H100_v5": "NCads H100 v5", "NC80adis_H100_v5": "NCads H100 v5", "NC4as_T4_v3": "NCasT4 v3", "NC6s_v3": "NCSv3",
+          "NV36ads_A10_v5": "NVadsA10 v5", "ND40rs_v2": "NDrSv2"}
+NS = uuid.UUID("6f1c2b1e-8c0a-4c3e-9a53-2c1f3e0b9a11")
+
+
+def synthetic_id(*parts):
+    return str(uuid.uuid5(NS, "|".join(parts)))
+
+
+rows = list(csv.DictReader(open("sources.csv")))
+# Where a newer verbatim API row and an older catalog row price the same meter, keep the newer one.
+verbatim = {(r["armSkuName"], r["armRegionName"], r["type"], r["spot"], r["reservationTerm"]) for r in rows if "skypilot" not in r["source"]}
+rows = [r for r in rows if "skypilot" not in r["source"] or (r["armSkuName"], r["armRegionName"], r["type"], r["spot"], r["reservationTerm"]) not in verbatim]
+
+items = []
+for r in rows:
+    short = r["armSkuName"].removeprefix("Standard_")
+    suffix = {"yes": " Spot", "lowpriority": " Low Priority"}.get(r["spot"], "")
+    meter = r["meterName"] or short.replace("_", " ") + suffix
+    product = r["productName"] or f"Virtual Machines {SERIES.get(short, short)} Series"
+    sku_name = r["skuName"] or short.replace("_", " ") + suffix
+    meter_id = synthetic_id(r["armSkuName"], r["armRegionName"], meter, product)
+    product_id = "DZH318Z" + synthetic_id(product)[:5].upper()
+    item = {
+        "currencyCode": "USD", "tierMinimumUnits": 0.0,
+        **({"reservationTerm": r["reservationTerm"]} if r["reservationTerm"] else {}),
+        "retailPrice": float(r["retailPrice"]), "unitPrice": float(r["retailPrice"]),
+        "armRegionName": r["armRegionName"], "location": LOCATIONS[r["armRegionName"]],
+        "effectiveStartDate": "2026-01-01T00:00:00Z",
+        "meterId": meter_id, "meterName": meter, "productId": product_id,
+        "skuId": f"{product_id}/{synthetic_id(sku_name)[:4].upper()}", "productName": product, "skuName": sku_name,
+        "serviceName": "Virtual Machines", "serviceId": "DZH313Z7MMC8", "serviceFamily": "Compute",
+        "unitOfMeasure": r["unitOfMeasure"], "type": r["type"], "isPrimaryMeterRegion": True, "armSkuName": r["armSkuName"],
+    }
+    items.append(item)
+
+# Two non-GPU rows verbatim from the 2022-06-06 API page (joelverhagen/az-retail-prices snapshot/2022-06-06/page0.json @ eb2c426e):
+# they must be skipped as "not a GPU size".
+items += [
+    {"currencyCode": "USD", "tierMinimumUnits": 0, "retailPrice": 1.0752, "unitPrice": 1.0752, "armRegionName": "eastasia", "location": "AP East",
+     "effectiveStartDate": "2022-05-01T00:00:00Z", "meterId": "00014e7d-fff9-54dd-962e-4e992887ad3c", "meterName": "D64s v5 Spot", "productId": "DZH318Z08M9T",
+     "skuId": "DZH318Z08M9T/00CC", "productName": "Virtual Machines Dsv5 Series Windows", "skuName": "Standard_D64s_v5 Spot", "serviceName": "Virtual Machines",
+     "serviceId": "DZH313Z7MMC8", "serviceFamily": "Compute", "unitOfMeasure": "1 Hour", "type": "Consumption", "isPrimaryMeterRegion": True, "armSkuName": "Standard_D64s_v5"},
+    {"currencyCode": "USD", "tierMinimumUnits": 0, "retailPrice": 0.0756, "unitPrice": 0.0756, "armRegionName": "westus", "location": "US West",
+     "effectiveStartDate": "2022-04-01T00:00:00Z", "meterId": "00026917-5c42-5cf2-994e-4037490635aa", "meterName": "E2bds v5 Spot", "productId": "DZH318Z09LQP",
+     "skuId": "DZH318Z09LQP/00CL", "productName": "Virtual Machines Ebdsv5 Series", "skuName": "Standard_E2bds_v5 Spot", "serviceName": "Virtual Machines",
+     "serviceId": "DZH313Z7MMC8", "serviceFamily": "Compute", "unitOfMeasure": "1 Hour", "type": "Consumption", "isPrimaryMeterRegion": True, "armSkuName": "Standard_E2bds_v5"},
+]
+items.sort(key=lambda i: i["meterId"])  # the API orders by meterId
+
+pages = [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)]
+for n, page in enumerate(pages):
+    nxt = f"{API}&$skip={(n + 1) * PAGE_SIZE}" if n + 1 < len(pages) else None
+    body = {"BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail",
+            "Items": page, "NextPageLink": nxt, "Count": len(page)}
+    with open(f"page-{n + 1:04d}.json", "w") as f:
+        json.dump(body, f, indent=2)
+        f.write("\n")
+print(f"{len(items)} items on {len(pages)} pages")
