@@ -69,6 +69,7 @@ STARTED_RABBIT_PIDFILE=""
 EPMD_BEFORE=""
 REUSED_RABBIT_VHOST=""
 CLEANED_UP=0
+STOPPED_PIDS=""
 
 epmd_pids_of_rabbitmq() {
   local d pid
@@ -80,9 +81,15 @@ epmd_pids_of_rabbitmq() {
   done
 }
 
+# Alive and not a zombie (an exited daemon whose parent has not reaped it yet counts as gone).
+pid_alive() {
+  [ -e "/proc/$1" ] || return 1
+  [ "$(sed -n 's/^.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null || true)" != "Z" ]
+}
+
 wait_pid_gone() { # pid seconds
   local pid="$1" deadline=$((SECONDS + $2))
-  while kill -0 "$pid" 2>/dev/null || as_root kill -0 "$pid" 2>/dev/null; do
+  while pid_alive "$pid"; do
     [ "$SECONDS" -lt "$deadline" ] || return 1
     sleep 0.2
   done
@@ -98,10 +105,11 @@ cleanup() {
     log "stopping redis-server (pid $rpid)"
     kill -TERM "$rpid" 2>/dev/null || as_root kill -TERM "$rpid" 2>/dev/null
     wait_pid_gone "$rpid" 10 || { log "redis-server $rpid did not stop, KILL"; as_root kill -KILL "$rpid" 2>/dev/null; }
+    STOPPED_PIDS="$STOPPED_PIDS $rpid"
   fi
   if [ -n "$STARTED_RABBIT_PIDFILE" ]; then
     local bpid=""
-    [ -s "$STARTED_RABBIT_PIDFILE" ] && bpid="$(as_root cat "$STARTED_RABBIT_PIDFILE" 2>/dev/null)"
+    bpid="$(as_root cat "$STARTED_RABBIT_PIDFILE" 2>/dev/null)"
     if [ -n "$bpid" ]; then
       local t0
       t0="$(now)"
@@ -114,6 +122,7 @@ cleanup() {
         as_root kill -KILL "$bpid" 2>/dev/null
         wait_pid_gone "$bpid" 5
       fi
+      STOPPED_PIDS="$STOPPED_PIDS $bpid"
     fi
     # epmd is started by the node and outlives it; stop the one(s) that appeared with our node.
     local epid
@@ -122,12 +131,18 @@ cleanup() {
       log "stopping epmd (pid $epid)"
       as_root kill -TERM "$epid" 2>/dev/null
       wait_pid_gone "$epid" 5 || as_root kill -KILL "$epid" 2>/dev/null
+      STOPPED_PIDS="$STOPPED_PIDS $epid"
     done
   fi
   if [ -n "$REUSED_RABBIT_VHOST" ]; then
     log "deleting vhost $REUSED_RABBIT_VHOST from the reused broker"
     delete_vhost "$REUSED_RABBIT_VHOST" >>"$SETUP_LOG" 2>&1 || log "could not delete vhost $REUSED_RABBIT_VHOST"
   fi
+  # Exited daemons linger as zombies until init reaps them; give that a moment so `ps` is clean afterwards.
+  local p deadline=$((SECONDS + 3))
+  for p in $STOPPED_PIDS; do
+    while [ -e "/proc/$p" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+  done
   set -e
 }
 trap cleanup EXIT

@@ -50,6 +50,6 @@ public static class OfferProtoMapping
         Row = row.Row,
     };
 
-    public static Timestamp ToTimestamp(this DateTimeOffset value) =>
+    public static Timestamp ToProtoTimestamp(this DateTimeOffset value) =>
         Timestamp.FromDateTimeOffset(value == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : value);
 }

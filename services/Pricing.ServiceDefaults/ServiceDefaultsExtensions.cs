@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -17,6 +18,12 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
+        if (builder.Configuration["Kestrel:EndpointDefaults:Protocols"] is null)
+        {
+            // gRPC over cleartext needs HTTP/2 with prior knowledge; Http1AndHttp2 without TLS would be HTTP/1.1 only.
+            builder.Services.Configure<KestrelServerOptions>(o => o.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
+        }
+
         return builder;
     }
 

@@ -18,19 +18,19 @@ public static class TestInfrastructure
     /// </summary>
     internal static string Unavailable(string dependency, string variable, Exception? cause)
     {
-        var message =
-            $"*** {dependency} is NOT AVAILABLE: the tests that need it are SKIPPED. *** "
-            + $"Set {variable} (./test.sh does this: it starts a local {dependency}) or start a Docker engine "
+        var howToFix =
+            $"Set {variable} (./test.sh does this: it starts a local {dependency}) or start a Docker engine "
             + "that can pull images for Testcontainers."
             + (cause is null ? "" : $" Testcontainers said: {cause.GetType().Name}: {FirstLine(cause.Message)}");
 
         if (IsCI)
         {
             throw new InvalidOperationException(
-                $"{dependency} is not available and CI is set, so this is a failure rather than a skip. {message}",
+                $"{dependency} is not available, and CI is set, so this fails instead of skipping. {howToFix}",
                 cause);
         }
 
+        var message = $"*** {dependency} is NOT AVAILABLE: the tests that need it are SKIPPED. *** {howToFix}";
         Console.Error.WriteLine(message);
         return message;
     }

@@ -37,7 +37,7 @@ public sealed class ProviderCatalogGrpcService(IEnumerable<ProviderPriceCatalog>
         {
             Provider = snapshot.Provider,
             CatalogVersion = snapshot.Version,
-            CatalogAsOf = snapshot.AsOf.ToTimestamp(),
+            CatalogAsOf = snapshot.AsOf.ToProtoTimestamp(),
         };
         response.Offers.AddRange((request.Limit > 0 ? offers.Take(request.Limit) : offers).Select(o => o.ToProto()));
         return Task.FromResult(response);
@@ -68,7 +68,7 @@ public sealed class ProviderCatalogGrpcService(IEnumerable<ProviderPriceCatalog>
             {
                 Provider = snapshot.Provider,
                 CatalogVersion = snapshot.Version,
-                CatalogAsOf = snapshot.AsOf.ToTimestamp(),
+                CatalogAsOf = snapshot.AsOf.ToProtoTimestamp(),
                 TotalOffers = offers.Count,
             };
             chunk.Offers.AddRange(offers.Skip(index).Take(chunkSize).Select(o => o.ToProto()));
@@ -97,7 +97,7 @@ public sealed class ProviderCatalogGrpcService(IEnumerable<ProviderPriceCatalog>
                 Provider = status.Provider,
                 Source = status.Source,
                 CatalogVersion = status.Snapshot.Version,
-                CatalogAsOf = status.Snapshot.AsOf.ToTimestamp(),
+                CatalogAsOf = status.Snapshot.AsOf.ToProtoTimestamp(),
                 LastAttemptSucceeded = status.LastAttemptSucceeded,
                 LastError = status.LastError ?? "",
                 Stale = status.Stale,
@@ -107,7 +107,7 @@ public sealed class ProviderCatalogGrpcService(IEnumerable<ProviderPriceCatalog>
             };
             if (status.LastAttempt is { } attempt)
             {
-                proto.LastAttempt = attempt.ToTimestamp();
+                proto.LastAttempt = attempt.ToProtoTimestamp();
             }
 
             proto.Quarantined.AddRange(status.Snapshot.Quarantined.Select(q => q.ToProto()));

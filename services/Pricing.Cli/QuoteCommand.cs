@@ -1,0 +1,128 @@
+using System.Globalization;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Pricing.Contracts;
+using Pricing.Contracts.V1;
+using Pricing.Standalone;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Pricing.Cli;
+
+public static class QuoteCommand
+{
+    public static async Task<int> RunAsync(QuoteArguments arguments, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (arguments.Server is not null)
+        {
+            using var channel = GrpcChannel.ForAddress(arguments.Server);
+            return Print(await new TrainingQuotes.TrainingQuotesClient(channel).QuoteTrainingRunAsync(arguments.Request, cancellationToken: cancellationToken), arguments, output);
+        }
+
+        // Embedded: the whole system in this process on a loopback port, asked over the same gRPC API.
+        await using var app = StandaloneHost.Build([], b =>
+        {
+            b.WebHost.UseUrls("http://127.0.0.1:0");
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using (var channel = GrpcChannel.ForAddress(address))
+        {
+            var quote = await QuoteWhenReadyAsync(new TrainingQuotes.TrainingQuotesClient(channel), arguments.Request, cancellationToken);
+            var code = Print(quote, arguments, output);
+            await app.StopAsync(cancellationToken);
+            return code;
+        }
+    }
+
+    /// <summary>The embedded catalogs load in the background at start; wait for them rather than fail.</summary>
+    private static async Task<TrainingQuote> QuoteWhenReadyAsync(TrainingQuotes.TrainingQuotesClient client, QuoteTrainingRunRequest request, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await client.QuoteTrainingRunAsync(request, cancellationToken: cancellationToken);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
+    public static IEnumerable<string> Violations(RpcException ex)
+    {
+        var badRequest = ex.GetRpcStatus()?.GetDetail<Google.Rpc.BadRequest>();
+        return badRequest is null ? [ex.Status.Detail] : badRequest.FieldViolations.Select(v => $"{v.Field}: {v.Description}");
+    }
+
+    private static int Print(TrainingQuote quote, QuoteArguments arguments, TextWriter output)
+    {
+        if (arguments.Json)
+        {
+            output.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(quote));
+            return 0;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        if (Console.IsOutputRedirected)
+        {
+            // Piped output has no terminal width; the default 80 columns would wrap every row.
+            console.Profile.Width = 200;
+        }
+
+        var r = arguments.Request;
+        console.MarkupLine($"[bold]Training run[/]: {r.Parameters:G3} parameters{(r.ActiveParameters > 0 ? $" ({r.ActiveParameters:G3} active)" : "")}, {r.Tokens:G3} tokens, {(r.Precision.Length == 0 ? "bf16" : r.Precision)}");
+        console.MarkupLine($"Total compute: [bold]{quote.TotalFlops:G4}[/] FLOPs");
+        foreach (var a in quote.Assumptions)
+        {
+            console.MarkupLine(Markup.Escape($"  {a.AcceleratorId}: dense peak {a.PeakFlops / 1e12:G4} TFLOP/s, MFU {a.Mfu:P0}, goodput {a.Goodput:P0} (MFU source: {a.MfuSource})"));
+        }
+
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in new[] { "#", "Provider", "Region", "Instance", "Accelerator", "Pricing", "$/acc-h", "Acc-hours", "Instances", "Wall-clock", "Total cost" })
+        {
+            table.AddColumn(column);
+        }
+
+        foreach (var o in quote.Options)
+        {
+            table.AddRow(
+                o.Rank.ToString(CultureInfo.InvariantCulture), o.Provider, o.Region, Markup.Escape(o.InstanceType), o.AcceleratorId, o.PricingModel,
+                o.PricePerAcceleratorHour.ToDecimal().ToString("0.0000", CultureInfo.InvariantCulture),
+                o.AcceleratorHours.ToString("N0", CultureInfo.InvariantCulture),
+                o.Instances.ToString(CultureInfo.InvariantCulture),
+                Duration(o.WallClockHours),
+                "$" + o.TotalCost.ToDecimal().ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        foreach (var c in quote.CatalogVersions)
+        {
+            console.MarkupLine(Markup.Escape($"Prices: {c.Provider} catalog v{c.Version}, as of {c.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({TimeSpan.FromSeconds(c.AgeSeconds).TotalDays:F0} days old)"));
+        }
+
+        foreach (var warning in quote.Warnings)
+        {
+            console.MarkupLine($"[yellow]warning[/]: {Markup.Escape(warning)}");
+        }
+
+        return quote.Options.Count > 0 ? 0 : 1;
+    }
+
+    private static string Duration(double hours) => hours switch
+    {
+        < 48 => $"{hours:F1} h",
+        < 24 * 365 => $"{hours / 24:F1} days",
+        _ => $"{hours / 24 / 365:F1} years",
+    };
+}

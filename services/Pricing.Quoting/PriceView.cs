@@ -1,0 +1,224 @@
+using Pricing.Catalog;
+
+namespace Pricing.Quoting;
+
+/// <summary>One provider's catalog as the price view holds it: a complete, immutable version.</summary>
+public sealed record PriceViewCatalog(string Provider, long Version, DateTimeOffset AsOf, IReadOnlyDictionary<string, Offer> Offers);
+
+/// <summary>What a quote reads: every provider's catalog at one moment. Immutable.</summary>
+public sealed record PriceViewSnapshot(IReadOnlyList<PriceViewCatalog> Catalogs)
+{
+    /// <summary>"aws:5,azure:3": changes whenever any provider's catalog does, so it can key a cache.</summary>
+    public string VersionKey => string.Join(',', Catalogs.OrderBy(c => c.Provider, StringComparer.Ordinal).Select(c => $"{c.Provider}:{c.Version}"));
+}
+
+public enum ViewUpdate
+{
+    /// <summary>The update completed one or more versions, which are now visible.</summary>
+    Advanced,
+
+    /// <summary>Held until the rest of its version arrives.</summary>
+    Buffered,
+
+    /// <summary>Already applied (an at-least-once redelivery); ignored.</summary>
+    Duplicate,
+}
+
+/// <summary>
+/// The Quotes service's view of every provider's prices, fed by a snapshot and then by change events.
+/// A version becomes visible only once all of it has arrived (its <c>CatalogPublished</c> and as many
+/// changes as that announces), so a quote never mixes two versions of one provider, and every change is
+/// applied once whatever the redelivery or order. A version that stays incomplete is a gap: the owner
+/// asks <see cref="ProvidersBehind"/> and resyncs those providers from a snapshot.
+/// </summary>
+public sealed class PriceView(TimeProvider time)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, ProviderState> _providers = new(StringComparer.Ordinal);
+    private PriceViewSnapshot _snapshot = new([]);
+
+    /// <summary>The current view; lock-free to read.</summary>
+    public PriceViewSnapshot Current => Volatile.Read(ref _snapshot);
+
+    public long VersionOf(string provider)
+    {
+        lock (_lock)
+        {
+            return _providers.TryGetValue(provider, out var state) ? state.Version : 0;
+        }
+    }
+
+    /// <summary>Replaces a provider's catalog with a complete snapshot, unless the view is already past it.</summary>
+    public ViewUpdate LoadSnapshot(string provider, long version, DateTimeOffset asOf, IEnumerable<Offer> offers)
+    {
+        lock (_lock)
+        {
+            var state = State(provider);
+            if (version < state.Version)
+            {
+                return ViewUpdate.Duplicate;
+            }
+
+            state.Offers = offers.ToDictionary(o => o.OfferKey, StringComparer.Ordinal);
+            state.Version = version;
+            state.AsOf = asOf;
+            foreach (var stale in state.Pending.Keys.Where(v => v <= version).ToList())
+            {
+                state.Pending.Remove(stale);
+            }
+
+            Advance(state);
+            Publish();
+            return ViewUpdate.Advanced;
+        }
+    }
+
+    /// <summary>One offer's change in catalog version <paramref name="version"/>.</summary>
+    public ViewUpdate ApplyChange(string provider, long version, OfferChange change)
+    {
+        lock (_lock)
+        {
+            var state = State(provider);
+            if (version <= state.Version)
+            {
+                return ViewUpdate.Duplicate;
+            }
+
+            var pending = PendingFor(state, version);
+            if (!pending.Changes.TryAdd(change.OfferKey, change))
+            {
+                return ViewUpdate.Duplicate;
+            }
+
+            return AdvanceAndPublish(state);
+        }
+    }
+
+    /// <summary>A provider announced version <paramref name="version"/> with <paramref name="changeCount"/> changes.</summary>
+    public ViewUpdate ApplyPublished(string provider, long version, int changeCount, DateTimeOffset asOf)
+    {
+        lock (_lock)
+        {
+            var state = State(provider);
+            if (version <= state.Version)
+            {
+                return ViewUpdate.Duplicate;
+            }
+
+            var pending = PendingFor(state, version);
+            if (pending.ExpectedChanges is not null)
+            {
+                return ViewUpdate.Duplicate;
+            }
+
+            pending.ExpectedChanges = changeCount;
+            pending.AsOf = asOf;
+            pending.AnnouncedAt = time.GetUtcNow();
+            return AdvanceAndPublish(state);
+        }
+    }
+
+    /// <summary>
+    /// Providers whose next version has been announced for longer than <paramref name="grace"/> but is still
+    /// incomplete (a lost change, or a version never seen): they need a resync from a snapshot.
+    /// </summary>
+    public IReadOnlyList<string> ProvidersBehind(TimeSpan grace)
+    {
+        var now = time.GetUtcNow();
+        lock (_lock)
+        {
+            return _providers.Values
+                .Where(s => s.Pending.Values.Any(p => p.AnnouncedAt is { } at && now - at >= grace))
+                .Select(s => s.Provider)
+                .ToList();
+        }
+    }
+
+    private ViewUpdate AdvanceAndPublish(ProviderState state)
+    {
+        if (!Advance(state))
+        {
+            return ViewUpdate.Buffered;
+        }
+
+        Publish();
+        return ViewUpdate.Advanced;
+    }
+
+    private static bool Advance(ProviderState state)
+    {
+        var advanced = false;
+        while (state.Pending.TryGetValue(state.Version + 1, out var next)
+               && next.ExpectedChanges is { } expected
+               && next.Changes.Count == expected)
+        {
+            // Copy-on-write: readers hold the previous dictionary.
+            var offers = new Dictionary<string, Offer>(state.Offers, StringComparer.Ordinal);
+            foreach (var change in next.Changes.Values)
+            {
+                if (change.Kind == PriceChangeKind.Removed)
+                {
+                    offers.Remove(change.OfferKey);
+                }
+                else
+                {
+                    offers[change.OfferKey] = change.New!;
+                }
+            }
+
+            state.Offers = offers;
+            state.Version++;
+            state.AsOf = next.AsOf;
+            state.Pending.Remove(state.Version);
+            advanced = true;
+        }
+
+        return advanced;
+    }
+
+    private void Publish() =>
+        Volatile.Write(ref _snapshot, new PriceViewSnapshot(_providers.Values
+            .Where(s => s.Version > 0)
+            .OrderBy(s => s.Provider, StringComparer.Ordinal)
+            .Select(s => new PriceViewCatalog(s.Provider, s.Version, s.AsOf, s.Offers))
+            .ToList()));
+
+    private ProviderState State(string provider)
+    {
+        if (!_providers.TryGetValue(provider, out var state))
+        {
+            state = new ProviderState(provider);
+            _providers[provider] = state;
+        }
+
+        return state;
+    }
+
+    private static PendingVersion PendingFor(ProviderState state, long version)
+    {
+        if (!state.Pending.TryGetValue(version, out var pending))
+        {
+            pending = new PendingVersion();
+            state.Pending[version] = pending;
+        }
+
+        return pending;
+    }
+
+    private sealed class ProviderState(string provider)
+    {
+        public string Provider { get; } = provider;
+        public long Version { get; set; }
+        public DateTimeOffset AsOf { get; set; }
+        public Dictionary<string, Offer> Offers { get; set; } = new(StringComparer.Ordinal);
+        public SortedDictionary<long, PendingVersion> Pending { get; } = [];
+    }
+
+    private sealed class PendingVersion
+    {
+        public Dictionary<string, OfferChange> Changes { get; } = new(StringComparer.Ordinal);
+        public int? ExpectedChanges { get; set; }
+        public DateTimeOffset AsOf { get; set; }
+        public DateTimeOffset? AnnouncedAt { get; set; }
+    }
+}

@@ -1,0 +1,4 @@
+using Pricing.Standalone;
+
+var app = StandaloneHost.Build(args);
+app.Run();

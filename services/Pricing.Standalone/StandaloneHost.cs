@@ -1,0 +1,35 @@
+using Azure.Pricing.Extensions;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pricing.ServiceDefaults;
+using Pricing.Sources;
+using Pricing.Standalone.Extensions;
+using Quotes.Extensions;
+using Quotes.Sync;
+
+namespace Pricing.Standalone;
+
+/// <summary>
+/// Every service in one process: the provider catalogs (on their bundled snapshots unless configured
+/// otherwise), Quotes, and MassTransit's in-memory bus between them. No servers, works offline.
+/// Setting ConnectionStrings:rabbitmq / ConnectionStrings:redis switches to the real ones.
+/// </summary>
+public static class StandaloneHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.AddServiceDefaults();
+        builder.AddPricingMessaging(QuotesExtensions.RegisterConsumers, QuotesExtensions.ConfigureRabbitEndpoints);
+        builder.AddAzurePricing();
+        builder.AddQuotes();
+        // Quotes reads the catalogs hosted here directly rather than over gRPC to itself.
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICatalogSnapshotClient, InProcessCatalogSnapshotClient>());
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapProviderCatalog();
+        app.MapQuotes();
+        return app;
+    }
+}

@@ -1,0 +1,39 @@
+using MassTransit;
+using Pricing.Catalog;
+using Pricing.Contracts.Events;
+using Pricing.Quoting;
+
+namespace Quotes.Consumers;
+
+/// <summary>
+/// Applies one offer's change to the price view. Idempotent by (provider, catalog version, offer key), so an
+/// at-least-once redelivery changes nothing; the message is acked only after the view holds it.
+/// </summary>
+public sealed class AcceleratorPriceChangedConsumer(PriceView view, ILogger<AcceleratorPriceChangedConsumer> logger) : IConsumer<AcceleratorPriceChanged>
+{
+    public Task Consume(ConsumeContext<AcceleratorPriceChanged> context)
+    {
+        var m = context.Message;
+        if (m.Kind != PriceChangeKind.Removed && m.Offer is null)
+        {
+            // A poison message: retrying cannot fix it, so it goes to the error queue, visible, not acked-and-lost.
+            throw new InvalidOperationException($"{m.Kind} change of {m.OfferKey} (version {m.CatalogVersion}) carries no offer.");
+        }
+
+        var result = view.ApplyChange(m.Provider, m.CatalogVersion, new OfferChange(m.Kind, m.OfferKey, null, m.Offer));
+        logger.LogDebug("{Provider} v{Version} {Kind} {OfferKey}: {Result}", m.Provider, m.CatalogVersion, m.Kind, m.OfferKey, result);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Announces a version's change count; completing it makes the version visible to quotes.</summary>
+public sealed class CatalogPublishedConsumer(PriceView view, ILogger<CatalogPublishedConsumer> logger) : IConsumer<CatalogPublished>
+{
+    public Task Consume(ConsumeContext<CatalogPublished> context)
+    {
+        var m = context.Message;
+        var result = view.ApplyPublished(m.Provider, m.CatalogVersion, m.ChangeCount, m.AsOf);
+        logger.LogInformation("{Provider} published v{Version} ({Changes} changes): {Result}", m.Provider, m.CatalogVersion, m.ChangeCount, result);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,96 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Pricing.Catalog;
+using Pricing.Contracts.Events;
+using Pricing.Quoting;
+using Quotes.Caching;
+using Quotes.Consumers;
+using Quotes.Grpc;
+using Quotes.Sync;
+using RabbitMQ.Client;
+using StackExchange.Redis;
+
+namespace Quotes.Extensions;
+
+public static class QuotesExtensions
+{
+    public const string RedisConnectionName = "redis";
+
+    /// <summary>The price view, the engine, the quote cache (Redis when ConnectionStrings:redis is set) and catalog sync.</summary>
+    public static IHostApplicationBuilder AddQuotes(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<QuotesOptions>().BindConfiguration(QuotesOptions.Section);
+        services.TryAddSingleton(AcceleratorRegistry.Default);
+        services.TryAddSingleton(EfficiencyDefaults.Default);
+        services.TryAddSingleton<QuoteEngine>();
+        services.TryAddSingleton<PriceView>();
+        services.AddMemoryCache(o => o.SizeLimit = 10_000);
+        services.TryAddSingleton<ICatalogSnapshotClient, GrpcCatalogSnapshotClient>();
+        services.AddSingleton<CatalogSyncWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<CatalogSyncWorker>());
+
+        var redisConnection = builder.Configuration.GetConnectionString(RedisConnectionName);
+        if (!string.IsNullOrWhiteSpace(redisConnection))
+        {
+            var prefix = builder.Configuration["Redis:KeyPrefix"] ?? "pricing:";
+            services.AddSingleton<IConnectionMultiplexer>(_ =>
+            {
+                var config = ConfigurationOptions.Parse(redisConnection);
+                // Never block start-up or a quote on Redis: connect in the background, fail commands fast.
+                config.AbortOnConnectFail = false;
+                config.ConnectTimeout = 2000;
+                config.AsyncTimeout = 1000;
+                config.SyncTimeout = 1000;
+                return ConnectionMultiplexer.Connect(config);
+            });
+            services.AddSingleton(sp => new RedisQuoteStore(sp.GetRequiredService<IConnectionMultiplexer>(), prefix,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisQuoteStore>>()));
+            services.AddSingleton(sp => new QuoteCache(sp.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>(),
+                sp.GetRequiredService<RedisQuoteStore>(), sp.GetRequiredService<IOptions<QuotesOptions>>()));
+        }
+        else
+        {
+            services.AddSingleton(sp => new QuoteCache(sp.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>(),
+                null, sp.GetRequiredService<IOptions<QuotesOptions>>()));
+        }
+
+        return builder;
+    }
+
+    public static void RegisterConsumers(IBusRegistrationConfigurator x)
+    {
+        x.AddConsumer<AcceleratorPriceChangedConsumer>();
+        x.AddConsumer<CatalogPublishedConsumer>();
+    }
+
+    /// <summary>
+    /// One durable quorum queue for this instance's price view, bound to every price change ("#") and to
+    /// every catalog announcement. Bounded retries, then the error queue: never acked-and-lost.
+    /// </summary>
+    public static void ConfigureRabbitEndpoints(IBusRegistrationContext context, IRabbitMqBusFactoryConfigurator cfg)
+    {
+        var options = context.GetRequiredService<IOptions<QuotesOptions>>().Value;
+        cfg.ReceiveEndpoint(options.QueueName, e =>
+        {
+            e.ConfigureConsumeTopology = false;
+            e.SetQuorumQueue();
+            e.Bind(PriceChangeTopology.ExchangeName, b =>
+            {
+                b.ExchangeType = ExchangeType.Topic;
+                b.RoutingKey = "#";
+            });
+            e.Bind(PriceChangeTopology.CatalogPublishedExchangeName, b => b.ExchangeType = ExchangeType.Fanout);
+            e.UseMessageRetry(r => r.Intervals(100, 500, 1000));
+            e.ConfigureConsumer<AcceleratorPriceChangedConsumer>(context);
+            e.ConfigureConsumer<CatalogPublishedConsumer>(context);
+        });
+    }
+
+    public static IEndpointRouteBuilder MapQuotes(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<TrainingQuotesGrpcService>();
+        return app;
+    }
+}

@@ -1,0 +1,79 @@
+using Grpc.Net.Client;
+using Microsoft.Extensions.Options;
+using Pricing.Contracts;
+using Pricing.Contracts.V1;
+using Pricing.Quoting;
+
+namespace Quotes.Sync;
+
+public sealed class QuotesOptions
+{
+    public const string Section = "Quotes";
+
+    /// <summary>Provider name → base URL of its gRPC ProviderCatalog (e.g. "azure": "http://azure-pricing:8080").</summary>
+    public Dictionary<string, string> Providers { get; set; } = [];
+
+    /// <summary>The durable queue this instance's price view consumes from.</summary>
+    public string QueueName { get; set; } = "quotes-price-view";
+
+    /// <summary>How long an announced version may stay incomplete before it counts as a gap and the provider is resynced.</summary>
+    public TimeSpan ResyncGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan SyncInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a quote stays cached. Keys include catalog versions, so this only bounds memory.</summary>
+    public TimeSpan QuoteCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>Loads a provider's complete current catalog into the price view.</summary>
+public interface ICatalogSnapshotClient
+{
+    IReadOnlyCollection<string> Providers { get; }
+
+    Task LoadAsync(string provider, PriceView view, CancellationToken cancellationToken);
+}
+
+/// <summary>Reads each provider's <c>StreamCatalogSnapshot</c> over gRPC.</summary>
+public sealed class GrpcCatalogSnapshotClient(IOptions<QuotesOptions> options) : ICatalogSnapshotClient, IDisposable
+{
+    private readonly Dictionary<string, GrpcChannel> _channels = options.Value.Providers
+        .ToDictionary(p => p.Key, p => GrpcChannel.ForAddress(p.Value), StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Providers => _channels.Keys;
+
+    public async Task LoadAsync(string provider, PriceView view, CancellationToken cancellationToken)
+    {
+        var client = new ProviderCatalog.ProviderCatalogClient(_channels[provider]);
+        using var call = client.StreamCatalogSnapshot(new StreamCatalogSnapshotRequest { Provider = provider }, cancellationToken: cancellationToken);
+        var offers = new List<Pricing.Catalog.Offer>();
+        CatalogSnapshotChunk? first = null;
+        var sawLast = false;
+        while (await call.ResponseStream.MoveNext(cancellationToken))
+        {
+            var chunk = call.ResponseStream.Current;
+            first ??= chunk;
+            if (chunk.CatalogVersion != first.CatalogVersion)
+            {
+                throw new InvalidDataException($"{provider} snapshot mixed versions {first.CatalogVersion} and {chunk.CatalogVersion}.");
+            }
+
+            offers.AddRange(chunk.Offers.Select(o => o.FromProto()));
+            sawLast |= chunk.Last;
+        }
+
+        if (first is null || !sawLast || offers.Count != first.TotalOffers)
+        {
+            throw new InvalidDataException($"{provider} snapshot incomplete: {offers.Count} of {first?.TotalOffers} offers.");
+        }
+
+        view.LoadSnapshot(provider, first.CatalogVersion, first.CatalogAsOf.ToDateTimeOffset(), offers);
+    }
+
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+    }
+}
