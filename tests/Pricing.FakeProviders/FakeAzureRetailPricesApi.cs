@@ -48,6 +48,8 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     /// <summary>Prefix of the Azure.Pricing assembly's embedded snapshot pages.</summary>
     public const string SnapshotResourcePrefix = "Azure.Pricing.Snapshot.page-";
 
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(250);
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly Lock _gate = new();
@@ -416,6 +418,9 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
                     response.ContentLength = body.Length;
                     await response.Body.WriteAsync(half, aborted.Token);
                     await response.Body.FlushAsync(aborted.Token);
+                    // Give the half page time to leave: an abort right after the flush can discard it before
+                    // the socket sends it, and the client would see a reset before the headers instead.
+                    await Task.Delay(AbortGrace, aborted.Token);
                     context.Abort();
                     return;
 
