@@ -64,8 +64,7 @@ public static class AzureRetailPricePageParser
                 }
                 catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
                 {
-                    var raw = element.GetRawText();
-                    malformed.Add($"{(raw.Length > 300 ? raw[..300] + "…" : raw)} ({ex.Message})");
+                    malformed.Add($"armSkuName={Text(element, "armSkuName")} region={Text(element, "armRegionName")} meterId={Text(element, "meterId")}: {ex.Message}");
                 }
             }
 
@@ -79,4 +78,8 @@ public static class AzureRetailPricePageParser
             return new AzureRetailPricePage(items, malformed, string.IsNullOrEmpty(next) ? null : next, count);
         }
     }
+
+    /// <summary>A field of a malformed item as raw text, so its quarantine record names the row.</summary>
+    private static string Text(JsonElement item, string name) =>
+        item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var value) ? value.ToString() : "?";
 }

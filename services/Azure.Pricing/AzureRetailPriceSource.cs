@@ -25,8 +25,10 @@ public sealed class AzurePricingOptions
 }
 
 /// <summary>Reads the live Azure Retail Prices API, following <c>NextPageLink</c> until it is null.</summary>
-public sealed class AzureRetailPriceSource(HttpClient http, IOptions<AzurePricingOptions> options, TimeProvider time, ILogger<AzureRetailPriceSource> logger) : IPriceSource
+public sealed class AzureRetailPriceSource(IHttpClientFactory httpClients, IOptions<AzurePricingOptions> options, TimeProvider time, ILogger<AzureRetailPriceSource> logger) : IPriceSource
 {
+    public const string HttpClientName = "azure-retail-prices";
+
     private readonly AzureOfferMapper _mapper = new(AzureVmSizeMap.Default);
 
     public string Provider => AzureOfferMapper.Provider;
@@ -36,6 +38,7 @@ public sealed class AzureRetailPriceSource(HttpClient http, IOptions<AzurePricin
     public async Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
+        var http = httpClients.CreateClient(HttpClientName);
         var url = new Uri(o.BaseUrl, $"api/retail/prices?api-version={Uri.EscapeDataString(o.ApiVersion)}&$filter={Uri.EscapeDataString(o.Filter)}").ToString();
         var items = new List<AzureRetailPriceItem>();
         var malformed = new List<string>();
@@ -47,6 +50,8 @@ public sealed class AzureRetailPriceSource(HttpClient http, IOptions<AzurePricin
                 throw new InvalidDataException($"More than {o.MaxPages} pages: NextPageLink does not end.");
             }
 
+            // The body is already buffered inside the resilience pipeline (BufferedBodyHandler), so a page that
+            // stalls or breaks off mid-body has hit the attempt timeout and been retried by now.
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             response.EnsureSuccessStatusCode();
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);

@@ -80,7 +80,9 @@ public sealed class ProviderPriceCatalog(
         SourceScrape scrape;
         try
         {
-            scrape = await source.ScrapeAsync(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Timeout);
+            scrape = await source.ScrapeAsync(timeout.Token);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -13,6 +13,9 @@ public sealed class ScrapeOptions
     /// </summary>
     public double MinOfferRatio { get; set; } = 0.8;
 
+    /// <summary>A whole scrape (every page) that takes longer than this fails, keeping the last good catalog.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Set false to scrape only on demand (tests, or an operator-driven deployment).</summary>
     public bool RunOnSchedule { get; set; } = true;
 }

@@ -45,10 +45,10 @@ public static class SourcesExtensions
     /// <c>Retry-After</c>, a per-attempt timeout, a total timeout and a circuit breaker.
     /// Settings bind from <c>Http:{name}</c>.
     /// </summary>
-    public static IHttpClientBuilder AddProviderHttpClient<TClient>(this IHostApplicationBuilder builder, string name, Action<HttpClient> configure)
-        where TClient : class
+    public static IHttpClientBuilder AddProviderHttpClient(this IHostApplicationBuilder builder, string name)
     {
-        var client = builder.Services.AddHttpClient<TClient>(name, configure);
+        // A named client taken from IHttpClientFactory per scrape, so handlers rotate (DNS changes are seen).
+        var client = builder.Services.AddHttpClient(name);
         client.AddResilienceHandler(name, (pipeline, context) =>
         {
             var settings = context.ServiceProvider.GetRequiredService<IConfiguration>().GetSection($"Http:{name}");
@@ -75,6 +75,7 @@ public static class SourcesExtensions
             });
             pipeline.AddTimeout(attemptTimeout);
         });
+        client.AddHttpMessageHandler(() => new BufferedBodyHandler());
         return client;
     }
 

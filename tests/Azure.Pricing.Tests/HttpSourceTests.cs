@@ -199,12 +199,28 @@ public sealed class HttpSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_body_that_stalls_mid_page_fails_the_scrape_in_bounded_time()
+    public async Task A_body_that_stalls_mid_page_once_is_retried_within_the_attempt_timeout()
     {
-        var before = await PublishFirstVersionAsync();
+        await PublishFirstVersionAsync();
         _fake.TruncateNext(1, TruncationMode.Stall, atSkip: SkipOfPage(1));
         using var guard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         guard.CancelAfter(TimeSpan.FromSeconds(20));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var outcome = await Catalog.ScrapeOnceAsync(guard.Token);
+
+        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
+        Assert.True(started.Elapsed >= AzureHttpHost.AttemptTimeout, $"The stalled attempt should have timed out first; took {started.Elapsed}.");
+        Assert.Equal(0, _fake.PendingFaults);
+    }
+
+    [Fact]
+    public async Task A_body_that_stalls_on_every_attempt_fails_the_scrape_in_bounded_time()
+    {
+        var before = await PublishFirstVersionAsync();
+        _fake.TruncateNext(AzureHttpHost.MaxRetries + 1, TruncationMode.Stall, atSkip: SkipOfPage(1));
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        guard.CancelAfter(TimeSpan.FromSeconds(30));
 
         var outcome = await Catalog.ScrapeOnceAsync(guard.Token);
 
@@ -270,9 +286,10 @@ public sealed class HttpSourceTests : IAsyncLifetime
         Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
         Assert.Equal(_snapshot.Offers.Count - 1, outcome.Offers);
         Assert.False(Catalog.Current.Offers.ContainsKey(key));
-        // The malformed row is reported as the provider sent it (cut to its first 300 characters).
+        // The malformed row is reported with the fields that identify it and what failed to bind.
         Assert.Contains(Catalog.Current.Quarantined, r => r.Rule == QuarantineRules.Malformed
-            && r.Row.Contains("\"armRegionName\":\"westus2\"", StringComparison.Ordinal)
-            && r.Row.Contains("not-a-number", StringComparison.Ordinal));
+            && r.Row.Contains("armSkuName=Standard_NC24ads_A100_v4", StringComparison.Ordinal)
+            && r.Row.Contains("region=westus2", StringComparison.Ordinal)
+            && r.Row.Contains("retailPrice", StringComparison.Ordinal));
     }
 }

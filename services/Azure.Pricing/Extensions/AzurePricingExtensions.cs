@@ -14,7 +14,7 @@ public static class AzurePricingExtensions
         var source = builder.Configuration[$"{AzurePricingOptions.Section}:Source"] ?? "Snapshot";
         if (string.Equals(source, "Http", StringComparison.OrdinalIgnoreCase))
         {
-            builder.AddProviderHttpClient<AzureRetailPriceSource>("azure-retail-prices", _ => { });
+            builder.AddProviderHttpClient(AzureRetailPriceSource.HttpClientName);
             builder.AddProviderCatalog<AzureRetailPriceSource>();
         }
         else

@@ -1,0 +1,383 @@
+using static Pricing.Quoting.Tests.TestData;
+
+namespace Pricing.Quoting.Tests;
+
+/// <summary>
+/// The engine against the formulas of docs/quote-model.md, each expected figure worked out here from the
+/// published peaks and the data file's efficiency rows: FLOPs = 6·N·D; accelerator-hours =
+/// FLOPs / (peak · MFU · goodput · 3600); cost = accelerator-hours × price per accelerator-hour.
+/// </summary>
+public sealed class QuoteEngineTests
+{
+    private const double SecondsPerHour = 3600.0;
+
+    /// <summary>Llama-2-70B-like run: 70e9 parameters on 1.4e12 tokens.</summary>
+    private const double N = 70e9;
+    private const double D = 1.4e12;
+
+    private static double ExpectedHours(double flops, double peak, double mfu, double goodput) =>
+        flops / (peak * mfu * goodput * SecondsPerHour);
+
+    private static void WithinACent(decimal expected, decimal actual) =>
+        Assert.True(Math.Abs(expected - actual) <= 0.01m, $"Expected {expected} within a cent, got {actual}.");
+
+    [Fact]
+    public void Training_flops_are_six_times_parameters_times_tokens()
+    {
+        var result = Engine().Quote(Spec(parameters: N, tokens: D), Prices(Offer()));
+
+        // 6 × 70e9 × 1.4e12 = 5.88e23.
+        Close(5.88e23, result.TotalFlops);
+    }
+
+    [Fact]
+    public void A_mixture_of_experts_model_is_costed_on_its_active_parameters()
+    {
+        // 1T total, 100B active per token, 10T tokens: 6 × 1e11 × 1e13 = 6e24, not 6e25.
+        var result = Engine().Quote(Spec(parameters: 1e12, activeParameters: 1e11, tokens: 1e13), Prices(Offer()));
+
+        Close(6e24, result.TotalFlops);
+        var row = EfficiencyFile.For(H100);
+        Close(ExpectedHours(6e24, H100DenseBf16, row.Mfu, row.Goodput), Assert.Single(result.Options).AcceleratorHours);
+    }
+
+    [Fact]
+    public void Accelerator_hours_use_the_H100_dense_BF16_peak_and_the_data_files_efficiency_defaults()
+    {
+        var row = EfficiencyFile.For(H100);
+
+        var result = Engine().Quote(Spec(), Prices(Offer()));
+
+        var option = Assert.Single(result.Options);
+        Close(ExpectedHours(5.88e23, H100DenseBf16, row.Mfu, row.Goodput), option.AcceleratorHours);
+        var assumption = Assert.Single(result.Assumptions);
+        Assert.Equal(H100, assumption.AcceleratorId);
+        Close(H100DenseBf16, assumption.PeakFlops);
+        Assert.Equal(row.Mfu, assumption.Mfu);
+        Assert.Equal(row.Goodput, assumption.Goodput);
+        Assert.Equal(row.Source, assumption.MfuSource);
+        Assert.Equal(row.Source, assumption.GoodputSource);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public void Accelerator_hours_follow_the_formula_for_a_registry_and_defaults_given_here()
+    {
+        // Round numbers: 1 PFLOP/s dense, MFU 0.5, goodput 0.8 → 1.44e18 useful FLOPs per accelerator-hour.
+        var registry = new AcceleratorRegistry([new Accelerator("test-gpu", "Test", "Test GPU", 80, 1000, 2000, 700, "test")]);
+        var efficiency = new EfficiencyDefaults([new EfficiencyDefault("test-gpu", 0.5, 0.8, "judgement", "test row")], new EfficiencyDefault("*", 0.3, 0.9, "judgement", "fallback"));
+        var engine = new QuoteEngine(registry, efficiency);
+
+        var result = engine.Quote(Spec(parameters: 1e9, tokens: 1.2e11), Prices(Offer(acceleratorId: "test-gpu", acceleratorsPerInstance: 1m, price: 2m)));
+
+        // 6 × 1e9 × 1.2e11 = 7.2e20 FLOPs; / 1.44e18 = 500 accelerator-hours; × $2 = $1,000.
+        var option = Assert.Single(result.Options);
+        Close(500, option.AcceleratorHours);
+        Assert.Equal(1000.00m, option.TotalCost);
+        Assert.Equal("test row", Assert.Single(result.Assumptions).MfuSource);
+    }
+
+    [Fact]
+    public void An_accelerator_without_a_defaults_row_uses_the_fallback()
+    {
+        var registry = new AcceleratorRegistry([new Accelerator("test-gpu", "Test", "Test GPU", 80, 1000, null, null, "test")]);
+        var efficiency = new EfficiencyDefaults([], new EfficiencyDefault("*", 0.25, 0.5, "judgement", "fallback row"));
+
+        var result = new QuoteEngine(registry, efficiency).Quote(Spec(parameters: 1e9, tokens: 1.2e11), Prices(Offer(acceleratorId: "test-gpu", acceleratorsPerInstance: 1m)));
+
+        // 7.2e20 / (1e15 × 0.25 × 0.5 × 3600) = 1,600 accelerator-hours.
+        Close(1600, Assert.Single(result.Options).AcceleratorHours);
+        var assumption = Assert.Single(result.Assumptions);
+        Assert.Equal(0.25, assumption.Mfu);
+        Assert.Equal("fallback row", assumption.MfuSource);
+    }
+
+    [Fact]
+    public void An_MFU_override_applies_and_is_reported_with_source_request()
+    {
+        var row = EfficiencyFile.For(H100);
+
+        var result = Engine().Quote(Spec(mfu: 0.55), Prices(Offer()));
+
+        Close(ExpectedHours(5.88e23, H100DenseBf16, 0.55, row.Goodput), Assert.Single(result.Options).AcceleratorHours);
+        var assumption = Assert.Single(result.Assumptions);
+        Assert.Equal(0.55, assumption.Mfu);
+        Assert.Equal("request", assumption.MfuSource);
+        // Goodput is not overridden: it stays the data file's, with its source.
+        Assert.Equal(row.Goodput, assumption.Goodput);
+        Assert.Equal(row.Source, assumption.GoodputSource);
+    }
+
+    [Fact]
+    public void FP8_uses_the_dense_FP8_peak()
+    {
+        var row = EfficiencyFile.For(H100);
+
+        var result = Engine().Quote(Spec(precision: Precision.Fp8), Prices(Offer()));
+
+        Close(H100DenseFp8, Assert.Single(result.Assumptions).PeakFlops);
+        Close(ExpectedHours(5.88e23, H100DenseFp8, row.Mfu, row.Goodput), Assert.Single(result.Options).AcceleratorHours);
+    }
+
+    [Fact]
+    public void An_accelerator_with_no_published_peak_is_skipped_with_a_warning_not_priced()
+    {
+        var a10g = Offer(provider: "aws", region: "us-east-1", instanceType: "g5.xlarge", acceleratorId: A10G, acceleratorsPerInstance: 1m, price: 1.006m);
+        var h100 = Offer();
+
+        var result = Engine().Quote(Spec(), Prices(a10g, h100));
+
+        var option = Assert.Single(result.Options);
+        Assert.Equal(H100, option.Offer.AcceleratorId);
+        Assert.Equal(1, result.OptionsConsidered);
+        Assert.DoesNotContain(result.Assumptions, a => a.AcceleratorId == A10G);
+        Assert.Contains(result.Warnings, w => w.Contains(A10G, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FP8_on_an_accelerator_without_an_FP8_peak_is_skipped_with_a_warning()
+    {
+        var a100 = Offer(instanceType: "Standard_ND96amsr_A100_v4", acceleratorId: A100, price: 32.77m);
+
+        var result = Engine().Quote(Spec(precision: Precision.Fp8), Prices(a100, Offer()));
+
+        Assert.All(result.Options, o => Assert.Equal(H100, o.Offer.AcceleratorId));
+        Assert.Contains(result.Warnings, w => w.Contains(A100, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_accelerator_missing_from_the_registry_is_skipped_with_a_warning()
+    {
+        var unknown = Offer(instanceType: "Standard_Mystery", acceleratorId: "acme-x1");
+
+        var result = Engine().Quote(Spec(), Prices(unknown, Offer()));
+
+        Assert.All(result.Options, o => Assert.Equal(H100, o.Offer.AcceleratorId));
+        Assert.Contains(result.Warnings, w => w.Contains("acme-x1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void When_nothing_matches_there_are_no_options_and_a_warning_says_so()
+    {
+        var result = Engine().Quote(Spec(regions: ["antarctica"]), Prices(Offer()));
+
+        Assert.Empty(result.Options);
+        Assert.Empty(result.Assumptions);
+        Assert.Equal(0, result.OptionsConsidered);
+        Assert.NotEmpty(result.Warnings);
+    }
+
+    [Fact]
+    public void Options_are_ranked_by_total_cost_ascending()
+    {
+        Offer[] offers =
+        [
+            Offer(),                                                                                                   // H100 on demand, 12.29/acc-h
+            Offer(pricingModel: PricingModels.Spot, price: 39.33m),                                                     // H100 spot, 4.92/acc-h
+            Offer(instanceType: "Standard_ND96amsr_A100_v4", acceleratorId: A100, price: 32.77m),                       // A100 on demand, 4.10/acc-h
+            Offer(instanceType: "Standard_NC4as_T4_v3", acceleratorId: "nvidia-t4", acceleratorsPerInstance: 1m, price: 0.526m),
+            Offer(instanceType: "Standard_ND96isr_H200_v5", acceleratorId: "nvidia-h200-141gb", price: 110.24m),
+        ];
+
+        var result = Engine().Quote(Spec(), Prices(offers));
+
+        // Each offer's cost from the formula, independently of the engine.
+        var registry = AcceleratorRegistry.Default;
+        var expected = offers
+            .Select(o =>
+            {
+                registry.TryGet(o.AcceleratorId, out var accelerator);
+                var row = EfficiencyFile.For(o.AcceleratorId);
+                var hours = ExpectedHours(5.88e23, accelerator.PeakDenseBf16Tflops!.Value * 1e12, row.Mfu, row.Goodput);
+                return (o.OfferKey, Cost: (decimal)hours * o.PricePerInstanceHour / o.AcceleratorsPerInstance);
+            })
+            .OrderBy(x => x.Cost)
+            .ToList();
+
+        Assert.Equal(expected.Select(x => x.OfferKey), result.Options.Select(o => o.Offer.OfferKey));
+        for (var i = 0; i < expected.Count; i++)
+        {
+            WithinACent(expected[i].Cost, result.Options[i].TotalCost);
+        }
+
+        Assert.Equal(result.Options.Select(o => o.TotalCost).Order(), result.Options.Select(o => o.TotalCost));
+        // Every priced accelerator has its assumptions listed once.
+        Assert.Equal(offers.Select(o => o.AcceleratorId).Distinct().Order(StringComparer.Ordinal), result.Assumptions.Select(a => a.AcceleratorId));
+    }
+
+    public static readonly Offer[] Mixed =
+    [
+        Offer(),
+        Offer(pricingModel: PricingModels.Spot, price: 39.33m),
+        Offer(region: "westus3", price: 98.32m),
+        Offer(region: "westus3", pricingModel: PricingModels.Committed1Y, price: 62.92m),
+        Offer(instanceType: "Standard_ND96amsr_A100_v4", acceleratorId: A100, price: 32.77m),
+        Offer(instanceType: "Standard_ND96amsr_A100_v4", acceleratorId: A100, region: "westus3", pricingModel: PricingModels.Spot, price: 13.1m),
+        Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", price: 55.04m),
+        Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", pricingModel: PricingModels.Spot, price: 30.2m),
+        Offer(provider: "aws", region: "us-east-1", instanceType: "p4de.24xlarge", acceleratorId: A100, price: 40.97m),
+        Offer(provider: "gcp", region: "us-central1", zone: "us-central1-a", instanceType: "a3-highgpu-8g", price: 88.49m),
+    ];
+
+    private static void AssertSameOffers(IEnumerable<Offer> expected, QuoteResult result)
+    {
+        Assert.Equal(expected.Select(o => o.OfferKey).Order(StringComparer.Ordinal), result.Options.Select(o => o.Offer.OfferKey).Order(StringComparer.Ordinal));
+        Assert.Equal(result.Options.Count, result.OptionsConsidered);
+    }
+
+    [Fact]
+    public void The_clouds_filter_keeps_only_the_named_providers()
+    {
+        var result = Engine().Quote(Spec(clouds: ["aws", "gcp"]), Prices(Mixed));
+
+        AssertSameOffers(Mixed.Where(o => o.Provider is "aws" or "gcp"), result);
+    }
+
+    [Fact]
+    public void The_regions_filter_keeps_only_the_named_regions()
+    {
+        var result = Engine().Quote(Spec(regions: ["westus3", "us-central1"]), Prices(Mixed));
+
+        AssertSameOffers(Mixed.Where(o => o.Region is "westus3" or "us-central1"), result);
+    }
+
+    [Fact]
+    public void The_pricing_models_filter_keeps_only_the_named_models()
+    {
+        var result = Engine().Quote(Spec(pricingModels: [PricingModels.Spot, PricingModels.Committed1Y]), Prices(Mixed));
+
+        AssertSameOffers(Mixed.Where(o => o.PricingModel is PricingModels.Spot or PricingModels.Committed1Y), result);
+    }
+
+    [Fact]
+    public void The_accelerator_filter_keeps_only_the_named_accelerators()
+    {
+        var result = Engine().Quote(Spec(acceleratorIds: [A100]), Prices(Mixed));
+
+        AssertSameOffers(Mixed.Where(o => o.AcceleratorId == A100), result);
+        Assert.Equal(A100, Assert.Single(result.Assumptions).AcceleratorId);
+    }
+
+    [Fact]
+    public void Filters_combine()
+    {
+        var result = Engine().Quote(Spec(clouds: ["azure"], regions: ["westus3"], pricingModels: [PricingModels.Spot], acceleratorIds: [A100]), Prices(Mixed));
+
+        AssertSameOffers(Mixed.Where(o => o.Provider == "azure" && o.Region == "westus3" && o.PricingModel == PricingModels.Spot && o.AcceleratorId == A100), result);
+        Assert.Single(result.Options);
+    }
+
+    [Fact]
+    public void Max_options_truncates_to_the_cheapest_and_reports_how_many_were_considered()
+    {
+        var all = Engine().Quote(Spec(maxOptions: 1000), Prices(Mixed));
+        var top3 = Engine().Quote(Spec(maxOptions: 3), Prices(Mixed));
+
+        Assert.Equal(Mixed.Length, all.Options.Count);
+        Assert.Equal(3, top3.Options.Count);
+        Assert.Equal(Mixed.Length, top3.OptionsConsidered);
+        var cheapest = top3.Options.Max(o => o.TotalCost);
+        Assert.All(all.Options.Where(o => !top3.Options.Any(t => t.Offer.OfferKey == o.Offer.OfferKey)), o => Assert.True(o.TotalCost >= cheapest));
+    }
+
+    [Fact]
+    public void Max_options_zero_means_twenty()
+    {
+        var offers = Enumerable.Range(1, 25).Select(i => Offer(region: $"region-{i:00}", price: 90m + i)).ToArray();
+
+        var result = Engine().Quote(Spec(maxOptions: 0), Prices(offers));
+
+        Assert.Equal(20, result.Options.Count);
+        Assert.Equal(25, result.OptionsConsidered);
+    }
+
+    [Theory]
+    [InlineData(12, 2)]
+    [InlineData(16, 2)]
+    [InlineData(17, 3)]
+    [InlineData(1024, 128)]
+    public void A_cluster_rents_whole_instances(int cluster, int instances)
+    {
+        var row = EfficiencyFile.For(H100);
+        var hours = ExpectedHours(5.88e23, H100DenseBf16, row.Mfu, row.Goodput);
+
+        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: cluster), Prices(Offer())).Options);
+
+        Assert.Equal(instances, option.Instances);
+        Assert.Equal(instances * 8, option.Accelerators);
+        // The run spreads over every rented accelerator: 12 GPUs on 8-GPU instances → 16 GPUs, wall-clock = hours / 16.
+        Close(hours / (instances * 8), option.WallClockHours);
+        Close(hours, option.AcceleratorHours);
+    }
+
+    [Fact]
+    public void No_cluster_size_means_one_instance()
+    {
+        var row = EfficiencyFile.For(H100);
+        var hours = ExpectedHours(5.88e23, H100DenseBf16, row.Mfu, row.Goodput);
+
+        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: 0), Prices(Offer())).Options);
+
+        Assert.Equal(1, option.Instances);
+        Assert.Equal(8, option.Accelerators);
+        Close(hours / 8, option.WallClockHours);
+    }
+
+    [Fact]
+    public void A_fractional_instance_prices_an_accelerator_hour_at_the_inverse_fraction_times_the_instance_price()
+    {
+        // Standard_NV6ads_A10_v5: one sixth of an A10 at $0.454 per instance-hour.
+        var sixth = Offer(instanceType: "Standard_NV6ads_A10_v5", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
+        var row = EfficiencyFile.For(A10);
+        var hours = ExpectedHours(5.88e23, 125e12, row.Mfu, row.Goodput);
+
+        Assert.True(Math.Abs(6m * 0.454m - sixth.PricePerAcceleratorHour) < 1e-9m, $"Price per accelerator-hour {sixth.PricePerAcceleratorHour}.");
+
+        var option = Assert.Single(Engine().Quote(Spec(), Prices(sixth)).Options);
+        Assert.Equal(1, option.Instances);
+        // One sixth of a GPU takes six times as long as a whole one.
+        Close(hours * 6, option.WallClockHours, 1e-9);
+        WithinACent((decimal)hours * 6m * 0.454m, option.TotalCost);
+    }
+
+    [Fact]
+    public void A_cluster_of_fractional_instances_rents_enough_of_them()
+    {
+        var sixth = Offer(instanceType: "Standard_NV6ads_A10_v5", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
+
+        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: 2), Prices(sixth)).Options);
+
+        Assert.Equal(12, option.Instances);
+        Assert.Equal(2, option.Accelerators);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(12)]
+    [InlineData(1024)]
+    public void Cost_is_accelerator_hours_times_price_per_accelerator_hour_within_a_cent(int cluster)
+    {
+        var result = Engine().Quote(Spec(acceleratorCount: cluster), Prices(Mixed));
+
+        Assert.Equal(Mixed.Length, result.Options.Count);
+        foreach (var option in result.Options)
+        {
+            WithinACent((decimal)option.AcceleratorHours * option.Offer.PricePerAcceleratorHour, option.TotalCost);
+        }
+
+        // The Azure H100 on-demand figure worked out in full: hours × 98.32 / 8.
+        var row = EfficiencyFile.For(H100);
+        var h100 = result.Options.Single(o => o.Offer.OfferKey == Offer().OfferKey);
+        WithinACent((decimal)ExpectedHours(5.88e23, H100DenseBf16, row.Mfu, row.Goodput) * (98.32m / 8m), h100.TotalCost);
+    }
+
+    [Fact]
+    public void Each_option_carries_its_catalog_version_and_as_of()
+    {
+        var result = Engine().Quote(Spec(), Prices(7, Offer()));
+
+        var option = Assert.Single(result.Options);
+        Assert.Equal(7, option.CatalogVersion);
+        Assert.Equal(AsOf, option.CatalogAsOf);
+    }
+}

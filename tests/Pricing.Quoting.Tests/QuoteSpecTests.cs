@@ -1,0 +1,66 @@
+using static Pricing.Quoting.Tests.TestData;
+
+namespace Pricing.Quoting.Tests;
+
+/// <summary><see cref="QuoteSpec.Normalized"/> keys the quote cache: equal questions equal keys, different questions different keys.</summary>
+public sealed class QuoteSpecTests
+{
+    private static readonly QuoteSpec Base = Spec(
+        parameters: 70e9, activeParameters: 0, tokens: 1.4e12, precision: Precision.Bf16,
+        acceleratorIds: ["nvidia-h100-80gb", "nvidia-a100-80gb"], acceleratorCount: 1024, mfu: null,
+        clouds: ["azure", "aws"], regions: ["eastus", "westus3"], pricingModels: ["on_demand", "spot"], maxOptions: 10);
+
+    [Fact]
+    public void The_order_of_list_fields_does_not_matter()
+    {
+        var reordered = Base with
+        {
+            AcceleratorIds = ["nvidia-a100-80gb", "nvidia-h100-80gb"],
+            Clouds = ["aws", "azure"],
+            Regions = ["westus3", "eastus"],
+            PricingModels = ["spot", "on_demand"],
+        };
+
+        Assert.Equal(Base.Normalized(), reordered.Normalized());
+    }
+
+    [Fact]
+    public void Equal_specs_built_separately_normalize_equally() =>
+        Assert.Equal(Base.Normalized(), (Base with { AcceleratorIds = [.. Base.AcceleratorIds] }).Normalized());
+
+    [Fact]
+    public void Any_field_change_changes_it()
+    {
+        (string Field, QuoteSpec Spec)[] variants =
+        [
+            ("Parameters", Base with { Parameters = 70e9 + 1 }),
+            ("ActiveParameters", Base with { ActiveParameters = 7e9 }),
+            ("Tokens", Base with { Tokens = 1.5e12 }),
+            ("Precision", Base with { Precision = Precision.Fp8 }),
+            ("AcceleratorIds", Base with { AcceleratorIds = ["nvidia-h100-80gb"] }),
+            ("AcceleratorIds empty", Base with { AcceleratorIds = [] }),
+            ("AcceleratorCount", Base with { AcceleratorCount = 1025 }),
+            ("Mfu", Base with { Mfu = 0.4 }),
+            ("Mfu other", Base with { Mfu = 0.45 }),
+            ("Clouds", Base with { Clouds = ["azure"] }),
+            ("Regions", Base with { Regions = ["eastus"] }),
+            ("PricingModels", Base with { PricingModels = ["on_demand"] }),
+            ("MaxOptions", Base with { MaxOptions = 11 }),
+        ];
+
+        var keys = variants.Select(v => (v.Field, Key: v.Spec.Normalized())).Prepend((Field: "Base", Key: Base.Normalized())).ToList();
+        foreach (var group in keys.GroupBy(k => k.Key).Where(g => g.Count() > 1))
+        {
+            Assert.Fail($"Specs differing in {string.Join(" and ", group.Select(g => g.Field))} normalize to the same text: {group.Key}");
+        }
+    }
+
+    [Fact]
+    public void A_value_moved_between_list_fields_changes_it()
+    {
+        var a = Base with { Clouds = ["azure"], Regions = ["eastus"] };
+        var b = Base with { Clouds = [], Regions = ["azure", "eastus"] };
+
+        Assert.NotEqual(a.Normalized(), b.Normalized());
+    }
+}
