@@ -55,13 +55,13 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
                 case "--active-params": request.ActiveParameters = Number(name, value); break;
                 case "--tokens": request.Tokens = Number(name, value); break;
                 case "--accelerator": request.AcceleratorIds.AddRange(List(value)); break;
-                case "--accelerators": request.AcceleratorCount = checked((int)Number(name, value)); break;
+                case "--accelerators": request.AcceleratorCount = Count(name, value); break;
                 case "--mfu": request.Mfu = Number(name, value); break;
                 case "--precision": request.Precision = value; break;
                 case "--clouds": request.Clouds.AddRange(List(value)); break;
                 case "--regions": request.Regions.AddRange(List(value)); break;
                 case "--pricing": request.PricingModels.AddRange(List(value)); break;
-                case "--top": request.MaxOptions = checked((int)Number(name, value)); break;
+                case "--top": request.MaxOptions = Count(name, value); break;
                 case "--server": server = value; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
@@ -79,6 +79,14 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
             ? n
             : throw new ArgumentException($"{name} '{value}' is not a number.");
+
+    private static int Count(string name, string value)
+    {
+        var n = Number(name, value);
+        return double.IsFinite(n) && n >= 0 && n <= int.MaxValue && n == Math.Floor(n)
+            ? (int)n
+            : throw new ArgumentException($"{name} '{value}' is not a whole number between 0 and {int.MaxValue}.");
+    }
 
     private static IEnumerable<string> List(string value) =>
         value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

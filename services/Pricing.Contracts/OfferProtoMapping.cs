@@ -31,7 +31,8 @@ public static class OfferProtoMapping
         offer.Zone.Length == 0 ? null : offer.Zone,
         offer.InstanceType,
         offer.AcceleratorId,
-        // The double on the wire is exact for every whole count; fractions come back to 28 digits.
+        // The double on the wire is exact for every whole count; a fraction such as 1/6 comes back to ~15
+        // significant digits, which moves a price per accelerator-hour by far less than its 9 decimal places.
         (decimal)offer.AcceleratorsPerInstance,
         offer.Vcpus,
         (decimal)offer.MemoryGib,

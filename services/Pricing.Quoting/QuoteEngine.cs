@@ -114,6 +114,7 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
         var accelerators = instances * perInstance;
         var wallClockHours = acceleratorHours / accelerators;
         var totalCost = decimal.Round((decimal)wallClockHours * instances * offer.PricePerInstanceHour, 2, MidpointRounding.AwayFromZero);
-        return new QuoteOptionResult(offer, catalog.Version, catalog.AsOf, acceleratorHours, (int)Math.Ceiling(accelerators), instances, wallClockHours, totalCost);
+        // Round before the ceiling: 18 × (double)(1/6) is 3.0000000000000004, which is 3 accelerators, not 4.
+        return new QuoteOptionResult(offer, catalog.Version, catalog.AsOf, acceleratorHours, (int)Math.Ceiling(Math.Round(accelerators, 6)), instances, wallClockHours, totalCost);
     }
 }

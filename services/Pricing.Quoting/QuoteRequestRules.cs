@@ -14,6 +14,9 @@ public static class QuoteRequestRules
     public const int MaxAcceleratorCount = 1_000_000;
     public const int MaxOptionsLimit = 1000;
 
+    /// <summary>No real run reaches under 1% of peak; below that the cost overflows any sensible number.</summary>
+    public const double MinMfu = 0.01;
+
     public static readonly IReadOnlyList<string> KnownClouds = ["aws", "gcp", "azure"];
 
     public static List<QuoteFieldViolation> Check(
@@ -64,9 +67,9 @@ public static class QuoteRequestRules
             v.Add(new("accelerator_count", $"Must be between 0 (one instance) and {MaxAcceleratorCount}."));
         }
 
-        if (!double.IsFinite(mfu) || mfu < 0 || mfu > 1)
+        if (!double.IsFinite(mfu) || mfu < 0 || mfu > 1 || (mfu > 0 && mfu < MinMfu))
         {
-            v.Add(new("mfu", "Must be 0 (use the default) or a fraction in (0, 1]."));
+            v.Add(new("mfu", $"Must be 0 (use the default) or a fraction in [{MinMfu}, 1]."));
         }
 
         foreach (var cloud in clouds.Where(c => !KnownClouds.Contains(c)).Distinct())

@@ -24,8 +24,11 @@ public sealed record QuoteSpec(
     /// </summary>
     public string Normalized() => string.Join(';',
         $"n={Parameters:R}", $"na={ActiveParameters:R}", $"d={Tokens:R}", $"p={Precision}",
-        $"acc={string.Join(',', AcceleratorIds.Order(StringComparer.Ordinal))}", $"count={AcceleratorCount}",
+        $"acc={List(AcceleratorIds)}", $"count={AcceleratorCount}",
         $"mfu={(Mfu is { } m ? m.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")}",
-        $"clouds={string.Join(',', Clouds.Order(StringComparer.Ordinal))}", $"regions={string.Join(',', Regions.Order(StringComparer.Ordinal))}",
-        $"models={string.Join(',', PricingModels.Order(StringComparer.Ordinal))}", $"max={MaxOptions}");
+        $"clouds={List(Clouds)}", $"regions={List(Regions)}", $"models={List(PricingModels)}", $"max={MaxOptions}");
+
+    /// <summary>Sorted and JSON-encoded, so an item holding ',' or ';' cannot pass for two items.</summary>
+    private static string List(IEnumerable<string> items) =>
+        System.Text.Json.JsonSerializer.Serialize(items.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 }

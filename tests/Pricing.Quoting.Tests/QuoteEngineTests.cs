@@ -352,6 +352,20 @@ public sealed class QuoteEngineTests
     }
 
     [Theory]
+    [InlineData(3, 18)]
+    [InlineData(5, 30)]
+    [InlineData(1024, 6144)]
+    public void A_cluster_of_fractional_instances_reports_the_accelerators_asked_for(int cluster, int instances)
+    {
+        var sixth = Offer(instanceType: "Standard_NV6ads_A10_v5", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
+
+        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: cluster), Prices(sixth)).Options);
+
+        Assert.Equal(instances, option.Instances);
+        Assert.Equal(cluster, option.Accelerators);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(12)]
     [InlineData(1024)]

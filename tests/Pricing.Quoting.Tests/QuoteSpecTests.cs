@@ -63,4 +63,13 @@ public sealed class QuoteSpecTests
 
         Assert.NotEqual(a.Normalized(), b.Normalized());
     }
+
+    [Fact]
+    public void A_list_item_containing_the_separator_does_not_collide_with_two_items()
+    {
+        var one = Base with { Regions = ["eastus,westus3"] };
+        var two = Base with { Regions = ["eastus", "westus3"] };
+
+        Assert.NotEqual(one.Normalized(), two.Normalized());
+    }
 }

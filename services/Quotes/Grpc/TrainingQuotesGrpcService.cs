@@ -31,7 +31,7 @@ public sealed class TrainingQuotesGrpcService(
         }
 
         var key = $"{CacheKeyVersion}:{Hash(spec.Normalized())}:{prices.VersionKey}";
-        var (quote, _) = await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow()), context.CancellationToken);
+        var (quote, _) = await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
         return quote;
     }
 
@@ -49,7 +49,7 @@ public sealed class TrainingQuotesGrpcService(
             [.. r.AcceleratorIds], r.AcceleratorCount, r.Mfu > 0 ? r.Mfu : null, [.. r.Clouds], [.. r.Regions], [.. r.PricingModels], r.MaxOptions);
     }
 
-    public static TrainingQuote ToProto(QuoteResult result, PriceViewSnapshot prices, DateTimeOffset now)
+    public static TrainingQuote ToProto(QuoteResult result, PriceViewSnapshot prices, DateTimeOffset now, Precision precision)
     {
         var quote = new TrainingQuote
         {
@@ -66,6 +66,7 @@ public sealed class TrainingQuotesGrpcService(
             Mfu = a.Mfu,
             MfuSource = a.MfuSource,
             Goodput = a.Goodput,
+            Precision = precision.ToString().ToLowerInvariant(),
         }));
         var rank = 0;
         quote.Options.AddRange(result.Options.Select(o => new QuoteOption
