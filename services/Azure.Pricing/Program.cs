@@ -1,13 +1,4 @@
 using Azure.Pricing.Extensions;
-using Pricing.ServiceDefaults;
-using Pricing.Sources;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddPricingMessaging();
-builder.AddAzurePricing();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapProviderCatalog();
+var app = WebApplication.CreateBuilder(args).BuildAzurePricingApp();
 app.Run();

@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Pricing.ServiceDefaults;
-using Pricing.Sources;
 using Quotes.Extensions;
 
 namespace EndToEnd.Tests;
@@ -20,26 +18,14 @@ public static class ServiceHosts
 {
     public static async Task<WebApplication> StartAzurePricingAsync(IDictionary<string, string?> settings)
     {
-        var builder = NewBuilder(settings);
-        builder.AddServiceDefaults();
-        builder.AddPricingMessaging();
-        builder.AddAzurePricing();
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapProviderCatalog();
+        var app = NewBuilder(settings).BuildAzurePricingApp();
         await app.StartAsync();
         return app;
     }
 
     public static async Task<WebApplication> StartQuotesAsync(IDictionary<string, string?> settings)
     {
-        var builder = NewBuilder(settings);
-        builder.AddServiceDefaults();
-        builder.AddPricingMessaging(QuotesExtensions.RegisterConsumers, QuotesExtensions.ConfigureRabbitEndpoints);
-        builder.AddQuotes();
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapQuotes();
+        var app = NewBuilder(settings).BuildQuotesApp();
         await app.StartAsync();
         return app;
     }

@@ -1,9 +1,22 @@
+using Pricing.ServiceDefaults;
 using Pricing.Sources;
 
 namespace Azure.Pricing.Extensions;
 
 public static class AzurePricingExtensions
 {
+    /// <summary>The Azure.Pricing deployable, composed once: Program.cs and the end-to-end tests both build it here.</summary>
+    public static WebApplication BuildAzurePricingApp(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddPricingMessaging();
+        builder.AddAzurePricing();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapProviderCatalog();
+        return app;
+    }
+
     /// <summary>
     /// The Azure provider: its price source (the live API when <c>Azure:Source=Http</c>, else the bundled
     /// snapshot), its versioned catalog, scrape loop and gRPC <c>ProviderCatalog</c>.

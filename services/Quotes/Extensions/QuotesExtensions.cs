@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Pricing.Catalog;
 using Pricing.Contracts.Events;
 using Pricing.Quoting;
+using Pricing.ServiceDefaults;
 using Quotes.Caching;
 using Quotes.Consumers;
 using Quotes.Grpc;
@@ -15,6 +16,18 @@ namespace Quotes.Extensions;
 
 public static class QuotesExtensions
 {
+    /// <summary>The Quotes deployable, composed once: Program.cs and the end-to-end tests both build it here.</summary>
+    public static WebApplication BuildQuotesApp(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddPricingMessaging(RegisterConsumers, ConfigureRabbitEndpoints);
+        builder.AddQuotes();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapQuotes();
+        return app;
+    }
+
     public const string RedisConnectionName = "redis";
 
     /// <summary>The price view, the engine, the quote cache (Redis when ConnectionStrings:redis is set) and catalog sync.</summary>
