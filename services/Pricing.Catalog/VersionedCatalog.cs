@@ -10,11 +10,17 @@ public sealed record CatalogCommit(CatalogSnapshot Previous, CatalogSnapshot Cur
 
 /// <summary>
 /// A provider's catalog as a sequence of versions: every committed scrape gets the next number.
-/// Not thread-safe; the owner serializes commits.
+/// The owner serializes commits; <see cref="Current"/> may be read from any thread (snapshots are immutable).
 /// </summary>
 public sealed class VersionedCatalog(string provider)
 {
-    public CatalogSnapshot Current { get; private set; } = CatalogSnapshot.Empty(provider);
+    private CatalogSnapshot _current = CatalogSnapshot.Empty(provider);
+
+    public CatalogSnapshot Current
+    {
+        get => Volatile.Read(ref _current);
+        private set => Volatile.Write(ref _current, value);
+    }
 
     public string Provider { get; } = provider;
 

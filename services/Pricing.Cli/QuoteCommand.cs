@@ -2,14 +2,10 @@ using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
+using Pricing.ServiceDefaults;
 using Pricing.Standalone;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -28,12 +24,11 @@ public static class QuoteCommand
         // Embedded: the whole system in this process on a loopback port, asked over the same gRPC API.
         await using var app = StandaloneHost.Build([], b =>
         {
-            b.WebHost.UseUrls("http://127.0.0.1:0");
+            b.UseFreeLoopbackPort();
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using (var channel = GrpcChannel.ForAddress(address))
+        using (var channel = GrpcChannel.ForAddress(app.BoundAddress()))
         {
             var quote = await QuoteWhenReadyAsync(new TrainingQuotes.TrainingQuotesClient(channel), arguments.Request, cancellationToken);
             var code = Print(quote, arguments, output);

@@ -2,9 +2,6 @@ using Pricing.Catalog;
 
 namespace Pricing.Quoting;
 
-/// <summary>A field of a quote request and what is wrong with it.</summary>
-public sealed record QuoteFieldViolation(string Field, string Description);
-
 /// <summary>The input rules of a quote, shared by every front end (gRPC, CLI). Pure.</summary>
 public static class QuoteRequestRules
 {
@@ -19,12 +16,12 @@ public static class QuoteRequestRules
 
     public static readonly IReadOnlyList<string> KnownClouds = ["aws", "gcp", "azure"];
 
-    public static List<QuoteFieldViolation> Check(
+    public static List<FieldViolation> Check(
         double parameters, double activeParameters, double tokens, string precision, IEnumerable<string> acceleratorIds,
         int acceleratorCount, double mfu, IEnumerable<string> clouds, IEnumerable<string> pricingModels, int maxOptions,
         AcceleratorRegistry registry)
     {
-        var v = new List<QuoteFieldViolation>();
+        var v = new List<FieldViolation>();
         if (!double.IsFinite(parameters) || parameters <= 0)
         {
             v.Add(new("parameters", "Must be a positive number of parameters (e.g. 7e10)."));

@@ -1,11 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using Pricing.Catalog;
 
 namespace Pricing.ServiceDefaults;
-
-/// <summary>A bad field of a request: the field's path and what is wrong with it.</summary>
-public sealed record FieldViolation(string Field, string Description);
 
 public static class GrpcValidation
 {

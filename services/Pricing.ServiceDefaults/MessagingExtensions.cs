@@ -7,18 +7,11 @@ using RabbitMQ.Client;
 
 namespace Pricing.ServiceDefaults;
 
-/// <summary>How a service joins the price-change bus.</summary>
-public sealed class MessagingOptions
+public static class MessagingExtensions
 {
     /// <summary>Connection string name holding the amqp URI (ConnectionStrings:rabbitmq).</summary>
     public const string RabbitMqConnectionName = "rabbitmq";
 
-    /// <summary>"RabbitMq" (default when a connection string is set) or "InMemory" (the embedded default).</summary>
-    public string Transport { get; set; } = "";
-}
-
-public static class MessagingExtensions
-{
     /// <summary>
     /// MassTransit on RabbitMQ when <c>ConnectionStrings:rabbitmq</c> is set, else the in-memory transport.
     /// On RabbitMQ, <see cref="AcceleratorPriceChanged"/> goes to the durable topic exchange
@@ -30,7 +23,8 @@ public static class MessagingExtensions
         Action<IBusRegistrationConfigurator>? registerConsumers = null,
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureRabbitEndpoints = null)
     {
-        var connectionString = builder.Configuration.GetConnectionString(MessagingOptions.RabbitMqConnectionName);
+        var connectionString = builder.Configuration.GetConnectionString(RabbitMqConnectionName);
+        // Messaging:Transport=InMemory forces the in-memory bus even with a broker configured.
         var transport = builder.Configuration["Messaging:Transport"];
         var useRabbit = !string.Equals(transport, "InMemory", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(connectionString);
 

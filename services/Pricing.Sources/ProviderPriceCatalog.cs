@@ -47,9 +47,7 @@ public sealed class ProviderPriceCatalog(
     public string Provider => source.Provider;
 
     /// <summary>The last committed version. Safe to read from any thread (snapshots are immutable).</summary>
-    public CatalogSnapshot Current => Volatile.Read(ref _current);
-
-    private CatalogSnapshot _current = CatalogSnapshot.Empty(source.Provider);
+    public CatalogSnapshot Current => _catalog.Current;
 
     public ProviderStatus Status()
     {
@@ -105,7 +103,6 @@ public sealed class ProviderPriceCatalog(
         // Commit before publishing: if publishing fails part-way, subscribers see a version gap (or an
         // incomplete version) and resync from this committed snapshot, so nothing is lost.
         var commit = _catalog.Commit(validated.Offers, validated.Quarantined, scrape.AsOf);
-        Volatile.Write(ref _current, commit.Current);
         RecordAttempt(startedAt, succeeded: true, null);
 
         var observedAt = time.GetUtcNow();

@@ -32,10 +32,8 @@ public static class SourcesExtensions
             sp.GetRequiredService<IOptions<ScrapeOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ProviderPriceCatalog>>()));
-        if (!builder.Services.Any(d => d.ImplementationType == typeof(ScrapeWorker)))
-        {
-            builder.Services.AddHostedService<ScrapeWorker>();
-        }
+        // Once per process however many providers it hosts: AddHostedService de-duplicates.
+        builder.Services.AddHostedService<ScrapeWorker>();
 
         return builder;
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.FakeProviders;
+using Pricing.ServiceDefaults;
 using Pricing.Sources;
 using Pricing.Testing;
 using Quotes.Caching;
@@ -45,13 +46,13 @@ public sealed class AzureToQuotesEndToEndTests(RabbitMqTestServer rabbit, RedisT
             ["ConnectionStrings:rabbitmq"] = vhost,
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["Redis:KeyPrefix"] = redis.KeyPrefix,
-            ["Quotes:Providers:azure"] = azure.Address(),
+            ["Quotes:Providers:azure"] = azure.BoundAddress(),
             ["Quotes:QueueName"] = "quotes-e2e",
             // Long enough that only the events, never a resync, can bring version 2 in this test.
             ["Quotes:ResyncGrace"] = "00:05:00",
         });
 
-        using var channel = GrpcChannel.ForAddress(quotes.Address());
+        using var channel = GrpcChannel.ForAddress(quotes.BoundAddress());
         var client = new TrainingQuotes.TrainingQuotesClient(channel);
         var request = new QuoteTrainingRunRequest
         {

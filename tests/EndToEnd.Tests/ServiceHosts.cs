@@ -1,11 +1,9 @@
 using Azure.Pricing.Extensions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pricing.ServiceDefaults;
 using Quotes.Extensions;
 
 namespace EndToEnd.Tests;
@@ -30,13 +28,10 @@ public static class ServiceHosts
         return app;
     }
 
-    public static string Address(this WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
     private static WebApplicationBuilder NewBuilder(IDictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.UseFreeLoopbackPort();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         return builder;

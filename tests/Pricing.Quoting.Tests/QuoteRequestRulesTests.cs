@@ -16,12 +16,12 @@ public sealed class QuoteRequestRulesTests
         string[]? PricingModels = null,
         int MaxOptions = 10)
     {
-        public List<QuoteFieldViolation> Check() => QuoteRequestRules.Check(
+        public List<FieldViolation> Check() => QuoteRequestRules.Check(
             Parameters, ActiveParameters, Tokens, Precision, AcceleratorIds ?? ["nvidia-h100-80gb"], AcceleratorCount, Mfu,
             Clouds ?? ["azure"], PricingModels ?? ["on_demand"], MaxOptions, AcceleratorRegistry.Default);
     }
 
-    private static void OnlyOn(string field, List<QuoteFieldViolation> violations)
+    private static void OnlyOn(string field, List<FieldViolation> violations)
     {
         var violation = Assert.Single(violations);
         Assert.Equal(field, violation.Field);

@@ -1,12 +1,10 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pricing.Contracts.V1;
+using Pricing.ServiceDefaults;
 using Pricing.Standalone;
 
 [assembly: AssemblyFixture(typeof(Quotes.Tests.StandaloneServer))]
@@ -45,11 +43,11 @@ public sealed class StandaloneServer : IAsyncLifetime
     {
         _app = StandaloneHost.Build([], b =>
         {
-            b.WebHost.UseUrls("http://127.0.0.1:0");
+            b.UseFreeLoopbackPort();
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);
-        Address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = _app.BoundAddress();
         _channel = GrpcChannel.ForAddress(Address);
         await WaitUntilQuotingAsync();
     }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Pricing.Catalog;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.ServiceDefaults;

@@ -8,13 +8,6 @@ using StackExchange.Redis;
 
 namespace Quotes.Caching;
 
-public enum QuoteCacheLayer
-{
-    Computed,
-    Memory,
-    Redis,
-}
-
 /// <summary>
 /// Quotes cached in process (L1) and in Redis (L2, shared by every Quotes instance). Keys carry the catalog
 /// versions a quote used, so a price change can never serve an old quote. Concurrent identical requests
@@ -31,15 +24,14 @@ public sealed class QuoteCache(IMemoryCache memory, RedisQuoteStore? redis, IOpt
     public long RedisHits => Interlocked.Read(ref _redisHits);
     public long Computed => Interlocked.Read(ref _computed);
 
-    public async Task<(TrainingQuote Quote, QuoteCacheLayer Layer)> GetOrComputeAsync(string key, Func<TrainingQuote> compute, CancellationToken cancellationToken)
+    public async Task<TrainingQuote> GetOrComputeAsync(string key, Func<TrainingQuote> compute, CancellationToken cancellationToken)
     {
         if (memory.TryGetValue(key, out TrainingQuote? cached) && cached is not null)
         {
             Interlocked.Increment(ref _memoryHits);
-            return (cached, QuoteCacheLayer.Memory);
+            return cached;
         }
 
-        var layer = QuoteCacheLayer.Computed;
         var lazy = _inFlight.GetOrAdd(key, k => new Lazy<Task<TrainingQuote>>(async () =>
         {
             try
@@ -47,7 +39,6 @@ public sealed class QuoteCache(IMemoryCache memory, RedisQuoteStore? redis, IOpt
                 if (redis is not null && await redis.TryGetAsync(k) is { } fromRedis)
                 {
                     Interlocked.Increment(ref _redisHits);
-                    layer = QuoteCacheLayer.Redis;
                     Remember(k, fromRedis);
                     return fromRedis;
                 }
@@ -68,8 +59,7 @@ public sealed class QuoteCache(IMemoryCache memory, RedisQuoteStore? redis, IOpt
             }
         }));
 
-        var result = await lazy.Value.WaitAsync(cancellationToken);
-        return (result, layer);
+        return await lazy.Value.WaitAsync(cancellationToken);
     }
 
     private void Remember(string key, TrainingQuote quote) =>

@@ -31,7 +31,7 @@ public sealed class TrainingQuotesGrpcService(
         }
 
         var key = $"{CacheKeyVersion}:{Hash(spec.Normalized())}:{prices.VersionKey}";
-        var (quote, _) = await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
+        var quote = await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
         return quote;
     }
 
@@ -42,7 +42,7 @@ public sealed class TrainingQuotesGrpcService(
             r.AcceleratorCount, r.Mfu, r.Clouds, r.PricingModels, r.MaxOptions, registry);
         if (violations.Count > 0)
         {
-            throw GrpcValidation.InvalidArgument(violations.Select(v => new FieldViolation(v.Field, v.Description)).ToList());
+            throw GrpcValidation.InvalidArgument(violations);
         }
 
         return new QuoteSpec(r.Parameters, r.ActiveParameters, r.Tokens, QuoteRequestRules.ParsePrecision(r.Precision)!.Value,
