@@ -36,9 +36,16 @@ public sealed class PriceView(TimeProvider time)
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ProviderState> _providers = new(StringComparer.Ordinal);
     private PriceViewSnapshot _snapshot = new([]);
+    private TaskCompletionSource<PriceViewSnapshot> _nextChange = NewSignal();
 
     /// <summary>The current view; lock-free to read.</summary>
     public PriceViewSnapshot Current => Volatile.Read(ref _snapshot);
+
+    /// <summary>
+    /// Completes with the new view the next time any provider's visible catalog changes. Watchers read
+    /// <see cref="Current"/>, then await this; taking the task before reading Current never misses a change.
+    /// </summary>
+    public Task<PriceViewSnapshot> NextChange => Volatile.Read(ref _nextChange).Task;
 
     public long VersionOf(string provider)
     {
@@ -176,12 +183,21 @@ public sealed class PriceView(TimeProvider time)
         return advanced;
     }
 
-    private void Publish() =>
-        Volatile.Write(ref _snapshot, new PriceViewSnapshot(_providers.Values
+    private void Publish()
+    {
+        var snapshot = new PriceViewSnapshot(_providers.Values
             .Where(s => s.Version > 0)
             .OrderBy(s => s.Provider, StringComparer.Ordinal)
             .Select(s => new PriceViewCatalog(s.Provider, s.Version, s.AsOf, s.Offers))
-            .ToList()));
+            .ToList());
+        Volatile.Write(ref _snapshot, snapshot);
+        // Swap in a fresh signal before completing the old one, so a watcher woken by it waits on the next change.
+        var fired = Interlocked.Exchange(ref _nextChange, NewSignal());
+        fired.TrySetResult(snapshot);
+    }
+
+    // Continuations run off the publishing thread (a consumer holding the view's lock must not run watchers inline).
+    private static TaskCompletionSource<PriceViewSnapshot> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ProviderState State(string provider)
     {

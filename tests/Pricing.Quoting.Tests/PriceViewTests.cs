@@ -87,6 +87,24 @@ public sealed class PriceViewTests
     }
 
     [Fact]
+    public async Task NextChange_completes_only_when_a_whole_version_becomes_visible_and_carries_it()
+    {
+        LoadV1();
+        var next = _view.NextChange;
+
+        _view.ApplyChange(Azure, 2, V2Changes[0]);
+        _view.ApplyChange(Azure, 2, V2Changes[1]);
+        _view.ApplyChange(Azure, 2, V2Changes[2]);
+        Assert.False(next.IsCompleted, "buffered changes are not visible, so they must not wake watchers");
+
+        _view.ApplyPublished(Azure, 2, 3, V2AsOf);
+        var seen = await next.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        AssertAtV2(seen);
+        Assert.NotSame(next, _view.NextChange);
+        Assert.False(_view.NextChange.IsCompleted, "the following signal waits for the following change");
+    }
+
+    [Fact]
     public void Changes_are_buffered_until_the_announcement_with_a_matching_count_then_visible_at_once()
     {
         LoadV1();
