@@ -106,20 +106,55 @@ public sealed class ProviderPriceCatalog(
         RecordAttempt(startedAt, succeeded: true, null);
 
         var observedAt = time.GetUtcNow();
-        foreach (var change in commit.Changes)
-        {
-            await publisher.Publish(AcceleratorPriceChanged.From(Provider, commit.Current.Version, change, observedAt), cancellationToken);
-        }
-
-        await publisher.Publish(
-            new CatalogPublished(Provider, commit.Current.Version, commit.Previous.Version, commit.Current.Offers.Count,
-                commit.Added, commit.Changed, commit.Removed, validated.Quarantined.Count, commit.Current.AsOf),
-            cancellationToken);
+        var messages = commit.Changes
+            .Select(change => (object)AcceleratorPriceChanged.From(Provider, commit.Current.Version, change, observedAt))
+            .Append(new CatalogPublished(Provider, commit.Current.Version, commit.Previous.Version, commit.Current.Offers.Count,
+                commit.Added, commit.Changed, commit.Removed, validated.Quarantined.Count, commit.Current.AsOf))
+            .ToList();
+        await PublishUntilDeliveredAsync(commit.Current.Version, messages, cancellationToken);
 
         logger.LogInformation(
             "{Provider} catalog version {Version}: {Offers} offers, +{Added} ~{Changed} -{Removed}, {Quarantined} quarantined",
             Provider, commit.Current.Version, commit.Current.Offers.Count, commit.Added, commit.Changed, commit.Removed, validated.Quarantined.Count);
         return new ScrapeOutcome(ScrapeResultKind.Published, commit.Current.Version, commit.Current.Offers.Count, commit.Changes.Count, validated.Quarantined.Count, null);
+    }
+
+    /// <summary>
+    /// Publishes a committed version's events in order, retrying from the first undelivered one while the broker
+    /// is away (publisher confirms make a completed publish a delivered one). A message whose confirm was lost may
+    /// go twice; consumers are idempotent by (provider, version, offer key). Holding the scrape gate meanwhile keeps
+    /// versions in order: the next scrape waits until this version is out.
+    /// </summary>
+    private async Task PublishUntilDeliveredAsync(long version, IReadOnlyList<object> messages, CancellationToken cancellationToken)
+    {
+        var next = 0;
+        var delay = options.PublishRetryMinDelay;
+        while (next < messages.Count)
+        {
+            try
+            {
+                await publisher.Publish(messages[next], messages[next].GetType(), cancellationToken);
+                next++;
+                delay = options.PublishRetryMinDelay;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "{Provider} version {Version}: publishing message {Index} of {Count} failed; retrying in {Delay}",
+                    Provider, version, next + 1, messages.Count, delay);
+                lock (_statusLock)
+                {
+                    _lastError = $"Publishing version {version} ({next} of {messages.Count} delivered): {ex.GetType().Name}: {ex.Message}";
+                }
+
+                await Task.Delay(delay, time, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.PublishRetryMaxDelay.Ticks));
+            }
+        }
+
+        lock (_statusLock)
+        {
+            _lastError = null;
+        }
     }
 
     private void RecordAttempt(DateTimeOffset at, bool succeeded, string? error)

@@ -16,6 +16,11 @@ public sealed class ScrapeOptions
     /// <summary>A whole scrape (every page) that takes longer than this fails, keeping the last good catalog.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>First wait before republishing after the broker refused or lost a publish; doubles up to the maximum.</summary>
+    public TimeSpan PublishRetryMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan PublishRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Set false to scrape only on demand (tests, or an operator-driven deployment).</summary>
     public bool RunOnSchedule { get; set; } = true;
 }

@@ -2,16 +2,17 @@ using MassTransit;
 using Pricing.Catalog;
 using Pricing.Contracts.Events;
 using Pricing.Quoting;
+using Quotes.History;
 
 namespace Quotes.Consumers;
 
 /// <summary>
-/// Applies one offer's change to the price view. Idempotent by (provider, catalog version, offer key), so an
+/// Applies one offer's change to the price view, then records it in the history and tells live watchers. Idempotent by (provider, catalog version, offer key), so an
 /// at-least-once redelivery changes nothing; the message is acked only after the view holds it.
 /// </summary>
-public sealed class AcceleratorPriceChangedConsumer(PriceView view, ILogger<AcceleratorPriceChangedConsumer> logger) : IConsumer<AcceleratorPriceChanged>
+public sealed class AcceleratorPriceChangedConsumer(PriceView view, PriceChangeFeed feed, ILogger<AcceleratorPriceChangedConsumer> logger) : IConsumer<AcceleratorPriceChanged>
 {
-    public Task Consume(ConsumeContext<AcceleratorPriceChanged> context)
+    public async Task Consume(ConsumeContext<AcceleratorPriceChanged> context)
     {
         var m = context.Message;
         if (m.Kind != PriceChangeKind.Removed && m.Offer is null)
@@ -21,8 +22,9 @@ public sealed class AcceleratorPriceChangedConsumer(PriceView view, ILogger<Acce
         }
 
         var result = view.ApplyChange(m.Provider, m.CatalogVersion, new OfferChange(m.Kind, m.OfferKey, null, m.Offer));
-        logger.LogDebug("{Provider} v{Version} {Kind} {OfferKey}: {Result}", m.Provider, m.CatalogVersion, m.Kind, m.OfferKey, result);
-        return Task.CompletedTask;
+        // Then history and watchers; the feed drops a change it has already passed on.
+        var first = await feed.RecordAsync(m, context.CancellationToken);
+        logger.LogDebug("{Provider} v{Version} {Kind} {OfferKey}: {Result}, first delivery {First}", m.Provider, m.CatalogVersion, m.Kind, m.OfferKey, result, first);
     }
 }
 

@@ -43,6 +43,7 @@ public static class QuotesExtensions
         services.TryAddSingleton<ICatalogSnapshotClient, GrpcCatalogSnapshotClient>();
         services.AddSingleton<CatalogSyncWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<CatalogSyncWorker>());
+        builder.AddPriceChanges();
 
         var redisConnection = builder.Configuration.GetConnectionString(RedisConnectionName);
         if (!string.IsNullOrWhiteSpace(redisConnection))
@@ -96,7 +97,11 @@ public static class QuotesExtensions
             });
             e.Bind(PriceChangeTopology.CatalogPublishedExchangeName, b => b.ExchangeType = ExchangeType.Fanout);
             e.UseMessageRetry(r => r.Intervals(100, 500, 1000));
-            e.ConfigureConsumer<AcceleratorPriceChangedConsumer>(context);
+            // Changes of one offer are handled one at a time in arrival order (different offers in parallel),
+            // so history and watchers see each offer's changes in version order.
+            var byOffer = e.CreatePartitioner(Environment.ProcessorCount * 4);
+            e.ConfigureConsumer<AcceleratorPriceChangedConsumer>(context, c =>
+                c.Message<AcceleratorPriceChanged>(m => m.UsePartitioner(byOffer, p => p.Message.OfferKey)));
             e.ConfigureConsumer<CatalogPublishedConsumer>(context);
         });
     }
@@ -104,6 +109,7 @@ public static class QuotesExtensions
     public static IEndpointRouteBuilder MapQuotes(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<TrainingQuotesGrpcService>();
+        app.MapPriceChanges();
         return app;
     }
 }

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+using Quotes.Grpc;
+using Quotes.History;
+using StackExchange.Redis;
+
+namespace Quotes.Extensions;
+
+public static class PriceChangesExtensions
+{
+    /// <summary>
+    /// The price-change history (Redis when ConnectionStrings:redis is set, else memory), the feed that records
+    /// consumed changes and fans them out to gRPC watchers.
+    /// </summary>
+    public static IHostApplicationBuilder AddPriceChanges(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<PriceHistoryOptions>().BindConfiguration(PriceHistoryOptions.Section);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<PriceHistoryOptions>>().Value);
+        var redisConfigured = !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(QuotesExtensions.RedisConnectionName));
+        var prefix = builder.Configuration["Redis:KeyPrefix"] ?? "pricing:";
+        services.AddSingleton<IPriceHistoryStore>(sp => redisConfigured
+            ? new RedisPriceHistoryStore(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetRequiredService<PriceHistoryOptions>(), sp.GetRequiredService<TimeProvider>())
+            : new InMemoryPriceHistoryStore(sp.GetRequiredService<PriceHistoryOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<PriceChangeFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<PriceChangeFeed>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapPriceChanges(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<PriceChangesGrpcService>();
+        return app;
+    }
+}
