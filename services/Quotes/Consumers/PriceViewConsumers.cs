@@ -7,7 +7,7 @@ using Quotes.History;
 namespace Quotes.Consumers;
 
 /// <summary>
-/// Applies one offer's change to the price view, then records it in the history and tells live watchers. Idempotent by (provider, catalog version, offer key), so an
+/// Records one offer's change in the history, tells live watchers, then applies it to the price view. Idempotent by (provider, catalog version, offer key), so an
 /// at-least-once redelivery changes nothing; the message is acked only after the view holds it.
 /// </summary>
 public sealed class AcceleratorPriceChangedConsumer(PriceView view, PriceChangeFeed feed, ILogger<AcceleratorPriceChangedConsumer> logger) : IConsumer<AcceleratorPriceChanged>
@@ -21,9 +21,10 @@ public sealed class AcceleratorPriceChangedConsumer(PriceView view, PriceChangeF
             throw new InvalidOperationException($"{m.Kind} change of {m.OfferKey} (version {m.CatalogVersion}) carries no offer.");
         }
 
-        var result = view.ApplyChange(m.Provider, m.CatalogVersion, new OfferChange(m.Kind, m.OfferKey, null, m.Offer));
-        // Then history and watchers; the feed drops a change it has already passed on.
+        // History and watchers first, then the view: once the view shows a version, every change of it has
+        // been recorded and sent to watchers (the feed drops a change it has already passed on).
         var first = await feed.RecordAsync(m, context.CancellationToken);
+        var result = view.ApplyChange(m.Provider, m.CatalogVersion, new OfferChange(m.Kind, m.OfferKey, null, m.Offer));
         logger.LogDebug("{Provider} v{Version} {Kind} {OfferKey}: {Result}, first delivery {First}", m.Provider, m.CatalogVersion, m.Kind, m.OfferKey, result, first);
     }
 }

@@ -1,0 +1,132 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Pricing.Contracts.V1;
+using Pricing.FakeProviders;
+using Pricing.ServiceDefaults;
+using Pricing.Testing;
+using Quotes.Extensions;
+
+namespace PriceChanges.Tests;
+
+/// <summary>
+/// A synthetic provider and a Quotes service as separate hosts on one fresh RabbitMQ vhost and one fresh Redis
+/// key prefix: they meet only through the broker, Redis and gRPC, as deployed.
+/// </summary>
+public sealed class PriceChangeHosts : IAsyncDisposable
+{
+    private PriceChangeHosts(WebApplication provider, WebApplication quotes, GrpcChannel channel, string vhost)
+    {
+        Provider = provider;
+        Quotes = quotes;
+        Channel = channel;
+        VirtualHost = vhost;
+    }
+
+    public WebApplication Provider { get; }
+
+    public WebApplication Quotes { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public string VirtualHost { get; }
+
+    public PriceChanges.PriceChangesClient Changes => new(Channel);
+
+    public static async Task<PriceChangeHosts> StartAsync(RabbitMqTestServer rabbit, RedisTestServer redis, int offers, CancellationToken ct)
+    {
+        var vhost = await rabbit.CreateVirtualHostAsync($"changes-{Guid.NewGuid():N}");
+        var provider = await SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:rabbitmq"] = vhost,
+            ["Synthetic:Offers"] = offers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, ct);
+        var quotes = await StartQuotesAsync(vhost, redis.ConnectionString, $"{redis.KeyPrefix}{Guid.NewGuid():N}:", provider.BoundAddress(), ct);
+        var hosts = new PriceChangeHosts(provider, quotes, GrpcChannel.ForAddress(quotes.BoundAddress()), vhost);
+        return hosts;
+    }
+
+    public static async Task<WebApplication> StartQuotesAsync(string vhost, string redis, string keyPrefix, string providerAddress, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.UseFreeLoopbackPort();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:rabbitmq"] = vhost,
+            ["ConnectionStrings:redis"] = redis,
+            ["Redis:KeyPrefix"] = keyPrefix,
+            ["Quotes:Providers:synthetic"] = providerAddress,
+            ["Quotes:QueueName"] = "quotes-changes-test",
+            // Only events, never a resync, may bring new versions in these tests.
+            ["Quotes:ResyncGrace"] = "00:05:00",
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.BuildQuotesApp();
+        await app.StartAsync(ct);
+        return app;
+    }
+
+    /// <summary>Waits until Quotes' view holds <paramref name="version"/> of the synthetic provider.</summary>
+    public async Task WaitForVersionAsync(long version, CancellationToken ct, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var status = await Changes.GetViewStatusAsync(new GetViewStatusRequest(), cancellationToken: ct);
+            if (status.Providers.Any(p => p.Provider == "synthetic" && p.Version >= version))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Quotes did not reach synthetic version {version}: {status}");
+            }
+
+            await Task.Delay(50, ct);
+        }
+    }
+
+    /// <summary>Reads notices until <paramref name="count"/> have arrived, then a further quiet period to catch extras.</summary>
+    public static async Task<List<PriceChangeNotice>> ReadAsync(AsyncServerStreamingCall<PriceChangeNotice> call, int count, TimeSpan quiet, CancellationToken ct, TimeSpan? timeout = null)
+    {
+        var received = new List<PriceChangeNotice>();
+        using var overall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        overall.CancelAfter(timeout ?? TimeSpan.FromSeconds(60));
+        var stream = call.ResponseStream;
+        try
+        {
+            while (received.Count < count && await stream.MoveNext(overall.Token))
+            {
+                received.Add(stream.Current);
+            }
+
+            // Anything beyond the expected count is a duplicate or a wrong match: give it a chance to show up.
+            using var extra = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            extra.CancelAfter(quiet);
+            while (await stream.MoveNext(extra.Token))
+            {
+                received.Add(stream.Current);
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return received;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await Quotes.StopAsync(CancellationToken.None);
+        await Quotes.DisposeAsync();
+        await Provider.StopAsync(CancellationToken.None);
+        await Provider.DisposeAsync();
+    }
+}

@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Time.Testing;
+using Pricing.Catalog;
+using Pricing.Contracts.Events;
+using Pricing.Testing;
+using Quotes.History;
+using StackExchange.Redis;
+
+namespace PriceChanges.Tests;
+
+/// <summary>The history contract, run against both stores: Redis (the real server) and memory (the embedded default).</summary>
+public abstract class PriceHistoryStoreContract
+{
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+
+    protected readonly FakeTimeProvider Time = new(T0);
+
+    protected readonly PriceHistoryOptions Options = new() { Retention = TimeSpan.FromDays(30), MaxChangesPerProvider = 1000 };
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected abstract Task<IPriceHistoryStore> CreateStoreAsync();
+
+    public static AcceleratorPriceChanged Change(string provider, long version, string instance, decimal? oldPrice, decimal? newPrice,
+        DateTimeOffset observedAt, string accelerator = "nvidia-h100-80gb", string model = PricingModels.OnDemand, string region = "us-east-1")
+    {
+        var offer = newPrice is null ? null : new Offer(provider, region, null, instance, accelerator, 8, 192, 2048, model, newPrice.Value, "USD", observedAt, "sku", "meter");
+        var kind = oldPrice is null ? PriceChangeKind.Added : newPrice is null ? PriceChangeKind.Removed : PriceChangeKind.Changed;
+        return new AcceleratorPriceChanged(provider, version, Offer.KeyOf(provider, region, null, instance, model), kind, region, accelerator, model,
+            oldPrice, newPrice, "USD", offer, observedAt);
+    }
+
+    [Fact]
+    public async Task The_same_change_appended_twice_is_stored_once_and_the_second_append_says_so()
+    {
+        var store = await CreateStoreAsync();
+        var change = Change("aws", 1, "p5.48xlarge", null, 98.32m, T0);
+
+        Assert.True(await store.AppendAsync(change, Ct));
+        Assert.False(await store.AppendAsync(change with { }, Ct));
+
+        var recorded = await store.ReadAfterAsync("aws", 0, Ct);
+        Assert.Equal(change, Assert.Single(recorded));
+    }
+
+    [Fact]
+    public async Task A_resume_reads_only_versions_after_the_point_in_version_order()
+    {
+        var store = await CreateStoreAsync();
+        // Appended out of version order on purpose.
+        await store.AppendAsync(Change("aws", 3, "p5.48xlarge", 90m, 85m, T0.AddHours(2)), Ct);
+        await store.AppendAsync(Change("aws", 1, "p5.48xlarge", null, 98.32m, T0), Ct);
+        await store.AppendAsync(Change("aws", 2, "p5.48xlarge", 98.32m, 90m, T0.AddHours(1)), Ct);
+        await store.AppendAsync(Change("gcp", 7, "a3-highgpu-8g", 88m, 87m, T0), Ct);
+
+        var afterOne = await store.ReadAfterAsync("aws", 1, Ct);
+
+        Assert.Equal([2L, 3L], afterOne.Select(c => c.CatalogVersion));
+        Assert.All(afterOne, c => Assert.Equal("aws", c.Provider));
+        Assert.Empty(await store.ReadAfterAsync("aws", 3, Ct));
+        Assert.Empty(await store.ReadAfterAsync("azure", 0, Ct));
+    }
+
+    [Fact]
+    public async Task History_by_offer_and_by_accelerator_is_oldest_first_within_the_range_and_narrowed_by_provider_and_model()
+    {
+        var store = await CreateStoreAsync();
+        var v1 = Change("aws", 1, "p5.48xlarge", null, 98.32m, T0);
+        var v2 = Change("aws", 2, "p5.48xlarge", 98.32m, 90m, T0.AddHours(1));
+        var spot = Change("aws", 2, "p5.48xlarge", null, 40m, T0.AddHours(1), model: PricingModels.Spot);
+        var gcp = Change("gcp", 5, "a3-highgpu-8g", null, 88.25m, T0.AddHours(3));
+        var a100 = Change("aws", 2, "p4d.24xlarge", null, 32.77m, T0.AddHours(1), accelerator: "nvidia-a100-40gb");
+        foreach (var c in new[] { v2, gcp, v1, spot, a100 })
+        {
+            await store.AppendAsync(c, Ct);
+        }
+
+        var offer = await store.QueryAsync(new PriceHistoryQuery(v1.OfferKey, null, null, null, null, null, 100), Ct);
+        Assert.Equal([v1, v2], offer.Changes);
+        Assert.False(offer.Truncated);
+
+        var h100 = await store.QueryAsync(new PriceHistoryQuery(null, "nvidia-h100-80gb", null, null, null, null, 100), Ct);
+        Assert.Equal(4, h100.Changes.Count);
+        Assert.Equal(h100.Changes.OrderBy(c => c.ObservedAt), h100.Changes);
+        Assert.DoesNotContain(a100, h100.Changes);
+
+        var awsSpot = await store.QueryAsync(new PriceHistoryQuery(null, "nvidia-h100-80gb", "aws", PricingModels.Spot, null, null, 100), Ct);
+        Assert.Equal([spot], awsSpot.Changes);
+
+        var window = await store.QueryAsync(new PriceHistoryQuery(null, "nvidia-h100-80gb", null, null, T0.AddMinutes(30), T0.AddHours(2), 100), Ct);
+        Assert.Equal(2, window.Changes.Count);
+        Assert.All(window.Changes, c => Assert.Equal(T0.AddHours(1), c.ObservedAt));
+
+        var newestTwo = await store.QueryAsync(new PriceHistoryQuery(null, "nvidia-h100-80gb", null, null, null, null, 2), Ct);
+        Assert.True(newestTwo.Truncated);
+        Assert.Equal(gcp, newestTwo.Changes[^1]);
+        Assert.Equal(2, newestTwo.Changes.Count);
+    }
+
+    [Fact]
+    public async Task Changes_older_than_the_retention_are_dropped_when_newer_ones_are_written()
+    {
+        var store = await CreateStoreAsync();
+        var old = Change("aws", 1, "p5.48xlarge", null, 98.32m, T0);
+        await store.AppendAsync(old, Ct);
+
+        Time.Advance(Options.Retention + TimeSpan.FromDays(1));
+        var recent = Change("aws", 2, "p5.48xlarge", 98.32m, 90m, Time.GetUtcNow());
+        await store.AppendAsync(recent, Ct);
+
+        var history = await store.QueryAsync(new PriceHistoryQuery(old.OfferKey, null, null, null, null, null, 100), Ct);
+        Assert.Equal([recent], history.Changes);
+    }
+}
+
+public sealed class InMemoryPriceHistoryStoreTests : PriceHistoryStoreContract
+{
+    protected override Task<IPriceHistoryStore> CreateStoreAsync() => Task.FromResult<IPriceHistoryStore>(new InMemoryPriceHistoryStore(Options, Time));
+}
+
+public sealed class RedisPriceHistoryStoreTests(RedisTestServer redis) : PriceHistoryStoreContract, IClassFixture<RedisTestServer>, IAsyncDisposable
+{
+    private ConnectionMultiplexer? _connection;
+
+    protected override async Task<IPriceHistoryStore> CreateStoreAsync()
+    {
+        redis.SkipIfUnavailable();
+        _connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        // A fresh prefix per test: the contract tests must not see each other's changes.
+        return new RedisPriceHistoryStore(_connection, $"{redis.KeyPrefix}{Guid.NewGuid():N}:", Options, Time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+}
