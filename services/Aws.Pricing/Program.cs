@@ -1,2 +1,4 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using Aws.Pricing.Extensions;
+
+var app = WebApplication.CreateBuilder(args).BuildAwsPricingApp();
 app.Run();

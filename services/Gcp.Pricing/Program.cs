@@ -1,2 +1,4 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using Gcp.Pricing.Extensions;
+
+var app = WebApplication.CreateBuilder(args).BuildGcpPricingApp();
 app.Run();

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pricing.Sources;
+
+namespace Aws.Pricing;
+
+/// <summary>
+/// Reads the live AWS Price List Bulk API: the offer index → EC2's region index → each configured region's
+/// current offer file (streamed through <see cref="AwsOfferFileParser"/>), and the spot feed. Every request
+/// goes through the provider HTTP pipeline (retries honouring Retry-After, timeouts, circuit breaker) with the
+/// body spooled to disk inside it (<see cref="SpooledBodyHandler"/>). Any failed or incomplete read throws, so
+/// the catalog keeps its last good version.
+/// </summary>
+public sealed class AwsPriceListSource(
+    IHttpClientFactory httpClients,
+    IOptions<AwsPricingOptions> options,
+    TimeProvider time,
+    ILogger<AwsPriceListSource> logger) : IPriceSource
+{
+    public const string HttpClientName = "aws-price-list";
+
+    private readonly AwsInstanceTypeMap _map = AwsInstanceTypeMap.Default;
+
+    public string Provider => AwsOfferMapper.Provider;
+
+    public string Description => $"http {options.Value.BaseUrl}{(options.Value.SpotEnabled ? "" : " (spot disabled: no spot offers)")}";
+
+    public async Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var http = httpClients.CreateClient(HttpClientName);
+
+        // The spot feed first: it is small, and when it fails nothing large has been downloaded for nothing.
+        AwsSpotFeed? spot = null;
+        if (o.SpotEnabled)
+        {
+            using var response = await GetAsync(http, o.SpotFeedUrl, cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            spot = await AwsSpotFeedParser.ParseAsync(body, cancellationToken);
+        }
+        else
+        {
+            logger.LogWarning("AWS spot feed disabled (Aws:SpotEnabled=false): the catalog has no AWS spot offers");
+        }
+
+        string regionIndexUrl;
+        using (var response = await GetAsync(http, new Uri(o.BaseUrl, AwsPriceListIndex.OfferIndexPath), cancellationToken))
+        await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
+        {
+            regionIndexUrl = await AwsPriceListIndex.ReadRegionIndexUrlAsync(body, cancellationToken);
+        }
+
+        IReadOnlyDictionary<string, string> offerUrls;
+        using (var response = await GetAsync(http, new Uri(o.BaseUrl, regionIndexUrl), cancellationToken))
+        await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
+        {
+            offerUrls = await AwsPriceListIndex.ReadRegionOfferUrlsAsync(body, cancellationToken);
+        }
+
+        var parser = new AwsOfferFileParser(new AwsProductFilter(_map));
+        var files = new List<AwsRegionOfferFile>(o.EffectiveRegions.Count);
+        foreach (var region in o.EffectiveRegions.Distinct(StringComparer.Ordinal))
+        {
+            if (!offerUrls.TryGetValue(region, out var path))
+            {
+                // A configured region that the index does not list is a configuration error, not an empty region.
+                throw new InvalidDataException($"Region {region} is not in the EC2 region index ({offerUrls.Count} regions listed).");
+            }
+
+            using var response = await GetAsync(http, new Uri(o.BaseUrl, path), cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var file = await parser.ParseAsync(body, cancellationToken);
+            logger.LogInformation(
+                "AWS offer file {Region} version {Version}: {Bytes} bytes, {Products} products, {Kept} kept, {Terms} terms kept",
+                region, file.Version, file.Statistics.Bytes, file.Statistics.Products, file.Products.Count, file.Terms.Count);
+            files.Add(new AwsRegionOfferFile(region, file));
+        }
+
+        var result = AwsScrape.Build(_map, files, spot, time.GetUtcNow());
+        foreach (var correction in result.Corrections)
+        {
+            logger.LogInformation("AWS accelerator fact corrected: {Correction}", correction);
+        }
+
+        return result.Scrape;
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
+    {
+        // The body is already read inside the resilience pipeline (SpooledBodyHandler) by the time this returns.
+        var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        try
+        {
+            response.EnsureSuccessStatusCode();
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Pricing.Catalog;
+using Pricing.Sources;
+
+namespace Aws.Pricing;
+
+/// <summary>
+/// The bundled recording of the Price List Bulk API and the spot feed (Snapshot/*, in the APIs' exact formats),
+/// read through the same index readers, offer-file parser and mappers as the live API. Every region the
+/// snapshot holds is read. The embedded default runs on it offline.
+/// </summary>
+public sealed class AwsSnapshotSource(IOptions<AwsPricingOptions>? options = null) : IPriceSource
+{
+    /// <summary>The date the bundled snapshot was assembled; its prices were captured on or before it (Snapshot/README.md).</summary>
+    public static readonly DateTimeOffset SnapshotDate = DateTimeOffset.Parse("2026-11-28T00:00:00Z", CultureInfo.InvariantCulture);
+
+    public const string ResourcePrefix = "Aws.Pricing.Snapshot.";
+    public const string OfferIndexResource = ResourcePrefix + "offer-index.json";
+    public const string RegionIndexResource = ResourcePrefix + "region-index.json";
+    public const string SpotFeedResource = ResourcePrefix + "spot.js";
+
+    private readonly AwsInstanceTypeMap _map = AwsInstanceTypeMap.Default;
+
+    public string Provider => AwsOfferMapper.Provider;
+
+    private bool SpotEnabled => options?.Value.SpotEnabled ?? true;
+
+    public string Description => $"snapshot:{SnapshotDate:yyyy-MM-dd}{(SpotEnabled ? "" : " (spot disabled: no spot offers)")}";
+
+    /// <summary>The resource holding a region's offer file.</summary>
+    public static string OfferFileResource(string region) => $"{ResourcePrefix}offer-file-{region}.json";
+
+    public async Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken) => (await ScrapeWithDetailsAsync(cancellationToken)).Scrape;
+
+    /// <summary>The scrape with what was skipped and corrected.</summary>
+    public async Task<AwsScrapeResult> ScrapeWithDetailsAsync(CancellationToken cancellationToken)
+    {
+        var assembly = typeof(AwsSnapshotSource).Assembly;
+        await using (var index = EmbeddedData.Open(assembly, OfferIndexResource))
+        {
+            // Read for its shape only: the snapshot's region index is bundled under a fixed name.
+            await AwsPriceListIndex.ReadRegionIndexUrlAsync(index, cancellationToken);
+        }
+
+        IReadOnlyDictionary<string, string> regions;
+        await using (var regionIndex = EmbeddedData.Open(assembly, RegionIndexResource))
+        {
+            regions = await AwsPriceListIndex.ReadRegionOfferUrlsAsync(regionIndex, cancellationToken);
+        }
+
+        var parser = new AwsOfferFileParser(new AwsProductFilter(_map));
+        var files = new List<AwsRegionOfferFile>();
+        foreach (var region in regions.Keys.Order(StringComparer.Ordinal))
+        {
+            await using var stream = EmbeddedData.Open(assembly, OfferFileResource(region));
+            files.Add(new AwsRegionOfferFile(region, await parser.ParseAsync(stream, cancellationToken)));
+        }
+
+        AwsSpotFeed? spot = null;
+        if (SpotEnabled)
+        {
+            await using var stream = EmbeddedData.Open(assembly, SpotFeedResource);
+            spot = await AwsSpotFeedParser.ParseAsync(stream, cancellationToken);
+        }
+
+        return AwsScrape.Build(_map, files, spot, SnapshotDate);
+    }
+}

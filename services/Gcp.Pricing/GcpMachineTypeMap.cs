@@ -1,0 +1,199 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Pricing.Catalog;
+
+namespace Gcp.Pricing;
+
+/// <summary>How a machine series is billed.</summary>
+public enum GcpVmPricing
+{
+    /// <summary>vCPUs x the series' core SKU + GiB x its RAM SKU + accelerators x the GPU SKU (A2, A3, G2, N1).</summary>
+    HostPlusAccelerators = 1,
+
+    /// <summary>Accelerators x the GPU SKU, which already carries the VM's vCPUs and memory (A4's "1 gpu slice").</summary>
+    AcceleratorIncludesHost = 2,
+}
+
+/// <summary>A machine series and the SKU names of its host components (null where the series has none).</summary>
+public sealed record GcpSeries(
+    string Series,
+    GcpVmPricing Pricing,
+    string? CoreSku,
+    string? RamSku,
+    string? CommitmentCoreSku,
+    string? CommitmentRamSku,
+    string Source);
+
+/// <summary>A GPU model, its canonical accelerator and the SKU names Google prices it under.</summary>
+public sealed record GcpAccelerator(string Gpu, string AcceleratorId, IReadOnlyList<string> Skus, string Source);
+
+/// <summary>A GPU machine type: its series, shape and attached accelerators.</summary>
+public sealed record GcpMachineType(string MachineType, GcpSeries Series, int Vcpus, decimal MemoryGib, GcpAccelerator Accelerator, int Count, string Source);
+
+/// <summary>A TPU generation priced per chip-hour; an offer is <see cref="ChipsPerUnit"/> chips.</summary>
+public sealed record GcpTpu(string InstanceType, string AcceleratorId, string Sku, int ChipsPerUnit, string Source);
+
+public enum GcpComponentKind
+{
+    Core = 1,
+    Ram = 2,
+    Accelerator = 3,
+    Tpu = 4,
+}
+
+/// <summary>One priced part of a VM: the core or RAM of a series, a GPU model, or a TPU generation.</summary>
+public sealed record GcpComponent(GcpComponentKind Kind, string Key)
+{
+    public override string ToString() => $"{Kind} {Key}";
+}
+
+/// <summary>
+/// Machine types, series and SKU names from the data file <c>Data/gcp-machine-types.json</c>. A SKU body (its
+/// description without location, spot and commitment wrappers) names at most one component; the file is
+/// rejected at load if two components claim the same name.
+/// </summary>
+public sealed class GcpMachineTypeMap
+{
+    private readonly Dictionary<(string Body, bool Commitment), GcpComponent> _components = new();
+
+    public GcpMachineTypeMap(IReadOnlyList<GcpMachineType> machineTypes, IReadOnlyList<GcpTpu> tpus)
+    {
+        MachineTypes = machineTypes;
+        Tpus = tpus;
+        if (machineTypes.Select(m => m.MachineType).Distinct(StringComparer.Ordinal).Count() != machineTypes.Count)
+        {
+            throw new InvalidDataException("A machine type is listed twice.");
+        }
+
+        foreach (var series in machineTypes.Select(m => m.Series).Distinct())
+        {
+            Register(series.CoreSku, false, new GcpComponent(GcpComponentKind.Core, series.Series));
+            Register(series.RamSku, false, new GcpComponent(GcpComponentKind.Ram, series.Series));
+            Register(series.CommitmentCoreSku, true, new GcpComponent(GcpComponentKind.Core, series.Series));
+            Register(series.CommitmentRamSku, true, new GcpComponent(GcpComponentKind.Ram, series.Series));
+        }
+
+        foreach (var accelerator in machineTypes.Select(m => m.Accelerator).Distinct())
+        {
+            foreach (var sku in accelerator.Skus)
+            {
+                // Commitments keep the GPU's name: "Commitment v1: Nvidia Tesla A100 GPU in Americas for 1 Year".
+                Register(sku, false, new GcpComponent(GcpComponentKind.Accelerator, accelerator.Gpu));
+                Register(sku, true, new GcpComponent(GcpComponentKind.Accelerator, accelerator.Gpu));
+            }
+        }
+
+        foreach (var tpu in tpus)
+        {
+            Register(tpu.Sku, false, new GcpComponent(GcpComponentKind.Tpu, tpu.InstanceType));
+            Register(tpu.Sku, true, new GcpComponent(GcpComponentKind.Tpu, tpu.InstanceType));
+        }
+    }
+
+    public IReadOnlyList<GcpMachineType> MachineTypes { get; }
+
+    public IReadOnlyList<GcpTpu> Tpus { get; }
+
+    /// <summary>The component a SKU body prices, matched exactly (never by substring).</summary>
+    public bool TryFindComponent(string body, bool commitment, out GcpComponent component) =>
+        _components.TryGetValue((body, commitment), out component!);
+
+    private void Register(string? body, bool commitment, GcpComponent component)
+    {
+        if (body is null)
+        {
+            return;
+        }
+
+        if (_components.TryGetValue((body, commitment), out var existing) && existing != component)
+        {
+            throw new InvalidDataException($"SKU name '{body}' is claimed by both {existing} and {component}.");
+        }
+
+        _components[(body, commitment)] = component;
+    }
+
+    private static readonly Lazy<GcpMachineTypeMap> DefaultInstance = new(() =>
+    {
+        using var stream = EmbeddedData.Open(typeof(GcpMachineTypeMap).Assembly, "Gcp.Pricing.Data.gcp-machine-types.json");
+        return Load(stream);
+    });
+
+    /// <summary>The map shipped with the project.</summary>
+    public static GcpMachineTypeMap Default => DefaultInstance.Value;
+
+    /// <summary>Reads and checks a machine-type file (every row needs a source; references must resolve).</summary>
+    public static GcpMachineTypeMap Load(Stream stream)
+    {
+        var file = JsonSerializer.Deserialize<MachineTypeFile>(stream, EmbeddedData.JsonOptions)
+            ?? throw new InvalidDataException("The machine-type file is empty.");
+
+        var series = new Dictionary<string, GcpSeries>(StringComparer.Ordinal);
+        foreach (var row in file.Series)
+        {
+            var pricing = row.Pricing switch
+            {
+                "host_plus_accelerators" => GcpVmPricing.HostPlusAccelerators,
+                "accelerator_includes_host" => GcpVmPricing.AcceleratorIncludesHost,
+                _ => throw new InvalidDataException($"Series {row.Series}: pricing '{row.Pricing}' is not known."),
+            };
+            var hasHost = row.CoreSku is not null && row.RamSku is not null;
+            if ((pricing == GcpVmPricing.HostPlusAccelerators) != hasHost || (row.CommitmentCoreSku is null) != (row.CommitmentRamSku is null))
+            {
+                throw new InvalidDataException($"Series {row.Series}: {row.Pricing} needs {(hasHost ? "no" : "both")} core and RAM SKU names, and commitment names come in pairs.");
+            }
+
+            if (!series.TryAdd(row.Series, new GcpSeries(row.Series, pricing, row.CoreSku, row.RamSku, row.CommitmentCoreSku, row.CommitmentRamSku, RequireSource(row.Source, row.Series))))
+            {
+                throw new InvalidDataException($"Series {row.Series} is listed twice.");
+            }
+        }
+
+        var accelerators = new Dictionary<string, GcpAccelerator>(StringComparer.Ordinal);
+        foreach (var row in file.Accelerators)
+        {
+            if (row.Skus.Count == 0 || !accelerators.TryAdd(row.Gpu, new GcpAccelerator(row.Gpu, row.AcceleratorId, row.Skus, RequireSource(row.Source, row.Gpu))))
+            {
+                throw new InvalidDataException($"Accelerator {row.Gpu} is listed twice or has no SKU names.");
+            }
+        }
+
+        var machineTypes = file.MachineTypes.Select(row =>
+        {
+            if (!series.TryGetValue(row.Series, out var s) || !accelerators.TryGetValue(row.Gpu, out var a))
+            {
+                throw new InvalidDataException($"Machine type {row.MachineType}: series '{row.Series}' or GPU '{row.Gpu}' is not defined.");
+            }
+
+            if (row.Count <= 0 || row.Vcpus <= 0 || row.MemoryGib <= 0)
+            {
+                throw new InvalidDataException($"Machine type {row.MachineType}: count, vCPUs and memory must be positive.");
+            }
+
+            return new GcpMachineType(row.MachineType, s, row.Vcpus, row.MemoryGib, a, row.Count, RequireSource(row.Source, row.MachineType));
+        }).ToList();
+
+        var tpus = file.Tpus.Select(row => row.ChipsPerUnit > 0
+            ? new GcpTpu(row.InstanceType, row.AcceleratorId, row.Sku, row.ChipsPerUnit, RequireSource(row.Source, row.InstanceType))
+            : throw new InvalidDataException($"TPU {row.InstanceType}: chipsPerUnit must be positive.")).ToList();
+
+        return new GcpMachineTypeMap(machineTypes, tpus);
+    }
+
+    private static string RequireSource(string? source, string row) =>
+        string.IsNullOrWhiteSpace(source) ? throw new InvalidDataException($"{row} has no source.") : source;
+
+    private sealed record MachineTypeFile(
+        [property: JsonPropertyName("series")] List<SeriesRow> Series,
+        [property: JsonPropertyName("accelerators")] List<AcceleratorRow> Accelerators,
+        [property: JsonPropertyName("machineTypes")] List<MachineTypeRow> MachineTypes,
+        [property: JsonPropertyName("tpus")] List<TpuRow> Tpus);
+
+    private sealed record SeriesRow(string Series, string Pricing, string? CoreSku, string? RamSku, string? CommitmentCoreSku, string? CommitmentRamSku, string? Source);
+
+    private sealed record AcceleratorRow(string Gpu, string AcceleratorId, List<string> Skus, string? Source);
+
+    private sealed record MachineTypeRow(string MachineType, string Series, int Vcpus, decimal MemoryGib, string Gpu, int Count, string? Source);
+
+    private sealed record TpuRow(string InstanceType, string AcceleratorId, string Sku, int ChipsPerUnit, string? Source);
+}

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Globalization;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pricing.Catalog;
+using Offer = Pricing.Catalog.Offer;
+using Pricing.Contracts.V1;
+using Pricing.Quoting;
+using Pricing.ServiceDefaults;
+using Pricing.Standalone;
+using Quotes.Grpc;
+
+namespace Pricing.Benchmarks;
+
+/// <summary>The embedded default on a loopback port, ready to quote; shared by the quote suites.</summary>
+internal sealed class QuoteBenchmarkServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private QuoteBenchmarkServer(WebApplication app) => _app = app;
+
+    public string Address => _app.BoundAddress();
+
+    public IServiceProvider Services => _app.Services;
+
+    public static QuoteTrainingRunRequest TypicalRequest(double parameters = 70e9) => new()
+    {
+        Parameters = parameters,
+        Tokens = 1.4e12,
+        MaxOptions = 10,
+    };
+
+    public static async Task<QuoteBenchmarkServer> StartAsync()
+    {
+        var app = StandaloneHost.Build([], b =>
+        {
+            b.UseFreeLoopbackPort();
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await app.StartAsync();
+        var server = new QuoteBenchmarkServer(app);
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var client = new TrainingQuotes.TrainingQuotesClient(channel);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await client.QuoteTrainingRunAsync(TypicalRequest());
+                return server;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Cached-quote throughput against the trivial unary method on the same server in the same run (the standard gRPC
+/// health Check): a closed-loop load harness of several HTTP/2 channels with many calls in flight, each method in
+/// turn after a warm-up. Target: cached quotes ≥ 70% of the trivial method's calls per second.
+/// </summary>
+public sealed class QuoteThroughputSuite : IBenchmarkSuite
+{
+    public string Name => "quote-throughput";
+
+    public string Description => "cached QuoteTrainingRun vs gRPC health Check, calls/s (options: --seconds S --channels C --concurrency N)";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var seconds = Option(args, "--seconds", 10);
+        var channels = Option(args, "--channels", 4);
+        var concurrency = Option(args, "--concurrency", 64);
+
+        await using var server = await QuoteBenchmarkServer.StartAsync();
+        var pool = Enumerable.Range(0, channels).Select(_ => GrpcChannel.ForAddress(server.Address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        })).ToList();
+        try
+        {
+            var request = QuoteBenchmarkServer.TypicalRequest();
+            var quoteClients = pool.Select(c => new TrainingQuotes.TrainingQuotesClient(c)).ToList();
+            var healthClients = pool.Select(c => new Health.HealthClient(c)).ToList();
+            var quoteSize = (await quoteClients[0].QuoteTrainingRunAsync(request)).CalculateSize();
+
+            Func<int, Task> trivial = i => healthClients[i % channels].CheckAsync(new HealthCheckRequest()).ResponseAsync;
+            Func<int, Task> cachedQuote = i => quoteClients[i % channels].QuoteTrainingRunAsync(request).ResponseAsync;
+
+            // Warm both paths (JIT, connections, the quote's cache entry) before measuring either.
+            await MeasureAsync(trivial, concurrency, TimeSpan.FromSeconds(2));
+            await MeasureAsync(cachedQuote, concurrency, TimeSpan.FromSeconds(2));
+
+            var trivialRate = await MeasureAsync(trivial, concurrency, TimeSpan.FromSeconds(seconds));
+            var quoteRate = await MeasureAsync(cachedQuote, concurrency, TimeSpan.FromSeconds(seconds));
+            var ratio = quoteRate / trivialRate;
+
+            Console.WriteLine($"quote-throughput: {Environment.ProcessorCount} cores, {channels} channels, {concurrency} calls in flight, {seconds} s per method, server and load in one process");
+            Console.WriteLine(Invariant($"  grpc.health.v1.Health/Check           {trivialRate,10:N0} calls/s"));
+            Console.WriteLine(Invariant($"  TrainingQuotes/QuoteTrainingRun cached {quoteRate,10:N0} calls/s  ({quoteSize:N0}-byte response, 10 options)"));
+            Console.WriteLine(Invariant($"  ratio {ratio:P1} (target >= 70%): {(ratio >= 0.70 ? "MET" : "NOT MET")}"));
+            return 0;
+        }
+        finally
+        {
+            foreach (var channel in pool)
+            {
+                channel.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Closed loop: <paramref name="concurrency"/> workers each issue the next call as soon as the last returns.</summary>
+    private static async Task<double> MeasureAsync(Func<int, Task> call, int concurrency, TimeSpan duration)
+    {
+        long completed = 0;
+        var stopwatch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(async worker =>
+        {
+            while (stopwatch.Elapsed < duration)
+            {
+                await call(worker);
+                Interlocked.Increment(ref completed);
+            }
+        }).ToList();
+        await Task.WhenAll(workers);
+        return completed / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    internal static int Option(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Uncached quote latency: the engine plus the proto mapping (exactly what a cache miss runs) over (1) the catalogs
+/// the embedded default hosts and (2) a three-provider catalog built from them at full-catalog size (every hosted
+/// instance shape repeated in each provider's accelerator regions, four pricing models). Each iteration quotes a
+/// different spec, so nothing is reused. Target: p99 under 5 ms. Also the gRPC round trip of an uncached quote.
+/// </summary>
+public sealed class QuoteLatencySuite : IBenchmarkSuite
+{
+    public string Name => "quote-latency";
+
+    public string Description => "uncached quote latency p50/p99 over the hosted and a full-size three-provider catalog (options: --iterations N --zones Z)";
+
+    private static readonly Dictionary<string, string[]> Regions = new()
+    {
+        ["aws"] = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-2", "eu-west-1", "eu-west-2",
+            "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "me-central-1"],
+        ["gcp"] = ["us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4", "northamerica-northeast1",
+            "southamerica-east1", "europe-north1", "europe-west1", "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9",
+            "asia-east1", "asia-northeast1", "asia-northeast3", "asia-south1", "asia-southeast1", "australia-southeast1", "me-west1"],
+        ["azure"] = ["eastus", "eastus2", "westus", "westus2", "westus3", "southcentralus", "centralus", "northcentralus", "westeurope", "northeurope",
+            "uksouth", "swedencentral", "polandcentral", "spaincentral", "switzerlandnorth", "francecentral", "germanywestcentral", "italynorth",
+            "japaneast", "koreacentral", "australiaeast", "canadacentral", "brazilsouth", "centralindia", "southeastasia", "eastasia"],
+    };
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var iterations = QuoteThroughputSuite.Option(args, "--iterations", 3000);
+        await using var server = await QuoteBenchmarkServer.StartAsync();
+        var engine = server.Services.GetRequiredService<QuoteEngine>();
+        var hosted = server.Services.GetRequiredService<PriceView>().Current;
+        var full = FullSize(hosted, QuoteThroughputSuite.Option(args, "--zones", 3));
+
+        Console.WriteLine($"quote-latency: {Environment.ProcessorCount} cores, {iterations} quotes per catalog, each a different spec (no cache)");
+        Report("hosted catalogs", hosted, Measure(engine, hosted, iterations));
+        Report("three-provider, full size", full, Measure(engine, full, iterations));
+
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var client = new TrainingQuotes.TrainingQuotesClient(channel);
+        var samples = new double[Math.Min(iterations, 2000)];
+        for (var i = -200; i < samples.Length; i++)
+        {
+            var request = QuoteBenchmarkServer.TypicalRequest(50e9 + (i + 200) * 1e6);
+            var started = Stopwatch.GetTimestamp();
+            await client.QuoteTrainingRunAsync(request);
+            if (i >= 0)
+            {
+                samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+        }
+
+        Report("gRPC round trip, uncached, hosted catalogs", hosted, samples);
+        return 0;
+    }
+
+    private static double[] Measure(QuoteEngine engine, PriceViewSnapshot prices, int iterations)
+    {
+        var samples = new double[iterations];
+        for (var i = -2000; i < iterations; i++)
+        {
+            var spec = QuoteRequestRules.ToSpec(new QuoteRequestInput { Parameters = 50e9 + (i + 2000) * 1e6, Tokens = 1.4e12, MaxOptions = 10 });
+            var started = Stopwatch.GetTimestamp();
+            var result = engine.Quote(spec, prices);
+            TrainingQuotesGrpcService.ToProto(result, prices, DateTimeOffset.UtcNow, spec.Precision);
+            if (i >= 0)
+            {
+                samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+        }
+
+        return samples;
+    }
+
+    private static void Report(string what, PriceViewSnapshot prices, double[] samples)
+    {
+        Array.Sort(samples);
+        double P(double q) => samples[Math.Min(samples.Length - 1, (int)Math.Ceiling(q * samples.Length) - 1)];
+        var offers = prices.Catalogs.Sum(c => c.Offers.Count);
+        var providers = string.Join(",", prices.Catalogs.Select(c => c.Provider));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {what} ({providers}; {offers:N0} offers): p50 {P(0.50):F3} ms, p99 {P(0.99):F3} ms, max {samples[^1]:F3} ms (target p99 < 5 ms: {(P(0.99) < 5 ? "MET" : "NOT MET")})"));
+    }
+
+    /// <summary>Every hosted instance shape in every region (and <paramref name="zones"/> zones) of each provider, under the four pricing models.</summary>
+    private static PriceViewSnapshot FullSize(PriceViewSnapshot hosted, int zones)
+    {
+        var shapes = hosted.Catalogs.SelectMany(c => c.Offers.Values)
+            .GroupBy(o => (o.InstanceType, o.AcceleratorId, o.AcceleratorsPerInstance))
+            .Select(g => g.First())
+            .ToList();
+        var catalogs = Regions.Select(provider =>
+        {
+            var offers = new Dictionary<string, Offer>(StringComparer.Ordinal);
+            var n = 0;
+            foreach (var region in provider.Value)
+            {
+                for (var zone = 0; zone < zones; zone++)
+                {
+                    foreach (var shape in shapes)
+                    {
+                        foreach (var model in PricingModels.All)
+                        {
+                            // Spread prices a little so ranking has work to do.
+                            var price = shape.PricePerInstanceHour * (0.8m + (n++ % 40) / 100m);
+                            var offer = shape with { Provider = provider.Key, Region = region, Zone = $"{region}-{(char)('a' + zone)}", PricingModel = model, PricePerInstanceHour = price };
+                            offers[offer.OfferKey] = offer;
+                        }
+                    }
+                }
+            }
+
+            return new PriceViewCatalog(provider.Key, 1, DateTimeOffset.UtcNow, offers);
+        }).ToList();
+        return new PriceViewSnapshot(catalogs);
+    }
+}

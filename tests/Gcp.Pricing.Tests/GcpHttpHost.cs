@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Gcp.Pricing.Extensions;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pricing.Contracts.Events;
+using Pricing.ServiceDefaults;
+using Pricing.Sources;
+
+namespace Gcp.Pricing.Tests;
+
+/// <summary>
+/// The GCP pricing service's composition (as in services/Gcp.Pricing/Program.cs: service defaults, messaging on the
+/// in-memory bus, <c>AddGcpPricing</c>) with <c>Gcp:Source=Http</c> pointed at a fake, short retry delays, small
+/// pages and no scheduled scrape: tests call <see cref="ProviderPriceCatalog.ScrapeOnceAsync"/>. Events the catalog
+/// publishes are recorded by a consumer on the bus; every log line, at every level, is captured.
+/// </summary>
+internal sealed class GcpHttpHost : IAsyncDisposable
+{
+    public const int MaxRetries = 3;
+    public const int PageSize = 25;
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly IHost _host;
+
+    private GcpHttpHost(IHost host, CapturedLogs logs)
+    {
+        _host = host;
+        Logs = logs;
+        Catalog = host.Services.GetRequiredService<IEnumerable<ProviderPriceCatalog>>().Single();
+        Events = host.Services.GetRequiredService<PublishedEvents>();
+    }
+
+    public ProviderPriceCatalog Catalog { get; }
+
+    public PublishedEvents Events { get; }
+
+    public CapturedLogs Logs { get; }
+
+    /// <summary>A host reading the fake with <paramref name="apiKey"/> (none when null); <paramref name="source"/> "Snapshot" reads no fake.</summary>
+    public static async Task<GcpHttpHost> StartAsync(Uri baseUrl, string? apiKey, CancellationToken cancellationToken, string source = "Http")
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gcp:Source"] = source,
+            ["Gcp:BaseUrl"] = baseUrl.ToString(),
+            ["Gcp:ApiKey"] = apiKey,
+            ["Gcp:PageSize"] = PageSize.ToString(CultureInfo.InvariantCulture),
+            ["Http:gcp-cloud-billing:RetryBaseDelay"] = "00:00:00.050",
+            ["Http:gcp-cloud-billing:AttemptTimeout"] = AttemptTimeout.ToString("c", CultureInfo.InvariantCulture),
+            ["Http:gcp-cloud-billing:MaxRetries"] = MaxRetries.ToString(CultureInfo.InvariantCulture),
+            ["Scrape:RunOnSchedule"] = "false",
+            ["Messaging:Transport"] = "InMemory",
+        });
+        var logs = new CapturedLogs();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddProvider(logs);
+
+        builder.AddServiceDefaults();
+        builder.AddPricingMessaging(x => x.AddConsumer<RecordingConsumer>());
+        builder.AddGcpPricing();
+        builder.Services.AddSingleton<PublishedEvents>();
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StopTimeout = TimeSpan.FromSeconds(5);
+        });
+
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return new GcpHttpHost(host, logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+    }
+}
+
+/// <summary>Every log entry of the host, rendered with its exception, so tests can look for what must never be logged.</summary>
+internal sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _entries = new();
+
+    public IReadOnlyList<string> Entries => [.. _entries];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            // The structured state too: a key in a logged property (e.g. a URI) leaks as surely as one in the message.
+            var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+            entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {properties} {exception}");
+        }
+    }
+}
+
+/// <summary>What the catalog published on the bus.</summary>
+internal sealed class PublishedEvents
+{
+    private readonly ConcurrentQueue<CatalogPublished> _catalogs = new();
+    private readonly ConcurrentQueue<AcceleratorPriceChanged> _changes = new();
+
+    public IReadOnlyList<CatalogPublished> Catalogs => [.. _catalogs];
+
+    public IReadOnlyList<AcceleratorPriceChanged> Changes => [.. _changes];
+
+    public void Add(CatalogPublished message) => _catalogs.Enqueue(message);
+
+    public void Add(AcceleratorPriceChanged message) => _changes.Enqueue(message);
+
+    /// <summary>Waits until <see cref="CatalogPublished"/> for <paramref name="version"/> and all the changes it counts have arrived.</summary>
+    public async Task<CatalogPublished> WaitForVersionAsync(long version, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var published = _catalogs.FirstOrDefault(c => c.CatalogVersion == version);
+            if (published is not null && _changes.Count(c => c.CatalogVersion == version) >= published.ChangeCount)
+            {
+                return published;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"CatalogPublished for version {version} (with its changes) did not arrive within {timeout}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
+
+internal sealed class RecordingConsumer(PublishedEvents events) : IConsumer<CatalogPublished>, IConsumer<AcceleratorPriceChanged>
+{
+    public Task Consume(ConsumeContext<CatalogPublished> context)
+    {
+        events.Add(context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<AcceleratorPriceChanged> context)
+    {
+        events.Add(context.Message);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,228 @@
+using Microsoft.Extensions.Options;
+using Pricing.Catalog;
+using Pricing.FakeProviders;
+using Pricing.Sources;
+
+namespace Gcp.Pricing.Tests;
+
+/// <summary>The bundled snapshot: real prices composed as Google bills them, and the traps kept in it on purpose.</summary>
+public sealed class SnapshotSourceTests
+{
+    private static async Task<(SourceScrape Scrape, ValidatedOffers Validated)> ScrapeAsync(GcpPricingOptions? options = null)
+    {
+        var source = options is null ? new GcpSnapshotSource() : new GcpSnapshotSource(Options.Create(options));
+        var scrape = await source.ScrapeAsync(TestContext.Current.CancellationToken);
+        return (scrape, new OfferValidator(AcceleratorRegistry.Default).Validate(scrape.Candidates, scrape.Quarantined));
+    }
+
+    private static Dictionary<string, Offer> ByKey(ValidatedOffers validated) => validated.Offers.ToDictionary(o => o.OfferKey, StringComparer.Ordinal);
+
+    private static Offer Get(ValidatedOffers validated, string region, string instanceType, string model) =>
+        ByKey(validated)[Offer.KeyOf("gcp", region, null, instanceType, model)];
+
+    /// <summary>The recorded SKUs, read with the parser, to take a VM's GPU part out of its price independently of the composer.</summary>
+    private static async Task<decimal> SkuPriceAsync(string description)
+    {
+        foreach (var (_, pages) in FakeGcpCloudBillingApi.ReadEmbeddedSnapshotPages())
+        {
+            foreach (var page in pages)
+            {
+                var parsed = await ApiJson.ParseAsync(page);
+                var sku = parsed.Skus.FirstOrDefault(s => s.Description == description);
+                if (sku is not null)
+                {
+                    return sku.TieredRates[0].UnitPrice;
+                }
+            }
+        }
+
+        throw new KeyNotFoundException(description);
+    }
+
+    [Theory]
+    // Google's own GKE cluster-autoscaler list prices (kubernetes/autoscaler gce_price_info.go instancePrices).
+    [InlineData("a2-highgpu-1g", "3.673385")]
+    [InlineData("a2-highgpu-8g", "29.38708")]
+    [InlineData("a2-megagpu-16g", "55.739504")]
+    public async Task A2_VMs_in_us_central1_compose_to_Googles_published_list_prices(string machineType, string expected)
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), Get(validated, "us-central1", machineType, PricingModels.OnDemand).PricePerInstanceHour);
+    }
+
+    [Theory]
+    // SkyPilot catalog v8 host rows (prices of the VM without its GPUs), which the snapshot's core/RAM SKUs were derived from.
+    [InlineData("a2-highgpu-1g", "europe-west4", PricingModels.OnDemand, "0.81406", "Nvidia Tesla A100 GPU running in Netherlands")]
+    [InlineData("a2-highgpu-1g", "europe-west4", PricingModels.Spot, "0.31824", "Nvidia Tesla A100 GPU attached to Spot Preemptible VMs running in Netherlands")]
+    [InlineData("a2-ultragpu-1g", "asia-southeast1", PricingModels.OnDemand, "1.35641", "Nvidia Tesla A100 80GB GPU running in Singapore")]
+    [InlineData("a2-ultragpu-1g", "us-east4", PricingModels.Spot, "0.49613", "Nvidia Tesla A100 80GB GPU attached to Spot Preemptible VMs running in Virginia")]
+    [InlineData("a3-highgpu-1g", "us-central1", PricingModels.OnDemand, "1.18251", "Nvidia H100 80GB GPU running in Americas")]
+    [InlineData("a3-highgpu-2g", "europe-west4", PricingModels.Spot, "0.56867", "Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in Netherlands")]
+    [InlineData("a3-highgpu-4g", "asia-southeast1", PricingModels.OnDemand, "5.83544", "Nvidia H100 80GB GPU running in Singapore")]
+    public async Task The_composed_host_reproduces_SkyPilots_host_price_to_within_its_rounding(string machineType, string region, string model, string skyPilotHost, string gpuSku)
+    {
+        var (_, validated) = await ScrapeAsync();
+        var vm = Get(validated, region, machineType, model);
+
+        var host = vm.PricePerInstanceHour - vm.AcceleratorsPerInstance * await SkuPriceAsync(gpuSku);
+
+        // SkyPilot prints 5 decimals; the per-core and per-GiB SKUs reproduce its host prices to within $0.00005/h.
+        Assert.InRange(host - decimal.Parse(skyPilotHost, System.Globalization.CultureInfo.InvariantCulture), -0.00005m, 0.00005m);
+    }
+
+    [Fact]
+    public async Task Every_recorded_price_kind_is_there_for_the_A100()
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        Assert.Equal(
+            [PricingModels.Committed1Y, PricingModels.Committed3Y, PricingModels.OnDemand, PricingModels.Spot],
+            validated.Offers.Where(o => o.InstanceType == "a2-highgpu-1g" && o.Region == "us-central1").Select(o => o.PricingModel).Order(StringComparer.Ordinal));
+        // Cyclenerd's a2-highgpu-1g us-central1 1-year commitment: month_1y 1689.3711392 / 730 hours.
+        Assert.InRange(Get(validated, "us-central1", "a2-highgpu-1g", PricingModels.Committed1Y).PricePerInstanceHour - 1689.3711392m / 730m, -0.000001m, 0.000001m);
+    }
+
+    [Fact]
+    public async Task The_A3_Ultra_VM_is_its_H200s_plus_its_host_not_the_GPUs_alone()
+    {
+        var (_, validated) = await ScrapeAsync();
+        var vm = Get(validated, "us-central1", "a3-ultragpu-8g", PricingModels.OnDemand);
+
+        // Whole-VM instance share of 10.4365 per GPU (tanod/cloud-gpu-list-prices); the GPU SKU alone is 9.31174.
+        Assert.InRange(vm.PricePerAcceleratorHour - 10.4365m, -0.000001m, 0.000001m);
+        Assert.True(vm.PricePerInstanceHour > 8 * await SkuPriceAsync("H200 141GB GPU running in Americas"));
+        Assert.Equal("nvidia-h200-141gb", vm.AcceleratorId);
+    }
+
+    [Fact]
+    public async Task The_A4_VM_is_exactly_eight_B200_slices()
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        var vm = Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.OnDemand);
+        Assert.Equal(90.216m, vm.PricePerInstanceHour);
+        Assert.Equal(8 * await SkuPriceAsync("A4 Nvidia B200 (1 gpu slice) running in Americas"), vm.PricePerInstanceHour);
+    }
+
+    [Fact]
+    public async Task G2_N1_and_TPU_prices_are_the_recorded_ones()
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        Assert.Equal(0.853608m, Get(validated, "us-central1", "g2-standard-8", PricingModels.OnDemand).PricePerInstanceHour);
+        Assert.Equal(8 * 0.031611m + 30 * 0.004237m + 0.35m, Get(validated, "us-central1", "n1-standard-8+1xT4", PricingModels.OnDemand).PricePerInstanceHour);
+        Assert.Equal(1.2m, Get(validated, "us-central1", "tpu-v5e", PricingModels.OnDemand).PricePerAcceleratorHour);
+        Assert.Equal(4.2m, Get(validated, "us-east5", "tpu-v5p", PricingModels.OnDemand).PricePerAcceleratorHour);
+        Assert.Equal(2.7m, Get(validated, "us-east1", "tpu-v6e", PricingModels.OnDemand).PricePerAcceleratorHour);
+        // The verbatim 'TpuV5e running in Delhi' SKU.
+        Assert.Equal(1.44132m, Get(validated, "asia-south2", "tpu-v5e", PricingModels.OnDemand).PricePerAcceleratorHour);
+        // Categorised OnDemand by the API, spot by its description.
+        Assert.Equal(0.51m, Get(validated, "us-west4", "tpu-v5e", PricingModels.Spot).PricePerAcceleratorHour);
+    }
+
+    [Fact]
+    public async Task Trap_the_v6e_700_placeholder_is_quarantined_and_the_real_on_demand_price_beside_it_kept()
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        Assert.Contains(validated.Quarantined, r => r.Rule == QuarantineRules.ImplausiblePrice && r.Row.StartsWith("tpu-v6e region=southamerica-west1 model=spot", StringComparison.Ordinal));
+        Assert.DoesNotContain(validated.Offers, o => o.PricePerAcceleratorHour >= 700m);
+        Assert.Equal(2.7m, Get(validated, "southamerica-west1", "tpu-v6e", PricingModels.OnDemand).PricePerInstanceHour);
+    }
+
+    [Fact]
+    public async Task Trap_the_us_east4_SKU_listed_twice_is_priced_once_and_reported()
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        var duplicate = Assert.Single(validated.Quarantined, r => r.Rule == QuarantineRules.Duplicate);
+        Assert.Contains("Spot Preemptible A3 Instance Core running in", duplicate.Row, StringComparison.Ordinal);
+        Assert.Contains("us-east4", duplicate.Row, StringComparison.Ordinal);
+        Assert.Contains(validated.Offers, o => o.InstanceType == "a3-highgpu-8g" && o.Region == "us-east4" && o.PricingModel == PricingModels.Spot);
+    }
+
+    [Fact]
+    public async Task Trap_H100_on_demand_differs_threefold_between_regions_and_each_region_keeps_its_own_price()
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        var iowa = Get(validated, "us-central1", "a3-highgpu-8g", PricingModels.OnDemand);
+        var netherlands = Get(validated, "europe-west4", "a3-highgpu-8g", PricingModels.OnDemand);
+        var virginia = Get(validated, "us-east4", "a3-highgpu-8g", PricingModels.OnDemand);
+        Assert.True(netherlands.PricePerInstanceHour > 2.5m * iowa.PricePerInstanceHour);
+        Assert.True(virginia.PricePerInstanceHour > 2m * iowa.PricePerInstanceHour);
+        // The GPU SKUs themselves differ threefold (SkyPilot: 4.20076 per H100 in us-central1, 12.73552 in europe-west4);
+        // nothing averages or drops either.
+        Assert.True(await SkuPriceAsync("Nvidia H100 80GB GPU running in Netherlands") > 3 * await SkuPriceAsync("Nvidia H100 80GB GPU running in Americas"));
+        Assert.DoesNotContain(validated.Quarantined, r => r.Row.StartsWith("a3-highgpu", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Trap_GPU_SKUs_without_their_host_are_quarantined_never_priced_as_VMs()
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        var missing = validated.Quarantined.Where(r => r.Rule == GcpQuarantineRules.MissingComponent).Select(r => r.Row.Split(' ')[0] + " " + r.Row.Split(' ')[1] + " " + r.Row.Split(' ')[2]).Order(StringComparer.Ordinal);
+        Assert.Equal(
+        [
+            "a3-megagpu-8g region=us-central1 model=on_demand",
+            "a3-megagpu-8g region=us-central1 model=spot",
+            // europe-west4 H200: SkyPilot's GPU-only rows put spot (4.8887) above on-demand (4.5753); with no A3 Ultra
+            // host price there, neither becomes a VM price.
+            "a3-ultragpu-8g region=europe-west4 model=on_demand",
+            "a3-ultragpu-8g region=europe-west4 model=spot",
+            "a3-ultragpu-8g region=us-central1 model=spot",
+            "a3-ultragpu-8g region=us-east4 model=spot",
+        ], missing);
+        Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "a3-megagpu-8g");
+        Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "a3-ultragpu-8g" && (o.Region == "europe-west4" || o.PricingModel == PricingModels.Spot));
+    }
+
+    [Fact]
+    public async Task Trap_a_spot_price_above_on_demand_is_quarantined_by_the_shared_validator()
+    {
+        var (scrape, validated) = await ScrapeAsync();
+
+        // The candidate is produced (TPU v4 in us-central2: 3.686 preemptible, 3.22 on demand) and the validator rejects it.
+        Assert.Contains(scrape.Candidates, o => o.InstanceType == "tpu-v4" && o.PricingModel == PricingModels.Spot);
+        var row = Assert.Single(validated.Quarantined, r => r.Rule == QuarantineRules.SpotAboveOnDemand);
+        Assert.StartsWith("tpu-v4 region=us-central2 model=spot", row.Row, StringComparison.Ordinal);
+        Assert.Equal(3.22m, Get(validated, "us-central2", "tpu-v4", PricingModels.OnDemand).PricePerInstanceHour);
+    }
+
+    [Fact]
+    public async Task Every_SKU_binds_and_every_accepted_offer_is_plausible_and_dated()
+    {
+        var (scrape, validated) = await ScrapeAsync();
+
+        Assert.DoesNotContain(scrape.Quarantined, r => r.Rule == QuarantineRules.Malformed);
+        Assert.Equal(GcpSnapshotSource.SnapshotDate, scrape.AsOf);
+        Assert.True(validated.Offers.Count > 150, $"{validated.Offers.Count} offers");
+        Assert.All(validated.Offers, o =>
+        {
+            Assert.True(AcceleratorRegistry.Default.Contains(o.AcceleratorId));
+            Assert.InRange(o.PricePerAcceleratorHour, 0.05m, 20m);
+            Assert.Equal("USD", o.Currency);
+            Assert.True(o.EffectiveDate > DateTimeOffset.UnixEpoch);
+        });
+    }
+
+    [Fact]
+    public async Task The_regions_option_limits_the_snapshot_too()
+    {
+        var (_, validated) = await ScrapeAsync(new GcpPricingOptions { Regions = ["europe-west4"] });
+
+        Assert.NotEmpty(validated.Offers);
+        Assert.All(validated.Offers, o => Assert.Equal("europe-west4", o.Region));
+    }
+
+    [Fact]
+    public async Task Skipping_the_TPU_service_drops_only_what_it_prices()
+    {
+        var (_, all) = await ScrapeAsync();
+        var (_, computeOnly) = await ScrapeAsync(new GcpPricingOptions { TpuServiceId = "" });
+
+        Assert.Equal(all.Offers.Where(o => o.InstanceType != "tpu-v4").Select(o => o.OfferKey), computeOnly.Offers.Select(o => o.OfferKey));
+    }
+}
