@@ -1,13 +1,16 @@
 using System.Globalization;
+using Pricing.Contracts;
 using Pricing.Contracts.V1;
 
 namespace Pricing.Cli;
 
 /// <summary>
 /// The <c>pricing quote</c> contract (scripts rely on it):
-/// <c>--params N [--active-params N] --tokens N [--accelerator ID[,ID]] [--accelerators COUNT] [--mfu X]
-/// [--precision bf16|fp8] [--clouds aws,gcp,azure] [--regions R,R] [--pricing on_demand,spot,committed_1y,committed_3y]
-/// [--top N] [--json] [--server URL]</c>.
+/// <c>--params N [--active-params N] --tokens N [--accelerator ID[,ID]] [--accelerators COUNT] [--deadline-days D]
+/// [--mfu X] [--goodput X] [--precision bf16|fp8] [--clouds aws,gcp,azure] [--regions R,R]
+/// [--pricing on_demand,spot,committed_1y,committed_3y] [--price-per-accelerator-hour X] [--discount aws=10,gcp=5]
+/// [--layers L --d-model D --seq-len S] [--chinchilla] [--activation-allowance X] [--energy-utilisation X]
+/// [--top N] [--json] [--server URL]</c>. Flags are only ever added, never renamed.
 /// </summary>
 public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, string? Server)
 {
@@ -16,14 +19,24 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
 
           --params N             total parameters, e.g. 70e9
           --active-params N      active parameters per token (mixture of experts)
-          --tokens N             training tokens, e.g. 1.4e12
+          --tokens N             training tokens, e.g. 1.4e12 (or --chinchilla)
+          --chinchilla           tokens = 20 x parameters (when --tokens is not given)
           --accelerator ID       accelerator id(s), comma-separated, e.g. nvidia-h100-80gb
-          --accelerators COUNT   cluster size in accelerators (default: one instance)
-          --mfu X                model FLOPs utilisation override, 0 < X <= 1
+          --accelerators COUNT   cluster size in accelerators (default: the fewest that hold the model)
+          --deadline-days D      size each cluster to finish within D days (not with --accelerators)
+          --mfu X                model FLOPs utilisation override, 0.01 <= X <= 1
+          --goodput X            goodput override (productive / wall time), 0.1 <= X <= 1
           --precision P          bf16 (default) or fp8
+          --layers L             } all three add the attention term
+          --d-model D            } 12 x layers x d_model x seq-len
+          --seq-len S            } x tokens
           --clouds LIST          aws,gcp,azure
           --regions LIST         provider region codes
           --pricing LIST         on_demand,spot,committed_1y,committed_3y
+          --price-per-accelerator-hour X   your negotiated rate (USD), replaces catalog prices
+          --discount LIST        percent off catalog prices per cloud, e.g. aws=10,gcp=5
+          --activation-allowance X   share of accelerator memory kept for activations (default 0.3)
+          --energy-utilisation X     accelerator power as a share of TDP (default 1.0)
           --top N                options to show (default 10)
           --json                 print the quote as proto JSON
           --server URL           ask a running Quotes service instead of running embedded
@@ -43,6 +56,12 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
                 continue;
             }
 
+            if (name == "--chinchilla")
+            {
+                request.Chinchilla = true;
+                continue;
+            }
+
             if (i + 1 >= args.Count)
             {
                 throw new ArgumentException($"{name} needs a value.");
@@ -57,6 +76,15 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
                 case "--accelerator": request.AcceleratorIds.AddRange(List(value)); break;
                 case "--accelerators": request.AcceleratorCount = Count(name, value); break;
                 case "--mfu": request.Mfu = Number(name, value); break;
+                case "--goodput": request.Goodput = Number(name, value); break;
+                case "--deadline-days": request.DeadlineHours = Number(name, value) * 24; break;
+                case "--layers": request.Layers = Count(name, value); break;
+                case "--d-model": request.DModel = Count(name, value); break;
+                case "--seq-len": request.SequenceLength = Count(name, value); break;
+                case "--price-per-accelerator-hour": request.PricePerAcceleratorHour = Price(name, value).ToMoney(); break;
+                case "--discount": AddDiscounts(request, name, value); break;
+                case "--activation-allowance": request.ActivationAllowance = Number(name, value); break;
+                case "--energy-utilisation": request.EnergyUtilisation = Number(name, value); break;
                 case "--precision": request.Precision = value; break;
                 case "--clouds": request.Clouds.AddRange(List(value)); break;
                 case "--regions": request.Regions.AddRange(List(value)); break;
@@ -67,9 +95,9 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
             }
         }
 
-        if (request.Parameters == 0 || request.Tokens == 0)
+        if (request.Parameters == 0 || (request.Tokens == 0 && !request.Chinchilla))
         {
-            throw new ArgumentException("--params and --tokens are required.");
+            throw new ArgumentException("--params and --tokens (or --chinchilla) are required.");
         }
 
         return new QuoteArguments(request, json, server);
@@ -86,6 +114,27 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
         return double.IsFinite(n) && n >= 0 && n <= int.MaxValue && n == Math.Floor(n)
             ? (int)n
             : throw new ArgumentException($"{name} '{value}' is not a whole number between 0 and {int.MaxValue}.");
+    }
+
+    /// <summary>Exact decimal (a price must not pick up binary noise on its way to units + nanos).</summary>
+    private static decimal Price(string name, string value) =>
+        decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var price)
+            ? price
+            : throw new ArgumentException($"{name} '{value}' is not a price.");
+
+    /// <summary>"aws=10,gcp=5": cloud=percent pairs; the server checks the clouds and ranges.</summary>
+    private static void AddDiscounts(QuoteTrainingRunRequest request, string name, string value)
+    {
+        foreach (var pair in List(value))
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0)
+            {
+                throw new ArgumentException($"{name} '{pair}' is not cloud=percent (e.g. aws=10).");
+            }
+
+            request.DiscountPercent[parts[0]] = Number(name, parts[1]);
+        }
     }
 
     private static IEnumerable<string> List(string value) =>

@@ -76,15 +76,18 @@ public static class QuoteCommand
         }
 
         var r = arguments.Request;
-        console.MarkupLine($"[bold]Training run[/]: {r.Parameters:G3} parameters{(r.ActiveParameters > 0 ? $" ({r.ActiveParameters:G3} active)" : "")}, {r.Tokens:G3} tokens, {(r.Precision.Length == 0 ? "bf16" : r.Precision)}");
-        console.MarkupLine($"Total compute: [bold]{quote.TotalFlops:G4}[/] FLOPs");
+        console.MarkupLine(Markup.Escape($"Training run: {r.Parameters:G3} parameters{(r.ActiveParameters > 0 ? $" ({r.ActiveParameters:G3} active)" : "")}, "
+            + $"{quote.Tokens:G3} tokens{(quote.ChinchillaTokens ? " (Chinchilla, 20 per parameter)" : "")}, {quote.Precision}"));
+        console.MarkupLine(Markup.Escape($"Total compute: {quote.TotalFlops:G4} FLOPs (6·N·D {quote.DenseFlops:G4}"
+            + (quote.AttentionFlops > 0 ? $" + attention {quote.AttentionFlops:G4})" : ")") + $"; model state {quote.ModelStateBytes / 1e9:N0} GB"));
         foreach (var a in quote.Assumptions)
         {
-            console.MarkupLine(Markup.Escape($"  {a.AcceleratorId}: dense peak {a.PeakFlops / 1e12:G4} TFLOP/s, MFU {a.Mfu:P0}, goodput {a.Goodput:P0} (MFU source: {a.MfuSource})"));
+            console.MarkupLine(Markup.Escape($"  {a.AcceleratorId}: dense peak {a.PeakFlops / 1e12:G4} TFLOP/s, MFU {a.Mfu:P0} ({a.MfuLow:P0}-{a.MfuHigh:P0}), goodput {a.Goodput:P0}, "
+                + $"min {a.MinAcceleratorsForMemory} for memory (MFU source: {a.MfuSource})"));
         }
 
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "#", "Provider", "Region", "Instance", "Accelerator", "Pricing", "$/acc-h", "Acc-hours", "Instances", "Wall-clock", "Total cost" })
+        foreach (var column in new[] { "#", "Provider", "Region", "Instance", "Accelerator", "Pricing", "$/acc-h", "Acc-hours", "Instances", "Wall-clock", "Total cost", "Range", "MWh", "t CO2" })
         {
             table.AddColumn(column);
         }
@@ -97,10 +100,22 @@ public static class QuoteCommand
                 o.AcceleratorHours.ToString("N0", CultureInfo.InvariantCulture),
                 o.Instances.ToString(CultureInfo.InvariantCulture),
                 Duration(o.WallClockHours),
-                "$" + o.TotalCost.ToDecimal().ToString("N0", CultureInfo.InvariantCulture));
+                "$" + o.TotalCost.ToDecimal().ToString("N0", CultureInfo.InvariantCulture),
+                $"${Short(o.TotalCostLow.ToDecimal())}-{Short(o.TotalCostHigh.ToDecimal())}",
+                (o.EnergyKwh / 1000).ToString("N1", CultureInfo.InvariantCulture),
+                (o.Co2Kg / 1000).ToString("N1", CultureInfo.InvariantCulture));
         }
 
         console.Write(table);
+        if (quote.OptionsExcluded > 0)
+        {
+            console.MarkupLine(Markup.Escape($"{quote.OptionsExcluded} offers excluded, e.g.:"));
+            foreach (var reason in quote.Excluded.GroupBy(e => e.Reason).Take(5))
+            {
+                console.MarkupLine(Markup.Escape($"  {reason.First().AcceleratorId}: {reason.Key}"));
+            }
+        }
+
         foreach (var c in quote.CatalogVersions)
         {
             console.MarkupLine(Markup.Escape($"Prices: {c.Provider} catalog v{c.Version}, as of {c.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({TimeSpan.FromSeconds(c.AgeSeconds).TotalDays:F0} days old)"));
@@ -113,6 +128,13 @@ public static class QuoteCommand
 
         return quote.Options.Count > 0 ? 0 : 1;
     }
+
+    private static string Short(decimal amount) => amount switch
+    {
+        >= 1_000_000m => (amount / 1_000_000m).ToString("0.#", CultureInfo.InvariantCulture) + "M",
+        >= 1_000m => (amount / 1_000m).ToString("0.#", CultureInfo.InvariantCulture) + "k",
+        _ => amount.ToString("0", CultureInfo.InvariantCulture),
+    };
 
     private static string Duration(double hours) => hours switch
     {

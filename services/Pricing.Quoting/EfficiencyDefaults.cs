@@ -4,8 +4,11 @@ using Pricing.Catalog;
 
 namespace Pricing.Quoting;
 
-/// <summary>Default MFU and goodput for one accelerator, with where the figure comes from.</summary>
-public sealed record EfficiencyDefault(string AcceleratorId, double Mfu, double Goodput, string Basis, string Source);
+/// <summary>
+/// Default MFU (with the low–high bounds behind a quote's cost range) and goodput for one accelerator,
+/// with where the figures come from.
+/// </summary>
+public sealed record EfficiencyDefault(string AcceleratorId, double Mfu, double MfuLow, double MfuHigh, double Goodput, string Basis, string Source);
 
 /// <summary>Per-accelerator efficiency defaults, read from <c>Data/efficiency-defaults.json</c>.</summary>
 public sealed class EfficiencyDefaults(IEnumerable<EfficiencyDefault> defaults, EfficiencyDefault fallback)

@@ -1,8 +1,13 @@
+using System.Globalization;
 using Pricing.Catalog;
 
 namespace Pricing.Quoting;
 
-/// <summary>What to quote: a training run and the offers it may run on. Built only from a validated request.</summary>
+/// <summary>
+/// What to quote: a training run and the offers it may run on. Built only from a validated request
+/// (<see cref="QuoteRequestRules"/>). The optional parts (attention shape, deadline, overrides, prices) are
+/// init-only with "not given" defaults, so a spec states only what the request set.
+/// </summary>
 public sealed record QuoteSpec(
     double Parameters,
     double ActiveParameters,
@@ -18,15 +23,59 @@ public sealed record QuoteSpec(
 {
     public const int DefaultMaxOptions = 20;
 
+    private static readonly IReadOnlyDictionary<string, double> NoDiscounts = new Dictionary<string, double>();
+
+    /// <summary>Transformer layers, d_model and training sequence length: all three given add the attention term; 0 = not given.</summary>
+    public int Layers { get; init; }
+
+    public int DModel { get; init; }
+
+    public int SequenceLength { get; init; }
+
+    /// <summary>Tokens = 20 × parameters (Chinchilla). Only when asked and <see cref="Tokens"/> is 0.</summary>
+    public bool Chinchilla { get; init; }
+
+    /// <summary>Wall-clock target: each option gets the smallest cluster (whole instances) that meets it. 0 = none.</summary>
+    public double DeadlineHours { get; init; }
+
+    public double? Goodput { get; init; }
+
+    /// <summary>A negotiated rate replacing every catalog price per accelerator-hour.</summary>
+    public decimal? CustomPricePerAcceleratorHour { get; init; }
+
+    /// <summary>Provider → discount percent off catalog prices.</summary>
+    public IReadOnlyDictionary<string, double> DiscountPercent { get; init; } = NoDiscounts;
+
+    /// <summary>Share of accelerator memory kept for activations; null = the data file's default.</summary>
+    public double? ActivationAllowance { get; init; }
+
+    /// <summary>Accelerator power as a share of TDP for energy; null = the data file's default.</summary>
+    public double? EnergyUtilisation { get; init; }
+
+    public double EffectiveActiveParameters => ActiveParameters > 0 ? ActiveParameters : Parameters;
+
+    public bool HasAttentionShape => Layers > 0 && DModel > 0 && SequenceLength > 0;
+
     /// <summary>
     /// A canonical text of the spec: equal specs give equal text whatever the order of list fields,
     /// so it can key a cache.
     /// </summary>
     public string Normalized() => string.Join(';',
-        $"n={Parameters:R}", $"na={ActiveParameters:R}", $"d={Tokens:R}", $"p={Precision}",
+        $"n={R(Parameters)}", $"na={R(ActiveParameters)}", $"d={R(Tokens)}", $"p={Precision}",
         $"acc={List(AcceleratorIds)}", $"count={AcceleratorCount}",
-        $"mfu={(Mfu is { } m ? m.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")}",
-        $"clouds={List(Clouds)}", $"regions={List(Regions)}", $"models={List(PricingModels)}", $"max={MaxOptions}");
+        $"mfu={(Mfu is { } m ? R(m) : "")}",
+        $"clouds={List(Clouds)}", $"regions={List(Regions)}", $"models={List(PricingModels)}", $"max={MaxOptions}",
+        $"attn={Layers}x{DModel}x{SequenceLength}", $"chin={Chinchilla}", $"deadline={R(DeadlineHours)}",
+        $"goodput={(Goodput is { } g ? R(g) : "")}",
+        $"price={CustomPricePerAcceleratorHour?.ToString(CultureInfo.InvariantCulture) ?? ""}",
+        $"disc={Discounts()}",
+        $"act={(ActivationAllowance is { } a ? R(a) : "")}",
+        $"util={(EnergyUtilisation is { } u ? R(u) : "")}");
+
+    private static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private string Discounts() => System.Text.Json.JsonSerializer.Serialize(
+        DiscountPercent.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={R(d.Value)}"));
 
     /// <summary>Sorted and JSON-encoded, so an item holding ',' or ';' cannot pass for two items.</summary>
     private static string List(IEnumerable<string> items) =>

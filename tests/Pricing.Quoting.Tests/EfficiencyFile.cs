@@ -8,7 +8,7 @@ namespace Pricing.Quoting.Tests;
 /// </summary>
 internal static class EfficiencyFile
 {
-    public sealed record Row(string AcceleratorId, double Mfu, double Goodput, string Basis, string Source);
+    public sealed record Row(string AcceleratorId, double Mfu, double MfuLow, double MfuHigh, double Goodput, string Basis, string Source);
 
     private static readonly Lazy<(Row Fallback, IReadOnlyList<Row> Rows)> Content = new(Load);
 
@@ -32,6 +32,8 @@ internal static class EfficiencyFile
     private static Row Read(JsonElement e, string? id) => new(
         id ?? e.GetProperty("acceleratorId").GetString() ?? "",
         e.GetProperty("mfu").GetDouble(),
+        e.GetProperty("mfuLow").GetDouble(),
+        e.GetProperty("mfuHigh").GetDouble(),
         e.GetProperty("goodput").GetDouble(),
         e.TryGetProperty("basis", out var basis) ? basis.GetString() ?? "" : "",
         e.TryGetProperty("source", out var source) ? source.GetString() ?? "" : "");

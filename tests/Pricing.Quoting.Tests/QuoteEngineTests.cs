@@ -65,7 +65,7 @@ public sealed class QuoteEngineTests
     {
         // Round numbers: 1 PFLOP/s dense, MFU 0.5, goodput 0.8 → 1.44e18 useful FLOPs per accelerator-hour.
         var registry = new AcceleratorRegistry([new Accelerator("test-gpu", "Test", "Test GPU", 80, 1000, 2000, 700, "test")]);
-        var efficiency = new EfficiencyDefaults([new EfficiencyDefault("test-gpu", 0.5, 0.8, "judgement", "test row")], new EfficiencyDefault("*", 0.3, 0.9, "judgement", "fallback"));
+        var efficiency = new EfficiencyDefaults([new EfficiencyDefault("test-gpu", 0.5, 0.4, 0.6, 0.8, "judgement", "test row")], new EfficiencyDefault("*", 0.3, 0.2, 0.4, 0.9, "judgement", "fallback"));
         var engine = new QuoteEngine(registry, efficiency);
 
         var result = engine.Quote(Spec(parameters: 1e9, tokens: 1.2e11), Prices(Offer(acceleratorId: "test-gpu", acceleratorsPerInstance: 1m, price: 2m)));
@@ -81,7 +81,7 @@ public sealed class QuoteEngineTests
     public void An_accelerator_without_a_defaults_row_uses_the_fallback()
     {
         var registry = new AcceleratorRegistry([new Accelerator("test-gpu", "Test", "Test GPU", 80, 1000, null, null, "test")]);
-        var efficiency = new EfficiencyDefaults([], new EfficiencyDefault("*", 0.25, 0.5, "judgement", "fallback row"));
+        var efficiency = new EfficiencyDefaults([], new EfficiencyDefault("*", 0.25, 0.2, 0.3, 0.5, "judgement", "fallback row"));
 
         var result = new QuoteEngine(registry, efficiency).Quote(Spec(parameters: 1e9, tokens: 1.2e11), Prices(Offer(acceleratorId: "test-gpu", acceleratorsPerInstance: 1m)));
 
@@ -291,6 +291,10 @@ public sealed class QuoteEngineTests
         Assert.Equal(25, result.OptionsConsidered);
     }
 
+    /// <summary>A 7B model: 112 GB of Adam state fits on two H100s, so the cluster (not memory) decides the size.</summary>
+    private const double Small = 7e9;
+    private const double SmallFlops = 6 * Small * D;
+
     [Theory]
     [InlineData(12, 2)]
     [InlineData(16, 2)]
@@ -299,29 +303,35 @@ public sealed class QuoteEngineTests
     public void A_cluster_rents_whole_instances(int cluster, int instances)
     {
         var row = EfficiencyFile.For(H100);
-        var hours = ExpectedHours(5.88e23, H100DenseBf16, row.Mfu, row.Goodput);
+        var hours = ExpectedHours(SmallFlops, H100DenseBf16, row.Mfu, row.Goodput);
 
-        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: cluster), Prices(Offer())).Options);
+        var option = Assert.Single(Engine().Quote(Spec(parameters: Small, acceleratorCount: cluster), Prices(Offer())).Options);
 
         Assert.Equal(instances, option.Instances);
         Assert.Equal(instances * 8, option.Accelerators);
+        Assert.Equal(ClusterBasis.Requested, option.ClusterBasis);
         // The run spreads over every rented accelerator: 12 GPUs on 8-GPU instances → 16 GPUs, wall-clock = hours / 16.
         Close(hours / (instances * 8), option.WallClockHours);
         Close(hours, option.AcceleratorHours);
     }
 
     [Fact]
-    public void No_cluster_size_means_one_instance()
+    public void No_cluster_size_means_one_instance_when_the_model_fits_in_it()
     {
         var row = EfficiencyFile.For(H100);
-        var hours = ExpectedHours(5.88e23, H100DenseBf16, row.Mfu, row.Goodput);
+        var hours = ExpectedHours(SmallFlops, H100DenseBf16, row.Mfu, row.Goodput);
 
-        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: 0), Prices(Offer())).Options);
+        var option = Assert.Single(Engine().Quote(Spec(parameters: Small, acceleratorCount: 0), Prices(Offer())).Options);
 
         Assert.Equal(1, option.Instances);
         Assert.Equal(8, option.Accelerators);
+        Assert.Equal(ClusterBasis.OneInstance, option.ClusterBasis);
         Close(hours / 8, option.WallClockHours);
     }
+
+    /// <summary>Tiny model (1.6 GB of state) so that even a sixth of an A10 holds it.</summary>
+    private const double Tiny = 1e8;
+    private const double TinyFlops = 6 * Tiny * D;
 
     [Fact]
     public void A_fractional_instance_prices_an_accelerator_hour_at_the_inverse_fraction_times_the_instance_price()
@@ -329,11 +339,11 @@ public sealed class QuoteEngineTests
         // Standard_NV6ads_A10_v5: one sixth of an A10 at $0.454 per instance-hour.
         var sixth = Offer(instanceType: "Standard_NV6ads_A10_v5", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
         var row = EfficiencyFile.For(A10);
-        var hours = ExpectedHours(5.88e23, 125e12, row.Mfu, row.Goodput);
+        var hours = ExpectedHours(TinyFlops, 125e12, row.Mfu, row.Goodput);
 
         Assert.True(Math.Abs(6m * 0.454m - sixth.PricePerAcceleratorHour) < 1e-9m, $"Price per accelerator-hour {sixth.PricePerAcceleratorHour}.");
 
-        var option = Assert.Single(Engine().Quote(Spec(), Prices(sixth)).Options);
+        var option = Assert.Single(Engine().Quote(Spec(parameters: Tiny), Prices(sixth)).Options);
         Assert.Equal(1, option.Instances);
         // One sixth of a GPU takes six times as long as a whole one.
         Close(hours * 6, option.WallClockHours, 1e-9);
@@ -345,7 +355,7 @@ public sealed class QuoteEngineTests
     {
         var sixth = Offer(instanceType: "Standard_NV6ads_A10_v5", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
 
-        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: 2), Prices(sixth)).Options);
+        var option = Assert.Single(Engine().Quote(Spec(parameters: Tiny, acceleratorCount: 2), Prices(sixth)).Options);
 
         Assert.Equal(12, option.Instances);
         Assert.Equal(2, option.Accelerators);
@@ -359,7 +369,7 @@ public sealed class QuoteEngineTests
     {
         var sixth = Offer(instanceType: "Standard_NV6ads_A10_v5", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
 
-        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: cluster), Prices(sixth)).Options);
+        var option = Assert.Single(Engine().Quote(Spec(parameters: Tiny, acceleratorCount: cluster), Prices(sixth)).Options);
 
         Assert.Equal(instances, option.Instances);
         Assert.Equal(cluster, option.Accelerators);
@@ -367,7 +377,7 @@ public sealed class QuoteEngineTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(12)]
+    [InlineData(24)]
     [InlineData(1024)]
     public void Cost_is_accelerator_hours_times_price_per_accelerator_hour_within_a_cent(int cluster)
     {

@@ -17,8 +17,13 @@ public sealed class QuoteRequestRulesTests
         int MaxOptions = 10)
     {
         public List<FieldViolation> Check() => QuoteRequestRules.Check(
-            Parameters, ActiveParameters, Tokens, Precision, AcceleratorIds ?? ["nvidia-h100-80gb"], AcceleratorCount, Mfu,
-            Clouds ?? ["azure"], PricingModels ?? ["on_demand"], MaxOptions, AcceleratorRegistry.Default);
+            new QuoteRequestInput
+            {
+                Parameters = Parameters, ActiveParameters = ActiveParameters, Tokens = Tokens, Precision = Precision,
+                AcceleratorIds = AcceleratorIds ?? ["nvidia-h100-80gb"], AcceleratorCount = AcceleratorCount, Mfu = Mfu,
+                Clouds = Clouds ?? ["azure"], PricingModels = PricingModels ?? ["on_demand"], MaxOptions = MaxOptions,
+            },
+            AcceleratorRegistry.Default);
     }
 
     private static void OnlyOn(string field, List<FieldViolation> violations)
@@ -33,7 +38,7 @@ public sealed class QuoteRequestRulesTests
 
     [Fact]
     public void Empty_lists_and_defaults_are_valid() =>
-        Assert.Empty(QuoteRequestRules.Check(70e9, 0, 1.4e12, "", [], 0, 0, [], [], 0, AcceleratorRegistry.Default));
+        Assert.Empty(QuoteRequestRules.Check(new QuoteRequestInput { Parameters = 70e9, Tokens = 1.4e12 }, AcceleratorRegistry.Default));
 
     [Theory]
     [InlineData("bf16")]

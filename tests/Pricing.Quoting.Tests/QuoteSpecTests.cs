@@ -46,6 +46,17 @@ public sealed class QuoteSpecTests
             ("Regions", Base with { Regions = ["eastus"] }),
             ("PricingModels", Base with { PricingModels = ["on_demand"] }),
             ("MaxOptions", Base with { MaxOptions = 11 }),
+            ("Layers", Base with { Layers = 80 }),
+            ("DModel", Base with { DModel = 8192 }),
+            ("SequenceLength", Base with { SequenceLength = 4096 }),
+            ("Chinchilla", Base with { Chinchilla = true }),
+            ("DeadlineHours", Base with { DeadlineHours = 720 }),
+            ("Goodput", Base with { Goodput = 0.9 }),
+            ("CustomPrice", Base with { CustomPricePerAcceleratorHour = 2.5m }),
+            ("DiscountPercent", Base with { DiscountPercent = new Dictionary<string, double> { ["aws"] = 10 } }),
+            ("DiscountPercent other", Base with { DiscountPercent = new Dictionary<string, double> { ["aws"] = 11 } }),
+            ("ActivationAllowance", Base with { ActivationAllowance = 0.2 }),
+            ("EnergyUtilisation", Base with { EnergyUtilisation = 0.8 }),
         ];
 
         var keys = variants.Select(v => (v.Field, Key: v.Spec.Normalized())).Prepend((Field: "Base", Key: Base.Normalized())).ToList();

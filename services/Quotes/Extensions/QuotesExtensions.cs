@@ -37,6 +37,8 @@ public static class QuotesExtensions
         services.AddOptions<QuotesOptions>().BindConfiguration(QuotesOptions.Section);
         services.TryAddSingleton(AcceleratorRegistry.Default);
         services.TryAddSingleton(EfficiencyDefaults.Default);
+        services.TryAddSingleton(EnergyFactors.Default);
+        services.TryAddSingleton(ModelDefaults.Default);
         services.TryAddSingleton<QuoteEngine>();
         services.TryAddSingleton<PriceView>();
         services.AddMemoryCache(o => o.SizeLimit = 10_000);

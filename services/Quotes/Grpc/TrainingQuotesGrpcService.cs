@@ -11,7 +11,11 @@ using Quotes.Caching;
 
 namespace Quotes.Grpc;
 
-/// <summary>gRPC <c>TrainingQuotes</c>: validates, then answers from the cache or the engine over the current price view.</summary>
+/// <summary>
+/// gRPC <c>TrainingQuotes</c>: validates every field (InvalidArgument with BadRequest), then answers from the cache
+/// or the engine over the current price view. WatchQuote re-quotes on every visible catalog change and sends only
+/// when a price the quote depends on changed.
+/// </summary>
 public sealed class TrainingQuotesGrpcService(
     PriceView view,
     QuoteEngine engine,
@@ -19,90 +23,276 @@ public sealed class TrainingQuotesGrpcService(
     AcceleratorRegistry registry,
     TimeProvider time) : TrainingQuotes.TrainingQuotesBase
 {
-    private const string CacheKeyVersion = "quote:v1";
+    private const string CacheKeyVersion = "quote:v2";
+
+    /// <summary>Excluded offers listed in a quote (the count is always exact).</summary>
+    public const int MaxExcludedListed = 100;
 
     public override async Task<TrainingQuote> QuoteTrainingRun(QuoteTrainingRunRequest request, ServerCallContext context)
     {
         var spec = ToSpec(request, registry);
-        var prices = view.Current;
-        if (prices.Catalogs.Count == 0)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "No provider catalog is loaded yet; retry shortly."));
-        }
-
+        var prices = LoadedPrices();
         var key = $"{CacheKeyVersion}:{Hash(spec.Normalized())}:{prices.VersionKey}";
-        var quote = await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
-        return quote;
+        return await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
     }
 
-    /// <summary>Checks every field at once; any problem is InvalidArgument with one BadRequest violation per field.</summary>
+    public override Task<AcceleratorComparison> CompareAccelerators(QuoteTrainingRunRequest request, ServerCallContext context)
+    {
+        var spec = ToSpec(request, registry);
+        var prices = LoadedPrices();
+        var now = time.GetUtcNow();
+        var result = engine.Compare(spec, prices);
+        var comparison = new AcceleratorComparison
+        {
+            TotalFlops = result.Compute.TotalFlops,
+            Tokens = result.Compute.Tokens,
+            QuotedAt = Timestamp.FromDateTimeOffset(now),
+        };
+        comparison.Choices.AddRange(result.Choices.Select(c =>
+        {
+            var choice = new Pricing.Contracts.V1.AcceleratorChoice
+            {
+                AcceleratorId = c.AcceleratorId,
+                OptionsConsidered = c.OptionsConsidered,
+                OptionsExcluded = c.OptionsExcluded,
+                ExcludedReason = c.ExcludedReason ?? "",
+            };
+            if (c.Assumptions is not null)
+            {
+                choice.Assumptions = ToProto(c.Assumptions, spec.Precision);
+            }
+
+            if (c.Best is not null)
+            {
+                choice.Best = ToProto(c.Best, 1, now);
+            }
+
+            return choice;
+        }));
+        comparison.CatalogVersions.AddRange(CatalogVersions(prices, now));
+        comparison.Warnings.AddRange(result.Warnings);
+        comparison.Warnings.AddRange(StaleWarnings(prices, now));
+        return Task.FromResult(comparison);
+    }
+
+    public override async Task WatchQuote(QuoteTrainingRunRequest request, IServerStreamWriter<TrainingQuote> responseStream, ServerCallContext context)
+    {
+        var spec = ToSpec(request, registry);
+        var cancellationToken = context.CancellationToken;
+        ulong? sent = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // Take the signal before reading the view: a change between the two still wakes this loop.
+            var next = view.NextChange;
+            var prices = view.Current;
+            if (prices.Catalogs.Count > 0)
+            {
+                var dependencies = engine.PriceDependencyHash(spec, prices);
+                if (sent != dependencies)
+                {
+                    await responseStream.WriteAsync(ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), cancellationToken);
+                    sent = dependencies;
+                }
+            }
+
+            try
+            {
+                await next.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private PriceViewSnapshot LoadedPrices()
+    {
+        var prices = view.Current;
+        return prices.Catalogs.Count > 0
+            ? prices
+            : throw new RpcException(new Status(StatusCode.Unavailable, "No provider catalog is loaded yet; retry shortly."));
+    }
+
+    /// <summary>Checks every field at once; any problem is InvalidArgument with one BadRequest violation per problem.</summary>
     public static QuoteSpec ToSpec(QuoteTrainingRunRequest r, AcceleratorRegistry registry)
     {
-        var violations = QuoteRequestRules.Check(r.Parameters, r.ActiveParameters, r.Tokens, r.Precision, r.AcceleratorIds,
-            r.AcceleratorCount, r.Mfu, r.Clouds, r.PricingModels, r.MaxOptions, registry);
+        var violations = new List<FieldViolation>();
+        var customPrice = 0m;
+        if (r.PricePerAcceleratorHour is { } money)
+        {
+            if (MoneyProblem(money) is { } problem)
+            {
+                violations.Add(new FieldViolation("price_per_accelerator_hour", problem));
+            }
+            else
+            {
+                customPrice = money.ToDecimal();
+            }
+        }
+
+        var input = new QuoteRequestInput
+        {
+            Parameters = r.Parameters,
+            ActiveParameters = r.ActiveParameters,
+            Tokens = r.Tokens,
+            Precision = r.Precision,
+            AcceleratorIds = [.. r.AcceleratorIds],
+            AcceleratorCount = r.AcceleratorCount,
+            Mfu = r.Mfu,
+            Clouds = [.. r.Clouds],
+            Regions = [.. r.Regions],
+            PricingModels = [.. r.PricingModels],
+            MaxOptions = r.MaxOptions,
+            Layers = r.Layers,
+            DModel = r.DModel,
+            SequenceLength = r.SequenceLength,
+            Chinchilla = r.Chinchilla,
+            DeadlineHours = r.DeadlineHours,
+            Goodput = r.Goodput,
+            PricePerAcceleratorHour = customPrice,
+            DiscountPercent = r.DiscountPercent.ToDictionary(StringComparer.Ordinal),
+            ActivationAllowance = r.ActivationAllowance,
+            EnergyUtilisation = r.EnergyUtilisation,
+        };
+        violations.AddRange(QuoteRequestRules.Check(input, registry));
         if (violations.Count > 0)
         {
             throw GrpcValidation.InvalidArgument(violations);
         }
 
-        return new QuoteSpec(r.Parameters, r.ActiveParameters, r.Tokens, QuoteRequestRules.ParsePrecision(r.Precision)!.Value,
-            [.. r.AcceleratorIds], r.AcceleratorCount, r.Mfu > 0 ? r.Mfu : null, [.. r.Clouds], [.. r.Regions], [.. r.PricingModels], r.MaxOptions);
+        return QuoteRequestRules.ToSpec(input);
+    }
+
+    /// <summary>The google.type.Money rules: nanos within ±999,999,999 and of the units' sign; quotes are in USD.</summary>
+    private static string? MoneyProblem(Money money)
+    {
+        if (money.CurrencyCode is not ("" or "USD"))
+        {
+            return $"Currency '{money.CurrencyCode}' is not supported; catalog prices are USD.";
+        }
+
+        if (money.Nanos is < -999_999_999 or > 999_999_999 || (money.Units > 0 && money.Nanos < 0) || (money.Units < 0 && money.Nanos > 0))
+        {
+            return "Malformed amount: nanos must be within ±999,999,999 and have the sign of units.";
+        }
+
+        return null;
     }
 
     public static TrainingQuote ToProto(QuoteResult result, PriceViewSnapshot prices, DateTimeOffset now, Precision precision)
     {
+        var compute = result.Compute;
         var quote = new TrainingQuote
         {
-            TotalFlops = result.TotalFlops,
+            TotalFlops = compute.TotalFlops,
+            DenseFlops = compute.DenseFlops,
+            AttentionFlops = compute.AttentionFlops,
+            Tokens = compute.Tokens,
+            ChinchillaTokens = compute.ChinchillaTokens,
+            ModelStateBytes = compute.ModelStateBytes,
+            Precision = PrecisionName(precision),
+            // Each option has its own accelerator-hours (they differ per accelerator type); this is the cheapest option's.
             AcceleratorHours = result.Options.Count > 0 ? result.Options[0].AcceleratorHours : 0,
             QuotedAt = Timestamp.FromDateTimeOffset(now),
             OptionsConsidered = result.OptionsConsidered,
+            OptionsExcluded = result.Excluded.Count,
         };
         quote.Warnings.AddRange(result.Warnings);
-        quote.Assumptions.AddRange(result.Assumptions.Select(a => new QuoteAssumptions
-        {
-            AcceleratorId = a.AcceleratorId,
-            PeakFlops = a.PeakFlops,
-            Mfu = a.Mfu,
-            MfuSource = a.MfuSource,
-            Goodput = a.Goodput,
-            Precision = precision.ToString().ToLowerInvariant(),
-        }));
+        quote.Assumptions.AddRange(result.Assumptions.Select(a => ToProto(a, precision)));
         var rank = 0;
-        quote.Options.AddRange(result.Options.Select(o => new QuoteOption
+        quote.Options.AddRange(result.Options.Select(o => ToProto(o, ++rank, now)));
+        quote.Excluded.AddRange(result.Excluded.Take(MaxExcludedListed).Select(e => new ExcludedOption
         {
-            Rank = ++rank,
+            OfferKey = e.Offer.OfferKey,
+            Provider = e.Offer.Provider,
+            Region = e.Offer.Region,
+            InstanceType = e.Offer.InstanceType,
+            AcceleratorId = e.Offer.AcceleratorId,
+            PricingModel = e.Offer.PricingModel,
+            Reason = e.Reason,
+        }));
+        quote.CatalogVersions.AddRange(CatalogVersions(prices, now));
+        quote.Warnings.AddRange(StaleWarnings(prices, now));
+        return quote;
+    }
+
+    private static QuoteAssumptions ToProto(AcceleratorAssumptions a, Precision precision) => new()
+    {
+        AcceleratorId = a.AcceleratorId,
+        PeakFlops = a.PeakFlops,
+        Mfu = a.Mfu,
+        MfuLow = a.MfuLow,
+        MfuHigh = a.MfuHigh,
+        MfuSource = a.MfuSource,
+        Goodput = a.Goodput,
+        GoodputSource = a.GoodputSource,
+        Precision = PrecisionName(precision),
+        MemoryGb = a.MemoryGb,
+        ActivationAllowance = a.ActivationAllowance,
+        MinAcceleratorsForMemory = a.MinAcceleratorsForMemory,
+        TdpWatts = a.TdpWatts ?? 0,
+        EnergyUtilisation = a.EnergyUtilisation,
+    };
+
+    private static QuoteOption ToProto(QuoteOptionResult o, int rank, DateTimeOffset now)
+    {
+        var currency = o.Offer.Currency;
+        return new QuoteOption
+        {
+            Rank = rank,
             Provider = o.Offer.Provider,
             Region = o.Offer.Region,
             Zone = o.Offer.Zone ?? "",
             InstanceType = o.Offer.InstanceType,
             AcceleratorId = o.Offer.AcceleratorId,
             PricingModel = o.Offer.PricingModel,
-            PricePerAcceleratorHour = o.Offer.PricePerAcceleratorHour.ToMoney(o.Offer.Currency),
-            PricePerInstanceHour = o.Offer.PricePerInstanceHour.ToMoney(o.Offer.Currency),
+            PricePerAcceleratorHour = o.PricePerAcceleratorHour.ToMoney(currency),
+            PricePerInstanceHour = o.Offer.PricePerInstanceHour.ToMoney(currency),
             AcceleratorHours = o.AcceleratorHours,
-            TotalCost = o.TotalCost.ToMoney(o.Offer.Currency),
+            TotalCost = o.TotalCost.ToMoney(currency),
+            TotalCostLow = o.TotalCostLow.ToMoney(currency),
+            TotalCostHigh = o.TotalCostHigh.ToMoney(currency),
+            Breakdown = new Pricing.Contracts.V1.CostBreakdown
+            {
+                ComputeHours = o.Breakdown.ComputeHours,
+                Compute = o.Breakdown.Compute.ToMoney(currency),
+                FailureHours = o.Breakdown.FailureHours,
+                FailuresAndRestarts = o.Breakdown.FailuresAndRestarts.ToMoney(currency),
+                CheckpointHours = o.Breakdown.CheckpointHours,
+                Checkpoints = o.Breakdown.Checkpoints.ToMoney(currency),
+            },
+            PriceSource = o.PriceSource,
+            DiscountPercent = o.DiscountPercent,
             Accelerators = o.Accelerators,
             Instances = o.Instances,
             WallClockHours = o.WallClockHours,
+            ClusterBasis = o.ClusterBasis,
+            EnergyKwh = o.EnergyKwh,
+            Co2Kg = o.Co2Kg,
+            Pue = o.Pue,
+            GridKgCo2PerKwh = o.GridKgCo2PerKwh,
+            GridIntensityFallback = o.GridIntensityIsFallback,
             CatalogVersion = o.CatalogVersion,
             PriceAgeSeconds = (long)Math.Max(0, (now - o.CatalogAsOf).TotalSeconds),
             OfferKey = o.Offer.OfferKey,
-        }));
-        quote.CatalogVersions.AddRange(prices.Catalogs.Select(c => new CatalogVersionUsed
+        };
+    }
+
+    private static IEnumerable<CatalogVersionUsed> CatalogVersions(PriceViewSnapshot prices, DateTimeOffset now) =>
+        prices.Catalogs.Select(c => new CatalogVersionUsed
         {
             Provider = c.Provider,
             Version = c.Version,
             AsOf = c.AsOf.ToProtoTimestamp(),
             AgeSeconds = (long)Math.Max(0, (now - c.AsOf).TotalSeconds),
-        }));
-        foreach (var stale in prices.Catalogs.Where(c => now - c.AsOf > TimeSpan.FromDays(7)))
-        {
-            quote.Warnings.Add($"{stale.Provider} prices are {(now - stale.AsOf).TotalDays:F0} days old (catalog version {stale.Version}).");
-        }
+        });
 
-        return quote;
-    }
+    private static IEnumerable<string> StaleWarnings(PriceViewSnapshot prices, DateTimeOffset now) =>
+        prices.Catalogs.Where(c => now - c.AsOf > TimeSpan.FromDays(7))
+            .Select(c => $"{c.Provider} prices are {(now - c.AsOf).TotalDays:F0} days old (catalog version {c.Version}).");
+
+    private static string PrecisionName(Precision precision) => precision.ToString().ToLowerInvariant();
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
 }

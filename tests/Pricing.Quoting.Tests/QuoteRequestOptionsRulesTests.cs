@@ -1,0 +1,136 @@
+namespace Pricing.Quoting.Tests;
+
+/// <summary>The rules for the optional parts of a request: attention shape, Chinchilla, deadline, overrides, prices; and contradictions.</summary>
+public sealed class QuoteRequestOptionsRulesTests
+{
+    private static readonly QuoteRequestInput Valid = new()
+    {
+        Parameters = 70e9,
+        Tokens = 1.4e12,
+        AcceleratorIds = ["nvidia-h100-80gb"],
+    };
+
+    private static List<FieldViolation> Check(QuoteRequestInput input) => QuoteRequestRules.Check(input, AcceleratorRegistry.Default);
+
+    private static void OnlyOn(string field, List<FieldViolation> violations)
+    {
+        Assert.NotEmpty(violations);
+        Assert.All(violations, v =>
+        {
+            Assert.Equal(field, v.Field);
+            Assert.False(string.IsNullOrWhiteSpace(v.Description));
+        });
+    }
+
+    [Fact]
+    public void Every_option_set_sensibly_is_valid()
+    {
+        var input = Valid with
+        {
+            Layers = 80, DModel = 8192, SequenceLength = 4096, DeadlineHours = 24 * 30, Goodput = 0.9, Mfu = 0.4,
+            DiscountPercent = new Dictionary<string, double> { ["aws"] = 10, ["gcp"] = 0 }, ActivationAllowance = 0.2, EnergyUtilisation = 0.8,
+        };
+
+        Assert.Empty(Check(input));
+        var spec = QuoteRequestRules.ToSpec(input);
+        Assert.Equal(80, spec.Layers);
+        Assert.Equal(720, spec.DeadlineHours);
+        Assert.Equal(0.9, spec.Goodput);
+        // A zero discount is no discount.
+        Assert.Equal(["aws"], spec.DiscountPercent.Keys);
+        Assert.Equal(0.2, spec.ActivationAllowance);
+        Assert.Equal(0.8, spec.EnergyUtilisation);
+    }
+
+    [Fact]
+    public void Chinchilla_without_tokens_is_valid_and_chinchilla_with_tokens_contradicts()
+    {
+        Assert.Empty(Check(Valid with { Tokens = 0, Chinchilla = true }));
+        OnlyOn("chinchilla", Check(Valid with { Chinchilla = true }));
+    }
+
+    [Fact]
+    public void No_tokens_without_chinchilla_is_a_violation_on_tokens_that_mentions_chinchilla()
+    {
+        var violations = Check(Valid with { Tokens = 0 });
+
+        OnlyOn("tokens", violations);
+        Assert.Contains("chinchilla", violations[0].Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(80, 8192, 0, new[] { "sequence_length" })]
+    [InlineData(80, 0, 0, new[] { "d_model", "sequence_length" })]
+    [InlineData(0, 0, 4096, new[] { "layers", "d_model" })]
+    public void A_partial_attention_shape_names_the_missing_fields(int layers, int dModel, int sequence, string[] missing)
+    {
+        var violations = Check(Valid with { Layers = layers, DModel = dModel, SequenceLength = sequence });
+
+        Assert.Equal(missing.Order(StringComparer.Ordinal), violations.Select(v => v.Field).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(-1, 8192, 4096, "layers")]
+    [InlineData(80, -8192, 4096, "d_model")]
+    [InlineData(80, 8192, int.MaxValue, "sequence_length")]
+    [InlineData(int.MaxValue, 8192, 4096, "layers")]
+    public void A_negative_or_absurd_attention_dimension_is_a_violation_on_it(int layers, int dModel, int sequence, string field) =>
+        OnlyOn(field, Check(Valid with { Layers = layers, DModel = dModel, SequenceLength = sequence }));
+
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(24 * 365 * 11.0)]
+    public void A_negative_or_absurd_deadline_is_a_violation_on_deadline_hours(double hours) =>
+        OnlyOn("deadline_hours", Check(Valid with { DeadlineHours = hours }));
+
+    [Fact]
+    public void A_deadline_and_a_cluster_size_contradict()
+    {
+        var violations = Check(Valid with { DeadlineHours = 720, AcceleratorCount = 1024 });
+
+        OnlyOn("deadline_hours", violations);
+        Assert.Contains("not both", violations[0].Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-0.5)]
+    [InlineData(0.05)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void A_goodput_outside_its_range_is_a_violation_on_goodput(double goodput) =>
+        OnlyOn("goodput", Check(Valid with { Goodput = goodput }));
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(10_001)]
+    public void A_negative_or_absurd_custom_price_is_a_violation_on_it(int price) =>
+        OnlyOn("price_per_accelerator_hour", Check(Valid with { PricePerAcceleratorHour = price }));
+
+    [Fact]
+    public void A_custom_price_and_discounts_contradict() =>
+        OnlyOn("discount_percent", Check(Valid with { PricePerAcceleratorHour = 2m, DiscountPercent = new Dictionary<string, double> { ["aws"] = 10 } }));
+
+    [Theory]
+    [InlineData("oracle", 10)]
+    [InlineData("aws", -5)]
+    [InlineData("aws", 100)]
+    [InlineData("gcp", double.NaN)]
+    public void A_discount_for_an_unknown_cloud_or_outside_0_to_100_is_a_violation_on_discount_percent(string cloud, double percent) =>
+        OnlyOn("discount_percent", Check(Valid with { DiscountPercent = new Dictionary<string, double> { [cloud] = percent } }));
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(0.95)]
+    [InlineData(double.NaN)]
+    public void An_activation_allowance_outside_its_range_is_a_violation_on_it(double allowance) =>
+        OnlyOn("activation_allowance", Check(Valid with { ActivationAllowance = allowance }));
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.1)]
+    [InlineData(double.PositiveInfinity)]
+    public void An_energy_utilisation_outside_its_range_is_a_violation_on_it(double utilisation) =>
+        OnlyOn("energy_utilisation", Check(Valid with { EnergyUtilisation = utilisation }));
+}
