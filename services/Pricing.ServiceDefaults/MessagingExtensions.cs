@@ -28,6 +28,14 @@ public static class MessagingExtensions
         var transport = builder.Configuration["Messaging:Transport"];
         var useRabbit = !string.Equals(transport, "InMemory", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(connectionString);
 
+        // The host counts as started only once the bus is connected and its queues are bound, so nothing a
+        // service publishes right after start-up can miss a consumer that was declared in the same process.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();

@@ -52,14 +52,14 @@ public sealed class ExternalSubscriberTests(RabbitMqTestServer rabbit) : IClassF
             }
 
             var extra = subscriber.StandardOutput.ReadLineAsync(ct).AsTask();
-            if (await Task.WhenAny(extra, Task.Delay(1000, ct)) == extra && extra.Result is { } unexpected)
+            if (await Task.WhenAny(extra, Task.Delay(1000, ct)) == extra && await extra is { } unexpected)
             {
                 lines.Add(unexpected);
             }
         }
 
         subscriber.StandardInput.Close();
-        Assert.True(subscriber.WaitForExit(10_000), "the subscriber stops when its stdin closes");
+        await subscriber.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(10), ct);
 
         Assert.Equal(expected.Count, lines.Count);
         foreach (var line in lines)

@@ -33,7 +33,7 @@ public sealed class PriceChangeHosts : IAsyncDisposable
 
     public string VirtualHost { get; }
 
-    public PriceChanges.PriceChangesClient Changes => new(Channel);
+    public Pricing.Contracts.V1.PriceChanges.PriceChangesClient Changes => new(Channel);
 
     public static async Task<PriceChangeHosts> StartAsync(RabbitMqTestServer rabbit, RedisTestServer redis, int offers, CancellationToken ct)
     {
