@@ -1,4 +1,6 @@
+using Aws.Pricing.Extensions;
 using Azure.Pricing.Extensions;
+using Gcp.Pricing.Extensions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pricing.ServiceDefaults;
 using Pricing.Sources;
@@ -21,6 +23,8 @@ public static class StandaloneHost
         configure?.Invoke(builder);
         builder.AddServiceDefaults();
         builder.AddPricingMessaging(QuotesExtensions.RegisterConsumers, QuotesExtensions.ConfigureRabbitEndpoints);
+        builder.AddAwsPricing();
+        builder.AddGcpPricing();
         builder.AddAzurePricing();
         builder.AddQuotes();
         // Quotes reads the catalogs hosted here directly rather than over gRPC to itself.
