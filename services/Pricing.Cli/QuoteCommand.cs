@@ -28,6 +28,7 @@ public static class QuoteCommand
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await app.StartAsync(cancellationToken);
+        await app.WaitForAllCatalogsAsync(TimeSpan.FromSeconds(60), cancellationToken);
         using (var channel = GrpcChannel.ForAddress(app.BoundAddress()))
         {
             var quote = await QuoteWhenReadyAsync(new TrainingQuotes.TrainingQuotesClient(channel), arguments.Request, cancellationToken);

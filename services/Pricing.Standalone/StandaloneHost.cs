@@ -36,4 +36,34 @@ public static class StandaloneHost
         app.MapQuotes();
         return app;
     }
+
+    /// <summary>
+    /// Waits until the price view holds a catalog of every provider hosted here (each scrapes its snapshot at
+    /// start, in the background), so the first quote compares all of them rather than whichever loaded first.
+    /// </summary>
+    public static async Task WaitForAllCatalogsAsync(this WebApplication app, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var hosted = app.Services.GetServices<ProviderPriceCatalog>().Select(c => c.Provider).ToHashSet(StringComparer.Ordinal);
+        var view = app.Services.GetRequiredService<Pricing.Quoting.PriceView>();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        while (true)
+        {
+            var next = view.NextChange;
+            var loaded = view.Current.Catalogs.Select(c => c.Provider).ToHashSet(StringComparer.Ordinal);
+            if (hosted.IsSubsetOf(loaded))
+            {
+                return;
+            }
+
+            try
+            {
+                await next.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Catalogs not loaded after {timeout}: have {string.Join(", ", loaded)}, expected {string.Join(", ", hosted)}.");
+            }
+        }
+    }
 }

@@ -47,6 +47,7 @@ public sealed class StandaloneServer : IAsyncLifetime
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);
+        await _app.WaitForAllCatalogsAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Address = _app.BoundAddress();
         _channel = GrpcChannel.ForAddress(Address);
         await WaitUntilQuotingAsync();
