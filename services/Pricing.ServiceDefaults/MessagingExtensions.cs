@@ -39,6 +39,8 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // MassTransit 8.5 reports usage to its vendor by default; a price service has no business calling out.
+            x.DisableUsageTelemetry();
             registerConsumers?.Invoke(x);
 
             if (useRabbit)

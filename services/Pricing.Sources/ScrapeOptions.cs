@@ -16,6 +16,9 @@ public sealed class ScrapeOptions
     /// <summary>A whole scrape (every page) that takes longer than this fails, keeping the last good catalog.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Changes of one version in flight to the broker at once (each awaiting its publisher confirm).</summary>
+    public int PublishWindow { get; set; } = 256;
+
     /// <summary>First wait before republishing after the broker refused or lost a publish; doubles up to the maximum.</summary>
     public TimeSpan PublishRetryMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -40,6 +40,8 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
 
         // Subscribe before reading the history, so nothing lands between the two; what lands in both is sent once.
         using var watcher = feed.Watch(selector);
+        // Headers now, not with the first change: a client awaiting them knows its subscription is live.
+        await context.WriteResponseHeadersAsync([]);
         var sent = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (provider, after) in request.ResumeAfter.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
