@@ -11,7 +11,8 @@
 #      (rabbit@localhost, management API on 15672), or reuses a broker already answering on 5672,
 #      and creates a fresh vhost for this run.
 #   4. Exports the PRICING_TEST_* variables below, runs `dotnet test` on $PRICING_TEST_TARGET
-#      (default Pricing.sln, or Pricing.slnx if that is what exists), logs to .test-servers/dotnet-test-*.log,
+#      (default Pricing.sln, or Pricing.slnx if that is what exists), then the fault tests
+#      (tests/Resilience.Tests: they stop and restart the servers, so they run alone), logs to .test-servers/dotnet-test-*.log,
 #      stops what it started, and prints one closing line: `N passed, N failed, N skipped`.
 #   Exit code is non-zero if the build or any test failed, or if no test ran.
 #
@@ -292,8 +293,19 @@ t0="$(now)"
 set +e
 dotnet test "$TARGET" "$@" 2>&1 | tee "$TEST_LOG"
 TEST_RC="${PIPESTATUS[0]}"
-set -e
 log "dotnet test exited $TEST_RC after $(since "$t0") s"
+
+# The fault tests stop and restart RabbitMQ and Redis by pid, so they run on their own, after everything else
+# (they are not in the solution). Skipped with PRICING_TEST_SKIP_FAULTS=1 or when a custom target was given.
+if [ -z "${PRICING_TEST_TARGET:-}" ] && [ "${PRICING_TEST_SKIP_FAULTS:-0}" != "1" ] && [ -e tests/Resilience.Tests/Resilience.Tests.csproj ]; then
+  log "fault tests: dotnet test tests/Resilience.Tests"
+  t0="$(now)"
+  dotnet test tests/Resilience.Tests "$@" 2>&1 | tee -a "$TEST_LOG"
+  FAULT_RC="${PIPESTATUS[0]}"
+  log "fault tests exited $FAULT_RC after $(since "$t0") s"
+  [ "$TEST_RC" -eq 0 ] && TEST_RC="$FAULT_RC"
+fi
+set -e
 
 # Sum the summaries of every test project. Two formats, depending on the dotnet test mode:
 #   VSTest (one line per project):  Passed!  - Failed:     0, Passed:    12, Skipped:     0, Total:    12, Duration: ...

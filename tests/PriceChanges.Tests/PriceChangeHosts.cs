@@ -35,14 +35,16 @@ public sealed class PriceChangeHosts : IAsyncDisposable
 
     public Pricing.Contracts.V1.PriceChanges.PriceChangesClient Changes => new(Channel);
 
-    public static async Task<PriceChangeHosts> StartAsync(RabbitMqTestServer rabbit, RedisTestServer redis, int offers, CancellationToken ct)
+    public static async Task<PriceChangeHosts> StartAsync(RabbitMqTestServer rabbit, RedisTestServer redis, int offers, CancellationToken ct,
+        IDictionary<string, string?>? providerSettings = null)
     {
         var vhost = await rabbit.CreateVirtualHostAsync($"changes-{Guid.NewGuid():N}");
-        var provider = await SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(providerSettings ?? new Dictionary<string, string?>())
         {
             ["ConnectionStrings:rabbitmq"] = vhost,
             ["Synthetic:Offers"] = offers.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, ct);
+        };
+        var provider = await SyntheticProviderHost.StartAsync(settings, ct);
         var quotes = await StartQuotesAsync(vhost, redis.ConnectionString, $"{redis.KeyPrefix}{Guid.NewGuid():N}:", provider.BoundAddress(), ct);
         var hosts = new PriceChangeHosts(provider, quotes, GrpcChannel.ForAddress(quotes.BoundAddress()), vhost);
         return hosts;

@@ -35,7 +35,7 @@ public static class TestInfrastructure
         return message;
     }
 
-    internal static string? Variable(string name) =>
+    public static string? Variable(string name) =>
         Environment.GetEnvironmentVariable(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
     private static string FirstLine(string text)
