@@ -1,40 +1,17 @@
-using Grpc.Core;
+using System.Runtime.InteropServices;
 using Pricing.Cli;
 
-if (args.Length == 0 || args[0] is "-h" or "--help" || args[0] != "quote" || args.Skip(1).Any(a => a is "-h" or "--help"))
+// Ctrl+C (or SIGTERM) cancels the command: watch exits 0, anything else 130. A second Ctrl+C kills the process.
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    Console.Error.WriteLine(QuoteArguments.Usage);
-    return args.Length == 0 || args[0] is not ("-h" or "--help") ? 2 : 0;
-}
+    e.Cancel = !stop.IsCancellationRequested;
+    stop.Cancel();
+};
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
 
-QuoteArguments arguments;
-try
-{
-    arguments = QuoteArguments.Parse(args[1..]);
-}
-catch (ArgumentException ex)
-{
-    Console.Error.WriteLine($"pricing quote: {ex.Message}");
-    Console.Error.WriteLine(QuoteArguments.Usage);
-    return 2;
-}
-
-try
-{
-    return await QuoteCommand.RunAsync(arguments, Console.Out, CancellationToken.None);
-}
-catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
-{
-    Console.Error.WriteLine("pricing quote: the request was refused:");
-    foreach (var violation in QuoteCommand.Violations(ex))
-    {
-        Console.Error.WriteLine($"  {violation}");
-    }
-
-    return 2;
-}
-catch (RpcException ex)
-{
-    Console.Error.WriteLine($"pricing quote: {ex.Status.StatusCode}: {ex.Status.Detail}");
-    return 1;
-}
+return await Cli.RunAsync(args, Console.Out, Console.Error, stop.Token);

@@ -130,14 +130,14 @@ public static class QuoteCommand
         return quote.Options.Count > 0 ? 0 : 1;
     }
 
-    private static string Short(decimal amount) => amount switch
+    internal static string Short(decimal amount) => amount switch
     {
         >= 1_000_000m => (amount / 1_000_000m).ToString("0.#", CultureInfo.InvariantCulture) + "M",
         >= 1_000m => (amount / 1_000m).ToString("0.#", CultureInfo.InvariantCulture) + "k",
         _ => amount.ToString("0", CultureInfo.InvariantCulture),
     };
 
-    private static string Duration(double hours) => hours switch
+    internal static string Duration(double hours) => hours switch
     {
         < 48 => $"{hours:F1} h",
         < 24 * 365 => $"{hours / 24:F1} days",

@@ -85,7 +85,7 @@ public sealed class AzureToQuotesEndToEndTests(RabbitMqTestServer rabbit, RedisT
         Assert.Equal(computedBefore, cache.Computed);
         var multiplexer = quotes.Services.GetRequiredService<IConnectionMultiplexer>();
         var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
-        Assert.Contains(server.Keys(pattern: redis.KeyPrefix + "quote:v1:*"), k => k.ToString().EndsWith(":azure:1", StringComparison.Ordinal));
+        Assert.Contains(server.Keys(pattern: redis.KeyPrefix + "quote:v2:*"), k => k.ToString().EndsWith(":azure:1", StringComparison.Ordinal));
 
         // The provider changes one price; a re-scrape publishes exactly that change as version 2.
         // (The Windows row shares the meter; only the Linux on-demand row changes.)

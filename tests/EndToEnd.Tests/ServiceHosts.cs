@@ -1,4 +1,6 @@
+using Aws.Pricing.Extensions;
 using Azure.Pricing.Extensions;
+using Gcp.Pricing.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +19,20 @@ public static class ServiceHosts
     public static async Task<WebApplication> StartAzurePricingAsync(IDictionary<string, string?> settings)
     {
         var app = NewBuilder(settings).BuildAzurePricingApp();
+        await app.StartAsync();
+        return app;
+    }
+
+    public static async Task<WebApplication> StartAwsPricingAsync(IDictionary<string, string?> settings)
+    {
+        var app = NewBuilder(settings).BuildAwsPricingApp();
+        await app.StartAsync();
+        return app;
+    }
+
+    public static async Task<WebApplication> StartGcpPricingAsync(IDictionary<string, string?> settings)
+    {
+        var app = NewBuilder(settings).BuildGcpPricingApp();
         await app.StartAsync();
         return app;
     }

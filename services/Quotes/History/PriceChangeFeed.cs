@@ -128,6 +128,18 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await WritePendingAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down; what is still pending is lost with the process, as memory history would be.
+        }
+    }
+
+    private async Task WritePendingAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             await _pendingSignal.WaitAsync(stoppingToken);
