@@ -32,7 +32,10 @@ public sealed class TrainingQuotesTests(StandaloneServer server)
     [Fact]
     public async Task A_valid_H100_quote_is_priced_from_the_bundled_Azure_snapshot()
     {
-        var quote = await QuoteAsync(StandaloneServer.H100Request());
+        var request = StandaloneServer.H100Request();
+        request.Clouds.Add("azure");
+        request.MaxOptions = 100;
+        var quote = await QuoteAsync(request);
 
         Assert.NotEmpty(quote.Options);
         Assert.All(quote.Options, o =>
@@ -126,7 +129,7 @@ public sealed class TrainingQuotesTests(StandaloneServer server)
     public async Task A_quote_matching_nothing_is_empty_with_a_warning_not_an_error()
     {
         var request = StandaloneServer.H100Request();
-        request.Clouds.Add("gcp");
+        request.Regions.Add("nowhere-1");
 
         var quote = await QuoteAsync(request);
 
