@@ -69,6 +69,7 @@ public sealed class ExternalSubscriberTests(RabbitMqTestServer rabbit) : IClassF
             Assert.True(TopicPattern.Matches(Pattern, f[0]), line);
             Assert.Equal("synthetic", f[1]);
             Assert.Equal("2", f[2]);
+            Assert.Equal("Changed", f[3]);
             Assert.True(expected.Remove(f[4], out var index), $"unexpected or duplicate: {line}");
             Assert.Equal(SyntheticPriceSource.PriceOf(index, 0), decimal.Parse(f[5], System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(SyntheticPriceSource.PriceOf(index, 1), decimal.Parse(f[6], System.Globalization.CultureInfo.InvariantCulture));

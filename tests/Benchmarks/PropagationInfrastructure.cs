@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using MassTransit;
+using Pricing.Contracts.Events;
+using StackExchange.Redis;
+
+namespace Pricing.Benchmarks;
+
+/// <summary>
+/// A fresh RabbitMQ virtual host for one benchmark run, made through the management HTTP API with full permissions
+/// for the amqp URI's user, deleted on dispose (with every queue and exchange in it).
+/// </summary>
+internal sealed class PropagationVirtualHost : IAsyncDisposable
+{
+    private readonly HttpClient _management;
+    private readonly string _name;
+
+    private PropagationVirtualHost(HttpClient management, string name, string uri)
+    {
+        _management = management;
+        _name = name;
+        Uri = uri;
+    }
+
+    /// <summary>The amqp URI of the new vhost.</summary>
+    public string Uri { get; }
+
+    public static async Task<PropagationVirtualHost> CreateAsync(string amqpUri, string managementUri, string name)
+    {
+        var amqp = new Uri(amqpUri);
+        var management = new Uri(managementUri);
+        var (user, _) = Credentials(amqp);
+        var (managementUser, managementPassword) = Credentials(management);
+        var http = new HttpClient
+        {
+            BaseAddress = new Uri(management.GetLeftPart(UriPartial.Authority) + "/"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{managementUser}:{managementPassword}")));
+        try
+        {
+            var vhostPath = $"api/vhosts/{System.Uri.EscapeDataString(name)}";
+            using (var created = await http.PutAsync(vhostPath, Json("{}")))
+            {
+                await EnsureSuccessAsync(created, $"create vhost '{name}'");
+            }
+
+            var permissionsPath = $"api/permissions/{System.Uri.EscapeDataString(name)}/{System.Uri.EscapeDataString(user)}";
+            using (var permitted = await http.PutAsync(permissionsPath, Json("""{"configure":".*","write":".*","read":".*"}""")))
+            {
+                await EnsureSuccessAsync(permitted, $"grant '{user}' permissions on vhost '{name}'");
+            }
+        }
+        catch
+        {
+            http.Dispose();
+            throw;
+        }
+
+        var uri = amqp.GetComponents(UriComponents.Scheme | UriComponents.UserInfo | UriComponents.HostAndPort, UriFormat.UriEscaped)
+                  + "/" + System.Uri.EscapeDataString(name) + amqp.Query;
+        return new PropagationVirtualHost(http, name, uri);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using var deleted = await _management.DeleteAsync($"api/vhosts/{System.Uri.EscapeDataString(_name)}");
+            if (!deleted.IsSuccessStatusCode && deleted.StatusCode != HttpStatusCode.NotFound)
+            {
+                Console.Error.WriteLine($"propagation: could not delete vhost '{_name}': {(int)deleted.StatusCode}");
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Console.Error.WriteLine($"propagation: could not delete vhost '{_name}': {ex.Message}");
+        }
+
+        _management.Dispose();
+    }
+
+    private static (string User, string Password) Credentials(Uri uri)
+    {
+        if (string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return ("guest", "guest");
+        }
+
+        var parts = uri.UserInfo.Split(':', 2);
+        return (System.Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? System.Uri.UnescapeDataString(parts[1]) : "");
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string what)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            throw new InvalidOperationException($"RabbitMQ management API: could not {what}: {(int)response.StatusCode} {response.ReasonPhrase} {body}");
+        }
+    }
+}
+
+/// <summary>Deletes every Redis key under a prefix (SCAN + DEL) once the run is over.</summary>
+internal static class PropagationRedis
+{
+    public static async Task DeleteKeysAsync(string connectionString, string prefix)
+    {
+        try
+        {
+            var options = ConfigurationOptions.Parse(connectionString);
+            options.AbortOnConnectFail = false;
+            options.ConnectTimeout = 5000;
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+            var database = redis.GetDatabase();
+            foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+            {
+                var batch = new List<RedisKey>(500);
+                await foreach (var key in server.KeysAsync(database.Database, prefix + "*", pageSize: 500))
+                {
+                    batch.Add(key);
+                    if (batch.Count == 500)
+                    {
+                        await database.KeyDeleteAsync([.. batch]);
+                        batch.Clear();
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    await database.KeyDeleteAsync([.. batch]);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Console.Error.WriteLine($"propagation: could not delete Redis keys under '{prefix}': {ex.Message}");
+        }
+    }
+}
+
+/// <summary>
+/// Stamps (UTC ticks, the clock <c>ObservedAt</c> uses) each message the provider's bus publishes: just before it
+/// enters the publish pipeline, and once the publish completed (with publisher confirms: once the broker had it).
+/// </summary>
+internal sealed class PropagationPublishRecorder : IPublishObserver
+{
+    public ConcurrentDictionary<(long Version, string OfferKey), long> ChangeStarted { get; } = new();
+
+    public ConcurrentDictionary<(long Version, string OfferKey), long> ChangeConfirmed { get; } = new();
+
+    public ConcurrentDictionary<(string Provider, long Version), long> PublishedStarted { get; } = new();
+
+    public ConcurrentDictionary<(string Provider, long Version), long> PublishedConfirmed { get; } = new();
+
+    public Task PrePublish<T>(PublishContext<T> context)
+        where T : class
+    {
+        var now = DateTime.UtcNow.Ticks;
+        switch (context.Message)
+        {
+            case AcceleratorPriceChanged change:
+                ChangeStarted.TryAdd((change.CatalogVersion, change.OfferKey), now);
+                break;
+            case CatalogPublished published:
+                PublishedStarted.TryAdd((published.Provider, published.CatalogVersion), now);
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PostPublish<T>(PublishContext<T> context)
+        where T : class
+    {
+        var now = DateTime.UtcNow.Ticks;
+        switch (context.Message)
+        {
+            case AcceleratorPriceChanged change:
+                ChangeConfirmed.TryAdd((change.CatalogVersion, change.OfferKey), now);
+                break;
+            case CatalogPublished published:
+                PublishedConfirmed.TryAdd((published.Provider, published.CatalogVersion), now);
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+        where T : class => Task.CompletedTask;
+}
+
+/// <summary>
+/// Stamps each <see cref="AcceleratorPriceChanged"/> as Quotes' bus hands it to the consume pipeline (delivered by the
+/// broker and deserialized) and once the consumer is done (history recorded, watchers told, view updated).
+/// </summary>
+internal sealed class PropagationConsumeRecorder : IConsumeObserver
+{
+    public ConcurrentDictionary<(long Version, string OfferKey), long> Delivered { get; } = new();
+
+    public ConcurrentDictionary<(long Version, string OfferKey), long> Consumed { get; } = new();
+
+    public Task PreConsume<T>(ConsumeContext<T> context)
+        where T : class
+    {
+        if (context.Message is AcceleratorPriceChanged change)
+        {
+            Delivered.TryAdd((change.CatalogVersion, change.OfferKey), DateTime.UtcNow.Ticks);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PostConsume<T>(ConsumeContext<T> context)
+        where T : class
+    {
+        if (context.Message is AcceleratorPriceChanged change)
+        {
+            Consumed.TryAdd((change.CatalogVersion, change.OfferKey), DateTime.UtcNow.Ticks);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+        where T : class => Task.CompletedTask;
+}

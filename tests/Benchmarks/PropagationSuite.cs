@@ -1,0 +1,492 @@
+using System.Globalization;
+using System.Text;
+using Grpc.Core;
+using Grpc.Net.Client;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pricing.Catalog;
+using Pricing.Contracts.Events;
+using Pricing.Contracts.V1;
+using Pricing.FakeProviders;
+using Pricing.Quoting;
+using Pricing.ServiceDefaults;
+using Pricing.Sources;
+using Quotes.Extensions;
+
+namespace Pricing.Benchmarks;
+
+/// <summary>
+/// End-to-end price-change propagation on a real RabbitMQ (a fresh vhost) and Redis (a fresh key prefix): a synthetic
+/// provider host moves every price and publishes one version per scrape (one <see cref="AcceleratorPriceChanged"/> per
+/// offer, sequentially with publisher confirms, then <see cref="CatalogPublished"/>); a Quotes host consumes them; a
+/// <c>WatchPriceChanges</c> client and a <c>WatchQuote</c> client on Quotes' gRPC port take the receive times. The three
+/// meet only through the broker, Redis and gRPC, but share this process (and its clock, so client receive time minus
+/// the event's <c>ObservedAt</c> is a latency). One warm-up version, then <c>--versions</c> back to back. Then a what-if
+/// in the same run: one version published with all its changes in flight at once (not something the provider does).
+/// Target: p99 diff → watcher &lt; 50 ms on loopback.
+/// </summary>
+public sealed class PropagationSuite : IBenchmarkSuite
+{
+    private const string Provider = "synthetic";
+    private const string PipelinedProvider = "pipelined";
+    private const double TargetP99Ms = 50;
+
+    public string Name => "propagation";
+
+    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --csv PATH)";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var versions = QuoteThroughputSuite.Option(args, "--versions", 5);
+        var offers = QuoteThroughputSuite.Option(args, "--offers", 1000);
+        var amqp = Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/";
+        var management = Variable("PRICING_TEST_RABBITMQ_MANAGEMENT") ?? "http://guest:guest@127.0.0.1:15672";
+        var redis = Variable("PRICING_TEST_REDIS") ?? "127.0.0.1:6379";
+        var runId = Guid.NewGuid().ToString("N")[..12];
+        var keyPrefix = $"pricing-bench-propagation-{runId}:";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+
+        await using var vhost = await PropagationVirtualHost.CreateAsync(amqp, management, $"pricing-bench-propagation-{runId}");
+        try
+        {
+            var run = new PropagationRun(vhost.Uri, redis, keyPrefix, versions, offers);
+            await run.ExecuteAsync(timeout.Token);
+            run.Print(args);
+            return 0;
+        }
+        finally
+        {
+            await PropagationRedis.DeleteKeysAsync(redis, keyPrefix);
+        }
+    }
+
+    private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    /// <summary>One run: the hosts, the measured versions, the what-if, and every timestamp taken.</summary>
+    private sealed class PropagationRun(string rabbitUri, string redis, string keyPrefix, int versions, int offers)
+    {
+        private readonly PropagationPublishRecorder _recorder = new();
+        private readonly PropagationConsumeRecorder _consumed = new();
+        private long _gcPauseTicks;
+        private int _gcCount;
+        private readonly List<(long At, PriceChangeNotice Notice)> _notices = [];
+        private readonly List<(long At, long Version)> _quotes = [];
+        private readonly List<(long At, long Version)> _views = [];
+        private readonly List<(long At, PriceChangeNotice Notice)> _pipelinedNotices = [];
+        private readonly List<ScrapeOutcome> _outcomes = [];
+        private long _warmVersion;
+        private long _pipelinedVisibleAt;
+        private long _pipelinedObservedAt;
+        private readonly List<(long At, int Threads, long Pending)> _pool = [];
+        private string _loadBefore = "";
+        private string _loadAfter = "";
+
+        public async Task ExecuteAsync(CancellationToken ct)
+        {
+            _loadBefore = LoadAverage();
+            var provider = await SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:rabbitmq"] = rabbitUri,
+                ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
+            }, ct);
+            WebApplication? quotes = null;
+            try
+            {
+                var bus = provider.Services.GetRequiredService<IBus>();
+                using var observer = bus.ConnectPublishObserver(_recorder);
+                quotes = await StartQuotesAsync(provider.BoundAddress(), ct);
+                using var consumeObserver = quotes.Services.GetRequiredService<IBus>().ConnectConsumeObserver(_consumed);
+                using var channel = GrpcChannel.ForAddress(quotes.BoundAddress());
+                var changes = new PriceChanges.PriceChangesClient(channel);
+                var view = quotes.Services.GetRequiredService<PriceView>();
+                await MeasureVersionsAsync(provider, changes, new TrainingQuotes.TrainingQuotesClient(channel), view, ct);
+                await MeasurePipelinedAsync(provider, bus, changes, view, ct);
+                _loadAfter = LoadAverage();
+            }
+            finally
+            {
+                if (quotes is not null)
+                {
+                    await quotes.StopAsync(CancellationToken.None);
+                    await quotes.DisposeAsync();
+                }
+
+                await provider.StopAsync(CancellationToken.None);
+                await provider.DisposeAsync();
+            }
+        }
+
+        private async Task<WebApplication> StartQuotesAsync(string providerAddress, CancellationToken ct)
+        {
+            var builder = WebApplication.CreateBuilder();
+            builder.UseFreeLoopbackPort();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:rabbitmq"] = rabbitUri,
+                ["ConnectionStrings:redis"] = redis,
+                ["Redis:KeyPrefix"] = keyPrefix,
+                ["Quotes:Providers:synthetic"] = providerAddress,
+                ["Quotes:QueueName"] = "quotes-propagation-bench",
+                // Only events, never a resync, bring new versions in this run.
+                ["Quotes:ResyncGrace"] = "00:05:00",
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            var app = builder.BuildQuotesApp();
+            await app.StartAsync(ct);
+            return app;
+        }
+
+        private async Task MeasureVersionsAsync(WebApplication provider, PriceChanges.PriceChangesClient changes,
+            TrainingQuotes.TrainingQuotesClient quoteClient, PriceView view, CancellationToken ct)
+        {
+            var catalog = provider.Catalog();
+            var source = provider.Source();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+
+            // Watchers first, so the warm-up version exercises the gRPC fan-out too (its figures are not counted).
+            using var watch = changes.WatchPriceChanges(new WatchPriceChangesRequest { Filter = new PriceChangeFilter { Provider = Provider } }, cancellationToken: stop.Token);
+            using var watchQuote = quoteClient.WatchQuote(QuoteBenchmarkServer.TypicalRequest(), cancellationToken: stop.Token);
+            await Task.Delay(500, ct);
+            var measuredFrom = catalog.Current.Version + 2;
+            var last = catalog.Current.Version + 1 + versions;
+            var expected = (long)offers * versions;
+            var noticeReader = Task.Run(() => ReadNoticesAsync(watch.ResponseStream, _notices, n => n.Change.CatalogVersion >= measuredFrom, expected, stop.Token), ct);
+            var quoteReader = Task.Run(() => ReadQuotesAsync(watchQuote.ResponseStream, last, stop.Token), ct);
+            var viewReader = Task.Run(() => ObserveViewAsync(view, Provider, last, _views, stop.Token), ct);
+
+            var poolSampler = SamplePoolAsync(stop.Token);
+            var warm = await catalog.ScrapeOnceAsync(ct);
+            Check(warm, offers);
+            _warmVersion = warm.Version;
+            await WaitForAsync(() => view.VersionOf(Provider) >= warm.Version, TimeSpan.FromSeconds(60), "the warm-up version", ct);
+            await Task.Delay(1000, ct);
+
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var gcBefore = GC.CollectionCount(0);
+            for (var i = 0; i < versions; i++)
+            {
+                source.Bump();
+                var outcome = await catalog.ScrapeOnceAsync(ct);
+                Check(outcome, offers);
+                _outcomes.Add(outcome);
+            }
+
+            stop.CancelAfter(TimeSpan.FromSeconds(120));
+            await Task.WhenAll(noticeReader, quoteReader, viewReader);
+            _gcPauseTicks = (GC.GetTotalPauseDuration() - pauseBefore).Ticks;
+            _gcCount = GC.CollectionCount(0) - gcBefore;
+            if (_notices.Count(n => n.Notice.Change.CatalogVersion >= measuredFrom) < expected)
+            {
+                throw new TimeoutException($"Only {_notices.Count} of {expected} notices arrived within 120 s of the last publish.");
+            }
+
+            await stop.CancelAsync();
+            await poolSampler;
+        }
+
+        /// <summary>Thread-pool threads and queued work items every 5 ms: stalls on a small machine show up here.</summary>
+        private async Task SamplePoolAsync(CancellationToken ct)
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(ct))
+                {
+                    _pool.Add((DateTime.UtcNow.Ticks, ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        /// <summary>
+        /// The what-if: one version of a second provider whose changes are all published at once (confirms awaited
+        /// together), then its CatalogPublished; a watcher on that provider takes the receive times.
+        /// </summary>
+        private async Task MeasurePipelinedAsync(WebApplication provider, IBus bus, PriceChanges.PriceChangesClient changes, PriceView view, CancellationToken ct)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var watch = changes.WatchPriceChanges(new WatchPriceChangesRequest { Filter = new PriceChangeFilter { Provider = PipelinedProvider } }, cancellationToken: stop.Token);
+            await Task.Delay(1000, ct);
+            var reader = Task.Run(() => ReadNoticesAsync(watch.ResponseStream, _pipelinedNotices, _ => true, offers, stop.Token), ct);
+            var visible = new List<(long At, long Version)>();
+            var viewReader = Task.Run(() => ObserveViewAsync(view, PipelinedProvider, 1, visible, stop.Token), ct);
+
+            var source = provider.Catalog().Current.Offers.Values.Select(o => o with { Provider = PipelinedProvider }).ToList();
+            var observedAt = DateTimeOffset.UtcNow;
+            _pipelinedObservedAt = observedAt.UtcTicks;
+            var messages = source.Select(o => AcceleratorPriceChanged.From(PipelinedProvider, 1, new OfferChange(Pricing.Catalog.PriceChangeKind.Added, o.OfferKey, null, o), observedAt)).ToList();
+            await Task.WhenAll(messages.Select(m => bus.Publish(m, ct)));
+            await bus.Publish(new CatalogPublished(PipelinedProvider, 1, 0, source.Count, source.Count, 0, 0, 0, observedAt), ct);
+
+            stop.CancelAfter(TimeSpan.FromSeconds(120));
+            await Task.WhenAll(reader, viewReader);
+            await stop.CancelAsync();
+            _pipelinedVisibleAt = visible.Count > 0 ? visible[0].At : 0;
+        }
+
+        private static void Check(ScrapeOutcome outcome, int offers)
+        {
+            if (outcome.Kind != ScrapeResultKind.Published || outcome.Changes != offers)
+            {
+                throw new InvalidOperationException($"Scrape gave {outcome}; expected {offers} published changes.");
+            }
+        }
+
+        private static async Task ReadNoticesAsync(IAsyncStreamReader<PriceChangeNotice> stream, List<(long At, PriceChangeNotice Notice)> into,
+            Func<PriceChangeNotice, bool> counted, long expected, CancellationToken ct)
+        {
+            long count = 0;
+            try
+            {
+                while (count < expected && await stream.MoveNext(ct))
+                {
+                    var at = DateTime.UtcNow.Ticks;
+                    into.Add((at, stream.Current));
+                    if (counted(stream.Current))
+                    {
+                        count++;
+                    }
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        private async Task ReadQuotesAsync(IAsyncStreamReader<TrainingQuote> stream, long lastVersion, CancellationToken ct)
+        {
+            try
+            {
+                while (await stream.MoveNext(ct))
+                {
+                    var at = DateTime.UtcNow.Ticks;
+                    var version = stream.Current.CatalogVersions.FirstOrDefault(v => v.Provider == Provider)?.Version ?? 0;
+                    _quotes.Add((at, version));
+                    if (version >= lastVersion)
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        /// <summary>In-process: when the Quotes view first shows each version of <paramref name="provider"/>.</summary>
+        private static async Task ObserveViewAsync(PriceView view, string provider, long lastVersion, List<(long At, long Version)> into, CancellationToken ct)
+        {
+            long seen = 0;
+            try
+            {
+                while (seen < lastVersion)
+                {
+                    var next = view.NextChange;
+                    var version = view.VersionOf(provider);
+                    if (version > seen)
+                    {
+                        into.Add((DateTime.UtcNow.Ticks, version));
+                        seen = version;
+                        continue;
+                    }
+
+                    await next.WaitAsync(ct);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken ct)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (!condition())
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"Timed out waiting for {what}.");
+                }
+
+                await Task.Delay(10, ct);
+            }
+        }
+
+        public void Print(string[] args)
+        {
+            var measured = _outcomes.Select(o => o.Version).ToHashSet();
+            var notices = _notices.Where(n => measured.Contains(n.Notice.Change.CatalogVersion)).ToList();
+            var key = (PriceChangeNotice n) => (n.Change.CatalogVersion, n.Change.OfferKey);
+
+            var diffToClient = notices.Select(n => Ms(n.At - Observed(n.Notice))).ToArray();
+            var startToClient = notices.Select(n => Ms(n.At - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
+            var diffToStart = notices.Select(n => Ms(_recorder.ChangeStarted[key(n.Notice)] - Observed(n.Notice))).ToArray();
+            var startToDelivered = notices.Select(n => Ms(_consumed.Delivered[key(n.Notice)] - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
+            var deliveredToRecorded = notices.Select(n => Ms(n.Notice.ReceivedAt.ToDateTimeOffset().UtcTicks - _consumed.Delivered[key(n.Notice)])).ToArray();
+            var startToQuotes = notices.Select(n => Ms(n.Notice.ReceivedAt.ToDateTimeOffset().UtcTicks - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
+            var quotesToClient = notices.Select(n => Ms(n.At - n.Notice.ReceivedAt.ToDateTimeOffset().UtcTicks)).ToArray();
+            var publishEach = notices.Select(n => Ms(_recorder.ChangeConfirmed[key(n.Notice)] - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
+
+            // Per version: from its diff (ObservedAt, one stamp for the version) to visibility.
+            var observedOf = notices.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => Observed(g.First().Notice));
+            var versionRows = _outcomes.Select(o =>
+            {
+                var v = o.Version;
+                var firstStart = _recorder.ChangeStarted.Where(p => p.Key.Version == v && p.Key.OfferKey.StartsWith(Provider + "|", StringComparison.Ordinal)).Min(p => p.Value);
+                var publishedStart = _recorder.PublishedStarted[(Provider, v)];
+                var publishedConfirmed = _recorder.PublishedConfirmed[(Provider, v)];
+                var quoteAt = _quotes.Where(q => q.Version >= v).Select(q => q.At).DefaultIfEmpty(long.MaxValue).Min();
+                var ownQuote = _quotes.Any(q => q.Version == v);
+                var viewAt = _views.Where(q => q.Version >= v).Select(q => q.At).DefaultIfEmpty(long.MaxValue).Min();
+                var lastNotice = notices.Where(n => n.Notice.Change.CatalogVersion == v).Max(n => n.At);
+                return new VersionRow(v, observedOf[v], firstStart, publishedStart, publishedConfirmed, lastNotice, viewAt, quoteAt, ownQuote);
+            }).ToList();
+
+            var changeCount = notices.Count;
+            var firstPublish = versionRows.Min(r => r.FirstStart);
+            var lastConfirm = versionRows.Max(r => r.PublishedConfirmed);
+            var lastNoticeAt = notices.Max(n => n.At);
+            var publishRate = changeCount / Seconds(lastConfirm - firstPublish);
+            var sustained = changeCount / Seconds(lastNoticeAt - firstPublish);
+
+            // The what-if.
+            var pipelined = _pipelinedNotices.Where(n => n.Notice.Change.Provider == PipelinedProvider).ToList();
+            var pipeKeys = _recorder.ChangeStarted.Where(p => p.Key.OfferKey.StartsWith(PipelinedProvider + "|", StringComparison.Ordinal)).ToList();
+            var pipeFirst = pipeKeys.Min(p => p.Value);
+            var pipeLastConfirm = _recorder.ChangeConfirmed.Where(p => p.Key.OfferKey.StartsWith(PipelinedProvider + "|", StringComparison.Ordinal)).Max(p => p.Value);
+            var pipeDiffToClient = pipelined.Select(n => Ms(n.At - Observed(n.Notice))).ToArray();
+            var pipeStartToClient = pipelined.Select(n => Ms(n.At - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
+            var pipePublishRate = pipeKeys.Count / Seconds(pipeLastConfirm - pipeFirst);
+            var pipeSustained = pipelined.Count / Seconds(pipelined.Max(n => n.At) - pipeFirst);
+
+            var output = new StringBuilder();
+            void Line(string text = "") => output.AppendLine(text);
+            Line();
+            Line(Invariant($"## propagation: {versions} versions x {offers:N0} offers = {changeCount:N0} changes measured (versions {_warmVersion + 1}-{_warmVersion + versions}, after warm-up version {_warmVersion} of {offers:N0} additions)"));
+            Line();
+            Line(Invariant($"Runtime {Environment.Version}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC; provider host, Quotes host and both gRPC clients in one process (one clock);"));
+            Line("RabbitMQ and Redis on loopback; the versions are published back to back (one scrape after the other).");
+            Line($"Load average (1/5/15 min) before the run {_loadBefore}, after {_loadAfter}.");
+            Line();
+            Line("| per change (n) | n | p50 ms | p95 ms | p99 ms | max ms |");
+            Line("|---|---:|---:|---:|---:|---:|");
+            Row(output, "(a) diff (`ObservedAt`) -> WatchPriceChanges client", diffToClient);
+            Row(output, "(a') own publish start -> WatchPriceChanges client", startToClient);
+            Row(output, "  diff -> own publish start (queued behind the version's earlier publishes)", diffToStart);
+            Row(output, "  own publish start -> Quotes recorded it (broker, consumer, Redis history append)", startToQuotes);
+            Row(output, "    own publish start -> delivered to Quotes' consume pipeline (broker, deserialize)", startToDelivered);
+            Row(output, "    delivered -> recorded (partitioner, Redis history MULTI/EXEC)", deliveredToRecorded);
+            Row(output, "  Quotes recorded -> WatchPriceChanges client (fan-out, gRPC)", quotesToClient);
+            Row(output, "  one sequential publish, start -> confirm", publishEach);
+            Line();
+            Line("| per version | n | p50 ms | p95 ms | p99 ms | max ms |");
+            Line("|---|---:|---:|---:|---:|---:|");
+            Row(output, "(b) diff -> version visible in the Quotes view (in-process)", versionRows.Select(r => Ms(r.ViewAt - r.ObservedAt)).ToArray());
+            Row(output, "(b) diff -> WatchQuote client notified (that version or later)", versionRows.Select(r => Ms(r.QuoteAt - r.ObservedAt)).ToArray());
+            Row(output, "  diff -> last WatchPriceChanges notice of the version", versionRows.Select(r => Ms(r.LastNotice - r.ObservedAt)).ToArray());
+            Row(output, "  diff -> CatalogPublished confirmed (the version's publishing done)", versionRows.Select(r => Ms(r.PublishedConfirmed - r.ObservedAt)).ToArray());
+            Row(output, "  CatalogPublished publish start -> WatchQuote client notified", versionRows.Select(r => Ms(r.QuoteAt - r.PublishedStart)).ToArray());
+            Line();
+            Line("| throughput | changes/s |");
+            Line("|---|---:|");
+            Line(Invariant($"| publish alone: provider's sequential publish with confirms (first publish start -> last CatalogPublished confirm) | {publishRate:N0} |"));
+            Line(Invariant($"| sustained end to end: changes / (first publish start -> last WatchPriceChanges notice) | {sustained:N0} |"));
+            Line(Invariant($"| what-if, publish alone: one version's {pipeKeys.Count:N0} changes all in flight at once | {pipePublishRate:N0} |"));
+            Line(Invariant($"| what-if, end to end: changes / (first publish start -> last notice) | {pipeSustained:N0} |"));
+            Line();
+            Line("| what-if: all of one version's changes in flight at once (n) | n | p50 ms | p95 ms | p99 ms | max ms |");
+            Line("|---|---:|---:|---:|---:|---:|");
+            Row(output, "diff -> WatchPriceChanges client", pipeDiffToClient);
+            Row(output, "own publish start -> WatchPriceChanges client", pipeStartToClient);
+            Line(Invariant($"| diff -> version visible in the Quotes view (in-process) | 1 | {Ms(_pipelinedVisibleAt - _pipelinedObservedAt):F1} | | | |"));
+            Line();
+            Line("Per version:");
+            Line();
+            Line("| version | publish ms (first start -> CatalogPublished confirm) | diff -> view visible ms | diff -> WatchQuote ms | own WatchQuote notice |");
+            Line("|---:|---:|---:|---:|---|");
+            foreach (var r in versionRows)
+            {
+                Line(Invariant($"| {r.Version} | {Ms(r.PublishedConfirmed - r.FirstStart):F1} | {Ms(r.ViewAt - r.ObservedAt):F1} | {Ms(r.QuoteAt - r.ObservedAt):F1} | {(r.OwnQuote ? "yes" : "no (coalesced)")} |"));
+            }
+
+            var window = _pool.Where(p => p.At >= firstPublish && p.At <= lastNoticeAt).ToList();
+            if (window.Count > 0)
+            {
+                Line();
+                Line(Invariant($"GC during the measured versions (whole process): {_gcCount} collections, {Ms(_gcPauseTicks):F0} ms paused in total."));
+                Line(Invariant($"Thread pool during the measured versions (sampled every 5 ms): threads {window.Min(p => p.Threads)}-{window.Max(p => p.Threads)}, queued work items p50 {Percentile(window.Select(p => (double)p.Pending).ToArray(), 0.5):F0}, max {window.Max(p => p.Pending)}."));
+            }
+
+            if (CsvPath(args) is { } csv)
+            {
+                using var file = new StreamWriter(csv);
+                file.WriteLine("version,offer_key,observed_ticks,publish_start_ticks,publish_confirm_ticks,delivered_ticks,quotes_recorded_ticks,consumed_ticks,client_ticks");
+                foreach (var n in notices)
+                {
+                    var k = key(n.Notice);
+                    file.WriteLine(Invariant($"{k.CatalogVersion},{k.OfferKey},{Observed(n.Notice)},{_recorder.ChangeStarted[k]},{_recorder.ChangeConfirmed[k]},{_consumed.Delivered[k]},{n.Notice.ReceivedAt.ToDateTimeOffset().UtcTicks},{_consumed.Consumed.GetValueOrDefault(k)},{n.At}"));
+                }
+
+                Line(Invariant($"Per-change timestamps (UTC ticks) written to {csv}."));
+            }
+
+            var p99 = Percentile(diffToClient, 0.99);
+            var ownP99 = Percentile(startToClient, 0.99);
+            Line();
+            Line(Invariant($"Target p99 diff -> watcher < {TargetP99Ms:F0} ms: {(p99 < TargetP99Ms ? "MET" : "NOT MET")} ({p99:F1} ms). Per change from its own publish start: p99 {ownP99:F1} ms ({(ownP99 < TargetP99Ms ? "under" : "over")} {TargetP99Ms:F0} ms)."));
+            Line();
+            Line("Command:");
+            Line();
+            Line("```bash");
+            Line($"PRICING_TEST_RABBITMQ={Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/"} PRICING_TEST_REDIS={redis} \\");
+            Line($"  dotnet run -c Release --project tests/Benchmarks -- propagation{(args.Length > 0 ? " " + string.Join(' ', args) : "")}");
+            Line("```");
+            Console.Write(output.ToString());
+        }
+
+        /// <summary>The 1/5/15-minute load averages (Linux), to judge how quiet the machine was.</summary>
+        private static string LoadAverage() =>
+            File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+        private static string? CsvPath(string[] args) =>
+            Array.IndexOf(args, "--csv") is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+        private static long Observed(PriceChangeNotice n) => n.Change.ObservedAt.ToDateTimeOffset().UtcTicks;
+
+        private static double Ms(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
+
+        private static double Seconds(long ticks) => ticks / (double)TimeSpan.TicksPerSecond;
+
+        private static double Percentile(double[] samples, double q)
+        {
+            var sorted = samples.Order().ToArray();
+            return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+        }
+
+        private static void Row(StringBuilder output, string what, double[] samples)
+        {
+            if (samples.Length == 0)
+            {
+                output.AppendLine($"| {what} | 0 | | | | |");
+                return;
+            }
+
+            output.AppendLine(Invariant($"| {what} | {samples.Length:N0} | {Percentile(samples, 0.50):F1} | {Percentile(samples, 0.95):F1} | {Percentile(samples, 0.99):F1} | {samples.Max():F1} |"));
+        }
+
+        private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+        private sealed record VersionRow(long Version, long ObservedAt, long FirstStart, long PublishedStart, long PublishedConfirmed, long LastNotice, long ViewAt, long QuoteAt, bool OwnQuote);
+    }
+}
