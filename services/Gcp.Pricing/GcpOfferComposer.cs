@@ -6,7 +6,7 @@ namespace Gcp.Pricing;
 public static class GcpQuarantineRules
 {
     /// <summary>A GPU (or TPU) SKU is priced but a host component the VM is billed for is not: no VM price exists.</summary>
-    public const string MissingComponent = "missing_component";
+    public const string MissingComponent = QuarantineRules.MissingComponent;
 }
 
 /// <summary>What composing one scrape's SKUs produced.</summary>

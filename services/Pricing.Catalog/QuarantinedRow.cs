@@ -17,4 +17,7 @@ public static class QuarantineRules
     public const string SpotAboveOnDemand = "spot_above_on_demand";
     public const string Malformed = "malformed";
     public const string UnknownPricingModel = "unknown_pricing_model";
+
+    /// <summary>A price built from parts (GCP: host cores + RAM + GPUs) lacks one of them; never priced from the rest.</summary>
+    public const string MissingComponent = "missing_component";
 }
