@@ -4,7 +4,8 @@
 #   ./test.sh [extra dotnet test args...]
 #
 # What it does, from any cwd, as root (or with sudo) on Debian 12 without systemd:
-#   1. Installs redis-server and rabbitmq-server with apt-get if either is missing (both before starting any).
+#   1. Installs redis-server and rabbitmq-server with apt-get if either is missing (both before starting any),
+#      and chromium, nodejs and npm for the dashboard's browser tests.
 #   2. Unless the caller already set PRICING_TEST_REDIS: starts a throwaway Redis on 127.0.0.1
 #      (port 6379 if free, else another) under .test-servers/redis.
 #   3. Unless the caller already set PRICING_TEST_RABBITMQ: starts a clean RabbitMQ node
@@ -165,6 +166,16 @@ if { [ "$NEED_REDIS" -eq 1 ] || [ "$NEED_RABBIT" -eq 1 ]; } &&
   as_root apt-get update >>"$SETUP_LOG" 2>&1 || { log "apt-get update failed, see $SETUP_LOG"; exit 1; }
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
     redis-server rabbitmq-server >>"$SETUP_LOG" 2>&1 || { log "apt-get install failed, see $SETUP_LOG"; exit 1; }
+  log "installed in $(since "$t0") s"
+fi
+
+# The dashboard's browser tests drive Debian's Chromium (and npm installs playwright-core for them, in the test).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  t0="$(now)"
+  log "installing chromium, nodejs and npm with apt-get (browser tests)"
+  as_root apt-get update >>"$SETUP_LOG" 2>&1 || { log "apt-get update failed, see $SETUP_LOG"; exit 1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    chromium nodejs npm >>"$SETUP_LOG" 2>&1 || { log "apt-get install failed, see $SETUP_LOG"; exit 1; }
   log "installed in $(since "$t0") s"
 fi
 

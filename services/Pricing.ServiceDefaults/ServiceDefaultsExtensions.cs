@@ -1,42 +1,159 @@
+using Google.Protobuf.Reflection;
+using Google.Rpc;
+using MassTransit.Logging;
+using MassTransit.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Pricing.ServiceDefaults;
 
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>gRPC (with reflection and the standard health service), health checks and a clock.</summary>
+    /// <summary>
+    /// Extra cleartext HTTP/1.1 endpoints (<c>;</c>-separated URLs, e.g. <c>http://+:8081</c>) next to the HTTP/2 ones
+    /// given by <c>urls</c> / <c>ASPNETCORE_URLS</c> / <c>ASPNETCORE_HTTP_PORTS</c>: for Prometheus, Kubernetes probes,
+    /// browsers and curl without <c>--http2-prior-knowledge</c>. Set it before <see cref="AddServiceDefaults"/> runs.
+    /// </summary>
+    public const string Http1UrlsKey = "Http1Urls";
+
+    /// <summary>
+    /// gRPC (with reflection, the standard health service and JSON transcoding), health checks, OpenTelemetry
+    /// (traces, metrics, logs) and a clock.
+    /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment());
+        builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment())
+            // The type registry lets a JSON error body carry google.rpc.BadRequest (field violations) as a typed Any.
+            .AddJsonTranscoding(o => o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, ErrorInfo.Descriptor));
         builder.Services.AddGrpcReflection();
-        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"])
+            .AddCheck<RedisHealthCheck>("redis", HealthStatus.Degraded, ["ready", "redis"]);
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<CatalogTraceLinks>();
         if (builder.Configuration["Kestrel:EndpointDefaults:Protocols"] is null)
         {
-            // gRPC over cleartext needs HTTP/2 with prior knowledge; Http1AndHttp2 without TLS would be HTTP/1.1 only.
+            // gRPC over cleartext needs HTTP/2 with prior knowledge. Kestrel (.NET 10) does not sniff the HTTP/2 preface:
+            // a cleartext Http1AndHttp2 endpoint speaks HTTP/1.1 only and refuses h2c (dotnet/aspnetcore#56984).
+            // So the default endpoints are HTTP/2 and Http1Urls adds HTTP/1.1 ones for /metrics, probes and curl.
             builder.Services.Configure<KestrelServerOptions>(o => o.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
+        }
+
+        AddHttp1Endpoints(builder);
+        builder.AddPricingOpenTelemetry();
+        return builder;
+    }
+
+    /// <summary>
+    /// Traces: ASP.NET Core, gRPC client, HttpClient, Redis, MassTransit and our "Pricing" source. Metrics: ASP.NET Core,
+    /// HttpClient, runtime, MassTransit and our "Pricing" meter, served at <c>/metrics</c> for Prometheus. Everything
+    /// (logs too) also goes over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The service name is the
+    /// application's unless <c>OTEL_SERVICE_NAME</c> says otherwise.
+    /// </summary>
+    public static IHostApplicationBuilder AddPricingOpenTelemetry(this IHostApplicationBuilder builder)
+    {
+        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : builder.Environment.ApplicationName;
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName, serviceVersion: typeof(ServiceDefaultsExtensions).Assembly.GetName().Version?.ToString()))
+            .WithTracing(tracing => tracing
+                .AddSource(PricingTelemetry.Name)
+                .AddSource(DiagnosticHeaders.DefaultListenerName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScaffolding(context.Request.Path))
+                .AddGrpcClientInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRedisInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddMeter(PricingTelemetry.Name)
+                .AddMeter(InstrumentationOptions.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            // Logs too, with the trace and span id of each record.
+            builder.Logging.AddOpenTelemetry(o =>
+            {
+                o.IncludeFormattedMessage = true;
+                o.IncludeScopes = true;
+            });
+            otel.UseOtlpExporter();
         }
 
         return builder;
     }
 
     /// <summary>
-    /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (every dependency check, the bus
-    /// included) in every environment, the gRPC health service and server reflection.
+    /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (every dependency check: the bus, Redis) in
+    /// every environment, <c>/metrics</c> for Prometheus, the gRPC health service and server reflection.
     /// </summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
-        app.MapHealthChecks("/health/ready");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
     }
+
+    private static bool IsScaffolding(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/grpc.health.v1.Health");
+
+    /// <summary>
+    /// Turns <see cref="Http1UrlsKey"/> into Kestrel endpoints: the usual URLs stay HTTP/2 (gRPC), the Http1Urls ones
+    /// are HTTP/1.1. Endpoints configured explicitly under <c>Kestrel:Endpoints</c> win: then nothing is added.
+    /// </summary>
+    private static void AddHttp1Endpoints(IHostApplicationBuilder builder)
+    {
+        var http1 = Split(builder.Configuration[Http1UrlsKey]);
+        if (http1.Length == 0 || builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            return;
+        }
+
+        var main = Split(builder.Configuration["urls"]);
+        if (main.Length == 0)
+        {
+            var ports = Split(builder.Configuration["http_ports"]);
+            main = ports.Length > 0 ? [.. ports.Select(p => $"http://*:{p}")] : ["http://localhost:5000"];
+        }
+
+        // Endpoint names sort "Grpc…" before "Http1…", so the first bound address stays the gRPC one.
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < main.Length; i++)
+        {
+            settings[$"Kestrel:Endpoints:Grpc{i}:Url"] = main[i];
+        }
+
+        for (var i = 0; i < http1.Length; i++)
+        {
+            settings[$"Kestrel:Endpoints:Http1_{i}:Url"] = http1[i];
+            settings[$"Kestrel:Endpoints:Http1_{i}:Protocols"] = nameof(HttpProtocols.Http1);
+        }
+
+        // The URLs now live in Kestrel:Endpoints; clearing them avoids Kestrel's "Overriding address(es)" warning.
+        settings["urls"] = "";
+        settings["http_ports"] = "";
+        settings["https_ports"] = "";
+        builder.Configuration.AddInMemoryCollection(settings);
+    }
+
+    private static string[] Split(string? urls) =>
+        urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Pricing.Catalog;
 using Pricing.Contracts.Events;
+using Pricing.ServiceDefaults;
 
 namespace Pricing.Sources;
 
@@ -62,12 +63,33 @@ public sealed class ProviderPriceCatalog(
     public async Task<ScrapeOutcome> ScrapeOnceAsync(CancellationToken cancellationToken)
     {
         await _scrapeGate.WaitAsync(cancellationToken);
+        // One span around scrape + publish: MassTransit's publish spans are its children, and the consumers' spans
+        // theirs (the trace context travels in the message headers), so one trace runs from scrape to price view.
+        using var activity = PricingTelemetry.StartScrape(Provider);
+        var started = time.GetTimestamp();
+        var outcome = "error";
         try
         {
-            return await ScrapeLockedAsync(cancellationToken);
+            var result = await ScrapeLockedAsync(cancellationToken);
+            outcome = result.Kind switch
+            {
+                ScrapeResultKind.Published => "published",
+                ScrapeResultKind.RejectedAsPartial => "rejected_as_partial",
+                _ => "failed",
+            };
+            activity?.SetTag("pricing.catalog_version", result.Version);
+            activity?.SetTag("pricing.changes", result.Changes);
+            if (result.Kind != ScrapeResultKind.Published)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Error);
+            }
+
+            return result;
         }
         finally
         {
+            activity?.SetTag("pricing.outcome", outcome);
+            PricingTelemetry.RecordScrape(Provider, outcome, time.GetElapsedTime(started));
             _scrapeGate.Release();
         }
     }
@@ -104,6 +126,7 @@ public sealed class ProviderPriceCatalog(
         // incomplete version) and resync from this committed snapshot, so nothing is lost.
         var commit = _catalog.Commit(validated.Offers, validated.Quarantined, scrape.AsOf);
         RecordAttempt(startedAt, succeeded: true, null);
+        PricingTelemetry.RecordCatalog(Provider, commit.Current.Version, commit.Current.Offers.Count, validated.Quarantined.Select(q => q.Rule));
 
         var observedAt = time.GetUtcNow();
         var messages = commit.Changes
@@ -120,34 +143,64 @@ public sealed class ProviderPriceCatalog(
     }
 
     /// <summary>
-    /// Publishes a committed version's events in order, retrying from the first undelivered one while the broker
-    /// is away (publisher confirms make a completed publish a delivered one). A message whose confirm was lost may
-    /// go twice; consumers are idempotent by (provider, version, offer key). Holding the scrape gate meanwhile keeps
+    /// Publishes a committed version's events: its changes first, up to <see cref="ScrapeOptions.PublishWindow"/> in
+    /// flight at once (each is a different offer, so their order does not matter; waiting for each confirm in turn
+    /// capped a version at a few hundred changes a second), then, once every change is confirmed, its
+    /// <see cref="CatalogPublished"/>. While the broker is away, what was not confirmed is retried with back-off
+    /// (publisher confirms make a completed publish a delivered one); a message whose confirm was lost may go twice,
+    /// and consumers are idempotent by (provider, version, offer key). Holding the scrape gate meanwhile keeps
     /// versions in order: the next scrape waits until this version is out.
     /// </summary>
     private async Task PublishUntilDeliveredAsync(long version, IReadOnlyList<object> messages, CancellationToken cancellationToken)
     {
-        var next = 0;
+        var changes = messages.Take(messages.Count - 1).ToList();
+        var announcement = messages[^1];
         var delay = options.PublishRetryMinDelay;
-        while (next < messages.Count)
+        IReadOnlyList<object> pending = changes;
+        while (true)
         {
-            try
+            var failed = new System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>();
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.PublishWindow), CancellationToken = cancellationToken };
+            var batch = pending.Count > 0 ? pending : [announcement];
+            await Parallel.ForEachAsync(batch, parallel, async (message, token) =>
             {
-                await publisher.Publish(messages[next], messages[next].GetType(), cancellationToken);
-                next++;
-                delay = options.PublishRetryMinDelay;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                logger.LogWarning(ex, "{Provider} version {Version}: publishing message {Index} of {Count} failed; retrying in {Delay}",
-                    Provider, version, next + 1, messages.Count, delay);
-                lock (_statusLock)
+                try
                 {
-                    _lastError = $"Publishing version {version} ({next} of {messages.Count} delivered): {ex.GetType().Name}: {ex.Message}";
+                    await publisher.Publish(message, message.GetType(), token);
+                    PricingTelemetry.RecordPublished(Provider, message.GetType().Name);
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    failed.Enqueue((message, ex));
+                }
+            });
+
+            if (failed.IsEmpty)
+            {
+                if (pending.Count == 0)
+                {
+                    break;
                 }
 
-                await Task.Delay(delay, time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.PublishRetryMaxDelay.Ticks));
+                // Every change is confirmed: the announcement goes next.
+                pending = [];
+                delay = options.PublishRetryMinDelay;
+                continue;
+            }
+
+            var error = failed.First().Error;
+            logger.LogWarning(error, "{Provider} version {Version}: {Failed} of {Count} messages not confirmed; retrying in {Delay}",
+                Provider, version, failed.Count, batch.Count, delay);
+            lock (_statusLock)
+            {
+                _lastError = $"Publishing version {version} ({failed.Count} messages not yet delivered): {error.GetType().Name}: {error.Message}";
+            }
+
+            await Task.Delay(delay, time, cancellationToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.PublishRetryMaxDelay.Ticks));
+            if (pending.Count > 0)
+            {
+                pending = failed.Select(f => f.Message).ToList();
             }
         }
 

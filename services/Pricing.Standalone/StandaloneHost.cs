@@ -1,6 +1,7 @@
 using Aws.Pricing.Extensions;
 using Azure.Pricing.Extensions;
 using Gcp.Pricing.Extensions;
+using Dashboard;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pricing.ServiceDefaults;
 using Pricing.Sources;
@@ -14,6 +15,8 @@ namespace Pricing.Standalone;
 /// Every service in one process: the provider catalogs (on their bundled snapshots unless configured
 /// otherwise), Quotes, and MassTransit's in-memory bus between them. No servers, works offline.
 /// Setting ConnectionStrings:rabbitmq / ConnectionStrings:redis switches to the real ones.
+/// With <c>Dashboard:Enabled=true</c> (what Program.cs sets) it also serves the dashboard, on its own HTTP/1.1
+/// endpoint (see <see cref="StandaloneDashboard"/>), reading this host over gRPC.
 /// </summary>
 public static class StandaloneHost
 {
@@ -21,6 +24,12 @@ public static class StandaloneHost
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        var dashboard = builder.Configuration.GetValue(StandaloneDashboard.EnabledKey, false);
+        if (dashboard)
+        {
+            StandaloneDashboard.PrepareConfiguration(builder);
+        }
+
         builder.AddServiceDefaults();
         builder.AddPricingMessaging(QuotesExtensions.RegisterConsumers, QuotesExtensions.ConfigureRabbitEndpoints);
         builder.AddAwsPricing();
@@ -29,13 +38,27 @@ public static class StandaloneHost
         builder.AddQuotes();
         // Quotes reads the catalogs hosted here directly rather than over gRPC to itself.
         builder.Services.Replace(ServiceDescriptor.Singleton<ICatalogSnapshotClient, InProcessCatalogSnapshotClient>());
+        if (dashboard)
+        {
+            StandaloneDashboard.Add(builder);
+        }
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapProviderCatalog();
         app.MapQuotes();
+        if (dashboard)
+        {
+            app.MapDashboard();
+        }
+
         return app;
     }
+
+    /// <summary>The dashboard's address (browsers, HTTP/1.1), once the host has started with <c>Dashboard:Enabled=true</c>.</summary>
+    public static string DashboardAddress(this WebApplication app) =>
+        (app.Services.GetService<StandaloneDashboard>() ?? throw new InvalidOperationException("The dashboard is not enabled (Dashboard:Enabled=true)."))
+            .With(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).DashboardAddress.ToString().TrimEnd('/');
 
     /// <summary>
     /// Waits until the price view holds a catalog of every provider hosted here (each scrapes its snapshot at

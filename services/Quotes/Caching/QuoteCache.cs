@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Pricing.Contracts.V1;
+using Pricing.ServiceDefaults;
 using Quotes.Sync;
 using StackExchange.Redis;
 
@@ -29,6 +30,7 @@ public sealed class QuoteCache(IMemoryCache memory, RedisQuoteStore? redis, IOpt
         if (memory.TryGetValue(key, out TrainingQuote? cached) && cached is not null)
         {
             Interlocked.Increment(ref _memoryHits);
+            PricingTelemetry.RecordCacheRequest(PricingTelemetry.CacheResults.HitL1);
             return cached;
         }
 
@@ -39,12 +41,14 @@ public sealed class QuoteCache(IMemoryCache memory, RedisQuoteStore? redis, IOpt
                 if (redis is not null && await redis.TryGetAsync(k) is { } fromRedis)
                 {
                     Interlocked.Increment(ref _redisHits);
+                    PricingTelemetry.RecordCacheRequest(PricingTelemetry.CacheResults.HitL2);
                     Remember(k, fromRedis);
                     return fromRedis;
                 }
 
                 var quote = compute();
                 Interlocked.Increment(ref _computed);
+                PricingTelemetry.RecordCacheRequest(PricingTelemetry.CacheResults.Miss);
                 Remember(k, quote);
                 if (redis is not null)
                 {

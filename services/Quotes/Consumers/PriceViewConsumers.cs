@@ -2,6 +2,7 @@ using MassTransit;
 using Pricing.Catalog;
 using Pricing.Contracts.Events;
 using Pricing.Quoting;
+using Pricing.ServiceDefaults;
 using Quotes.History;
 
 namespace Quotes.Consumers;
@@ -25,17 +26,21 @@ public sealed class AcceleratorPriceChangedConsumer(PriceView view, PriceChangeF
         // been recorded and sent to watchers (the feed drops a change it has already passed on).
         var first = await feed.RecordAsync(m, context.CancellationToken);
         var result = view.ApplyChange(m.Provider, m.CatalogVersion, new OfferChange(m.Kind, m.OfferKey, null, m.Offer));
+        PricingTelemetry.RecordConsumed(m.Provider, nameof(AcceleratorPriceChanged));
         logger.LogDebug("{Provider} v{Version} {Kind} {OfferKey}: {Result}, first delivery {First}", m.Provider, m.CatalogVersion, m.Kind, m.OfferKey, result, first);
     }
 }
 
 /// <summary>Announces a version's change count; completing it makes the version visible to quotes.</summary>
-public sealed class CatalogPublishedConsumer(PriceView view, ILogger<CatalogPublishedConsumer> logger) : IConsumer<CatalogPublished>
+public sealed class CatalogPublishedConsumer(PriceView view, CatalogTraceLinks traceLinks, ILogger<CatalogPublishedConsumer> logger) : IConsumer<CatalogPublished>
 {
     public Task Consume(ConsumeContext<CatalogPublished> context)
     {
         var m = context.Message;
         var result = view.ApplyPublished(m.Provider, m.CatalogVersion, m.ChangeCount, m.AsOf);
+        PricingTelemetry.RecordConsumed(m.Provider, nameof(CatalogPublished));
+        // Quotes over this version link to this consume span (and so to the scrape's trace).
+        traceLinks.Remember(m.Provider, m.CatalogVersion);
         logger.LogInformation("{Provider} published v{Version} ({Changes} changes): {Result}", m.Provider, m.CatalogVersion, m.ChangeCount, result);
         return Task.CompletedTask;
     }

@@ -101,7 +101,9 @@ public static class QuotesExtensions
             e.UseMessageRetry(r => r.Intervals(100, 500, 1000));
             // Changes of one offer are handled one at a time in arrival order (different offers in parallel),
             // so history and watchers see each offer's changes in version order.
-            var byOffer = e.CreatePartitioner(Environment.ProcessorCount * 4);
+            // Deep prefetch and many partitions: each change waits on a Redis write, so throughput comes from overlap.
+            e.PrefetchCount = 512;
+            var byOffer = e.CreatePartitioner(64);
             e.ConfigureConsumer<AcceleratorPriceChangedConsumer>(context, c =>
                 c.Message<AcceleratorPriceChanged>(m => m.UsePartitioner(byOffer, p => p.Message.OfferKey)));
             e.ConfigureConsumer<CatalogPublishedConsumer>(context);

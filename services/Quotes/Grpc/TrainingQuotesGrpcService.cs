@@ -21,7 +21,8 @@ public sealed class TrainingQuotesGrpcService(
     QuoteEngine engine,
     QuoteCache cache,
     AcceleratorRegistry registry,
-    TimeProvider time) : TrainingQuotes.TrainingQuotesBase
+    TimeProvider time,
+    CatalogTraceLinks traceLinks) : TrainingQuotes.TrainingQuotesBase
 {
     private const string CacheKeyVersion = "quote:v2";
 
@@ -30,13 +31,51 @@ public sealed class TrainingQuotesGrpcService(
 
     public override async Task<TrainingQuote> QuoteTrainingRun(QuoteTrainingRunRequest request, ServerCallContext context)
     {
-        var spec = ToSpec(request, registry);
-        var prices = LoadedPrices();
-        var key = $"{CacheKeyVersion}:{Hash(spec.Normalized())}:{prices.VersionKey}";
-        return await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
+        var started = time.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var spec = ToSpec(request, registry);
+            var prices = LoadedPrices();
+            using var activity = PricingTelemetry.StartQuote("quote training-run", traceLinks.LinksFor(prices.Catalogs.Select(c => (c.Provider, c.Version))));
+            var key = $"{CacheKeyVersion}:{Hash(spec.Normalized())}:{prices.VersionKey}";
+            var quote = await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
+            outcome = "ok";
+            return quote;
+        }
+        catch (RpcException ex)
+        {
+            outcome = ex.StatusCode == StatusCode.InvalidArgument ? "invalid" : "error";
+            throw;
+        }
+        finally
+        {
+            PricingTelemetry.RecordQuote("quote", time.GetElapsedTime(started), outcome);
+        }
     }
 
-    public override Task<AcceleratorComparison> CompareAccelerators(QuoteTrainingRunRequest request, ServerCallContext context)
+    public override async Task<AcceleratorComparison> CompareAccelerators(QuoteTrainingRunRequest request, ServerCallContext context)
+    {
+        var started = time.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var comparison = await CompareCoreAsync(request);
+            outcome = "ok";
+            return comparison;
+        }
+        catch (RpcException ex)
+        {
+            outcome = ex.StatusCode == StatusCode.InvalidArgument ? "invalid" : "error";
+            throw;
+        }
+        finally
+        {
+            PricingTelemetry.RecordQuote("compare", time.GetElapsedTime(started), outcome);
+        }
+    }
+
+    private Task<AcceleratorComparison> CompareCoreAsync(QuoteTrainingRunRequest request)
     {
         var spec = ToSpec(request, registry);
         var prices = LoadedPrices();

@@ -1,0 +1,296 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Pricing.Contracts.V1;
+
+namespace Dashboard;
+
+/// <summary>One price change as the dashboard shows it (and sends it to browsers as JSON).</summary>
+public sealed record FeedItem(
+    long Seq,
+    string Provider,
+    string Kind,
+    string OfferKey,
+    string Region,
+    string InstanceType,
+    string AcceleratorId,
+    string PricingModel,
+    decimal? OldPricePerInstanceHour,
+    decimal? NewPricePerInstanceHour,
+    decimal? NewPricePerAcceleratorHour,
+    long CatalogVersion,
+    DateTimeOffset ObservedAt,
+    DateTimeOffset ReceivedAt,
+    string RoutingKey,
+    bool Replayed);
+
+/// <summary>Whether the relay is subscribed to Quotes right now.</summary>
+public sealed record RelayState(bool Connected, string? Error, DateTimeOffset Since, long Received);
+
+/// <summary>What a browser connection receives: a change or a relay state change.</summary>
+public sealed record FeedEvent(FeedItem? Item, RelayState? State);
+
+/// <summary>
+/// Subscribes to Quotes' <c>WatchPriceChanges</c> gRPC stream (Quotes is fed by the RabbitMQ subscription, or the
+/// in-memory bus in the embedded default), keeps the latest changes and fans them out to browser connections.
+/// Reconnects with back-off, resuming after the last catalog version seen per provider without repeating a change.
+/// </summary>
+public sealed class PriceFeedRelay(
+    PricingBackend backend,
+    IOptions<DashboardOptions> options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<PriceFeedRelay> logger) : BackgroundService
+{
+    private const int SubscriberCapacity = 2000;
+    private static readonly TimeSpan SubscribeGrace = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
+    private readonly LinkedList<FeedItem> _recent = [];
+    private readonly List<Channel<FeedEvent>> _subscribers = [];
+    private readonly Dictionary<string, (long Version, HashSet<string> Keys)> _seen = new(StringComparer.Ordinal);
+    private long _seq;
+    private RelayState _state = new(false, "not connected yet", DateTimeOffset.MinValue, 0);
+
+    public RelayState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    public long LastSeq
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _seq;
+            }
+        }
+    }
+
+    /// <summary>The kept changes with a sequence number above <paramref name="afterSeq"/>, newest first.</summary>
+    public IReadOnlyList<FeedItem> Recent(long afterSeq = 0)
+    {
+        lock (_gate)
+        {
+            return [.. _recent.Where(i => i.Seq > afterSeq).Reverse()];
+        }
+    }
+
+    /// <summary>A browser connection: the kept changes after <paramref name="afterSeq"/> (oldest first), then everything new.</summary>
+    public FeedSubscription Subscribe(long afterSeq)
+    {
+        var channel = Channel.CreateBounded<FeedEvent>(new BoundedChannelOptions(SubscriberCapacity)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+        lock (_gate)
+        {
+            var backlog = _recent.Where(i => i.Seq > afterSeq).ToList();
+            _subscribers.Add(channel);
+            return new FeedSubscription(this, channel, backlog, _state);
+        }
+    }
+
+    internal void Unsubscribe(Channel<FeedEvent> channel)
+    {
+        lock (_gate)
+        {
+            _subscribers.Remove(channel);
+        }
+
+        channel.Writer.TryComplete();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The embedded default points the relay at its own address, known once the server listens.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        // Leave as soon as the host starts stopping: an open stream would hold the server's shutdown until its timeout.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        await RelayAsync(stopping.Token);
+    }
+
+    private async Task RelayAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var request = new WatchPriceChangesRequest();
+                lock (_gate)
+                {
+                    // Resume inside the last version seen (changes of one version may straddle a disconnect);
+                    // what was already shown is recognised and skipped.
+                    foreach (var (provider, seen) in _seen)
+                    {
+                        request.ResumeAfter[provider] = Math.Max(0, seen.Version - 1);
+                    }
+                }
+
+                using var call = backend.Changes.WatchPriceChanges(request, cancellationToken: stoppingToken);
+                // A gRPC server may hold its response headers back until the first change; a call that has not
+                // failed within a second has reached the server and is subscribed.
+                var headers = call.ResponseHeadersAsync;
+                if (await Task.WhenAny(headers, Task.Delay(SubscribeGrace, time, stoppingToken)) == headers)
+                {
+                    await headers;
+                }
+
+                SetState(connected: true, error: null);
+                backoff = TimeSpan.FromMilliseconds(250);
+                await foreach (var notice in call.ResponseStream.ReadAllAsync(stoppingToken))
+                {
+                    Accept(notice);
+                }
+
+                SetState(connected: false, error: "Quotes ended the stream");
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RpcException ex) when (stoppingToken.IsCancellationRequested && ex.StatusCode == StatusCode.Cancelled)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Live feed: the price-change stream from Quotes failed ({Error}); reconnecting in {Delay}", ex.Message, backoff);
+                SetState(connected: false, error: ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(backoff, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
+    }
+
+    private void Accept(PriceChangeNotice notice)
+    {
+        var change = notice.Change;
+        if (change is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_seen.TryGetValue(change.Provider, out var seen))
+            {
+                if (change.CatalogVersion < seen.Version || (change.CatalogVersion == seen.Version && !seen.Keys.Add(change.OfferKey)))
+                {
+                    return;
+                }
+
+                if (change.CatalogVersion > seen.Version)
+                {
+                    _seen[change.Provider] = (change.CatalogVersion, new HashSet<string>(StringComparer.Ordinal) { change.OfferKey });
+                }
+            }
+            else
+            {
+                _seen[change.Provider] = (change.CatalogVersion, new HashSet<string>(StringComparer.Ordinal) { change.OfferKey });
+            }
+
+            var item = ToItem(++_seq, notice, time.GetUtcNow());
+            _recent.AddLast(item);
+            while (_recent.Count > Math.Max(1, options.Value.FeedBufferSize))
+            {
+                _recent.RemoveFirst();
+            }
+
+            _state = _state with { Received = _state.Received + 1 };
+            Broadcast(new FeedEvent(item, null));
+        }
+    }
+
+    private void SetState(bool connected, string? error)
+    {
+        lock (_gate)
+        {
+            _state = new RelayState(connected, error, time.GetUtcNow(), _state.Received);
+            Broadcast(new FeedEvent(null, _state));
+        }
+    }
+
+    private void Broadcast(FeedEvent feedEvent)
+    {
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Writer.TryWrite(feedEvent);
+        }
+    }
+
+    internal static FeedItem ToItem(long seq, PriceChangeNotice notice, DateTimeOffset now)
+    {
+        var change = notice.Change;
+        // Offer key: "{provider}|{region}|{zone}|{instance_type}|{pricing_model}"; routing key: "{provider}.{region}.{accelerator}.{pricing_model}".
+        var keyParts = change.OfferKey.Split('|');
+        var routeParts = notice.RoutingKey.Split('.');
+        var offer = change.Offer;
+        return new FeedItem(
+            seq,
+            change.Provider,
+            change.Kind switch
+            {
+                PriceChangeKind.Added => "added",
+                PriceChangeKind.Changed => "changed",
+                PriceChangeKind.Removed => "removed",
+                _ => "unknown",
+            },
+            change.OfferKey,
+            offer?.Region ?? (keyParts.Length > 1 ? keyParts[1] : ""),
+            offer?.InstanceType ?? (keyParts.Length > 3 ? keyParts[3] : ""),
+            offer?.AcceleratorId ?? (routeParts.Length > 2 ? routeParts[2] : ""),
+            offer?.PricingModel ?? (keyParts.Length > 4 ? keyParts[4] : ""),
+            change.OldPricePerInstanceHour is { } old ? Format.ToDecimal(old) : null,
+            change.NewPricePerInstanceHour is { } next ? Format.ToDecimal(next) : null,
+            offer?.PricePerAcceleratorHour is { } perAccelerator ? Format.ToDecimal(perAccelerator) : null,
+            change.CatalogVersion,
+            change.ObservedAt?.ToDateTimeOffset() ?? now,
+            notice.ReceivedAt?.ToDateTimeOffset() ?? now,
+            notice.RoutingKey,
+            notice.Replayed);
+    }
+}
+
+/// <summary>A browser connection's view of the relay; dispose to leave.</summary>
+public sealed class FeedSubscription(PriceFeedRelay relay, Channel<FeedEvent> channel, IReadOnlyList<FeedItem> backlog, RelayState state) : IDisposable
+{
+    public IReadOnlyList<FeedItem> Backlog { get; } = backlog;
+
+    public RelayState State { get; } = state;
+
+    public ChannelReader<FeedEvent> Events => channel.Reader;
+
+    public void Dispose() => relay.Unsubscribe(channel);
+}

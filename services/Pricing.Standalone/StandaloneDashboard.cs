@@ -1,0 +1,191 @@
+using System.Net;
+using Dashboard;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Pricing.Standalone;
+
+/// <summary>
+/// The dashboard inside the embedded default. Browsers need HTTP/1.1 and gRPC over cleartext needs HTTP/2 with
+/// prior knowledge; one cleartext Kestrel endpoint cannot serve both (Http1AndHttp2 without TLS answers HTTP/2
+/// prior-knowledge requests with HTTP_1_1_REQUIRED). So the host listens twice: the configured addresses (urls,
+/// <c>--urls</c>, ASPNETCORE_URLS, HTTP_PORTS; default http://localhost:5000) stay HTTP/2 for gRPC, and
+/// <c>Http1Urls</c> (default: <c>Dashboard:Url</c>, else http://localhost:5080, or port 0 on the gRPC host when the
+/// gRPC port is 0) are HTTP/1.1 for browsers. ServiceDefaults turns <c>Http1Urls</c> into Kestrel endpoints where it
+/// supports that key; otherwise this class listens itself, the same way. The dashboard's gRPC clients point at this
+/// host's own gRPC address.
+/// </summary>
+public sealed class StandaloneDashboard
+{
+    public const string EnabledKey = "Dashboard:Enabled";
+    public const string UrlKey = "Dashboard:Url";
+    public const string DefaultGrpcUrl = "http://localhost:5000";
+    public const string DefaultDashboardUrl = "http://localhost:5080";
+
+    /// <summary>ServiceDefaults' key for extra HTTP/1.1 endpoints (ServiceDefaultsExtensions.Http1UrlsKey).</summary>
+    public const string Http1UrlsKey = "Http1Urls";
+
+    private readonly List<(ListenOptions Options, BindingAddress Address)> _grpc = [];
+    private (ListenOptions Options, BindingAddress Address)? _dashboard;
+    private IServer? _server;
+
+    private StandaloneDashboard()
+    {
+    }
+
+    /// <summary>The address browsers use, once the host has started.</summary>
+    public Uri DashboardAddress
+    {
+        get
+        {
+            if (_dashboard is { } d)
+            {
+                return AddressOf(d.Options, d.Address);
+            }
+
+            // Endpoints from Kestrel:Endpoints (ServiceDefaults' Http1Urls sorts them gRPC first, HTTP/1.1 last).
+            var addresses = ServerAddresses();
+            return addresses.Count >= 2 ? Connectable(BindingAddress.Parse(addresses[^1]), null)
+                : throw new InvalidOperationException("No HTTP/1.1 endpoint for the dashboard: set Http1Urls (or Dashboard:Url).");
+        }
+    }
+
+    /// <summary>This host's gRPC address (the first gRPC endpoint), once the host has started.</summary>
+    public Uri GrpcAddress => _grpc.Count > 0
+        ? AddressOf(_grpc[0].Options, _grpc[0].Address)
+        : Connectable(BindingAddress.Parse(ServerAddresses().FirstOrDefault() ?? throw new InvalidOperationException("The host is not started.")), null);
+
+    internal StandaloneDashboard With(IServer server)
+    {
+        _server ??= server;
+        return this;
+    }
+
+    private List<string> ServerAddresses() =>
+        _server?.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? throw new InvalidOperationException("The host is not started.");
+
+    /// <summary>Before AddServiceDefaults: asks for the dashboard's HTTP/1.1 endpoint (Http1Urls) unless endpoints are configured.</summary>
+    internal static void PrepareConfiguration(WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        if (!string.IsNullOrWhiteSpace(config[Http1UrlsKey]) || config.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            return;
+        }
+
+        var grpc = GrpcUrls(config).Select(BindingAddress.Parse).ToList();
+        config[Http1UrlsKey] = !string.IsNullOrWhiteSpace(config[UrlKey]) ? config[UrlKey]
+            : grpc.FirstOrDefault(a => a.Port == 0) is { } dynamic ? $"http://{dynamic.Host}:0"
+            : DefaultDashboardUrl;
+    }
+
+    /// <summary>After AddServiceDefaults: the dashboard, pointed at this host, and (where ServiceDefaults did not) the listeners.</summary>
+    internal static void Add(WebApplicationBuilder builder)
+    {
+        var endpoints = new StandaloneDashboard();
+        builder.Services.AddSingleton(endpoints);
+        builder.AddDashboard(sp =>
+        {
+            endpoints._server ??= sp.GetRequiredService<IServer>();
+            return endpoints.GrpcAddress;
+        });
+
+        if (builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            // ServiceDefaults turned Http1Urls into Kestrel:Endpoints, or the operator listed them: leave them alone.
+            return;
+        }
+
+        var grpc = GrpcUrls(builder.Configuration).Select(BindingAddress.Parse).ToList();
+        var http1 = Split(builder.Configuration[Http1UrlsKey]).Select(BindingAddress.Parse).ToList();
+
+        // The addresses become explicit listeners, so the hosting URLs must not also be bound (nor warned about).
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
+        builder.WebHost.UseSetting("http_ports", "");
+        builder.WebHost.UseSetting("https_ports", "");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Listen order is bind order: the gRPC endpoints come first, so BoundAddress() stays the gRPC one.
+            foreach (var address in grpc)
+            {
+                endpoints._grpc.Add((Listen(kestrel, address, protocols: null), address));
+            }
+
+            foreach (var address in http1)
+            {
+                var listener = Listen(kestrel, address, HttpProtocols.Http1);
+                endpoints._dashboard ??= (listener, address);
+            }
+        });
+    }
+
+    private static string[] GrpcUrls(IConfiguration config)
+    {
+        var urls = Split(config[WebHostDefaults.ServerUrlsKey]);
+        if (urls.Length > 0)
+        {
+            return urls;
+        }
+
+        var ports = Split(config["http_ports"]);
+        return ports.Length > 0 ? [.. ports.Select(p => $"http://*:{p}")] : [DefaultGrpcUrl];
+    }
+
+    private static string[] Split(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? [] : value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    private static ListenOptions Listen(KestrelServerOptions kestrel, BindingAddress address, HttpProtocols? protocols)
+    {
+        if (address.IsUnixPipe)
+        {
+            throw new NotSupportedException($"Unix sockets ({address}) are not supported by the standalone host; use Kestrel:Endpoints.");
+        }
+
+        ListenOptions? created = null;
+        void Configure(ListenOptions options)
+        {
+            created = options;
+            if (protocols is { } p)
+            {
+                options.Protocols = p;
+            }
+
+            if (string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase))
+            {
+                options.UseHttps();
+            }
+        }
+
+        if (string.Equals(address.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(address.Port, Configure);
+        }
+        else if (IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip))
+        {
+            kestrel.Listen(ip, address.Port, Configure);
+        }
+        else
+        {
+            // "*", "+" or a host name: every interface, as Kestrel itself does for hosting URLs.
+            kestrel.ListenAnyIP(address.Port, Configure);
+        }
+
+        return created!;
+    }
+
+    private static Uri AddressOf(ListenOptions options, BindingAddress configured) =>
+        Connectable(configured, (options.EndPoint as IPEndPoint)?.Port);
+
+    /// <summary>An address a client on this machine can connect to: wildcards become loopback, port 0 the bound port.</summary>
+    private static Uri Connectable(BindingAddress address, int? boundPort)
+    {
+        var host = address.Host;
+        if (host is "*" or "+" or "0.0.0.0" or "[::]" or "::" || (!IPAddress.TryParse(host.Trim('[', ']'), out _) && !string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)))
+        {
+            host = "127.0.0.1";
+        }
+
+        var port = boundPort is > 0 ? boundPort.Value : address.Port;
+        return new Uri($"{address.Scheme}://{host}:{port}/");
+    }
+}
