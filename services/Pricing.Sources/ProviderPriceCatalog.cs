@@ -166,7 +166,9 @@ public sealed class ProviderPriceCatalog(
             {
                 try
                 {
-                    await publisher.Publish(message, message.GetType(), token);
+                    // A publish whose channel died under it can wait for a confirm that never comes: give up on it
+                    // after PublishTimeout and send it again (consumers drop the duplicate if the first got through).
+                    await publisher.Publish(message, message.GetType(), token).WaitAsync(options.PublishTimeout, token);
                     PricingTelemetry.RecordPublished(Provider, message.GetType().Name);
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)

@@ -19,6 +19,9 @@ public sealed class ScrapeOptions
     /// <summary>Changes of one version in flight to the broker at once (each awaiting its publisher confirm).</summary>
     public int PublishWindow { get; set; } = 256;
 
+    /// <summary>How long one publish may wait for the broker's confirm before it counts as failed and is sent again.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>First wait before republishing after the broker refused or lost a publish; doubles up to the maximum.</summary>
     public TimeSpan PublishRetryMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -33,7 +33,6 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     public const string SpotFeedPath = "/spot.js";
 
     private const string SnapshotPrefix = "Aws.Pricing.Snapshot.";
-    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(250);
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
 
     private readonly Lock _gate = new();
@@ -41,7 +40,7 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     private readonly JsonObject _regionIndex;
     private readonly Dictionary<string, JsonObject> _offerFiles;
     private readonly JsonObject? _spotFeed;
-    private readonly List<Fault> _faults = [];
+    private readonly InjectedFaults<string?> _faults = new();
     private readonly List<FakeAwsRequest> _requests = [];
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
@@ -276,15 +275,15 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     /// <paramref name="status"/>, with a <c>Retry-After</c> header in whole seconds when <paramref name="retryAfter"/> is set.
     /// </summary>
     public void FailNext(int count, HttpStatusCode status, TimeSpan? retryAfter = null, string? path = null) =>
-        Enqueue(count, new Fault(FaultKind.Fail, path, status, retryAfter, TimeSpan.Zero, TruncationMode.EndCleanly));
+        _faults.Fail(count, status, retryAfter, path);
 
     /// <summary>The next <paramref name="count"/> requests (for <paramref name="path"/> only, when given) get half a body.</summary>
     public void TruncateNext(int count, TruncationMode mode = TruncationMode.EndCleanly, string? path = null) =>
-        Enqueue(count, new Fault(FaultKind.Truncate, path, HttpStatusCode.OK, null, TimeSpan.Zero, mode));
+        _faults.Truncate(count, mode, path);
 
     /// <summary>The next <paramref name="count"/> requests (for <paramref name="path"/> only, when given) wait <paramref name="delay"/> first.</summary>
     public void DelayNext(int count, TimeSpan delay, string? path = null) =>
-        Enqueue(count, new Fault(FaultKind.Delay, path, HttpStatusCode.OK, null, delay, TruncationMode.EndCleanly));
+        _faults.Delay(count, delay, path);
 
     public void ClearFaults()
     {
@@ -294,35 +293,19 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
         }
     }
 
-    private void Enqueue(int count, Fault fault)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        lock (_gate)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                _faults.Add(fault);
-            }
-        }
-    }
 
     // ---- Serving -----------------------------------------------------------------------------------------
 
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
-        Fault? fault;
+        InjectedFault<string?>? fault;
         byte[]? body;
         string contentType;
         lock (_gate)
         {
             _requests.Add(new FakeAwsRequest(path));
-            var index = _faults.FindIndex(f => f.Path is null || f.Path == path);
-            fault = index < 0 ? null : _faults[index];
-            if (index >= 0)
-            {
-                _faults.RemoveAt(index);
-            }
+            fault = _faults.TakeFor(path);
 
             (body, contentType) = Render(path);
         }
@@ -335,10 +318,7 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
             {
                 case FaultKind.Fail:
                     response.StatusCode = (int)fault.Status;
-                    if (fault.RetryAfter is { } retryAfter)
-                    {
-                        response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                    }
+                    InjectedFaults<string?>.SetRetryAfter(response, fault.RetryAfter);
 
                     response.ContentType = "application/xml";
                     await response.WriteAsync($"<Error><Code>{fault.Status}</Code><Message>Injected fault.</Message></Error>", aborted.Token);
@@ -359,36 +339,7 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
 
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = contentType;
-            if (fault?.Kind != FaultKind.Truncate)
-            {
-                response.ContentLength = body.Length;
-                await response.Body.WriteAsync(body, aborted.Token);
-                return;
-            }
-
-            var half = body.AsMemory(0, body.Length / 2);
-            switch (fault.Mode)
-            {
-                case TruncationMode.EndCleanly:
-                    await response.Body.WriteAsync(half, aborted.Token);
-                    return;
-
-                case TruncationMode.AbortConnection:
-                    response.ContentLength = body.Length;
-                    await response.Body.WriteAsync(half, aborted.Token);
-                    await response.Body.FlushAsync(aborted.Token);
-                    // Let the half body leave before the reset, or the client sees a reset before the headers.
-                    await Task.Delay(AbortGrace, aborted.Token);
-                    context.Abort();
-                    return;
-
-                case TruncationMode.Stall:
-                    response.ContentLength = body.Length;
-                    await response.Body.WriteAsync(half, aborted.Token);
-                    await response.Body.FlushAsync(aborted.Token);
-                    await Task.Delay(Timeout.Infinite, aborted.Token);
-                    return;
-            }
+            await InjectedFaults<string?>.WriteBodyAsync(context, body, fault, aborted.Token);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -487,12 +438,5 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private enum FaultKind
-    {
-        Fail,
-        Truncate,
-        Delay,
-    }
 
-    private sealed record Fault(FaultKind Kind, string? Path, HttpStatusCode Status, TimeSpan? RetryAfter, TimeSpan Delay, TruncationMode Mode);
 }

@@ -48,13 +48,12 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     /// <summary>Prefix of the Azure.Pricing assembly's embedded snapshot pages.</summary>
     public const string SnapshotResourcePrefix = "Azure.Pricing.Snapshot.page-";
 
-    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(250);
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly Lock _gate = new();
     private readonly List<JsonObject> _items;
-    private readonly List<Fault> _faults = [];
+    private readonly InjectedFaults<int?> _faults = new();
     private readonly List<FakeRequest> _requests = [];
     private readonly string _billingCurrency;
     private readonly string _customerEntityId;
@@ -315,18 +314,18 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     /// <paramref name="retryAfter"/> is set.
     /// </summary>
     public void FailNext(int count, HttpStatusCode status, TimeSpan? retryAfter = null, int? atSkip = null) =>
-        Enqueue(count, new Fault(FaultKind.Fail, atSkip, status, retryAfter, TimeSpan.Zero, TruncationMode.EndCleanly));
+        _faults.Fail(count, status, retryAfter, atSkip);
 
     /// <summary>The next <paramref name="count"/> requests (for page <paramref name="atSkip"/> only, when given) get half a page.</summary>
     public void TruncateNext(int count, TruncationMode mode = TruncationMode.EndCleanly, int? atSkip = null) =>
-        Enqueue(count, new Fault(FaultKind.Truncate, atSkip, HttpStatusCode.OK, null, TimeSpan.Zero, mode));
+        _faults.Truncate(count, mode, atSkip);
 
     /// <summary>
     /// The next <paramref name="count"/> requests (for page <paramref name="atSkip"/> only, when given) wait
     /// <paramref name="delay"/> before the answer starts (or until the client gives up), then get their page.
     /// </summary>
     public void DelayNext(int count, TimeSpan delay, int? atSkip = null) =>
-        Enqueue(count, new Fault(FaultKind.Delay, atSkip, HttpStatusCode.OK, null, delay, TruncationMode.EndCleanly));
+        _faults.Delay(count, delay, atSkip);
 
     /// <summary>Drops every queued fault.</summary>
     public void ClearFaults()
@@ -337,17 +336,6 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
         }
     }
 
-    private void Enqueue(int count, Fault fault)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        lock (_gate)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                _faults.Add(fault);
-            }
-        }
-    }
 
     // ---- Serving -----------------------------------------------------------------------------------------
 
@@ -357,16 +345,11 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
         var request = context.Request;
         var skip = int.TryParse(request.Query["$skip"], NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
 
-        Fault? fault;
+        InjectedFault<int?>? fault;
         lock (_gate)
         {
             _requests.Add(new FakeRequest(request.Path + request.QueryString, skip, request.Query["api-version"], request.Query["$filter"]));
-            var index = _faults.FindIndex(f => f.AtSkip is null || f.AtSkip == skip);
-            fault = index < 0 ? null : _faults[index];
-            if (index >= 0)
-            {
-                _faults.RemoveAt(index);
-            }
+            fault = _faults.TakeFor(skip);
         }
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
@@ -377,10 +360,7 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
             {
                 case FaultKind.Fail:
                     response.StatusCode = (int)fault.Status;
-                    if (fault.RetryAfter is { } retryAfter)
-                    {
-                        response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                    }
+                    InjectedFaults<int?>.SetRetryAfter(response, fault.RetryAfter);
 
                     response.ContentType = "application/json; charset=utf-8";
                     var error = new JsonObject
@@ -399,38 +379,7 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/json; charset=utf-8";
 
-            if (fault?.Kind != FaultKind.Truncate)
-            {
-                response.ContentLength = body.Length;
-                await response.Body.WriteAsync(body, aborted.Token);
-                return;
-            }
-
-            var half = body.AsMemory(0, body.Length / 2);
-            switch (fault.Mode)
-            {
-                case TruncationMode.EndCleanly:
-                    // No Content-Length: the body is chunked and ends properly after half of the page.
-                    await response.Body.WriteAsync(half, aborted.Token);
-                    return;
-
-                case TruncationMode.AbortConnection:
-                    response.ContentLength = body.Length;
-                    await response.Body.WriteAsync(half, aborted.Token);
-                    await response.Body.FlushAsync(aborted.Token);
-                    // Give the half page time to leave: an abort right after the flush can discard it before
-                    // the socket sends it, and the client would see a reset before the headers instead.
-                    await Task.Delay(AbortGrace, aborted.Token);
-                    context.Abort();
-                    return;
-
-                case TruncationMode.Stall:
-                    response.ContentLength = body.Length;
-                    await response.Body.WriteAsync(half, aborted.Token);
-                    await response.Body.FlushAsync(aborted.Token);
-                    await Task.Delay(Timeout.Infinite, aborted.Token);
-                    return;
-            }
+            await InjectedFaults<int?>.WriteBodyAsync(context, body, fault, aborted.Token);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -501,12 +450,5 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private enum FaultKind
-    {
-        Fail,
-        Truncate,
-        Delay,
-    }
 
-    private sealed record Fault(FaultKind Kind, int? AtSkip, HttpStatusCode Status, TimeSpan? RetryAfter, TimeSpan Delay, TruncationMode Mode);
 }

@@ -60,12 +60,11 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
         }
         """;
 
-    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(250);
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<JsonObject>> _skus;
-    private readonly List<Fault> _faults = [];
+    private readonly InjectedFaults<int?> _faults = new();
     private readonly List<FakeGcpRequest> _requests = [];
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
@@ -288,15 +287,15 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     /// <paramref name="status"/> with a google.rpc.Status body, and a <c>Retry-After</c> in whole seconds when set.
     /// </summary>
     public void FailNext(int count, HttpStatusCode status, TimeSpan? retryAfter = null, int? atPage = null) =>
-        Enqueue(count, new Fault(FaultKind.Fail, atPage, status, retryAfter, TimeSpan.Zero, TruncationMode.EndCleanly));
+        _faults.Fail(count, status, retryAfter, atPage);
 
     /// <summary>The next <paramref name="count"/> requests (for page <paramref name="atPage"/> only, when given) get half a page.</summary>
     public void TruncateNext(int count, TruncationMode mode = TruncationMode.EndCleanly, int? atPage = null) =>
-        Enqueue(count, new Fault(FaultKind.Truncate, atPage, HttpStatusCode.OK, null, TimeSpan.Zero, mode));
+        _faults.Truncate(count, mode, atPage);
 
     /// <summary>The next <paramref name="count"/> requests (for page <paramref name="atPage"/> only, when given) wait <paramref name="delay"/> first.</summary>
     public void DelayNext(int count, TimeSpan delay, int? atPage = null) =>
-        Enqueue(count, new Fault(FaultKind.Delay, atPage, HttpStatusCode.OK, null, delay, TruncationMode.EndCleanly));
+        _faults.Delay(count, delay, atPage);
 
     public void ClearFaults()
     {
@@ -306,17 +305,6 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
         }
     }
 
-    private void Enqueue(int count, Fault fault)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        lock (_gate)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                _faults.Add(fault);
-            }
-        }
-    }
 
     // ---- Serving -----------------------------------------------------------------------------------------
 
@@ -332,17 +320,12 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
         string? key = request.Query["key"];
         var keyAccepted = key == ApiKey;
 
-        Fault? fault;
+        InjectedFault<int?>? fault;
         lock (_gate)
         {
             var page = offset is null ? -1 : offset.Value / pageSize;
             _requests.Add(new FakeGcpRequest(service, page, pageSize, token, keyAccepted, request.Query["currencyCode"], DateTimeOffset.UtcNow));
-            var index = _faults.FindIndex(f => f.AtPage is null || f.AtPage == page);
-            fault = index < 0 ? null : _faults[index];
-            if (index >= 0)
-            {
-                _faults.RemoveAt(index);
-            }
+            fault = _faults.TakeFor(page);
         }
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
@@ -369,10 +352,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
             switch (fault?.Kind)
             {
                 case FaultKind.Fail:
-                    if (fault.RetryAfter is { } retryAfter)
-                    {
-                        response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                    }
+                    InjectedFaults<int?>.SetRetryAfter(response, fault.RetryAfter);
 
                     await WriteErrorAsync(response, fault.Status, GoogleError((int)fault.Status, $"Injected fault: {(int)fault.Status}.", fault.Status.ToString()), aborted.Token);
                     return;
@@ -385,36 +365,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
             var body = RenderPage(service, offset.Value, pageSize);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/json; charset=UTF-8";
-            if (fault?.Kind != FaultKind.Truncate)
-            {
-                response.ContentLength = body.Length;
-                await response.Body.WriteAsync(body, aborted.Token);
-                return;
-            }
-
-            var half = body.AsMemory(0, body.Length / 2);
-            switch (fault.Mode)
-            {
-                case TruncationMode.EndCleanly:
-                    await response.Body.WriteAsync(half, aborted.Token);
-                    return;
-
-                case TruncationMode.AbortConnection:
-                    response.ContentLength = body.Length;
-                    await response.Body.WriteAsync(half, aborted.Token);
-                    await response.Body.FlushAsync(aborted.Token);
-                    // Give the half page time to leave before the reset, or the client sees no headers at all.
-                    await Task.Delay(AbortGrace, aborted.Token);
-                    context.Abort();
-                    return;
-
-                case TruncationMode.Stall:
-                    response.ContentLength = body.Length;
-                    await response.Body.WriteAsync(half, aborted.Token);
-                    await response.Body.FlushAsync(aborted.Token);
-                    await Task.Delay(Timeout.Infinite, aborted.Token);
-                    return;
-            }
+            await InjectedFaults<int?>.WriteBodyAsync(context, body, fault, aborted.Token);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -496,12 +447,5 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private enum FaultKind
-    {
-        Fail,
-        Truncate,
-        Delay,
-    }
 
-    private sealed record Fault(FaultKind Kind, int? AtPage, HttpStatusCode Status, TimeSpan? RetryAfter, TimeSpan Delay, TruncationMode Mode);
 }

@@ -38,7 +38,7 @@ public sealed class FaultTests(RabbitMqTestServer rabbit, RedisTestServer redis)
         redis.SkipIfUnavailable();
         var pidFile = RabbitMqNode.PidFileOrSkip();
         // One change in flight at a time, so the burst takes seconds and the broker goes away in the middle of it.
-        await using var hosts = await PriceChangeHosts.StartAsync(rabbit, redis, BurstOffers, Ct, new Dictionary<string, string?> { ["Scrape:PublishWindow"] = "1" });
+        await using var hosts = await PriceChangeHosts.StartAsync(rabbit, redis, BurstOffers, Ct, new Dictionary<string, string?> { ["Scrape:PublishWindow"] = "1", ["Scrape:PublishTimeout"] = "00:00:10" });
         Assert.Equal(ScrapeResultKind.Published, (await hosts.Provider.Catalog().ScrapeOnceAsync(Ct)).Kind);
         await hosts.WaitForVersionAsync(1, Ct);
 
