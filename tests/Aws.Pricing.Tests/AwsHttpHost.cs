@@ -1,13 +1,9 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Aws.Pricing.Extensions;
-using MassTransit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Pricing.Contracts.Events;
-using Pricing.ServiceDefaults;
+using Pricing.FakeProviders;
 using Pricing.Sources;
 
 namespace Aws.Pricing.Tests;
@@ -49,8 +45,6 @@ internal sealed class AwsHttpHost : IAsyncDisposable
             ["Http:aws-price-list:RetryBaseDelay"] = "00:00:00.050",
             ["Http:aws-price-list:AttemptTimeout"] = AttemptTimeout.ToString("c"),
             ["Http:aws-price-list:MaxRetries"] = MaxRetries.ToString(CultureInfo.InvariantCulture),
-            ["Scrape:RunOnSchedule"] = "false",
-            ["Messaging:Transport"] = "InMemory",
         };
         var i = 0;
         foreach (var region in regions)
@@ -64,24 +58,7 @@ internal sealed class AwsHttpHost : IAsyncDisposable
     /// <summary>The composition with the given configuration (plus no schedule and the in-memory bus).</summary>
     public static async Task<AwsHttpHost> StartAsync(Dictionary<string, string?> settings, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        settings.TryAdd("Scrape:RunOnSchedule", "false");
-        settings.TryAdd("Messaging:Transport", "InMemory");
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-
-        builder.AddServiceDefaults();
-        builder.AddPricingMessaging(x => x.AddConsumer<RecordingConsumer>());
-        builder.AddAwsPricing();
-        builder.Services.AddSingleton<PublishedEvents>();
-        builder.Services.Configure<MassTransitHostOptions>(o =>
-        {
-            o.WaitUntilStarted = true;
-            o.StopTimeout = TimeSpan.FromSeconds(5);
-        });
-
-        var host = builder.Build();
-        await host.StartAsync(cancellationToken);
+        var host = await ProviderTestHost.StartAsync(settings, b => b.AddAwsPricing(), cancellationToken);
         return new AwsHttpHost(host);
     }
 
@@ -89,56 +66,5 @@ internal sealed class AwsHttpHost : IAsyncDisposable
     {
         await _host.StopAsync(CancellationToken.None);
         _host.Dispose();
-    }
-}
-
-/// <summary>What the catalog published on the bus.</summary>
-internal sealed class PublishedEvents
-{
-    private readonly ConcurrentQueue<CatalogPublished> _catalogs = new();
-    private readonly ConcurrentQueue<AcceleratorPriceChanged> _changes = new();
-
-    public IReadOnlyList<CatalogPublished> Catalogs => [.. _catalogs];
-
-    public IReadOnlyList<AcceleratorPriceChanged> Changes => [.. _changes];
-
-    public void Add(CatalogPublished message) => _catalogs.Enqueue(message);
-
-    public void Add(AcceleratorPriceChanged message) => _changes.Enqueue(message);
-
-    /// <summary>Waits until <see cref="CatalogPublished"/> for <paramref name="version"/> and all the changes it counts have arrived.</summary>
-    public async Task<CatalogPublished> WaitForVersionAsync(long version, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var published = _catalogs.FirstOrDefault(c => c.CatalogVersion == version);
-            if (published is not null && _changes.Count(c => c.CatalogVersion == version) >= published.ChangeCount)
-            {
-                return published;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"CatalogPublished for version {version} (with its changes) did not arrive within {timeout}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-}
-
-internal sealed class RecordingConsumer(PublishedEvents events) : IConsumer<CatalogPublished>, IConsumer<AcceleratorPriceChanged>
-{
-    public Task Consume(ConsumeContext<CatalogPublished> context)
-    {
-        events.Add(context.Message);
-        return Task.CompletedTask;
-    }
-
-    public Task Consume(ConsumeContext<AcceleratorPriceChanged> context)
-    {
-        events.Add(context.Message);
-        return Task.CompletedTask;
     }
 }

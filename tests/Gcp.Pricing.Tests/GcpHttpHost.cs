@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Pricing.FakeProviders;
 using Pricing.Contracts.Events;
 using Pricing.ServiceDefaults;
 using Pricing.Sources;
@@ -43,8 +44,8 @@ internal sealed class GcpHttpHost : IAsyncDisposable
     /// <summary>A host reading the fake with <paramref name="apiKey"/> (none when null); <paramref name="source"/> "Snapshot" reads no fake.</summary>
     public static async Task<GcpHttpHost> StartAsync(Uri baseUrl, string? apiKey, CancellationToken cancellationToken, string source = "Http")
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var logs = new CapturedLogs();
+        var host = await ProviderTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Gcp:Source"] = source,
             ["Gcp:BaseUrl"] = baseUrl.ToString(),
@@ -53,26 +54,11 @@ internal sealed class GcpHttpHost : IAsyncDisposable
             ["Http:gcp-cloud-billing:RetryBaseDelay"] = "00:00:00.050",
             ["Http:gcp-cloud-billing:AttemptTimeout"] = AttemptTimeout.ToString("c", CultureInfo.InvariantCulture),
             ["Http:gcp-cloud-billing:MaxRetries"] = MaxRetries.ToString(CultureInfo.InvariantCulture),
-            ["Scrape:RunOnSchedule"] = "false",
-            ["Messaging:Transport"] = "InMemory",
-        });
-        var logs = new CapturedLogs();
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddProvider(logs);
-
-        builder.AddServiceDefaults();
-        builder.AddPricingMessaging(x => x.AddConsumer<RecordingConsumer>());
-        builder.AddGcpPricing();
-        builder.Services.AddSingleton<PublishedEvents>();
-        builder.Services.Configure<MassTransitHostOptions>(o =>
+        }, b => b.AddGcpPricing(), cancellationToken, logging =>
         {
-            o.WaitUntilStarted = true;
-            o.StopTimeout = TimeSpan.FromSeconds(5);
+            logging.SetMinimumLevel(LogLevel.Trace);
+            logging.AddProvider(logs);
         });
-
-        var host = builder.Build();
-        await host.StartAsync(cancellationToken);
         return new GcpHttpHost(host, logs);
     }
 
@@ -109,56 +95,5 @@ internal sealed class CapturedLogs : ILoggerProvider
             var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : "";
             entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {properties} {exception}");
         }
-    }
-}
-
-/// <summary>What the catalog published on the bus.</summary>
-internal sealed class PublishedEvents
-{
-    private readonly ConcurrentQueue<CatalogPublished> _catalogs = new();
-    private readonly ConcurrentQueue<AcceleratorPriceChanged> _changes = new();
-
-    public IReadOnlyList<CatalogPublished> Catalogs => [.. _catalogs];
-
-    public IReadOnlyList<AcceleratorPriceChanged> Changes => [.. _changes];
-
-    public void Add(CatalogPublished message) => _catalogs.Enqueue(message);
-
-    public void Add(AcceleratorPriceChanged message) => _changes.Enqueue(message);
-
-    /// <summary>Waits until <see cref="CatalogPublished"/> for <paramref name="version"/> and all the changes it counts have arrived.</summary>
-    public async Task<CatalogPublished> WaitForVersionAsync(long version, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var published = _catalogs.FirstOrDefault(c => c.CatalogVersion == version);
-            if (published is not null && _changes.Count(c => c.CatalogVersion == version) >= published.ChangeCount)
-            {
-                return published;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"CatalogPublished for version {version} (with its changes) did not arrive within {timeout}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-}
-
-internal sealed class RecordingConsumer(PublishedEvents events) : IConsumer<CatalogPublished>, IConsumer<AcceleratorPriceChanged>
-{
-    public Task Consume(ConsumeContext<CatalogPublished> context)
-    {
-        events.Add(context.Message);
-        return Task.CompletedTask;
-    }
-
-    public Task Consume(ConsumeContext<AcceleratorPriceChanged> context)
-    {
-        events.Add(context.Message);
-        return Task.CompletedTask;
     }
 }
