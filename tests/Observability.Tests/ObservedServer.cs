@@ -61,27 +61,9 @@ public sealed class ObservedServer : IAsyncLifetime
         Http1Address = _app.BoundHttp1Address();
         Http.BaseAddress = new Uri(Http1Address);
         _channel = GrpcChannel.ForAddress(GrpcAddress);
-        await WaitUntilQuotingAsync();
     }
 
     public string EnvironmentName => _app?.Environment.EnvironmentName ?? "";
-
-    private async Task WaitUntilQuotingAsync()
-    {
-        var deadline = DateTime.UtcNow + ReadyTimeout;
-        while (true)
-        {
-            try
-            {
-                await Quotes.QuoteTrainingRunAsync(H100Request(), cancellationToken: TestContext.Current.CancellationToken);
-                return;
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -47,28 +47,9 @@ public sealed class StandaloneServer : IAsyncLifetime
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);
-        await _app.WaitForAllCatalogsAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await _app.WaitForAllCatalogsAsync(ReadyTimeout, TestContext.Current.CancellationToken);
         Address = _app.BoundAddress();
         _channel = GrpcChannel.ForAddress(Address);
-        await WaitUntilQuotingAsync();
-    }
-
-    /// <summary>The catalog loads in the background after start: quotes are Unavailable until it has.</summary>
-    private async Task WaitUntilQuotingAsync()
-    {
-        var deadline = DateTime.UtcNow + ReadyTimeout;
-        while (true)
-        {
-            try
-            {
-                await Quotes.QuoteTrainingRunAsync(H100Request(), cancellationToken: TestContext.Current.CancellationToken);
-                return;
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
-        }
     }
 
     public async ValueTask DisposeAsync()

@@ -29,40 +29,29 @@ public sealed class TrainingQuotesGrpcService(
     /// <summary>Excluded offers listed in a quote (the count is always exact).</summary>
     public const int MaxExcludedListed = 100;
 
-    public override async Task<TrainingQuote> QuoteTrainingRun(QuoteTrainingRunRequest request, ServerCallContext context)
-    {
-        var started = time.GetTimestamp();
-        var outcome = "error";
-        try
+    public override Task<TrainingQuote> QuoteTrainingRun(QuoteTrainingRunRequest request, ServerCallContext context) =>
+        MeasuredAsync("quote", async () =>
         {
             var spec = ToSpec(request, registry);
             var prices = LoadedPrices();
             using var activity = PricingTelemetry.StartQuote("quote training-run", traceLinks.LinksFor(prices.Catalogs.Select(c => (c.Provider, c.Version))));
             var key = $"{CacheKeyVersion}:{Hash(spec.Normalized())}:{prices.VersionKey}";
-            var quote = await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
-            outcome = "ok";
-            return quote;
-        }
-        catch (RpcException ex)
-        {
-            outcome = ex.StatusCode == StatusCode.InvalidArgument ? "invalid" : "error";
-            throw;
-        }
-        finally
-        {
-            PricingTelemetry.RecordQuote("quote", time.GetElapsedTime(started), outcome);
-        }
-    }
+            return await cache.GetOrComputeAsync(key, () => ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
+        });
 
-    public override async Task<AcceleratorComparison> CompareAccelerators(QuoteTrainingRunRequest request, ServerCallContext context)
+    public override Task<AcceleratorComparison> CompareAccelerators(QuoteTrainingRunRequest request, ServerCallContext context) =>
+        MeasuredAsync("compare", () => CompareCoreAsync(request));
+
+    /// <summary>Runs one quote operation and records its duration and outcome (ok, invalid, error).</summary>
+    private async Task<T> MeasuredAsync<T>(string operation, Func<Task<T>> run)
     {
         var started = time.GetTimestamp();
         var outcome = "error";
         try
         {
-            var comparison = await CompareCoreAsync(request);
+            var result = await run();
             outcome = "ok";
-            return comparison;
+            return result;
         }
         catch (RpcException ex)
         {
@@ -71,7 +60,7 @@ public sealed class TrainingQuotesGrpcService(
         }
         finally
         {
-            PricingTelemetry.RecordQuote("compare", time.GetElapsedTime(started), outcome);
+            PricingTelemetry.RecordQuote(operation, time.GetElapsedTime(started), outcome);
         }
     }
 
