@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pricing.Contracts.V1;
 using Pricing.FakeProviders;
@@ -88,6 +89,26 @@ public sealed class PriceChangeHosts : IAsyncDisposable
             }
 
             await Task.Delay(50, ct);
+        }
+    }
+
+    /// <summary>
+    /// Waits until Quotes has passed <paramref name="count"/> changes on to its watchers. A version can be visible
+    /// before that (loaded from the provider's snapshot at start-up while its change events are still in flight), and
+    /// a watcher opened in between would see the tail of that version live.
+    /// </summary>
+    public async Task WaitForChangesPassedOnAsync(long count, CancellationToken ct)
+    {
+        var feed = Quotes.Services.GetRequiredService<global::Quotes.History.PriceChangeFeed>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (feed.Received < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Quotes passed on {feed.Received} of {count} changes.");
+            }
+
+            await Task.Delay(20, ct);
         }
     }
 

@@ -29,6 +29,7 @@ public sealed class WatchPriceChangesTests(RabbitMqTestServer rabbit, RedisTestS
         var v1 = await hosts.Provider.Catalog().ScrapeOnceAsync(Ct);
         Assert.Equal(ScrapeResultKind.Published, v1.Kind);
         await hosts.WaitForVersionAsync(1, Ct);
+        await hosts.WaitForChangesPassedOnAsync(Offers, Ct);
         return hosts;
     }
 

@@ -401,6 +401,30 @@ public sealed class CliWatchHistoryTests(StandaloneServer server)
     }
 
     [Fact]
+    public async Task A_change_at_or_before_the_resume_point_arriving_after_the_replay_is_not_sent_again()
+    {
+        // The client saw up to version 1 before it reconnected. One version-1 change was still in flight here (not yet
+        // in the history the replay read), so it arrives live after the replay: the client has it and must not get it
+        // twice. A late version-2 change is news to the client and is sent.
+        var provider = NewProvider();
+        await Feed.RecordAsync(Change(provider, 2, old: 98.32m, @new: 95m), Ct);
+        using var guard = Guard();
+        var output = new LineWriter();
+        var watch = Cli.RunAsync(["watch", "--provider", provider, "--resume-after", $"{provider}=1", "--count", "3", "--json", "--server", server.Address], output, new StringWriter(), guard.Token);
+        await output.NextLineAsync(guard.Token);
+
+        await Feed.RecordAsync(Change(provider, 1, old: 30m, @new: 31m, region: "westus2"), guard.Token);
+        await Feed.RecordAsync(Change(provider, 2, old: 40m, @new: 41m, region: "westus3"), guard.Token);
+        await Feed.RecordAsync(Change(provider, 3, old: 95m, @new: 90m), guard.Token);
+
+        Assert.Equal(0, await watch);
+        var lines = JsonLines(output.ToString());
+        Assert.Equal([2L, 2L, 3L], lines.Select(Version));
+        Assert.Equal([true, false, false], lines.Select(n => n.GetProperty("replayed").GetBoolean()));
+        Assert.DoesNotContain(lines, n => n.GetProperty("change").GetProperty("offer").GetProperty("region").GetString() == "westus2");
+    }
+
+    [Fact]
     public async Task Watch_text_prints_one_line_per_change_with_both_prices()
     {
         var provider = NewProvider();

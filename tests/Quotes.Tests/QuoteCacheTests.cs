@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Pricing.Contracts;
@@ -26,7 +26,8 @@ public sealed class QuoteCacheTests(RedisTestServer redis) : IClassFixture<Redis
     public async Task Concurrent_identical_requests_compute_once()
     {
         const int callers = 16;
-        var cache = new QuoteCache(new MemoryCache(new MemoryCacheOptions()), null, Options.Create(new QuotesOptions()));
+        await using var provider = new ServiceCollection().AddHybridCache().Services.BuildServiceProvider();
+        var cache = new QuoteCache(provider.GetRequiredService<HybridCache>(), null, Options.Create(new QuotesOptions()));
         var started = 0;
         using var allStarted = new ManualResetEventSlim();
         var computeCalls = 0;
@@ -88,6 +89,7 @@ public sealed class QuoteCacheTests(RedisTestServer redis) : IClassFixture<Redis
         await WaitConnectedAsync(b);
 
         var fromA = await a.Quotes.QuoteTrainingRunAsync(Request(), cancellationToken: Ct);
+        await WaitWrittenToRedisAsync(a, 1);
         var fromB = await b.Quotes.QuoteTrainingRunAsync(Request(), cancellationToken: Ct);
 
         Assert.Equal(1, a.Cache.Computed);
@@ -106,6 +108,7 @@ public sealed class QuoteCacheTests(RedisTestServer redis) : IClassFixture<Redis
 
         // Up: a quote lands in Redis, and comes back from it once the in-process L1 forgets it.
         await host.Quotes.QuoteTrainingRunAsync(Request(7e9), cancellationToken: Ct);
+        await WaitWrittenToRedisAsync(host, 1);
         host.ClearMemoryCache();
         await host.Quotes.QuoteTrainingRunAsync(Request(7e9), cancellationToken: Ct);
         Assert.Equal(1, host.Cache.Computed);
@@ -132,8 +135,15 @@ public sealed class QuoteCacheTests(RedisTestServer redis) : IClassFixture<Redis
         while (true)
         {
             var hitsBefore = host.Cache.RedisHits;
+            var writesBefore = Redis(host).Writes;
             parameters += 1e6;
             await host.Quotes.QuoteTrainingRunAsync(Request(parameters), cancellationToken: Ct);
+            // The write to Redis follows the answer; give it a moment (it is skipped while the store backs off).
+            for (var wait = 0; wait < 20 && Redis(host).Writes == writesBefore; wait++)
+            {
+                await Task.Delay(25, Ct);
+            }
+
             host.ClearMemoryCache();
             await host.Quotes.QuoteTrainingRunAsync(Request(parameters), cancellationToken: Ct);
             if (host.Cache.RedisHits > hitsBefore)
@@ -143,6 +153,19 @@ public sealed class QuoteCacheTests(RedisTestServer redis) : IClassFixture<Redis
 
             Assert.True(DateTime.UtcNow < deadline, "Caching did not resume within a minute of Redis coming back.");
             await Task.Delay(250, Ct);
+        }
+    }
+
+    private static ResilientRedisCache Redis(QuotesTestHost host) => host.Services.GetRequiredService<ResilientRedisCache>();
+
+    /// <summary>HybridCache answers first and writes Redis in the background; wait for that write.</summary>
+    private static async Task WaitWrittenToRedisAsync(QuotesTestHost host, long writes)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Redis(host).Writes < writes)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The quote was not written to Redis.");
+            await Task.Delay(10, Ct);
         }
     }
 

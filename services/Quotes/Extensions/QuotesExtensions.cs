@@ -1,4 +1,6 @@
 using MassTransit;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pricing.Catalog;
@@ -41,12 +43,21 @@ public static class QuotesExtensions
         services.TryAddSingleton(ModelDefaults.Default);
         services.TryAddSingleton<QuoteEngine>();
         services.TryAddSingleton<PriceView>();
-        services.AddMemoryCache(o => o.SizeLimit = 10_000);
+        // Sized in bytes: HybridCache gives each L1 entry its serialized length as its size.
+        services.AddMemoryCache();
+        services.AddOptions<Microsoft.Extensions.Caching.Memory.MemoryCacheOptions>()
+            .Configure<IOptions<QuotesOptions>>((memory, quotes) => memory.SizeLimit = quotes.Value.QuoteCacheMemoryBytes);
         services.TryAddSingleton<ICatalogSnapshotClient, GrpcCatalogSnapshotClient>();
         services.AddSingleton<CatalogSyncWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<CatalogSyncWorker>());
         builder.AddPriceChanges();
 
+        // HybridCache: L1 in process (the IMemoryCache above), L2 the IDistributedCache below when Redis is configured.
+        services.AddHybridCache(o =>
+        {
+            // A quote listing many options is tens of kilobytes; never let one bypass the cache for its size.
+            o.MaximumPayloadBytes = 16 * 1024 * 1024;
+        }).AddSerializer<CachedQuote, CachedQuoteSerializer>();
         var redisConnection = builder.Configuration.GetConnectionString(RedisConnectionName);
         if (!string.IsNullOrWhiteSpace(redisConnection))
         {
@@ -61,16 +72,13 @@ public static class QuotesExtensions
                 config.SyncTimeout = 1000;
                 return ConnectionMultiplexer.Connect(config);
             });
-            services.AddSingleton(sp => new RedisQuoteStore(sp.GetRequiredService<IConnectionMultiplexer>(), prefix,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisQuoteStore>>()));
-            services.AddSingleton(sp => new QuoteCache(sp.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>(),
-                sp.GetRequiredService<RedisQuoteStore>(), sp.GetRequiredService<IOptions<QuotesOptions>>()));
+            services.AddSingleton(sp => new ResilientRedisCache(sp.GetRequiredService<IConnectionMultiplexer>(), prefix,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ResilientRedisCache>>()));
+            services.AddSingleton<IDistributedCache>(sp => sp.GetRequiredService<ResilientRedisCache>());
         }
-        else
-        {
-            services.AddSingleton(sp => new QuoteCache(sp.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>(),
-                null, sp.GetRequiredService<IOptions<QuotesOptions>>()));
-        }
+
+        services.AddSingleton(sp => new QuoteCache(sp.GetRequiredService<HybridCache>(), sp.GetService<ResilientRedisCache>(),
+            sp.GetRequiredService<IOptions<QuotesOptions>>()));
 
         return builder;
     }

@@ -71,6 +71,13 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
                     continue;
                 }
 
+                // A change at or before the client's resume point was seen before it reconnected, even when it is
+                // still in flight here (not yet in the history it was replayed from): never send it twice.
+                if (request.ResumeAfter.TryGetValue(live.Change.Provider, out var resumedAfter) && live.Change.CatalogVersion <= resumedAfter)
+                {
+                    continue;
+                }
+
                 await responseStream.WriteAsync(Notice(live.Change, replayed: false, live.ReceivedAt), context.CancellationToken);
             }
         }

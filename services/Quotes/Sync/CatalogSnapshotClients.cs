@@ -23,6 +23,12 @@ public sealed class QuotesOptions
 
     /// <summary>How long a quote stays cached. Keys include catalog versions, so this only bounds memory.</summary>
     public TimeSpan QuoteCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The in-process (L1) quote cache's bound, in bytes of serialized quotes (HybridCache sizes each entry by its
+    /// payload). A quote over the three-provider catalog is tens of kilobytes.
+    /// </summary>
+    public long QuoteCacheMemoryBytes { get; set; } = 256L * 1024 * 1024;
 }
 
 /// <summary>Loads a provider's complete current catalog into the price view.</summary>
