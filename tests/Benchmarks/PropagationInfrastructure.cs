@@ -3,6 +3,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Pricing.ServiceDefaults;
+using Quotes.Extensions;
 using Pricing.Contracts.Events;
 using StackExchange.Redis;
 
@@ -107,6 +112,30 @@ internal sealed class PropagationVirtualHost : IAsyncDisposable
 }
 
 /// <summary>Deletes every Redis key under a prefix (SCAN + DEL) once the run is over.</summary>
+/// <summary>A Quotes host for a propagation run: real RabbitMQ and Redis, one synthetic provider, events only (no resync).</summary>
+internal static class PropagationQuotesHost
+{
+    public static async Task<WebApplication> StartAsync(string rabbitUri, string redis, string keyPrefix, string providerAddress, string queueName, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.UseFreeLoopbackPort();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:rabbitmq"] = rabbitUri,
+            ["ConnectionStrings:redis"] = redis,
+            ["Redis:KeyPrefix"] = keyPrefix,
+            ["Quotes:Providers:synthetic"] = providerAddress,
+            ["Quotes:QueueName"] = queueName,
+            // Only events, never a resync, bring new versions in this run.
+            ["Quotes:ResyncGrace"] = "00:05:00",
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.BuildQuotesApp();
+        await app.StartAsync(ct);
+        return app;
+    }
+}
+
 internal static class PropagationRedis
 {
     public static async Task DeleteKeysAsync(string connectionString, string prefix)

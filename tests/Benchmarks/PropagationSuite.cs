@@ -97,7 +97,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
             {
                 var bus = provider.Services.GetRequiredService<IBus>();
                 using var observer = bus.ConnectPublishObserver(_recorder);
-                quotes = await StartQuotesAsync(provider.BoundAddress(), ct);
+                quotes = await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct);
                 using var consumeObserver = quotes.Services.GetRequiredService<IBus>().ConnectConsumeObserver(_consumed);
                 using var channel = GrpcChannel.ForAddress(quotes.BoundAddress());
                 var changes = new PriceChanges.PriceChangesClient(channel);
@@ -117,26 +117,6 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 await provider.StopAsync(CancellationToken.None);
                 await provider.DisposeAsync();
             }
-        }
-
-        private async Task<WebApplication> StartQuotesAsync(string providerAddress, CancellationToken ct)
-        {
-            var builder = WebApplication.CreateBuilder();
-            builder.UseFreeLoopbackPort();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:rabbitmq"] = rabbitUri,
-                ["ConnectionStrings:redis"] = redis,
-                ["Redis:KeyPrefix"] = keyPrefix,
-                ["Quotes:Providers:synthetic"] = providerAddress,
-                ["Quotes:QueueName"] = "quotes-propagation-bench",
-                // Only events, never a resync, bring new versions in this run.
-                ["Quotes:ResyncGrace"] = "00:05:00",
-            });
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            var app = builder.BuildQuotesApp();
-            await app.StartAsync(ct);
-            return app;
         }
 
         private async Task MeasureVersionsAsync(WebApplication provider, PriceChanges.PriceChangesClient changes,

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Globalization;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Pricing.Contracts.V1;
+using Pricing.FakeProviders;
+using Pricing.Quoting;
+using Pricing.ServiceDefaults;
+using Pricing.Sources;
+
+namespace Pricing.Benchmarks;
+
+/// <summary>
+/// Price-change propagation at a steady rate below saturation, on the real RabbitMQ and Redis: a synthetic provider of
+/// <c>--offers</c> offers publishes a new version (every price moved) every <c>--interval-ms</c>, <c>--versions</c>
+/// times, and each change is timed from the provider's diff (<c>ObservedAt</c>) to a <c>WatchPriceChanges</c> client,
+/// and each version to a <c>WatchQuote</c> client. The <c>propagation</c> suite measures the other case, a 1,000-change
+/// burst per version, where the figure is the time to drain the burst. Target: p99 diff → watcher &lt; 50 ms.
+/// </summary>
+public sealed class PacedPropagationSuite : IBenchmarkSuite
+{
+    private const string Provider = "synthetic";
+    private const double TargetP99Ms = 50;
+
+    public string Name => "propagation-paced";
+
+    public string Description => "price-change latency at a steady rate: small versions at an interval, diff -> gRPC watchers, real RabbitMQ + Redis (options: --offers N --versions N --interval-ms M)";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var offers = QuoteThroughputSuite.Option(args, "--offers", 10);
+        var versions = QuoteThroughputSuite.Option(args, "--versions", 100);
+        var interval = TimeSpan.FromMilliseconds(QuoteThroughputSuite.Option(args, "--interval-ms", 100));
+        var amqp = Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/";
+        var management = Variable("PRICING_TEST_RABBITMQ_MANAGEMENT") ?? "http://guest:guest@127.0.0.1:15672";
+        var redis = Variable("PRICING_TEST_REDIS") ?? "127.0.0.1:6379";
+        var runId = Guid.NewGuid().ToString("N")[..12];
+        var keyPrefix = $"pricing-bench-paced-{runId}:";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var ct = timeout.Token;
+
+        await using var vhost = await PropagationVirtualHost.CreateAsync(amqp, management, $"pricing-bench-paced-{runId}");
+        var loadBefore = LoadAverage();
+        var provider = await SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:rabbitmq"] = vhost.Uri,
+            ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
+        }, ct);
+        WebApplication? quotes = null;
+        try
+        {
+            quotes = await PropagationQuotesHost.StartAsync(vhost.Uri, redis, keyPrefix, provider.BoundAddress(), "quotes-paced-bench", ct);
+            using var channel = GrpcChannel.ForAddress(quotes.BoundAddress());
+            var view = quotes.Services.GetRequiredService<PriceView>();
+            var catalog = provider.Catalog();
+            var source = provider.Source();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+
+            using var watch = new PriceChanges.PriceChangesClient(channel).WatchPriceChanges(
+                new WatchPriceChangesRequest { Filter = new PriceChangeFilter { Provider = Provider } }, cancellationToken: stop.Token);
+            using var watchQuote = new TrainingQuotes.TrainingQuotesClient(channel).WatchQuote(QuoteBenchmarkServer.TypicalRequest(), cancellationToken: stop.Token);
+            await watch.ResponseHeadersAsync;
+
+            // Warm-up: the first version (additions) and 10 more, unmeasured.
+            for (var i = 0; i < 11; i++)
+            {
+                source.Bump();
+                Check(await catalog.ScrapeOnceAsync(ct));
+            }
+
+            var warmVersion = catalog.Current.Version;
+            while (view.VersionOf(Provider) < warmVersion)
+            {
+                await Task.Delay(10, ct);
+            }
+
+            var notices = new List<(long At, PriceChangeNotice Notice)>();
+            var quoteArrivals = new List<(long At, long Version)>();
+            var expected = (long)offers * versions;
+            var noticeReader = Task.Run(async () =>
+            {
+                try
+                {
+                    while (notices.Count(n => n.Notice.Change.CatalogVersion > warmVersion) < expected && await watch.ResponseStream.MoveNext(stop.Token))
+                    {
+                        notices.Add((DateTime.UtcNow.Ticks, watch.ResponseStream.Current));
+                    }
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+                {
+                }
+            }, ct);
+            var quoteReader = Task.Run(async () =>
+            {
+                try
+                {
+                    while (await watchQuote.ResponseStream.MoveNext(stop.Token))
+                    {
+                        var version = watchQuote.ResponseStream.Current.CatalogVersions.Single(c => c.Provider == Provider).Version;
+                        quoteArrivals.Add((DateTime.UtcNow.Ticks, version));
+                    }
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+                {
+                }
+            }, ct);
+
+            // The schedule is absolute (version i at start + i × interval), so a slow publish does not stretch it.
+            var started = Stopwatch.StartNew();
+            for (var i = 0; i < versions; i++)
+            {
+                var due = interval * i;
+                if (due > started.Elapsed)
+                {
+                    await Task.Delay(due - started.Elapsed, ct);
+                }
+
+                source.Bump();
+                Check(await catalog.ScrapeOnceAsync(ct));
+            }
+
+            var publishing = started.Elapsed;
+            stop.CancelAfter(TimeSpan.FromSeconds(60));
+            await noticeReader;
+            await Task.Delay(500, ct);
+            await stop.CancelAsync();
+            await quoteReader;
+
+            var measured = notices.Where(n => n.Notice.Change.CatalogVersion > warmVersion).ToList();
+            if (measured.Count < expected)
+            {
+                throw new TimeoutException($"Only {measured.Count} of {expected} changes reached the watcher within 60 s.");
+            }
+
+            var perChange = measured.Select(n => Ms(n.At - Observed(n.Notice))).ToArray();
+            var observedByVersion = measured.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => Observed(g.First().Notice));
+            var lastNoticeByVersion = measured.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => g.Max(n => n.At));
+            var perVersionLast = observedByVersion.Select(v => Ms(lastNoticeByVersion[v.Key] - v.Value)).ToArray();
+            var perVersionQuote = observedByVersion
+                .Select(v => quoteArrivals.Where(q => q.Version >= v.Key).Select(q => (long?)q.At).FirstOrDefault() is { } at ? Ms(at - v.Value) : double.NaN)
+                .Where(x => !double.IsNaN(x)).ToArray();
+
+            Console.WriteLine(Invariant($"propagation-paced: {Environment.ProcessorCount} cores; {versions} versions of {offers} changes, one every {interval.TotalMilliseconds:F0} ms ({offers * 1000 / interval.TotalMilliseconds:F0} changes/s offered, {expected / publishing.TotalSeconds:F0} achieved); load average {loadBefore} before, {LoadAverage()} after"));
+            Console.WriteLine();
+            Console.WriteLine("| measured | n | p50 ms | p95 ms | p99 ms | max ms |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+            Row("per change: diff (`ObservedAt`) -> WatchPriceChanges client", perChange);
+            Row("per version: diff -> last change of the version at the watcher", perVersionLast);
+            Row("per version: diff -> WatchQuote client notified (that version or later)", perVersionQuote);
+            Console.WriteLine();
+            var p99 = Percentile(perChange, 0.99);
+            Console.WriteLine(Invariant($"target p99 diff -> watcher < {TargetP99Ms} ms: {(p99 < TargetP99Ms ? "MET" : "NOT MET")} ({p99:F1} ms)"));
+            return 0;
+        }
+        finally
+        {
+            if (quotes is not null)
+            {
+                await quotes.StopAsync(CancellationToken.None);
+                await quotes.DisposeAsync();
+            }
+
+            await provider.StopAsync(CancellationToken.None);
+            await provider.DisposeAsync();
+            await PropagationRedis.DeleteKeysAsync(redis, keyPrefix);
+        }
+    }
+
+    private static void Check(ScrapeOutcome outcome)
+    {
+        if (outcome.Kind != ScrapeResultKind.Published)
+        {
+            throw new InvalidOperationException($"The synthetic scrape was not published: {outcome.Kind} {outcome.Error}");
+        }
+    }
+
+    private static void Row(string what, double[] samples) =>
+        Console.WriteLine(samples.Length == 0
+            ? $"| {what} | 0 | | | | |"
+            : Invariant($"| {what} | {samples.Length:N0} | {Percentile(samples, 0.50):F1} | {Percentile(samples, 0.95):F1} | {Percentile(samples, 0.99):F1} | {samples.Max():F1} |"));
+
+    private static double Percentile(double[] samples, double q)
+    {
+        var sorted = samples.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    private static long Observed(PriceChangeNotice n) => n.Change.ObservedAt.ToDateTimeOffset().UtcTicks;
+
+    private static double Ms(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
