@@ -67,7 +67,7 @@ public static class CompareCommand
 
         foreach (var v in comparison.CatalogVersions)
         {
-            console.MarkupLine(Markup.Escape($"Prices: {v.Provider} catalog v{v.Version}, as of {v.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({TimeSpan.FromSeconds(v.AgeSeconds).TotalDays:F0} days old)"));
+            console.MarkupLine(Markup.Escape($"Prices: {v.Provider} catalog v{v.Version}, as of {v.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({Pricing.Catalog.PriceAge.Describe(TimeSpan.FromSeconds(v.AgeSeconds))})"));
         }
 
         foreach (var warning in comparison.Warnings)

@@ -119,7 +119,7 @@ public static class QuoteCommand
 
         foreach (var c in quote.CatalogVersions)
         {
-            console.MarkupLine(Markup.Escape($"Prices: {c.Provider} catalog v{c.Version}, as of {c.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({TimeSpan.FromSeconds(c.AgeSeconds).TotalDays:F0} days old)"));
+            console.MarkupLine(Markup.Escape($"Prices: {c.Provider} catalog v{c.Version}, as of {c.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({Pricing.Catalog.PriceAge.Describe(TimeSpan.FromSeconds(c.AgeSeconds))})"));
         }
 
         foreach (var warning in quote.Warnings)

@@ -318,7 +318,7 @@ public sealed class TrainingQuotesGrpcService(
 
     private static IEnumerable<string> StaleWarnings(PriceViewSnapshot prices, DateTimeOffset now) =>
         prices.Catalogs.Where(c => now - c.AsOf > TimeSpan.FromDays(7))
-            .Select(c => $"{c.Provider} prices are {(now - c.AsOf).TotalDays:F0} days old (catalog version {c.Version}).");
+            .Select(c => $"{c.Provider} prices are {PriceAge.Describe(now - c.AsOf)} (catalog version {c.Version}).");
 
     private static string PrecisionName(Precision precision) => precision.ToString().ToLowerInvariant();
 
