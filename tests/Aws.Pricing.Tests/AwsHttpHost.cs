@@ -16,7 +16,9 @@ namespace Aws.Pricing.Tests;
 internal sealed class AwsHttpHost : IAsyncDisposable
 {
     public const int MaxRetries = 3;
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
+    // Long enough that a first request paying start-up compilation on a loaded machine is not retried (tests count
+    // requests), short enough that the stall tests finish quickly.
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(4);
 
     private readonly IHost _host;
 

@@ -220,7 +220,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var before = await PublishFirstVersionAsync();
         _fake.TruncateNext(AzureHttpHost.MaxRetries + 1, TruncationMode.Stall, atSkip: SkipOfPage(1));
         using var guard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        guard.CancelAfter(TimeSpan.FromSeconds(30));
+        guard.CancelAfter(TimeSpan.FromSeconds(60));
 
         var outcome = await Catalog.ScrapeOnceAsync(guard.Token);
 

@@ -83,6 +83,14 @@ public sealed class AzureToQuotesEndToEndTests(RabbitMqTestServer rabbit, RedisT
         var again = await client.QuoteTrainingRunAsync(request, cancellationToken: ct);
         Assert.Equal(quoteV1, again);
         Assert.Equal(computedBefore, cache.Computed);
+        // HybridCache writes Redis just after it answers: wait for that write before looking for the key.
+        var redisCache = quotes.Services.GetRequiredService<ResilientRedisCache>();
+        var writeDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (redisCache.Writes < 1 && DateTime.UtcNow < writeDeadline)
+        {
+            await Task.Delay(10, ct);
+        }
+
         var multiplexer = quotes.Services.GetRequiredService<IConnectionMultiplexer>();
         var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
         Assert.Contains(server.Keys(pattern: redis.KeyPrefix + "quote:v2:*"), k => k.ToString().EndsWith(":azure:1", StringComparison.Ordinal));

@@ -23,7 +23,9 @@ internal sealed class GcpHttpHost : IAsyncDisposable
 {
     public const int MaxRetries = 3;
     public const int PageSize = 25;
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
+    // Long enough that a first request paying start-up compilation on a loaded machine is not retried (tests count
+    // requests), short enough that the stall tests finish quickly.
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(4);
 
     private readonly IHost _host;
 

@@ -41,6 +41,9 @@ public sealed class FaultTests(RabbitMqTestServer rabbit, RedisTestServer redis)
         await using var hosts = await PriceChangeHosts.StartAsync(rabbit, redis, BurstOffers, Ct, new Dictionary<string, string?> { ["Scrape:PublishWindow"] = "1", ["Scrape:PublishTimeout"] = "00:00:10" });
         Assert.Equal(ScrapeResultKind.Published, (await hosts.Provider.Catalog().ScrapeOnceAsync(Ct)).Kind);
         await hosts.WaitForVersionAsync(1, Ct);
+        // Version 1 can be visible (from the snapshot) while its additions are still being consumed: let them all
+        // pass before watching, or the watcher would see their tail.
+        await hosts.WaitForChangesPassedOnAsync(BurstOffers, Ct);
 
         using var watch = hosts.Changes.WatchPriceChanges(WatchSynthetic(), cancellationToken: Ct);
         await watch.ResponseHeadersAsync;
@@ -69,8 +72,9 @@ public sealed class FaultTests(RabbitMqTestServer rabbit, RedisTestServer redis)
             }
         }
 
-        var scrape = Task.Run(() => hosts.Provider.Catalog().ScrapeOnceAsync(Ct), Ct);
+        // Prices move before the scrape starts (it reads them when it starts).
         hosts.Provider.Source().Bump();
+        var scrape = Task.Run(() => hosts.Provider.Catalog().ScrapeOnceAsync(Ct), Ct);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (Received() < 50 && DateTime.UtcNow < deadline)
         {
