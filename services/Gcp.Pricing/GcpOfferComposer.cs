@@ -212,6 +212,18 @@ public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<
     {
         var gpuKey = new PartKey(new GcpComponent(GcpComponentKind.Accelerator, machine.Accelerator.Gpu), region, model);
         var anyGpuSku = gpuPart.Chosen ?? gpuPart.Conflicting[0];
+
+        // A spot GPU SKU priced above the same GPU's on-demand SKU is a catalog error whatever the host costs (a VM
+        // total could still come out below on-demand, hiding it): the spot VM is not published.
+        if (model == PricingModels.Spot && gpuPart.Chosen is { } spotGpu
+            && parts.TryGetValue(gpuKey with { Model = PricingModels.OnDemand }, out var onDemandPart) && onDemandPart.Chosen is { } onDemandGpu
+            && spotGpu.Currency == onDemandGpu.Currency && spotGpu.Price > onDemandGpu.Price)
+        {
+            quarantined.Add(OfferQuarantine(QuarantineRules.SpotAboveOnDemand,
+                $"{machine.MachineType} in {region}: the GPU's spot SKU ({spotGpu.Price} {spotGpu.Currency}/h) is priced above its on-demand SKU {onDemandGpu.Sku.SkuId} ({onDemandGpu.Price} {onDemandGpu.Currency}/h).",
+                machine.MachineType, gpuKey, spotGpu));
+            return;
+        }
         var needs = new List<(GcpComponent Component, decimal Quantity)>();
         if (machine.Series.Pricing == GcpVmPricing.HostPlusAccelerators)
         {

@@ -69,6 +69,30 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public async Task A_spot_GPU_SKU_above_its_on_demand_SKU_keeps_the_spot_VM_out_even_when_the_host_discount_hides_it()
+    {
+        // The GPU's spot SKU is above its on-demand SKU (as SkyPilot's H200 rows in europe-west4), but the spot host is
+        // so much cheaper that the 8-GPU VM's spot total lands below on demand, where the shared validator would pass it.
+        var composition = await ApiJson.ComposeAsync(
+            H100("4", 575322500), H100("4", 888700000, "Preemptible"),
+            A3Core("0", 25452950), A3Ram("0", 2225356), A3Core("0", 2545295, "Preemptible"), A3Ram("0", 222535, "Preemptible"));
+
+        var onDemand = ApiJson.Single(composition, "a3-highgpu-8g", "us-east4", PricingModels.OnDemand);
+        var spotHost = 208 * 0.002545295m + 1872 * 0.000222535m;
+        var onDemandHost = 208 * 0.02545295m + 1872 * 0.002225356m;
+        Assert.True(8 * 4.8887m + spotHost < onDemand.PricePerInstanceHour, "the test's spot VM total must be below on demand, or it shows nothing");
+        Assert.Equal(8 * 4.5753225m + onDemandHost, onDemand.PricePerInstanceHour);
+        Assert.DoesNotContain(composition.Offers, o => o.PricingModel == PricingModels.Spot);
+        var rows = composition.Quarantined.Where(r => r.Rule == QuarantineRules.SpotAboveOnDemand).ToList();
+        Assert.Equal(["a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu-4g", "a3-highgpu-8g"], rows.Select(r => r.Row.Split(' ')[0]).Order(StringComparer.Ordinal));
+        Assert.All(rows, r =>
+        {
+            Assert.Contains("model=spot", r.Row, StringComparison.Ordinal);
+            Assert.Contains("(4.8887 USD/h) is priced above its on-demand SKU H100-OnDemand (4.5753225 USD/h)", r.Reason, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task A_missing_RAM_SKU_alone_is_named_as_what_is_missing()
     {
         var composition = await ApiJson.ComposeAsync(H100("9", 796551250), A3Core("0", 25452950));

@@ -168,10 +168,9 @@ public sealed class SnapshotSourceTests
         [
             "a3-megagpu-8g region=us-central1 model=on_demand",
             "a3-megagpu-8g region=us-central1 model=spot",
-            // europe-west4 H200: SkyPilot's GPU-only rows put spot (4.8887) above on-demand (4.5753); with no A3 Ultra
-            // host price there, neither becomes a VM price.
+            // europe-west4 H200: no A3 Ultra host price there, so no VM price (its spot row is quarantined earlier, as
+            // spot above on-demand: see the next test).
             "a3-ultragpu-8g region=europe-west4 model=on_demand",
-            "a3-ultragpu-8g region=europe-west4 model=spot",
             "a3-ultragpu-8g region=us-central1 model=spot",
             "a3-ultragpu-8g region=us-east4 model=spot",
         ], missing);
@@ -180,15 +179,33 @@ public sealed class SnapshotSourceTests
     }
 
     [Fact]
-    public async Task Trap_a_spot_price_above_on_demand_is_quarantined_by_the_shared_validator()
+    public async Task Trap_a_spot_price_above_on_demand_is_quarantined_for_the_VM_and_for_the_GPU_SKU()
     {
         var (scrape, validated) = await ScrapeAsync();
 
         // The candidate is produced (TPU v4 in us-central2: 3.686 preemptible, 3.22 on demand) and the validator rejects it.
         Assert.Contains(scrape.Candidates, o => o.InstanceType == "tpu-v4" && o.PricingModel == PricingModels.Spot);
-        var row = Assert.Single(validated.Quarantined, r => r.Rule == QuarantineRules.SpotAboveOnDemand);
-        Assert.StartsWith("tpu-v4 region=us-central2 model=spot", row.Row, StringComparison.Ordinal);
+        var rows = validated.Quarantined.Where(r => r.Rule == QuarantineRules.SpotAboveOnDemand).ToList();
+        // Besides TPU v4, the GPU SKUs whose spot row is above the on-demand row in the sources (SkyPilot's accelerator
+        // rows): H200 in europe-west4 (the listed trap) and A100 80GB in us-central1 and europe-west4, whose A2 Ultra
+        // spot VMs would otherwise pass, their cheaper spot host hiding it.
+        Assert.Equal(
+        [
+            "a2-ultragpu-1g europe-west4", "a2-ultragpu-1g us-central1", "a2-ultragpu-2g europe-west4", "a2-ultragpu-2g us-central1",
+            "a2-ultragpu-4g europe-west4", "a2-ultragpu-4g us-central1", "a2-ultragpu-8g europe-west4", "a2-ultragpu-8g us-central1",
+            "a3-ultragpu-8g europe-west4", "tpu-v4 us-central2",
+        ], rows.Select(r => r.Row.Split(' ')[0] + " " + r.Row.Split(' ')[1]["region=".Length..]).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.Contains("model=spot", r.Row, StringComparison.Ordinal));
+        Assert.Contains(validated.Offers, o => o.InstanceType == "a2-ultragpu-8g" && o.Region == "us-east4" && o.PricingModel == PricingModels.Spot);
+        Assert.Contains(rows, r => r.Row.StartsWith("tpu-v4 region=us-central2 model=spot", StringComparison.Ordinal));
         Assert.Equal(3.22m, Get(validated, "us-central2", "tpu-v4", PricingModels.OnDemand).PricePerInstanceHour);
+
+        // The trap as listed: H200 in europe-west4, SkyPilot's spot row (4.8887 per GPU) above its on-demand row
+        // (4.5753225), caught at the GPU SKU before any VM is composed.
+        var h200 = Assert.Single(rows, r => r.Row.StartsWith("a3-ultragpu-8g region=europe-west4 model=spot", StringComparison.Ordinal));
+        Assert.Contains("sku=A820-EC98-C070", h200.Row, StringComparison.Ordinal);
+        Assert.Contains("(4.8887 USD/h) is priced above its on-demand SKU EFAB-B0F3-1C6C (4.5753225 USD/h)", h200.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "a3-ultragpu-8g" && o.Region == "europe-west4");
     }
 
     [Fact]

@@ -50,10 +50,15 @@ public sealed class MetricsTests(ObservedServer server)
         await server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: ct);
         var exposition = await ScrapeMetricsAsync(ct);
         var exported = ExportedNames(exposition);
-        // ASP.NET Core records a request's duration after its response completes, which can trail the client by a moment.
+        // ASP.NET Core records a request's duration after its response completes, which can trail the client by a
+        // moment; one run saw none for 15 s after the quote alone, so each retry makes a fresh request too.
         for (var attempt = 0; attempt < 50 && !exported.Contains("http_server_request_duration_seconds_bucket"); attempt++)
         {
             await Task.Delay(100, ct);
+            using (await server.Http.GetAsync("/health/live", ct))
+            {
+            }
+
             exposition = await ScrapeMetricsAsync(ct);
             exported = ExportedNames(exposition);
         }
