@@ -43,7 +43,9 @@ public sealed class PriceFeedRelay(
     ILogger<PriceFeedRelay> logger) : BackgroundService
 {
     private const int SubscriberCapacity = 2000;
-    private static readonly TimeSpan SubscribeGrace = TimeSpan.FromSeconds(1);
+    // Quotes sends its response headers as soon as the watcher is subscribed; a server that holds them back until the
+    // first change is taken as subscribed once the call has not failed for this long.
+    private static readonly TimeSpan SubscribeGrace = TimeSpan.FromSeconds(10);
 
     private readonly Lock _gate = new();
     private readonly LinkedList<FeedItem> _recent = [];
@@ -150,8 +152,7 @@ public sealed class PriceFeedRelay(
                 }
 
                 using var call = backend.Changes.WatchPriceChanges(request, cancellationToken: stoppingToken);
-                // A gRPC server may hold its response headers back until the first change; a call that has not
-                // failed within a second has reached the server and is subscribed.
+                // Headers mean subscribed (see SubscribeGrace for a server that holds them back).
                 var headers = call.ResponseHeadersAsync;
                 if (await Task.WhenAny(headers, Task.Delay(SubscribeGrace, time, stoppingToken)) == headers)
                 {
