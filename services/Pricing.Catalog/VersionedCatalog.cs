@@ -9,10 +9,11 @@ public sealed record CatalogCommit(CatalogSnapshot Previous, CatalogSnapshot Cur
 }
 
 /// <summary>
-/// A provider's catalog as a sequence of versions: every committed scrape gets the next number.
-/// The owner serializes commits; <see cref="Current"/> may be read from any thread (snapshots are immutable).
+/// A provider's catalog as a sequence of versions: the first committed scrape gets <paramref name="firstVersion"/>,
+/// every later one the next number. The owner serializes commits; <see cref="Current"/> may be read from any thread
+/// (snapshots are immutable). Before the first commit the catalog is empty at version 0.
 /// </summary>
-public sealed class VersionedCatalog(string provider)
+public sealed class VersionedCatalog(string provider, long firstVersion = 1)
 {
     private CatalogSnapshot _current = CatalogSnapshot.Empty(provider);
 
@@ -23,6 +24,10 @@ public sealed class VersionedCatalog(string provider)
     }
 
     public string Provider { get; } = provider;
+
+    public long FirstVersion { get; } = firstVersion >= 1
+        ? firstVersion
+        : throw new ArgumentOutOfRangeException(nameof(firstVersion), firstVersion, "Catalog versions start at 1 or above.");
 
     public CatalogCommit Commit(IEnumerable<Offer> offers, IReadOnlyList<QuarantinedRow> quarantined, DateTimeOffset asOf)
     {
@@ -42,7 +47,7 @@ public sealed class VersionedCatalog(string provider)
         }
 
         var previous = Current;
-        var next = new CatalogSnapshot(Provider, previous.Version + 1, asOf, byKey, quarantined);
+        var next = new CatalogSnapshot(Provider, previous.Version == 0 ? FirstVersion : previous.Version + 1, asOf, byKey, quarantined);
         var changes = CatalogDiff.Compute(previous.Offers, next.Offers);
         Current = next;
         return new CatalogCommit(previous, next, changes);

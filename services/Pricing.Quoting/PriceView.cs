@@ -101,8 +101,12 @@ public sealed class PriceView(TimeProvider time)
         }
     }
 
-    /// <summary>A provider announced version <paramref name="version"/> with <paramref name="changeCount"/> changes.</summary>
-    public ViewUpdate ApplyPublished(string provider, long version, int changeCount, DateTimeOffset asOf)
+    /// <summary>
+    /// A provider announced version <paramref name="version"/> with <paramref name="changeCount"/> changes, diffed
+    /// against <paramref name="previousVersion"/> (null: the version before it). Previous version 0 means diffed
+    /// against nothing: a provider's first version in its process, whole by itself.
+    /// </summary>
+    public ViewUpdate ApplyPublished(string provider, long version, int changeCount, DateTimeOffset asOf, long? previousVersion = null)
     {
         lock (_lock)
         {
@@ -119,6 +123,7 @@ public sealed class PriceView(TimeProvider time)
             }
 
             pending.ExpectedChanges = changeCount;
+            pending.FromEmpty = previousVersion == 0;
             pending.AsOf = asOf;
             pending.AnnouncedAt = time.GetUtcNow();
             return AdvanceAndPublish(state);
@@ -155,32 +160,51 @@ public sealed class PriceView(TimeProvider time)
     private static bool Advance(ProviderState state)
     {
         var advanced = false;
-        while (state.Pending.TryGetValue(state.Version + 1, out var next)
-               && next.ExpectedChanges is { } expected
-               && next.Changes.Count == expected)
+        while (true)
         {
-            // Copy-on-write: readers hold the previous dictionary.
-            var offers = new Dictionary<string, Offer>(state.Offers, StringComparer.Ordinal);
-            foreach (var change in next.Changes.Values)
+            if (state.Pending.TryGetValue(state.Version + 1, out var next) && next.IsComplete)
             {
-                if (change.Kind == PriceChangeKind.Removed)
+                // Copy-on-write: readers hold the previous dictionary.
+                var offers = new Dictionary<string, Offer>(state.Offers, StringComparer.Ordinal);
+                foreach (var change in next.Changes.Values)
                 {
-                    offers.Remove(change.OfferKey);
+                    if (change.Kind == PriceChangeKind.Removed)
+                    {
+                        offers.Remove(change.OfferKey);
+                    }
+                    else
+                    {
+                        offers[change.OfferKey] = change.New!;
+                    }
                 }
-                else
-                {
-                    offers[change.OfferKey] = change.New!;
-                }
+
+                state.Offers = offers;
+                state.Version++;
+                state.AsOf = next.AsOf;
+                state.Pending.Remove(state.Version);
+                advanced = true;
+                continue;
             }
 
-            state.Offers = offers;
-            state.Version++;
-            state.AsOf = next.AsOf;
-            state.Pending.Remove(state.Version);
+            // A complete version diffed against nothing (a provider's first in its process, e.g. after a restart that
+            // numbers on from the clock) is the whole catalog: it replaces what was held, whatever the gap before it.
+            var whole = state.Pending.FirstOrDefault(p => p.Value.FromEmpty && p.Value.IsComplete);
+            if (whole.Value is null)
+            {
+                return advanced;
+            }
+
+            state.Offers = whole.Value.Changes.Values.Where(c => c.Kind != PriceChangeKind.Removed)
+                .ToDictionary(c => c.OfferKey, c => c.New!, StringComparer.Ordinal);
+            state.Version = whole.Key;
+            state.AsOf = whole.Value.AsOf;
+            foreach (var passed in state.Pending.Keys.Where(v => v <= whole.Key).ToList())
+            {
+                state.Pending.Remove(passed);
+            }
+
             advanced = true;
         }
-
-        return advanced;
     }
 
     private void Publish()
@@ -234,6 +258,8 @@ public sealed class PriceView(TimeProvider time)
     {
         public Dictionary<string, OfferChange> Changes { get; } = new(StringComparer.Ordinal);
         public int? ExpectedChanges { get; set; }
+        public bool FromEmpty { get; set; }
+        public bool IsComplete => ExpectedChanges is { } expected && Changes.Count == expected;
         public DateTimeOffset AsOf { get; set; }
         public DateTimeOffset? AnnouncedAt { get; set; }
     }

@@ -39,7 +39,7 @@ public sealed class ProviderPriceCatalog(
     ILogger<ProviderPriceCatalog> logger)
 {
     private readonly SemaphoreSlim _scrapeGate = new(1, 1);
-    private readonly VersionedCatalog _catalog = new(source.Provider);
+    private readonly VersionedCatalog _catalog = new(source.Provider, options.ResolveFirstVersion(time));
     private readonly Lock _statusLock = new();
     private DateTimeOffset? _lastAttempt;
     private bool _lastAttemptSucceeded;

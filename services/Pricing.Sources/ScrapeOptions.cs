@@ -29,4 +29,31 @@ public sealed class ScrapeOptions
 
     /// <summary>Set false to scrape only on demand (tests, or an operator-driven deployment).</summary>
     public bool RunOnSchedule { get; set; } = true;
+
+    /// <summary>
+    /// The version of this process's first committed catalog: a number, or <see cref="ClockVersions"/> for the Unix
+    /// time in seconds at start. Versions must only grow across restarts of a provider, because consumers drop a
+    /// version they have already passed and deduplicate history by (provider, version, offer); the deployable
+    /// provider services use the clock. "1" suits a process whose consumers restart with it (the embedded default
+    /// without Redis) and tests.
+    /// </summary>
+    public string FirstVersion { get; set; } = "1";
+
+    public const string ClockVersions = "clock";
+
+    /// <summary>
+    /// <see cref="FirstVersion"/> as a number. The clock keeps versions growing across restarts as long as the
+    /// process committed fewer versions than seconds it ran (scrapes run hourly).
+    /// </summary>
+    public long ResolveFirstVersion(TimeProvider time)
+    {
+        if (string.Equals(FirstVersion, ClockVersions, StringComparison.OrdinalIgnoreCase))
+        {
+            return time.GetUtcNow().ToUnixTimeSeconds();
+        }
+
+        return long.TryParse(FirstVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) && version >= 1
+            ? version
+            : throw new InvalidOperationException($"{Section}:FirstVersion is '{FirstVersion}'; use a whole number of at least 1 or '{ClockVersions}'.");
+    }
 }

@@ -17,6 +17,16 @@ namespace Pricing.Sources;
 
 public static class SourcesExtensions
 {
+    /// <summary>
+    /// Numbers catalog versions from the clock unless configured otherwise, so a restarted provider continues above
+    /// the versions its consumers already hold (they would drop lower ones as already seen).
+    /// </summary>
+    public static IHostApplicationBuilder UseRestartSafeCatalogVersions(this IHostApplicationBuilder builder)
+    {
+        builder.Configuration[$"{ScrapeOptions.Section}:{nameof(ScrapeOptions.FirstVersion)}"] ??= ScrapeOptions.ClockVersions;
+        return builder;
+    }
+
     /// <summary>Hosts one provider's catalog: scraped from <typeparamref name="TSource"/>, served over gRPC.</summary>
     public static IHostApplicationBuilder AddProviderCatalog<TSource>(this IHostApplicationBuilder builder)
         where TSource : class, IPriceSource

@@ -30,6 +30,12 @@ public static class StandaloneHost
             StandaloneDashboard.PrepareConfiguration(builder);
         }
 
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(QuotesExtensions.RedisConnectionName)))
+        {
+            // The history in Redis outlives this process: versions must keep growing across its restarts.
+            builder.UseRestartSafeCatalogVersions();
+        }
+
         builder.AddServiceDefaults();
         builder.AddPricingMessaging(QuotesExtensions.RegisterConsumers, QuotesExtensions.ConfigureRabbitEndpoints);
         builder.AddAwsPricing();

@@ -64,13 +64,15 @@ public sealed class AzureToQuotesEndToEndTests(RabbitMqTestServer rabbit, RedisT
             AcceleratorCount = 1024,
         };
 
-        // Version 1: the first scrape publishes every offer as added; Quotes builds its view from the events.
+        // The first version: the first scrape publishes every offer as added; Quotes builds its view from the events.
+        // The deployable numbers versions from the clock (Unix seconds at start), so a restart continues above them.
         var catalog = azure.Services.GetServices<ProviderPriceCatalog>().Single();
+        var startedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var first = await catalog.ScrapeOnceAsync(ct);
         Assert.Equal(ScrapeResultKind.Published, first.Kind);
-        Assert.Equal(1, first.Version);
+        Assert.InRange(first.Version, startedAt - 120, startedAt);
 
-        var quoteV1 = await QuoteAtVersionAsync(client, request, 1, ct);
+        var quoteV1 = await QuoteAtVersionAsync(client, request, first.Version, ct);
         var optionV1 = Assert.Single(quoteV1.Options);
         Assert.Equal(H100, optionV1.InstanceType);
         Assert.Equal(98.32m / 8, optionV1.PricePerAcceleratorHour.ToDecimal());
@@ -93,7 +95,7 @@ public sealed class AzureToQuotesEndToEndTests(RabbitMqTestServer rabbit, RedisT
 
         var multiplexer = quotes.Services.GetRequiredService<IConnectionMultiplexer>();
         var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
-        Assert.Contains(server.Keys(pattern: redis.KeyPrefix + "quote:v2:*"), k => k.ToString().EndsWith(":azure:1", StringComparison.Ordinal));
+        Assert.Contains(server.Keys(pattern: redis.KeyPrefix + "quote:v2:*"), k => k.ToString().EndsWith($":azure:{first.Version}", StringComparison.Ordinal));
 
         // The provider changes one price; a re-scrape publishes exactly that change as version 2.
         // (The Windows row shares the meter; only the Linux on-demand row changes.)
@@ -109,14 +111,14 @@ public sealed class AzureToQuotesEndToEndTests(RabbitMqTestServer rabbit, RedisT
         Assert.Equal(1, changed);
         var second = await catalog.ScrapeOnceAsync(ct);
         Assert.Equal(ScrapeResultKind.Published, second.Kind);
-        Assert.Equal(2, second.Version);
+        Assert.Equal(first.Version + 1, second.Version);
         Assert.Equal(1, second.Changes);
 
-        var quoteV2 = await QuoteAtVersionAsync(client, request, 2, ct);
+        var quoteV2 = await QuoteAtVersionAsync(client, request, second.Version, ct);
         var optionV2 = Assert.Single(quoteV2.Options);
         Assert.Equal(90.00m / 8, optionV2.PricePerAcceleratorHour.ToDecimal());
         Assert.True(optionV2.TotalCost.ToDecimal() < optionV1.TotalCost.ToDecimal());
-        Assert.Equal(2, optionV2.CatalogVersion);
+        Assert.Equal(second.Version, optionV2.CatalogVersion);
         Assert.True(cache.Computed > computedBefore, "The quote after the price change must be computed, not served from cache.");
         Assert.Equal(0, quotes.Services.GetRequiredService<CatalogSyncWorker>().Resyncs);
     }

@@ -131,6 +131,7 @@ public sealed class CrossProcessTraceTests(RabbitMqTestServer rabbit) : IClassFi
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans));
+        builder.Services.AddSingleton<System.Diagnostics.Metrics.IMeterFactory, NonDisposingMeterFactory>();
         var app = build(builder);
         await app.StartAsync(ct);
         return new StartedHost(app);

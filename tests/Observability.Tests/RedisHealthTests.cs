@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pricing.ServiceDefaults;
 using Pricing.Testing;
@@ -43,6 +44,7 @@ public sealed class RedisHealthTests(RedisTestServer redis) : IClassFixture<Redi
             ["Quotes:QueueName"] = $"quotes-otel-{Guid.NewGuid():N}",
         });
         builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.Services.AddSingleton<System.Diagnostics.Metrics.IMeterFactory, NonDisposingMeterFactory>();
         var app = builder.BuildQuotesApp();
         await app.StartAsync(ct);
         try

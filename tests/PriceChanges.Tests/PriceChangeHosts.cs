@@ -51,7 +51,8 @@ public sealed class PriceChangeHosts : IAsyncDisposable
         return hosts;
     }
 
-    public static async Task<WebApplication> StartQuotesAsync(string vhost, string redis, string keyPrefix, string providerAddress, CancellationToken ct)
+    public static async Task<WebApplication> StartQuotesAsync(string vhost, string redis, string keyPrefix, string providerAddress, CancellationToken ct,
+        TimeSpan? resyncGrace = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.UseFreeLoopbackPort();
@@ -62,8 +63,8 @@ public sealed class PriceChangeHosts : IAsyncDisposable
             ["Redis:KeyPrefix"] = keyPrefix,
             ["Quotes:Providers:synthetic"] = providerAddress,
             ["Quotes:QueueName"] = "quotes-changes-test",
-            // Only events, never a resync, may bring new versions in these tests.
-            ["Quotes:ResyncGrace"] = "00:05:00",
+            // Only events, never a resync, may bring new versions in these tests (unless a test asks for resyncs).
+            ["Quotes:ResyncGrace"] = (resyncGrace ?? TimeSpan.FromMinutes(5)).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.BuildQuotesApp();

@@ -16,6 +16,23 @@ public sealed class VersionedCatalogTests
     }
 
     [Fact]
+    public void A_catalog_with_a_first_version_starts_there_from_empty_and_counts_on_by_one()
+    {
+        var catalog = new VersionedCatalog("aws", firstVersion: 1_795_896_000);
+        var a = TestOffers.Make(instanceType: "p5.48xlarge", price: 55.04m);
+
+        var first = catalog.Commit([a], [], T1);
+        var second = catalog.Commit([a with { PricePerInstanceHour = 50m }], [], T2);
+
+        Assert.Equal(0, first.Previous.Version);
+        Assert.Equal(1_795_896_000, first.Current.Version);
+        Assert.Equal(1, first.Added);
+        Assert.Equal(1_795_896_001, second.Current.Version);
+        Assert.Equal(1, second.Changed);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VersionedCatalog("aws", firstVersion: 0));
+    }
+
+    [Fact]
     public void Each_commit_gets_the_next_version_and_the_diff_against_the_previous_one()
     {
         var catalog = new VersionedCatalog("aws");

@@ -122,6 +122,54 @@ public sealed class PriceViewTests
     }
 
     [Fact]
+    public void A_restarted_providers_first_version_diffed_from_nothing_replaces_the_held_catalog_across_the_gap()
+    {
+        LoadV1();
+        // The provider restarted and numbers on from the clock: version 1000, announced as diffed against nothing
+        // (previous version 0), lists every offer it has as added. A100 is gone from it; H100 moved.
+        Assert.Equal(ViewUpdate.Buffered, _view.ApplyChange(Azure, 1000, new OfferChange(PriceChangeKind.Added, H100.OfferKey, null, H100Cheaper)));
+        Assert.Equal(ViewUpdate.Buffered, _view.ApplyPublished(Azure, 1000, 2, V2AsOf, previousVersion: 0));
+        AssertAtV1(_view.Current);
+
+        Assert.Equal(ViewUpdate.Advanced, _view.ApplyChange(Azure, 1000, new OfferChange(PriceChangeKind.Added, H200.OfferKey, null, H200)));
+
+        var catalog = Catalog(_view.Current);
+        Assert.Equal(1000, catalog.Version);
+        Assert.Equal(V2AsOf, catalog.AsOf);
+        Assert.Equal([H100.OfferKey, H200.OfferKey], catalog.Offers.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(90.00m, catalog.Offers[H100.OfferKey].PricePerInstanceHour);
+        // Not a gap to resync: the whole catalog arrived.
+        _time.Advance(Grace * 2);
+        Assert.Empty(_view.ProvidersBehind(Grace));
+
+        // The restarted provider's next version follows as usual.
+        _view.ApplyChange(Azure, 1001, V3Change);
+        Assert.Equal(ViewUpdate.Advanced, _view.ApplyPublished(Azure, 1001, 1, V3AsOf, previousVersion: 1000));
+        Assert.Equal(100m, Catalog(_view.Current).Offers[H200.OfferKey].PricePerInstanceHour);
+    }
+
+    [Fact]
+    public void A_version_past_a_gap_that_is_not_diffed_from_nothing_waits_for_a_resync()
+    {
+        LoadV1();
+        _view.ApplyChange(Azure, 3, V3Change);
+        Assert.Equal(ViewUpdate.Buffered, _view.ApplyPublished(Azure, 3, 1, V3AsOf, previousVersion: 2));
+
+        AssertAtV1(_view.Current);
+        _time.Advance(Grace * 2);
+        Assert.Equal([Azure], _view.ProvidersBehind(Grace));
+    }
+
+    [Fact]
+    public void The_first_version_of_a_provider_never_seen_applies_whatever_its_number()
+    {
+        Assert.Equal(ViewUpdate.Buffered, _view.ApplyChange(Azure, 1_795_896_000, new OfferChange(PriceChangeKind.Added, H100.OfferKey, null, H100)));
+        Assert.Equal(ViewUpdate.Advanced, _view.ApplyPublished(Azure, 1_795_896_000, 1, AsOf, previousVersion: 0));
+
+        Assert.Equal(1_795_896_000, Catalog(_view.Current).Version);
+    }
+
+    [Fact]
     public void An_announced_version_stays_invisible_until_its_last_change_arrives()
     {
         LoadV1();

@@ -11,6 +11,7 @@ public static class AwsPricingExtensions
     {
         builder.AddServiceDefaults();
         builder.AddPricingMessaging();
+        builder.UseRestartSafeCatalogVersions();
         builder.AddAwsPricing();
         var app = builder.Build();
         app.MapDefaultEndpoints();

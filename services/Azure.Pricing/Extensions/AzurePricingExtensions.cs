@@ -10,6 +10,7 @@ public static class AzurePricingExtensions
     {
         builder.AddServiceDefaults();
         builder.AddPricingMessaging();
+        builder.UseRestartSafeCatalogVersions();
         builder.AddAzurePricing();
         var app = builder.Build();
         app.MapDefaultEndpoints();

@@ -10,6 +10,7 @@ public static class GcpPricingExtensions
     {
         builder.AddServiceDefaults();
         builder.AddPricingMessaging();
+        builder.UseRestartSafeCatalogVersions();
         builder.AddGcpPricing();
         var app = builder.Build();
         app.MapDefaultEndpoints();

@@ -37,7 +37,7 @@ public sealed class CatalogPublishedConsumer(PriceView view, CatalogTraceLinks t
     public Task Consume(ConsumeContext<CatalogPublished> context)
     {
         var m = context.Message;
-        var result = view.ApplyPublished(m.Provider, m.CatalogVersion, m.ChangeCount, m.AsOf);
+        var result = view.ApplyPublished(m.Provider, m.CatalogVersion, m.ChangeCount, m.AsOf, m.PreviousVersion);
         PricingTelemetry.RecordConsumed(m.Provider, nameof(CatalogPublished));
         // Quotes over this version link to this consume span (and so to the scrape's trace).
         traceLinks.Remember(m.Provider, m.CatalogVersion);
