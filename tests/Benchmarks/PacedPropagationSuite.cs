@@ -10,6 +10,8 @@ using Pricing.Quoting;
 using Pricing.ServiceDefaults;
 using Pricing.Sources;
 
+using static Pricing.Benchmarks.PropagationMeasures;
+
 namespace Pricing.Benchmarks;
 
 /// <summary>
@@ -33,9 +35,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
         var offers = QuoteThroughputSuite.Option(args, "--offers", 10);
         var versions = QuoteThroughputSuite.Option(args, "--versions", 100);
         var interval = TimeSpan.FromMilliseconds(QuoteThroughputSuite.Option(args, "--interval-ms", 100));
-        var amqp = Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/";
-        var management = Variable("PRICING_TEST_RABBITMQ_MANAGEMENT") ?? "http://guest:guest@127.0.0.1:15672";
-        var redis = Variable("PRICING_TEST_REDIS") ?? "127.0.0.1:6379";
+        var (amqp, management, redis) = PropagationMeasures.Servers();
         var runId = Guid.NewGuid().ToString("N")[..12];
         var keyPrefix = $"pricing-bench-paced-{runId}:";
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
@@ -176,25 +176,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
         }
     }
 
-    private static void Row(string what, double[] samples) =>
-        Console.WriteLine(samples.Length == 0
-            ? $"| {what} | 0 | | | | |"
-            : Invariant($"| {what} | {samples.Length:N0} | {Percentile(samples, 0.50):F1} | {Percentile(samples, 0.95):F1} | {Percentile(samples, 0.99):F1} | {samples.Max():F1} |"));
-
-    private static double Percentile(double[] samples, double q)
-    {
-        var sorted = samples.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
-
-    private static long Observed(PriceChangeNotice n) => n.Change.ObservedAt.ToDateTimeOffset().UtcTicks;
-
-    private static double Ms(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+    private static void Row(string what, double[] samples) => Console.WriteLine(PropagationMeasures.Row(what, samples));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -112,6 +112,39 @@ internal sealed class PropagationVirtualHost : IAsyncDisposable
 }
 
 /// <summary>Deletes every Redis key under a prefix (SCAN + DEL) once the run is over.</summary>
+/// <summary>Where the propagation suites find their servers, and the figures both print.</summary>
+internal static class PropagationMeasures
+{
+    /// <summary>The broker, its management API and Redis: the test variables, else the local defaults.</summary>
+    public static (string Amqp, string Management, string Redis) Servers() =>
+        (Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/",
+         Variable("PRICING_TEST_RABBITMQ_MANAGEMENT") ?? "http://guest:guest@127.0.0.1:15672",
+         Variable("PRICING_TEST_REDIS") ?? "127.0.0.1:6379");
+
+    /// <summary>The 1/5/15-minute load averages (Linux), to judge how quiet the machine was.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    public static long Observed(Pricing.Contracts.V1.PriceChangeNotice n) => n.Change.ObservedAt.ToDateTimeOffset().UtcTicks;
+
+    public static double Ms(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
+
+    public static double Percentile(double[] samples, double q)
+    {
+        var sorted = samples.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>One markdown row: what, n, p50, p95, p99, max (ms).</summary>
+    public static string Row(string what, double[] samples) =>
+        samples.Length == 0
+            ? $"| {what} | 0 | | | | |"
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"| {what} | {samples.Length:N0} | {Percentile(samples, 0.50):F1} | {Percentile(samples, 0.95):F1} | {Percentile(samples, 0.99):F1} | {samples.Max():F1} |");
+
+    private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+}
+
 /// <summary>A Quotes host for a propagation run: real RabbitMQ and Redis, one synthetic provider, events only (no resync).</summary>
 internal static class PropagationQuotesHost
 {

@@ -16,6 +16,8 @@ using Pricing.ServiceDefaults;
 using Pricing.Sources;
 using Quotes.Extensions;
 
+using static Pricing.Benchmarks.PropagationMeasures;
+
 namespace Pricing.Benchmarks;
 
 /// <summary>
@@ -42,9 +44,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
     {
         var versions = QuoteThroughputSuite.Option(args, "--versions", 5);
         var offers = QuoteThroughputSuite.Option(args, "--offers", 1000);
-        var amqp = Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/";
-        var management = Variable("PRICING_TEST_RABBITMQ_MANAGEMENT") ?? "http://guest:guest@127.0.0.1:15672";
-        var redis = Variable("PRICING_TEST_REDIS") ?? "127.0.0.1:6379";
+        var (amqp, management, redis) = PropagationMeasures.Servers();
         var runId = Guid.NewGuid().ToString("N")[..12];
         var keyPrefix = $"pricing-bench-propagation-{runId}:";
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
@@ -62,8 +62,6 @@ public sealed class PropagationSuite : IBenchmarkSuite
             await PropagationRedis.DeleteKeysAsync(redis, keyPrefix);
         }
     }
-
-    private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
     /// <summary>One run: the hosts, the measured versions, the what-if, and every timestamp taken.</summary>
     private sealed class PropagationRun(string rabbitUri, string redis, string keyPrefix, int versions, int offers)
@@ -429,41 +427,18 @@ public sealed class PropagationSuite : IBenchmarkSuite
             Line("Command:");
             Line();
             Line("```bash");
-            Line($"PRICING_TEST_RABBITMQ={Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/"} PRICING_TEST_REDIS={redis} \\");
+            Line($"PRICING_TEST_RABBITMQ={Servers().Amqp} PRICING_TEST_REDIS={redis} \\");
             Line($"  dotnet run -c Release --project tests/Benchmarks -- propagation{(args.Length > 0 ? " " + string.Join(' ', args) : "")}");
             Line("```");
             Console.Write(output.ToString());
         }
 
-        /// <summary>The 1/5/15-minute load averages (Linux), to judge how quiet the machine was.</summary>
-        private static string LoadAverage() =>
-            File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
         private static string? CsvPath(string[] args) =>
             Array.IndexOf(args, "--csv") is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
-        private static long Observed(PriceChangeNotice n) => n.Change.ObservedAt.ToDateTimeOffset().UtcTicks;
-
-        private static double Ms(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
-
         private static double Seconds(long ticks) => ticks / (double)TimeSpan.TicksPerSecond;
 
-        private static double Percentile(double[] samples, double q)
-        {
-            var sorted = samples.Order().ToArray();
-            return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
-        }
-
-        private static void Row(StringBuilder output, string what, double[] samples)
-        {
-            if (samples.Length == 0)
-            {
-                output.AppendLine($"| {what} | 0 | | | | |");
-                return;
-            }
-
-            output.AppendLine(Invariant($"| {what} | {samples.Length:N0} | {Percentile(samples, 0.50):F1} | {Percentile(samples, 0.95):F1} | {Percentile(samples, 0.99):F1} | {samples.Max():F1} |"));
-        }
+        private static void Row(StringBuilder output, string what, double[] samples) => output.AppendLine(PropagationMeasures.Row(what, samples));
 
         private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

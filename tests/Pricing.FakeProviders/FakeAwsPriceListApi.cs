@@ -105,16 +105,7 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     }
 
     /// <summary>Faults queued and not yet applied.</summary>
-    public int PendingFaults
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _faults.Count;
-            }
-        }
-    }
+    public int PendingFaults => _faults.Count;
 
     /// <summary>The path the region index gives for a region's offer file.</summary>
     public string OfferFilePath(string region)
@@ -285,13 +276,7 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     public void DelayNext(int count, TimeSpan delay, string? path = null) =>
         _faults.Delay(count, delay, path);
 
-    public void ClearFaults()
-    {
-        lock (_gate)
-        {
-            _faults.Clear();
-        }
-    }
+    public void ClearFaults() => _faults.Clear();
 
 
     // ---- Serving -----------------------------------------------------------------------------------------

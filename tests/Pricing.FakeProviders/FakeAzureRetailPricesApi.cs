@@ -99,16 +99,7 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     }
 
     /// <summary>Faults queued and not yet applied.</summary>
-    public int PendingFaults
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _faults.Count;
-            }
-        }
-    }
+    public int PendingFaults => _faults.Count;
 
     /// <summary>How many items the fake serves now (over all pages).</summary>
     public int ItemCount
@@ -328,13 +319,7 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
         _faults.Delay(count, delay, atSkip);
 
     /// <summary>Drops every queued fault.</summary>
-    public void ClearFaults()
-    {
-        lock (_gate)
-        {
-            _faults.Clear();
-        }
-    }
+    public void ClearFaults() => _faults.Clear();
 
 
     // ---- Serving -----------------------------------------------------------------------------------------

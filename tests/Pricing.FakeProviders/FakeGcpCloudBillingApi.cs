@@ -99,16 +99,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     }
 
     /// <summary>Faults queued and not yet applied.</summary>
-    public int PendingFaults
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _faults.Count;
-            }
-        }
-    }
+    public int PendingFaults => _faults.Count;
 
     /// <summary>The services the fake knows, in order.</summary>
     public IReadOnlyList<string> ServiceIds
@@ -297,13 +288,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     public void DelayNext(int count, TimeSpan delay, int? atPage = null) =>
         _faults.Delay(count, delay, atPage);
 
-    public void ClearFaults()
-    {
-        lock (_gate)
-        {
-            _faults.Clear();
-        }
-    }
+    public void ClearFaults() => _faults.Clear();
 
 
     // ---- Serving -----------------------------------------------------------------------------------------
