@@ -4,8 +4,9 @@
 #   ./test.sh [extra dotnet test args...]
 #
 # What it does, from any cwd, as root (or with sudo) on Debian 12 without systemd:
-#   1. Installs redis-server and rabbitmq-server with apt-get if either is missing (both before starting any),
-#      and chromium, nodejs and npm for the dashboard's browser tests.
+#   1. Installs with apt-get only what is missing, each on its own line (all before starting any server):
+#      redis-server, rabbitmq-server, chromium (browser tests); Debian's nodejs/npm only when node/npm are
+#      absent (never replacing the image's). A failed install or start prints the tail of its log to stderr.
 #   2. Unless the caller already set PRICING_TEST_REDIS: starts a throwaway Redis on 127.0.0.1
 #      (port 6379 if free, else another) under .test-servers/redis.
 #   3. Unless the caller already set PRICING_TEST_RABBITMQ: starts a clean RabbitMQ node
@@ -45,6 +46,21 @@ ls -1t "$SERVERS_DIR"/dotnet-test-pricing-test-*.log 2>/dev/null | tail -n +10 |
 : >"$SETUP_LOG"
 
 log() { printf 'test.sh: %s\n' "$*" | tee -a "$SETUP_LOG" >&2; }
+# The logs live in the clone, which CI throws away: on a failed install or start, the reason goes to stderr too.
+print_log_tail() { # file [lines]
+  local f="$1" n="${2:-40}"
+  [ -r "$f" ] || as_root test -r "$f" || return 0
+  printf 'test.sh: ---- last %s lines of %s ----\n' "$n" "$f" >&2
+  as_root tail -n "$n" "$f" >&2 || true
+  printf 'test.sh: ---- end of %s ----\n' "$f" >&2
+}
+fail_with_log() { # message file...
+  local msg="$1" f
+  shift
+  log "$msg, see $*"
+  for f in "$@"; do print_log_tail "$f"; done
+  exit 1
+}
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -159,24 +175,40 @@ NEED_RABBIT=0
 [ -n "${PRICING_TEST_REDIS:-}" ] || NEED_REDIS=1
 [ -n "${PRICING_TEST_RABBITMQ:-}" ] || NEED_RABBIT=1
 
-if { [ "$NEED_REDIS" -eq 1 ] || [ "$NEED_RABBIT" -eq 1 ]; } &&
-  { ! command -v redis-server >/dev/null 2>&1 || ! command -v rabbitmq-server >/dev/null 2>&1; }; then
+# Each package is installed only when its command is missing, and on its own apt-get line: a conflict in one
+# (Debian's npm refuses the image's nodesource nodejs: "nodejs : Conflicts: npm") must not block the others.
+# The image's node and npm are never replaced.
+APT_UPDATED=0
+apt_install() { # package... (installed together only when they belong together)
+  local t0
   t0="$(now)"
-  log "installing redis-server and rabbitmq-server with apt-get"
-  as_root apt-get update >>"$SETUP_LOG" 2>&1 || { log "apt-get update failed, see $SETUP_LOG"; exit 1; }
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    redis-server rabbitmq-server >>"$SETUP_LOG" 2>&1 || { log "apt-get install failed, see $SETUP_LOG"; exit 1; }
-  log "installed in $(since "$t0") s"
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    as_root apt-get update >>"$SETUP_LOG" 2>&1 || fail_with_log "apt-get update failed" "$SETUP_LOG"
+    APT_UPDATED=1
+  fi
+  log "installing $* with apt-get"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >>"$SETUP_LOG" 2>&1 ||
+    fail_with_log "apt-get install $* failed" "$SETUP_LOG"
+  log "installed $* in $(since "$t0") s"
+}
+
+MISSING_SERVERS=()
+if [ "$NEED_REDIS" -eq 1 ] || [ "$NEED_RABBIT" -eq 1 ]; then
+  command -v redis-server >/dev/null 2>&1 || MISSING_SERVERS+=(redis-server)
+  command -v rabbitmq-server >/dev/null 2>&1 || MISSING_SERVERS+=(rabbitmq-server)
 fi
+[ "${#MISSING_SERVERS[@]}" -eq 0 ] || apt_install "${MISSING_SERVERS[@]}"
 
 # The dashboard's browser tests drive Debian's Chromium (and npm installs playwright-core for them, in the test).
-if ! command -v chromium >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  t0="$(now)"
-  log "installing chromium, nodejs and npm with apt-get (browser tests)"
-  as_root apt-get update >>"$SETUP_LOG" 2>&1 || { log "apt-get update failed, see $SETUP_LOG"; exit 1; }
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    chromium nodejs npm >>"$SETUP_LOG" 2>&1 || { log "apt-get install failed, see $SETUP_LOG"; exit 1; }
-  log "installed in $(since "$t0") s"
+command -v chromium >/dev/null 2>&1 || apt_install chromium
+# node and npm: Debian's only where the machine has none. With node present but npm absent, Debian's npm would
+# fight whatever installed that node, so stop with the reason instead of replacing either.
+if ! command -v node >/dev/null 2>&1; then
+  if command -v npm >/dev/null 2>&1; then apt_install nodejs; else apt_install nodejs npm; fi
+elif ! command -v npm >/dev/null 2>&1; then
+  log "node $(node --version 2>/dev/null) is installed but npm is not; install the npm that belongs to that node" \
+    "(this script will not replace it with Debian's, which conflicts with non-Debian nodejs builds)"
+  exit 1
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -207,8 +239,7 @@ if [ "$NEED_REDIS" -eq 1 ]; then
     [ -s "$REDIS_DIR/redis.pid" ] && kill -TERM "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true
   done
   if [ -z "$REDIS_PORT" ]; then
-    log "could not start redis-server, see $REDIS_DIR/redis.log"
-    exit 1
+    fail_with_log "could not start redis-server" "$REDIS_DIR/redis.log" "$SETUP_LOG"
   fi
   export PRICING_TEST_REDIS="127.0.0.1:$REDIS_PORT"
   export PRICING_TEST_REDIS_PORT="$REDIS_PORT"
@@ -251,25 +282,26 @@ if [ "$NEED_RABBIT" -eq 1 ]; then
   VHOST="$RUN_ID"
   if port_open 5672; then
     log "a broker already answers on 127.0.0.1:5672; reusing it with a fresh vhost"
-    create_vhost "$VHOST" >>"$SETUP_LOG" 2>&1 || { log "could not create vhost $VHOST on the existing broker, see $SETUP_LOG"; exit 1; }
+    create_vhost "$VHOST" >>"$SETUP_LOG" 2>&1 || fail_with_log "could not create vhost $VHOST on the existing broker" "$SETUP_LOG"
     REUSED_RABBIT_VHOST="$VHOST"
   else
     MNESIA_BASE="${RABBITMQ_MNESIA_BASE:-/var/lib/rabbitmq/mnesia}"
     PIDFILE="$MNESIA_BASE/$RABBITMQ_NODENAME.pid"
     EPMD_BEFORE="$(epmd_pids_of_rabbitmq | tr '\n' ' ')"
     as_root rabbitmq-plugins --offline enable rabbitmq_management >>"$SETUP_LOG" 2>&1 ||
-      { log "rabbitmq-plugins failed, see $SETUP_LOG"; exit 1; }
+      fail_with_log "rabbitmq-plugins failed" "$SETUP_LOG"
     # A clean broker: no queues, vhosts or users left from an earlier run of this node.
     as_root bash -c 'rm -rf -- "$1"/"$2" "$1"/"$2"-* "$1"/"$2".pid' _ "$MNESIA_BASE" "$RABBITMQ_NODENAME"
     STARTED_RABBIT_PIDFILE="$PIDFILE"
-    as_root rabbitmq-server -detached >>"$SETUP_LOG" 2>&1 || { log "rabbitmq-server -detached failed, see $SETUP_LOG"; exit 1; }
+    RABBIT_LOG="/var/log/rabbitmq/$RABBITMQ_NODENAME.log"
+    as_root rabbitmq-server -detached >>"$SETUP_LOG" 2>&1 || fail_with_log "rabbitmq-server -detached failed" "$SETUP_LOG" "$RABBIT_LOG"
     for _ in $(seq 1 600); do
       as_root test -s "$PIDFILE" && break
       sleep 0.1
     done
-    as_root test -s "$PIDFILE" || { log "no pid file $PIDFILE after 60 s, see /var/log/rabbitmq/"; exit 1; }
+    as_root test -s "$PIDFILE" || fail_with_log "no pid file $PIDFILE after 60 s" "$RABBIT_LOG" "$SETUP_LOG"
     as_root rabbitmqctl wait --timeout 120 "$PIDFILE" >>"$SETUP_LOG" 2>&1 ||
-      { log "rabbitmq did not start, see /var/log/rabbitmq/ and $SETUP_LOG"; exit 1; }
+      fail_with_log "rabbitmq did not start" "$RABBIT_LOG" "$SETUP_LOG"
     for _ in $(seq 1 300); do
       port_open 5672 && port_open 15672 && break
       sleep 0.1
@@ -278,7 +310,7 @@ if [ "$NEED_RABBIT" -eq 1 ]; then
     log "rabbitmq node pid $(as_root cat "$PIDFILE") ready in $(since "$t0") s"
     export PRICING_TEST_RABBITMQ_PIDFILE="$PIDFILE"
     t1="$(now)"
-    create_vhost "$VHOST" >>"$SETUP_LOG" 2>&1 || { log "could not create vhost $VHOST, see $SETUP_LOG"; exit 1; }
+    create_vhost "$VHOST" >>"$SETUP_LOG" 2>&1 || fail_with_log "could not create vhost $VHOST" "$SETUP_LOG"
     log "vhost $VHOST created in $(since "$t1") s"
   fi
   export PRICING_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:5672/$VHOST"
