@@ -4,6 +4,7 @@ using MassTransit.Logging;
 using MassTransit.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -32,11 +33,22 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// gRPC (with reflection, the standard health service and JSON transcoding), health checks, OpenTelemetry
-    /// (traces, metrics, logs) and a clock.
+    /// (traces, metrics, logs), a clock, and security: bearer-token authentication and scopes
+    /// (<see cref="PricingAuthentication"/>, section <c>Auth</c>), and the limits of <see cref="PricingLimitsOptions"/>
+    /// (section <c>Limits</c>): message sizes, field caps, stream caps, rate limits, keepalive and unary deadlines.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment())
+        var limits = builder.Configuration.GetSection(PricingLimitsOptions.Section).Get<PricingLimitsOptions>() ?? new PricingLimitsOptions();
+        builder.Services.AddOptions<PricingLimitsOptions>().BindConfiguration(PricingLimitsOptions.Section);
+        builder.Services.TryAddSingleton<StreamSlots>();
+        builder.Services.AddGrpc(o =>
+            {
+                o.EnableDetailedErrors = builder.Environment.IsDevelopment();
+                o.MaxReceiveMessageSize = limits.MaxReceiveMessageBytes;
+                o.MaxSendMessageSize = limits.MaxSendMessageBytes;
+                o.Interceptors.Add<RequestLimitsInterceptor>();
+            })
             // The type registry lets a JSON error body carry google.rpc.BadRequest (field violations) as a typed Any.
             .AddJsonTranscoding(o => o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, ErrorInfo.Descriptor));
         builder.Services.AddGrpcReflection();
@@ -53,6 +65,18 @@ public static class ServiceDefaultsExtensions
             // So the default endpoints are HTTP/2 and Http1Urls adds HTTP/1.1 ones for /metrics, probes and curl.
             builder.Services.Configure<KestrelServerOptions>(o => o.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
         }
+
+        builder.Services.Configure<KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            o.Limits.Http2.MaxStreamsPerConnection = limits.MaxStreamsPerConnection;
+            o.Limits.Http2.KeepAlivePingDelay = limits.KeepAlivePingDelay;
+            o.Limits.Http2.KeepAlivePingTimeout = limits.KeepAlivePingTimeout;
+        });
+        builder.AddPricingAuthentication();
+        builder.Services.AddPricingRateLimits(limits);
+        var auth = builder.Configuration.GetSection(PricingAuthOptions.Section).Get<PricingAuthOptions>() ?? new PricingAuthOptions();
+        builder.Services.AddTransient<IStartupFilter>(_ => new PricingSecurityStartupFilter(auth));
 
         AddHttp1Endpoints(builder);
         builder.AddPricingOpenTelemetry();
@@ -101,13 +125,14 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (every dependency check: the bus, Redis) in
     /// every environment, <c>/metrics</c> for Prometheus, the gRPC health service and server reflection.
+    /// Health (HTTP and gRPC) is anonymous, for probes; everything else needs the read scope when auth is on.
     /// </summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResponseWriter = HealthResponse.WriteAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGrpcHealthChecksService();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService();
         return app;
     }

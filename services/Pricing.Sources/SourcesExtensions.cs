@@ -11,6 +11,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pricing.Catalog;
+using Pricing.ServiceDefaults;
 using Pricing.Sources.Grpc;
 
 namespace Pricing.Sources;
@@ -90,7 +91,8 @@ public static class SourcesExtensions
     public static IEndpointRouteBuilder MapProviderCatalog(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<ProviderCatalogGrpcService>();
-        // For operators and tests: scrape every hosted provider now, and say what happened.
+        // For operators and tests: scrape every hosted provider now, and say what happened. Changes state, so admin
+        // only (and rate-limited per caller under /admin, see PricingRateLimits).
         app.MapPost("/admin/scrape", async (IEnumerable<ProviderPriceCatalog> catalogs, CancellationToken ct) =>
         {
             var outcomes = new List<object>();
@@ -101,7 +103,7 @@ public static class SourcesExtensions
             }
 
             return Results.Ok(outcomes);
-        });
+        }).RequireAuthorization(PricingAuthOptions.AdminPolicy);
         return app;
     }
 }
