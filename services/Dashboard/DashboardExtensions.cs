@@ -2,6 +2,7 @@ using System.Reflection;
 using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Pricing.Contracts.V1;
+using Pricing.ServiceDefaults;
 
 namespace Dashboard;
 
@@ -40,15 +41,15 @@ public static class DashboardExtensions
             string.IsNullOrWhiteSpace(url) ? localAddress! : _ => new Uri(url, UriKind.Absolute);
 
         var quotes = Resolve(quotesUrl);
-        services.AddGrpcClient<TrainingQuotes.TrainingQuotesClient>(DashboardEndpoints.QuotesClientName + "-quotes", (sp, o) => o.Address = quotes(sp));
-        services.AddGrpcClient<PriceChanges.PriceChangesClient>(DashboardEndpoints.QuotesClientName + "-changes", (sp, o) => o.Address = quotes(sp));
+        services.AddGrpcClient<TrainingQuotes.TrainingQuotesClient>(DashboardEndpoints.QuotesClientName + "-quotes", (sp, o) => o.Address = quotes(sp)).WithServiceToken();
+        services.AddGrpcClient<PriceChanges.PriceChangesClient>(DashboardEndpoints.QuotesClientName + "-changes", (sp, o) => o.Address = quotes(sp)).WithServiceToken();
 
         var endpoints = new List<ProviderEndpoint>();
         if (providerUrls.Count == 0)
         {
             // One endpoint (this host) serving every provider it hosts.
             var name = DashboardEndpoints.ProviderClientPrefix + "local";
-            services.AddGrpcClient<ProviderCatalog.ProviderCatalogClient>(name, (sp, o) => o.Address = localAddress!(sp));
+            services.AddGrpcClient<ProviderCatalog.ProviderCatalogClient>(name, (sp, o) => o.Address = localAddress!(sp)).WithServiceToken();
             endpoints.Add(new ProviderEndpoint(null, name));
         }
         else
@@ -57,7 +58,7 @@ public static class DashboardExtensions
             {
                 var name = DashboardEndpoints.ProviderClientPrefix + provider;
                 var address = Resolve(url);
-                services.AddGrpcClient<ProviderCatalog.ProviderCatalogClient>(name, (sp, o) => o.Address = address(sp));
+                services.AddGrpcClient<ProviderCatalog.ProviderCatalogClient>(name, (sp, o) => o.Address = address(sp)).WithServiceToken();
                 endpoints.Add(new ProviderEndpoint(provider, name));
             }
         }
@@ -83,14 +84,23 @@ public static class DashboardExtensions
         return builder;
     }
 
-    /// <summary>The pages (/, /accelerators/{id}, /quote, /feed, /status), the live feed (/dashboard/events) and the assets.</summary>
+    /// <summary>
+    /// The pages (/, /accelerators/{id}, /quote, /feed, /status), the live feed (/dashboard/events) and the assets,
+    /// with <see cref="SecurityHeaders"/>. No endpoint here changes state (the quote form is a GET), so none needs
+    /// antiforgery; a POST page handler would get Razor Pages' antiforgery validation by default.
+    /// </summary>
     public static WebApplication MapDashboard(this WebApplication app)
     {
+        app.UseDashboardSecurityHeaders();
         app.MapRazorPages();
         app.MapGet("/dashboard/events", LiveFeedEndpoint.StreamAsync);
         app.MapGet("/dashboard/assets/{name}", (string name, HttpContext context) => DashboardAssets.Serve(name, context));
         return app;
     }
+
+    /// <summary>The dashboard's calls carry this service's token (<see cref="ServiceTokenSource"/>) when auth is on.</summary>
+    private static IHttpClientBuilder WithServiceToken(this IHttpClientBuilder client) =>
+        client.AddHttpMessageHandler(sp => new BearerTokenHandler(sp.GetRequiredService<ServiceTokenSource>()));
 
     private static void TryAddTimeProvider(this IServiceCollection services)
     {

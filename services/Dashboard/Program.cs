@@ -8,7 +8,8 @@ builder.Configuration["Kestrel:EndpointDefaults:Protocols"] ??= "Http1";
 builder.AddServiceDefaults();
 builder.AddDashboard();
 var app = builder.Build();
-app.MapHealthChecks("/health/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
-app.MapHealthChecks("/health/ready");
+// Health is anonymous (probes); the pages need a token with pricing.read when Auth is configured (docs/security.md).
+app.MapHealthChecks("/health/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
+app.MapHealthChecks("/health/ready").AllowAnonymous();
 app.MapDashboard();
 app.Run();

@@ -20,6 +20,7 @@ public static class Cli
 
         Without --server URL each command runs the whole system embedded in this process (bundled price
         snapshots, no servers needed). `pricing <command> --help` lists the command's options.
+        With --server, --token TOKEN (or PRICING_TOKEN) sends a bearer token, for servers with auth on.
         """;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -62,12 +63,13 @@ public static class Cli
         Func<Task<int>> run;
         try
         {
+            var token = ServerChannel.TakeToken(rest);
             run = command switch
             {
-                "quote" => Bind(QuoteArguments.Parse(rest), a => QuoteCommand.RunAsync(a, output, cancellationToken)),
-                "compare" => Bind(CompareArguments.Parse(rest), a => CompareCommand.RunAsync(a, output, cancellationToken)),
-                "watch" => Bind(WatchArguments.Parse(rest), a => WatchCommand.RunAsync(a, output, error, cancellationToken)),
-                _ => Bind(HistoryArguments.Parse(rest), a => HistoryCommand.RunAsync(a, output, error, cancellationToken)),
+                "quote" => Bind(QuoteArguments.Parse(rest), a => QuoteCommand.RunAsync(a, output, cancellationToken, token)),
+                "compare" => Bind(CompareArguments.Parse(rest), a => CompareCommand.RunAsync(a, output, cancellationToken, token)),
+                "watch" => Bind(WatchArguments.Parse(rest), a => WatchCommand.RunAsync(a, output, error, cancellationToken, token: token)),
+                _ => Bind(HistoryArguments.Parse(rest), a => HistoryCommand.RunAsync(a, output, error, cancellationToken, token)),
             };
         }
         catch (ArgumentException ex)

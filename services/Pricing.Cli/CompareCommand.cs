@@ -8,11 +8,11 @@ namespace Pricing.Cli;
 
 public static class CompareCommand
 {
-    public static async Task<int> RunAsync(CompareArguments arguments, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CompareArguments arguments, TextWriter output, CancellationToken cancellationToken, string? token = null)
     {
         if (arguments.Server is not null)
         {
-            using var channel = GrpcChannel.ForAddress(arguments.Server);
+            using var channel = ServerChannel.Open(arguments.Server, token);
             return Print(await new TrainingQuotes.TrainingQuotesClient(channel).CompareAcceleratorsAsync(arguments.Request, cancellationToken: cancellationToken), arguments, output);
         }
 

@@ -7,11 +7,11 @@ namespace Pricing.Cli;
 
 public static class HistoryCommand
 {
-    public static async Task<int> RunAsync(HistoryArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(HistoryArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? token = null)
     {
         if (arguments.Server is not null)
         {
-            using var channel = GrpcChannel.ForAddress(arguments.Server);
+            using var channel = ServerChannel.Open(arguments.Server, token);
             return Print(await new PriceChanges.PriceChangesClient(channel).GetPriceHistoryAsync(arguments.Request, cancellationToken: cancellationToken), arguments, output, error);
         }
 

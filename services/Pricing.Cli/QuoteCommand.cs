@@ -13,11 +13,11 @@ namespace Pricing.Cli;
 
 public static class QuoteCommand
 {
-    public static async Task<int> RunAsync(QuoteArguments arguments, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(QuoteArguments arguments, TextWriter output, CancellationToken cancellationToken, string? token = null)
     {
         if (arguments.Server is not null)
         {
-            using var channel = GrpcChannel.ForAddress(arguments.Server);
+            using var channel = ServerChannel.Open(arguments.Server, token);
             return Print(await new TrainingQuotes.TrainingQuotesClient(channel).QuoteTrainingRunAsync(arguments.Request, cancellationToken: cancellationToken), arguments, output);
         }
 

@@ -16,11 +16,11 @@ public static class WatchCommand
     /// <summary>Identities of printed changes kept to drop repeats after a reconnect (far more than one version's changes).</summary>
     public const int RememberedChanges = 200_000;
 
-    public static async Task<int> RunAsync(WatchArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken, WatchOptions? options = null)
+    public static async Task<int> RunAsync(WatchArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken, WatchOptions? options = null, string? token = null)
     {
         if (arguments.Server is not null)
         {
-            using var channel = GrpcChannel.ForAddress(arguments.Server);
+            using var channel = ServerChannel.Open(arguments.Server, token);
             return await WatchAsync(new PriceChanges.PriceChangesClient(channel), arguments, output, error, options ?? WatchOptions.Default, cancellationToken);
         }
 

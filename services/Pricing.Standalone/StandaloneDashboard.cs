@@ -65,6 +65,28 @@ public sealed class StandaloneDashboard
     private List<string> ServerAddresses() =>
         _server?.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? throw new InvalidOperationException("The host is not started.");
 
+    /// <summary>
+    /// The dashboard's port serves the dashboard, not the APIs: the admin endpoints (<c>POST /admin/scrape</c>) and the
+    /// JSON-transcoded gRPC routes (<c>/v1/…</c>) answer 404 there (they stay on the gRPC port, behind its auth).
+    /// </summary>
+    internal static void RestrictDashboardPort(WebApplication app)
+    {
+        var endpoints = app.Services.GetRequiredService<StandaloneDashboard>().With(app.Services.GetRequiredService<IServer>());
+        int? dashboardPort = null;
+        app.Use((context, next) =>
+        {
+            dashboardPort ??= endpoints.DashboardAddress.Port;
+            var path = context.Request.Path;
+            if (context.Connection.LocalPort == dashboardPort && (path.StartsWithSegments("/admin") || path.StartsWithSegments("/v1")))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
+    }
+
     /// <summary>Before AddServiceDefaults: asks for the dashboard's HTTP/1.1 endpoint (Http1Urls) unless endpoints are configured.</summary>
     internal static void PrepareConfiguration(WebApplicationBuilder builder)
     {

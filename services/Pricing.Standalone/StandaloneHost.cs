@@ -56,6 +56,7 @@ public static class StandaloneHost
         if (dashboard)
         {
             app.MapDashboard();
+            StandaloneDashboard.RestrictDashboardPort(app);
         }
 
         return app;

@@ -10,6 +10,9 @@ namespace Pricing.Sources.Grpc;
 public sealed class ProviderCatalogGrpcService(IEnumerable<ProviderPriceCatalog> catalogs, TimeProvider time) : ProviderCatalog.ProviderCatalogBase
 {
     private const int DefaultChunkSize = 500;
+
+    /// <summary>Offers per snapshot chunk at most: bounds one response message (an offer is a few hundred bytes).</summary>
+    public const int MaxChunkSize = 5000;
     private readonly IReadOnlyList<ProviderPriceCatalog> _catalogs = catalogs.ToList();
 
     public override Task<ListOffersResponse> ListOffers(ListOffersRequest request, ServerCallContext context)
@@ -47,9 +50,9 @@ public sealed class ProviderCatalogGrpcService(IEnumerable<ProviderPriceCatalog>
     public override async Task StreamCatalogSnapshot(StreamCatalogSnapshotRequest request, IServerStreamWriter<CatalogSnapshotChunk> responseStream, ServerCallContext context)
     {
         var violations = new List<FieldViolation>();
-        if (request.ChunkSize < 0)
+        if (request.ChunkSize is < 0 or > MaxChunkSize)
         {
-            violations.Add(new FieldViolation("chunk_size", "Must be 0 (default) or positive."));
+            violations.Add(new FieldViolation("chunk_size", $"Must be 0 (default, {DefaultChunkSize}) or 1..{MaxChunkSize}."));
         }
 
         var catalog = Resolve(request.Provider, "provider", violations);

@@ -40,10 +40,10 @@ public interface ICatalogSnapshotClient
 }
 
 /// <summary>Reads each provider's <c>StreamCatalogSnapshot</c> over gRPC.</summary>
-public sealed class GrpcCatalogSnapshotClient(IOptions<QuotesOptions> options) : ICatalogSnapshotClient, IDisposable
+public sealed class GrpcCatalogSnapshotClient(IOptions<QuotesOptions> options, Pricing.ServiceDefaults.ServiceTokenSource tokens) : ICatalogSnapshotClient, IDisposable
 {
     private readonly Dictionary<string, GrpcChannel> _channels = options.Value.Providers
-        .ToDictionary(p => p.Key, p => GrpcChannel.ForAddress(p.Value), StringComparer.Ordinal);
+        .ToDictionary(p => p.Key, p => GrpcChannel.ForAddress(p.Value, tokens.ChannelOptions()), StringComparer.Ordinal);
 
     public IReadOnlyCollection<string> Providers => _channels.Keys;
 

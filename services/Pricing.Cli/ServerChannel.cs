@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+using Grpc.Net.Client;
+
+namespace Pricing.Cli;
+
+/// <summary>
+/// The channel to a running server (<c>--server</c>): with <c>--token</c> (or the environment variable
+/// <see cref="TokenVariable"/>) every call carries <c>Authorization: Bearer …</c>, as a server with Auth configured
+/// requires (docs/security.md). The embedded default needs none.
+/// </summary>
+internal static class ServerChannel
+{
+    public const string TokenVariable = "PRICING_TOKEN";
+
+    public static GrpcChannel Open(string address, string? token)
+    {
+        token ??= Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
+        if (token is null)
+        {
+            return GrpcChannel.ForAddress(address);
+        }
+
+        var handler = new TokenHandler(token) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } };
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+    }
+
+    /// <summary>Removes <c>--token VALUE</c> from the arguments (every command takes it) and returns the value.</summary>
+    public static string? TakeToken(List<string> args)
+    {
+        var at = args.IndexOf("--token");
+        if (at < 0)
+        {
+            return null;
+        }
+
+        if (at + 1 >= args.Count)
+        {
+            throw new ArgumentException("--token needs a value.");
+        }
+
+        var token = args[at + 1];
+        args.RemoveRange(at, 2);
+        return token;
+    }
+
+    private sealed class TokenHandler(string token) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
