@@ -1,5 +1,6 @@
 using System.Reflection;
 using Grpc.Net.ClientFactory;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Pricing.Contracts.V1;
 using Pricing.ServiceDefaults;
@@ -9,6 +10,20 @@ namespace Dashboard;
 public static class DashboardExtensions
 {
     private static readonly Assembly DashboardAssembly = typeof(DashboardExtensions).Assembly;
+
+    /// <summary>The Dashboard deployable, composed once: Program.cs and the tests both build it here.</summary>
+    public static WebApplication BuildDashboardApp(this WebApplicationBuilder builder)
+    {
+        builder.Configuration["Kestrel:EndpointDefaults:Protocols"] ??= "Http1";
+        builder.AddServiceDefaults();
+        builder.AddDashboard();
+        var app = builder.Build();
+        // Health is anonymous (probes); the pages need a token with pricing.read when Auth is configured (docs/security.md).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready").AllowAnonymous();
+        app.MapDashboard();
+        return app;
+    }
 
     /// <summary>
     /// The dashboard's pages, its gRPC clients and the live-feed relay. Addresses come from

@@ -69,14 +69,20 @@ public static class PricingRateLimits
 }
 
 /// <summary>
-/// Puts authentication, the open-access gate and the rate limiter in front of every app that uses the service
+/// Puts the unary deadline, authentication, the open-access gate and the rate limiter in front of every app that uses the service
 /// defaults, before routing: a caller is identified before it is counted, and nothing is served on an open
 /// non-loopback port. (Authorization itself runs after routing, where it sees each endpoint's policy.)
 /// </summary>
-internal sealed class PricingSecurityStartupFilter(PricingAuthOptions auth) : IStartupFilter
+internal sealed class PricingSecurityStartupFilter(PricingAuthOptions auth, PricingLimitsOptions limits) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
+        var deadlines = new UnaryDeadlines(app.ApplicationServices.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>(), limits.MaxUnaryCallDuration);
+        app.Use((context, nextMiddleware) =>
+        {
+            deadlines.Apply(context.Request);
+            return nextMiddleware(context);
+        });
         if (auth.Enabled)
         {
             app.UseAuthentication();

@@ -8,27 +8,15 @@ namespace Pricing.ServiceDefaults;
 
 /// <summary>
 /// Applied to every gRPC service by AddServiceDefaults: the field caps of <see cref="RequestFieldLimits"/> on every
-/// request (InvalidArgument), the stream caps of <see cref="StreamSlots"/> on server-streaming calls
-/// (ResourceExhausted), and a server-side deadline on unary calls (<see cref="PricingLimitsOptions.MaxUnaryCallDuration"/>,
-/// DeadlineExceeded) whatever deadline the client sent.
+/// request (InvalidArgument) and the stream caps of <see cref="StreamSlots"/> on server-streaming calls
+/// (ResourceExhausted). The unary deadline is <see cref="UnaryDeadlines"/>' job (before gRPC reads the deadline).
 /// </summary>
-public sealed class RequestLimitsInterceptor(IOptions<PricingLimitsOptions> options, StreamSlots slots, TimeProvider time) : Interceptor
+public sealed class RequestLimitsInterceptor(IOptions<PricingLimitsOptions> options, StreamSlots slots) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         CheckFields(request);
-        var limit = options.Value.MaxUnaryCallDuration;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        deadline.CancelAfter(limit);
-        try
-        {
-            return await continuation(request, new BoundedServerCallContext(context, deadline.Token, Min(context.Deadline, time.GetUtcNow().UtcDateTime + limit)));
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled }
-            && deadline.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, $"The call ran longer than the server allows ({limit.TotalSeconds:0.#} s)."));
-        }
+        return continuation(request, context);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
@@ -58,46 +46,5 @@ public sealed class RequestLimitsInterceptor(IOptions<PricingLimitsOptions> opti
         {
             throw GrpcValidation.InvalidArgument(violations);
         }
-    }
-
-    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
-
-    /// <summary>The call's context with a cancellation token (and deadline) the server bounds.</summary>
-    private sealed class BoundedServerCallContext(ServerCallContext inner, CancellationToken cancellationToken, DateTime deadline) : ServerCallContext
-    {
-        protected override string MethodCore => inner.Method;
-
-        protected override string HostCore => inner.Host;
-
-        protected override string PeerCore => inner.Peer;
-
-        protected override DateTime DeadlineCore => deadline;
-
-        protected override Metadata RequestHeadersCore => inner.RequestHeaders;
-
-        protected override CancellationToken CancellationTokenCore => cancellationToken;
-
-        protected override Metadata ResponseTrailersCore => inner.ResponseTrailers;
-
-        protected override Grpc.Core.Status StatusCore
-        {
-            get => inner.Status;
-            set => inner.Status = value;
-        }
-
-        protected override WriteOptions? WriteOptionsCore
-        {
-            get => inner.WriteOptions;
-            set => inner.WriteOptions = value;
-        }
-
-        protected override AuthContext AuthContextCore => inner.AuthContext;
-
-        // UserState carries the HttpContext (GetHttpContext() finds it there for wrapped contexts).
-        protected override IDictionary<object, object> UserStateCore => inner.UserState;
-
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => inner.CreatePropagationToken(options);
-
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => inner.WriteResponseHeadersAsync(responseHeaders);
     }
 }

@@ -76,7 +76,7 @@ public static class ServiceDefaultsExtensions
         builder.AddPricingAuthentication();
         builder.Services.AddPricingRateLimits(limits);
         var auth = builder.Configuration.GetSection(PricingAuthOptions.Section).Get<PricingAuthOptions>() ?? new PricingAuthOptions();
-        builder.Services.AddTransient<IStartupFilter>(_ => new PricingSecurityStartupFilter(auth));
+        builder.Services.AddTransient<IStartupFilter>(_ => new PricingSecurityStartupFilter(auth, limits));
 
         AddHttp1Endpoints(builder);
         builder.AddPricingOpenTelemetry();

@@ -1,6 +1,7 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -42,10 +43,16 @@ public sealed class QuotesTestHost : IAsyncDisposable
     /// <summary>Empties the in-process L1, so the next lookup goes to Redis.</summary>
     public void ClearMemoryCache() => ((MemoryCache)_app.Services.GetRequiredService<IMemoryCache>()).Clear();
 
-    public static async Task<QuotesTestHost> StartAsync(string? redis = null, string? redisPrefix = null)
+    /// <param name="settings">Extra configuration, e.g. a TestTokenIssuer's HostSettings to run with auth on (off by default: open on loopback).</param>
+    public static async Task<QuotesTestHost> StartAsync(string? redis = null, string? redisPrefix = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.UseFreeLoopbackPort();
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (redis is not null)
         {
