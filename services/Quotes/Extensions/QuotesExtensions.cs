@@ -38,10 +38,14 @@ public static class QuotesExtensions
         var services = builder.Services;
         services.AddOptions<QuotesOptions>().BindConfiguration(QuotesOptions.Section);
         services.TryAddSingleton(AcceleratorRegistry.Default);
-        services.TryAddSingleton(EfficiencyDefaults.Default);
+        services.TryAddSingleton(EfficiencyModel.Default);
+        services.TryAddSingleton(InstanceCapabilities.Default);
+        services.TryAddSingleton(ProviderCosts.Default);
         services.TryAddSingleton(EnergyFactors.Default);
         services.TryAddSingleton(ModelDefaults.Default);
-        services.TryAddSingleton<QuoteEngine>();
+        services.TryAddSingleton(sp => new QuoteEngine(
+            sp.GetRequiredService<AcceleratorRegistry>(), sp.GetRequiredService<EfficiencyModel>(), sp.GetRequiredService<InstanceCapabilities>(),
+            sp.GetRequiredService<ProviderCosts>(), sp.GetRequiredService<EnergyFactors>(), sp.GetRequiredService<ModelDefaults>()));
         services.TryAddSingleton<PriceView>();
         // Sized in bytes: HybridCache gives each L1 entry its serialized length as its size.
         services.AddMemoryCache();

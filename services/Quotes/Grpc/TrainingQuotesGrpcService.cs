@@ -159,6 +159,19 @@ public sealed class TrainingQuotesGrpcService(
             }
         }
 
+        decimal staffCost = 0;
+        if (r.StaffMonthlyCost is { } staffMoney)
+        {
+            if (MoneyProblem(staffMoney) is { } problem)
+            {
+                violations.Add(new FieldViolation("staff_monthly_cost", problem));
+            }
+            else
+            {
+                staffCost = staffMoney.ToDecimal();
+            }
+        }
+
         var input = new QuoteRequestInput
         {
             Parameters = r.Parameters,
@@ -182,6 +195,16 @@ public sealed class TrainingQuotesGrpcService(
             DiscountPercent = r.DiscountPercent.ToDictionary(StringComparer.Ordinal),
             ActivationAllowance = r.ActivationAllowance,
             EnergyUtilisation = r.EnergyUtilisation,
+            GlobalBatchTokens = r.GlobalBatchTokens,
+            OptimizerSetup = r.OptimizerSetup,
+            ReuseCommittedCapacity = r.ReuseCommittedCapacity,
+            CheckpointCopies = r.CheckpointCopies,
+            DatasetBytes = r.DatasetBytes,
+            DatasetCloud = r.DatasetCloud,
+            ExperimentsMultiplier = r.ExperimentsMultiplier,
+            StaffEngineers = r.StaffEngineers,
+            StaffMonths = r.StaffMonths,
+            StaffMonthlyCost = staffCost,
         };
         violations.AddRange(QuoteRequestRules.Check(input, registry));
         if (violations.Count > 0)
@@ -261,12 +284,16 @@ public sealed class TrainingQuotesGrpcService(
         MinAcceleratorsForMemory = a.MinAcceleratorsForMemory,
         TdpWatts = a.TdpWatts ?? 0,
         EnergyUtilisation = a.EnergyUtilisation,
+        BytesPerParameter = a.BytesPerParameter,
+        ActivationBytesPerAccelerator = a.ActivationBytesPerAccelerator,
+        GlobalBatchTokens = a.GlobalBatchTokens,
+        GlobalBatchSource = a.GlobalBatchSource,
     };
 
     private static QuoteOption ToProto(QuoteOptionResult o, int rank, DateTimeOffset now)
     {
         var currency = o.Offer.Currency;
-        return new QuoteOption
+        var option = new QuoteOption
         {
             Rank = rank,
             Provider = o.Offer.Provider,
@@ -305,6 +332,8 @@ public sealed class TrainingQuotesGrpcService(
             PriceAgeSeconds = (long)Math.Max(0, (now - o.CatalogAsOf).TotalSeconds),
             OfferKey = o.Offer.OfferKey,
         };
+        QuotePlanProtoMapping.AddPlan(option, o, currency);
+        return option;
     }
 
     private static IEnumerable<CatalogVersionUsed> CatalogVersions(PriceViewSnapshot prices, DateTimeOffset now) =>
