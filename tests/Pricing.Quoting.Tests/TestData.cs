@@ -53,7 +53,14 @@ internal static class TestData
         new(parameters, activeParameters, tokens, precision, acceleratorIds ?? [], acceleratorCount, mfu,
             clouds ?? [], regions ?? [], pricingModels ?? [], maxOptions);
 
-    public static QuoteEngine Engine() => new(AcceleratorRegistry.Default, EfficiencyDefaults.Default);
+    public static QuoteEngine Engine() => new(AcceleratorRegistry.Default);
+
+    /// <summary>An efficiency model whose factors are all 1 (and range ×0.8 to ×1.2): the rows alone set MFU, for formula tests.</summary>
+    public static EfficiencyModel FlatEfficiency(MfuRow fallback, params MfuRow[] rows)
+    {
+        var flat = new FactorCurve([new CurvePoint(1, 1)], "flat");
+        return new EfficiencyModel(rows, fallback, flat, flat, flat, flat, 1, 0.8, 1.2);
+    }
 
     /// <summary>Asserts two doubles agree to a relative tolerance (floating-point order of operations differs).</summary>
     public static void Close(double expected, double actual, double relative = 1e-12)
