@@ -275,7 +275,8 @@ public sealed class QuoteEngine(
             {
                 evaluation.Exclude(offer, ("memory", a.Id, spec.AcceleratorCount), () =>
                     $"Does not fit: {spec.AcceleratorCount} × {a.Id} hold {Gb(spec.AcceleratorCount * usable)} GB after activations; "
-                    + $"the model state needs {Gb(evaluation.Compute.ModelStateBytes)} GB ({BytesPerParameter(spec):G} B/parameter), so at least {memoryInstances * perInstance:N0} accelerators.");
+                    + $"the model state needs {Gb(evaluation.Compute.ModelStateBytes)} GB ({BytesPerParameter(spec):G} B/parameter), so at least "
+                    + $"{Math.Ceiling(evaluation.Compute.ModelStateBytes / usable - RoundingSlack):N0} accelerators ({memoryInstances:N0} instances).");
                 return;
             }
 
