@@ -12,12 +12,10 @@ public sealed class BillTests
     private const double N = 70e9;
     private const double D = 1.4e12;
 
-    private static Offer P5 => Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", price: 55.04m);
-
     /// <summary>A fixed cluster and goodput, so the run's hours are those of the formula.</summary>
     private static QuoteSpec Run => Spec(parameters: N, tokens: D, acceleratorCount: 64, mfu: 0.4) with { Goodput = 0.9 };
 
-    private static QuoteOptionResult Quote(QuoteSpec spec) => Assert.Single(Engine().Quote(spec, Prices(P5)).Options);
+    private static QuoteOptionResult Quote(QuoteSpec spec) => Assert.Single(Engine().Quote(spec, Prices(P5())).Options);
 
     private static BillLine Line(QuoteOptionResult option, string name) => Assert.Single(option.Bill, l => l.Name == name);
 

@@ -10,9 +10,6 @@ public sealed class CommitmentBillingTests
 {
     private const double Year = 8760;
 
-    private static Offer P5(string pricingModel, decimal price) =>
-        Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", pricingModel: pricingModel, price: price);
-
     /// <summary>70B on 1.4T tokens sized to finish in 30 days.</summary>
     private static QuoteSpec ThirtyDays => Spec() with { DeadlineHours = 30 * 24 };
 

@@ -18,7 +18,7 @@ public sealed class EnergyTests
     public void A_p5_48xlarge_draws_its_node_power_over_its_eight_GPUs()
     {
         var family = PlanDataFiles.Family("aws", "p5.48xlarge");
-        var offer = Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", price: 55.04m);
+        var offer = P5();
 
         var option = Assert.Single(Quote(offer).Options);
 
@@ -83,7 +83,7 @@ public sealed class EnergyTests
     [Fact]
     public void An_energy_utilisation_override_scales_energy_and_CO2()
     {
-        var offer = Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", price: 55.04m);
+        var offer = P5();
         var full = Assert.Single(Quote(offer).Options);
 
         var half = Assert.Single(Engine().Quote(Spec(acceleratorCount: 64) with { Goodput = 0.9, EnergyUtilisation = 0.5 }, Prices(offer)).Options);

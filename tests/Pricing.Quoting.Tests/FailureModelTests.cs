@@ -92,7 +92,7 @@ public sealed class FailureModelTests
     [Fact]
     public void A_quote_takes_its_goodput_from_the_failure_model_for_its_cluster()
     {
-        var offer = Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", price: 55.04m);
+        var offer = P5();
 
         var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: 512, mfu: 0.4), Prices(offer)).Options);
 
@@ -108,7 +108,7 @@ public sealed class FailureModelTests
     [Fact]
     public void The_breakdown_splits_the_hours_into_compute_checkpoint_stalls_and_failures_by_the_model()
     {
-        var offer = Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", price: 55.04m);
+        var offer = P5();
 
         var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: 4096, mfu: 0.4), Prices(offer)).Options);
 

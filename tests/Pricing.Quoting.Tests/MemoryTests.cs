@@ -9,8 +9,6 @@ namespace Pricing.Quoting.Tests;
 /// </summary>
 public sealed class MemoryTests
 {
-    private static Offer P5 => Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", price: 55.04m);
-
     private static double Allowance => DataFiles.Default("activationAllowance");
 
     [Theory]
@@ -35,8 +33,8 @@ public sealed class MemoryTests
         Assert.Equal(2, Math.Ceiling(16 * n / perInstance));
         Assert.Equal(3, Math.Ceiling(18 * n / perInstance));
 
-        var zero = Engine().Quote(Spec(parameters: n, acceleratorCount: 16) with { OptimizerSetup = "zero" }, Prices(P5));
-        var megatron = Engine().Quote(Spec(parameters: n, acceleratorCount: 16), Prices(P5));
+        var zero = Engine().Quote(Spec(parameters: n, acceleratorCount: 16) with { OptimizerSetup = "zero" }, Prices(P5()));
+        var megatron = Engine().Quote(Spec(parameters: n, acceleratorCount: 16), Prices(P5()));
 
         Assert.Single(zero.Options);
         Assert.Empty(megatron.Options);
@@ -68,7 +66,7 @@ public sealed class MemoryTests
         var perSequence = QuoteEngine.ActivationBytes(spec, 1);
         Assert.True(perSequence > 24e9 && perSequence / 8 < 80e9);
 
-        var result = Engine().Quote(spec, Prices(l4, P5));
+        var result = Engine().Quote(spec, Prices(l4, P5()));
 
         Assert.Equal("p5.48xlarge", Assert.Single(result.Options).Offer.InstanceType);
         var excluded = Assert.Single(result.Excluded);
@@ -88,8 +86,8 @@ public sealed class MemoryTests
         Assert.Equal(3, Math.Ceiling(18 * n / (8 * (80e9 - activation))));
         Assert.Equal(2, Math.Ceiling(18 * n / (8 * 80e9 * (1 - Allowance))));
 
-        var withShape = Engine().Quote(spec, Prices(P5));
-        var withoutShape = Engine().Quote(spec with { Layers = 0, DModel = 0, SequenceLength = 0 }, Prices(P5));
+        var withShape = Engine().Quote(spec, Prices(P5()));
+        var withoutShape = Engine().Quote(spec with { Layers = 0, DModel = 0, SequenceLength = 0 }, Prices(P5()));
 
         Assert.Empty(withShape.Options);
         Assert.Contains("at least 24 accelerators", Assert.Single(withShape.Excluded).Reason, StringComparison.Ordinal);
@@ -101,14 +99,14 @@ public sealed class MemoryTests
     {
         var spec = Spec(parameters: 49e9, acceleratorCount: 16) with { Layers = 80, DModel = 8192, SequenceLength = 131072, ActivationAllowance = 0.3 };
 
-        Assert.Single(Engine().Quote(spec, Prices(P5)).Options);
+        Assert.Single(Engine().Quote(spec, Prices(P5())).Options);
     }
 
     [Fact]
     public void A_larger_activation_allowance_needs_more_accelerators()
     {
         // 1,260 GB / (80 GB × 0.5) = 31.5: 32 H100s, 4 instances.
-        var result = Engine().Quote(Spec(acceleratorCount: 24) with { ActivationAllowance = 0.5 }, Prices(P5));
+        var result = Engine().Quote(Spec(acceleratorCount: 24) with { ActivationAllowance = 0.5 }, Prices(P5()));
 
         Assert.Equal(32, Assert.Single(result.Assumptions).MinAcceleratorsForMemory);
         Assert.Empty(result.Options);

@@ -12,9 +12,6 @@ public sealed class PlanFeasibilityTests
     private const double N = 70e9;
     private const double D = 1.4e12;
 
-    private static Offer P5(string pricingModel = PricingModels.OnDemand, decimal price = 55.04m) =>
-        Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", pricingModel: pricingModel, price: price);
-
     private static Offer Trn1Small => Offer(provider: "aws", region: "us-east-1", instanceType: "trn1.2xlarge", acceleratorId: "aws-trainium1", acceleratorsPerInstance: 1m, price: 1.34m);
 
     private static Offer NcA100 => Offer(instanceType: "Standard_NC24ads_A100_v4", acceleratorId: "nvidia-a100-80gb-pcie", acceleratorsPerInstance: 1m, price: 3.67m);

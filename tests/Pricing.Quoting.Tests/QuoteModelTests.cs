@@ -170,7 +170,7 @@ public sealed class QuoteModelTests
     [InlineData(PricingModels.Committed1Y)]
     public void The_breakdown_parts_sum_to_the_total_cost_for_every_pricing_model(string model)
     {
-        var offer = Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", pricingModel: model, price: 40m);
+        var offer = P5(model, 40m);
 
         var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: 512), Prices(offer)).Options);
 

@@ -14,8 +14,6 @@ public sealed class RunEfficiencyTests
     private const double D = 1.4e12;
     private const double Goodput = 0.9;
 
-    private static Offer P5 => Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", price: 55.04m);
-
     private static QuoteOptionResult Quote(QuoteSpec spec, Offer offer) =>
         Assert.Single(Engine().Quote(spec with { Goodput = Goodput }, Prices(offer)).Options);
 
@@ -28,7 +26,7 @@ public sealed class RunEfficiencyTests
         var size = SizeFactor(N, H100DenseBf16);
 
         // 64 H100 on 8 p5.48xlarge: within the reference scale (<= 1,024) and 3,200 Gbps / 8 = 400 Gbps per GPU (factor 1).
-        var option = Quote(Spec(acceleratorCount: 64), P5);
+        var option = Quote(Spec(acceleratorCount: 64), P5());
 
         Assert.NotNull(option.Mfu);
         Assert.Equal(row.Mfu, option.Mfu.BaseMfu);
@@ -48,7 +46,7 @@ public sealed class RunEfficiencyTests
         var row = EfficiencyFile.For(H100);
         var scale = PlanDataFiles.CurveAt("scale", 16384);
 
-        var option = Quote(Spec(parameters: 405e9, tokens: 15.6e12, acceleratorCount: 16384), P5);
+        var option = Quote(Spec(parameters: 405e9, tokens: 15.6e12, acceleratorCount: 16384), P5());
 
         // 405B per H100 PFLOP/s is past the top of the size curve: factor 1.
         Assert.Equal(1, option.Mfu!.ModelSizeFactor);
@@ -89,8 +87,8 @@ public sealed class RunEfficiencyTests
     public void A_mixture_of_experts_lowers_MFU_by_the_moe_curve_at_active_over_total()
     {
         // DeepSeek-V3-like: 671B total, 37B active, against a dense 37B model on the same 256 H100s.
-        var moe = Quote(Spec(parameters: 671e9, activeParameters: 37e9, tokens: 1e12, acceleratorCount: 256), P5);
-        var dense = Quote(Spec(parameters: 37e9, tokens: 1e12, acceleratorCount: 256), P5);
+        var moe = Quote(Spec(parameters: 671e9, activeParameters: 37e9, tokens: 1e12, acceleratorCount: 256), P5());
+        var dense = Quote(Spec(parameters: 37e9, tokens: 1e12, acceleratorCount: 256), P5());
 
         var factor = PlanDataFiles.CurveAt("moe", 37e9 / 671e9);
         Close(factor, moe.Mfu!.MoeFactor);
@@ -108,8 +106,8 @@ public sealed class RunEfficiencyTests
         var bf16Row = EfficiencyFile.For(H100);
         var size = SizeFactor(N, H100DenseBf16);
 
-        var fp8 = Quote(Spec(precision: Precision.Fp8, acceleratorCount: 64), P5);
-        var bf16 = Quote(Spec(acceleratorCount: 64), P5);
+        var fp8 = Quote(Spec(precision: Precision.Fp8, acceleratorCount: 64), P5());
+        var bf16 = Quote(Spec(acceleratorCount: 64), P5());
 
         Assert.Equal(fp8Row.Mfu, fp8.Mfu!.BaseMfu);
         // The size factor is read against the BF16 peak whatever the precision.
@@ -156,7 +154,7 @@ public sealed class RunEfficiencyTests
     [Fact]
     public void The_cost_range_is_the_MFU_times_the_files_low_and_high_bounds()
     {
-        var option = Quote(Spec(acceleratorCount: 64), P5);
+        var option = Quote(Spec(acceleratorCount: 64), P5());
 
         Close(option.Mfu!.Mfu * PlanDataFiles.RangeLow, option.Mfu.Low);
         Close(option.Mfu.Mfu * PlanDataFiles.RangeHigh, option.Mfu.High);
