@@ -84,6 +84,21 @@ public sealed class CommitmentBillingTests
         Assert.Equal([PricingModels.OnDemand, PricingModels.Committed1Y], result.Options.Select(o => o.Offer.PricingModel));
     }
 
+    [Fact]
+    public void A_run_longer_than_the_term_bills_as_many_whole_terms_as_it_spans()
+    {
+        // 70B on 24 H100s: about two years of wall-clock, so three 1-year terms.
+        var result = Engine().Quote(Spec(acceleratorCount: 24), Prices(P5(PricingModels.Committed1Y, 36.00m)));
+
+        var option = Assert.Single(result.Options);
+        var terms = (int)Math.Ceiling(option.WallClockHours / Year);
+        Assert.True(terms >= 2, $"The run takes {option.WallClockHours:N0} h.");
+        Assert.Equal(terms, option.Commitment!.Terms);
+        Assert.Equal(terms * Year, option.Commitment.BilledHoursPerInstance);
+        PlanFormulas.WithinACent(3 * (decimal)(terms * Year) * 36.00m, option.TotalCost);
+        Close(option.WallClockHours / (terms * Year), option.Commitment.TermShareUsed, 1e-12);
+    }
+
     [Theory]
     [InlineData(PricingModels.Committed1Y, 720, false, Year, 1)]
     [InlineData(PricingModels.Committed1Y, Year, false, Year, 1)]

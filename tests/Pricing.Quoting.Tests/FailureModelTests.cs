@@ -120,4 +120,19 @@ public sealed class FailureModelTests
         Assert.Equal(0, b.PreemptionHours);
         Assert.Equal(option.TotalCost, b.Compute + b.FailuresAndRestarts + b.Checkpoints + b.Preemptions + b.UnusedCommitment);
     }
+
+    [Fact]
+    public void A_cluster_so_large_it_would_spend_more_time_recovering_than_training_is_excluded()
+    {
+        // 524,288 H100 (a batch of 512M tokens keeps them busy): an interruption every ~6 minutes, each costing a 10-minute restart.
+        const int count = 524_288;
+        var expected = PlanFormulas.Goodput(count, count / 8);
+        Assert.True(expected.Loss > FailureModel.MaxLoss);
+
+        var result = Engine().Quote(Spec(acceleratorCount: count) with { GlobalBatchTokens = count * 1024.0 }, Prices(P5()));
+
+        Assert.Empty(result.Options);
+        var reason = Assert.Single(result.Excluded).Reason;
+        Assert.Contains($"{count / 8:N0} × p5.48xlarge (on_demand) would be interrupted every {expected.MeanHours * 60:N0} minutes", reason, StringComparison.Ordinal);
+    }
 }
