@@ -79,17 +79,4 @@ public sealed class EnergyTests
         Close(option.AcceleratorHours * watts / 1000 * Load * DataFiles.PueOf(provider), option.EnergyKwh, 1e-12);
         Assert.Contains(result.Warnings, w => w.Contains(acceleratorId, StringComparison.Ordinal) && w.Contains("estimated", StringComparison.Ordinal));
     }
-
-    [Fact]
-    public void An_energy_utilisation_override_scales_energy_and_CO2()
-    {
-        var offer = P5();
-        var full = Assert.Single(Quote(offer).Options);
-
-        var half = Assert.Single(Engine().Quote(Spec(acceleratorCount: 64) with { Goodput = 0.9, EnergyUtilisation = 0.5 }, Prices(offer)).Options);
-
-        Close(full.EnergyKwh * 0.5 / Load, half.EnergyKwh, 1e-12);
-        Close(full.Co2Kg * 0.5 / Load, half.Co2Kg, 1e-12);
-        Assert.Equal(0.5, half.Power!.LoadFactor);
-    }
 }

@@ -279,6 +279,7 @@ public sealed class QuoteModelTests
 
         Close(full.EnergyKwh * 0.5 / DataFiles.Default("energyUtilisation"), half.EnergyKwh, 1e-9);
         Close(full.Co2Kg * 0.5 / DataFiles.Default("energyUtilisation"), half.Co2Kg, 1e-9);
+        Assert.Equal(0.5, half.Power!.LoadFactor);
     }
 
     [Fact]
