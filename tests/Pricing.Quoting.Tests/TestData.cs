@@ -68,4 +68,8 @@ internal static class TestData
         var tolerance = Math.Abs(expected) * relative;
         Assert.True(Math.Abs(expected - actual) <= tolerance, $"Expected {expected:R} ± {tolerance:G3}, got {actual:R}.");
     }
+
+    /// <summary>An aws p5.48xlarge (8 × H100, 3,200 Gbps EFA, 10.2 kW node) in us-east-1: a training-grade family of instance-families.json.</summary>
+    public static Offer P5(string pricingModel = PricingModels.OnDemand, decimal price = 55.04m) =>
+        Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", pricingModel: pricingModel, price: price);
 }
