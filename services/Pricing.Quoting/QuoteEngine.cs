@@ -273,16 +273,16 @@ public sealed class QuoteEngine(
             basis = ClusterBasis.Requested;
             if (instancesCount < memoryInstances)
             {
-                evaluation.Exclude(offer, ("memory", a.Id, spec.AcceleratorCount), () =>
+                evaluation.Exclude(offer, ("memory:" + perInstance.ToString(CultureInfo.InvariantCulture), a.Id, spec.AcceleratorCount), () =>
                     $"Does not fit: {spec.AcceleratorCount} × {a.Id} hold {Gb(spec.AcceleratorCount * usable)} GB after activations; "
                     + $"the model state needs {Gb(evaluation.Compute.ModelStateBytes)} GB ({BytesPerParameter(spec):G} B/parameter), so at least "
-                    + $"{Math.Ceiling(evaluation.Compute.ModelStateBytes / usable - RoundingSlack):N0} accelerators ({memoryInstances:N0} instances).");
+                    + $"{memoryInstances * perInstance:N0} accelerators ({memoryInstances:N0} × {offer.InstanceType}).");
                 return;
             }
 
             if (instancesCount > usefulInstances)
             {
-                evaluation.Exclude(offer, ("useful", a.Id, spec.AcceleratorCount), () =>
+                evaluation.Exclude(offer, ("useful:" + perInstance.ToString(CultureInfo.InvariantCulture), a.Id, spec.AcceleratorCount), () =>
                     $"{instancesCount * perInstance:N0} accelerators are more than a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps busy "
                     + $"({evaluation.LargestUseful:N0} at {defaults.MinTokensPerAcceleratorStep.Value:N0} tokens per accelerator per step); raise global_batch_tokens or use fewer.");
                 return;
@@ -328,13 +328,15 @@ public sealed class QuoteEngine(
                 var limit = maxInstances < usefulInstances && family is not { TrainingGradeFabric: true }
                     ? $"{offer.InstanceType} has no training-grade fabric ({FabricText(family)}), so at most {instancesWithoutFabric} instances can join one job"
                     : $"a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps at most {evaluation.LargestUseful:N0} accelerators busy";
-                evaluation.Exclude(offer, ("deadline:" + limit, a.Id, perInstance), () =>
+                evaluation.Exclude(offer, ("deadline:" + offer.InstanceType + ":" + limit, a.Id, perInstance), () =>
                     $"Cannot finish in {spec.DeadlineHours:G4} h on {offer.InstanceType}: {limit}.");
                 return;
             }
 
+            var cappedByFabric = maxInstances < usefulInstances;
             basis = byDefault
-                ? (meets ? (instancesCount > memoryInstances ? ClusterBasis.DefaultDeadline : memoryInstances > 1 ? ClusterBasis.MemoryMinimum : ClusterBasis.OneInstance) : ClusterBasis.LargestUseful)
+                ? (meets ? (instancesCount > memoryInstances ? ClusterBasis.DefaultDeadline : memoryInstances > 1 ? ClusterBasis.MemoryMinimum : ClusterBasis.OneInstance)
+                    : cappedByFabric ? ClusterBasis.FabricLimit : ClusterBasis.LargestUseful)
                 : instancesCount > memoryInstances ? ClusterBasis.Deadline : ClusterBasis.MemoryMinimum;
         }
 
@@ -348,7 +350,7 @@ public sealed class QuoteEngine(
 
         if (run.Goodput.Goodput < 1 - FailureModel.MaxLoss)
         {
-            evaluation.Exclude(offer, ("goodput", a.Id, instancesCount), () =>
+            evaluation.Exclude(offer, ("goodput:" + offer.InstanceType + ":" + offer.PricingModel, a.Id, instancesCount), () =>
                 $"{instancesCount:N0} × {offer.InstanceType} ({offer.PricingModel}) would be interrupted every {run.Goodput.MeanHoursBetweenInterruptions * 60:N0} minutes: "
                 + "a synchronous job would spend more time recovering than training.");
             return;
@@ -422,6 +424,10 @@ public sealed class QuoteEngine(
         return terms * termHours;
     }
 
+    /// <summary>Accelerator-hours billed for a run of <paramref name="acceleratorHours"/> on <paramref name="rented"/> accelerators (whole terms for commitments).</summary>
+    private static double BilledHours(string pricingModel, double acceleratorHours, double rented, bool reused) =>
+        BilledHoursPerInstance(pricingModel, acceleratorHours / rented, reused, out _, out _) * rented;
+
     /// <summary>8,760 h for a 1-year commitment, 26,280 h for 3 years (also "reserved_1y_…" variants), else 0.</summary>
     public static double TermHours(string pricingModel) =>
         pricingModel == PricingModels.Committed1Y || pricingModel.StartsWith("reserved_1y", StringComparison.Ordinal) ? HoursPerYear
@@ -469,8 +475,10 @@ public sealed class QuoteEngine(
         var best = evaluation.BestByAccelerator.TryGetValue(a.Id, out var b) ? b.Best : (Candidate?)null;
         var estimate = best?.Run.Mfu;
         var goodput = best?.Run.Goodput;
-        var allowance = evaluation.Spec?.ActivationAllowance ?? defaults.ActivationAllowance.Value;
-        var usable = a.MemoryGb * 1e9 * (1 - allowance);
+        // As the memory fit does: activations from the model shape (tensor parallel 8) when given, else the allowance.
+        var activation = evaluation.Spec is { HasAttentionShape: true, ActivationAllowance: null } shaped ? ActivationBytes(shaped, 8) : 0;
+        var allowance = activation > 0 ? Math.Min(1, activation / (a.MemoryGb * 1e9)) : evaluation.Spec?.ActivationAllowance ?? defaults.ActivationAllowance.Value;
+        var usable = Math.Max(1, a.MemoryGb * 1e9 * (1 - allowance));
         var minAccelerators = (long)Math.Min(long.MaxValue / 2.0, Math.Max(1, Math.Ceiling(evaluation.Compute.ModelStateBytes / usable - RoundingSlack)));
         var mfu = estimate?.Mfu ?? plan.MfuRow.Mfu * plan.Fp8Scale;
         var fp8Note = plan.Fp8Derived ? $" (no measured FP8 run: BF16 MFU × {defaults.Fp8SpeedupOverBf16.Value:G} FP8 speed-up, {defaults.Fp8SpeedupOverBf16.Source})" : "";
@@ -480,7 +488,7 @@ public sealed class QuoteEngine(
             a.MemoryGb, allowance, minAccelerators, a.TdpWatts, evaluation.Spec?.EnergyUtilisation ?? defaults.EnergyUtilisation.Value)
         {
             BytesPerParameter = evaluation.Spec is { } s ? BytesPerParameter(s) : defaults.BytesPerParameterMegatron.Value,
-            ActivationBytesPerAccelerator = evaluation.Spec is { } spec ? ActivationBytes(spec, 8) : 0,
+            ActivationBytesPerAccelerator = activation,
             GlobalBatchTokens = evaluation.BatchTokens,
             GlobalBatchSource = evaluation.BatchSource,
         };
@@ -553,7 +561,8 @@ public sealed class QuoteEngine(
             offer, c.Catalog.Version, c.Catalog.AsOf, hours,
             (int)Math.Ceiling(Math.Round(c.Rented, 6)), c.Instances, c.WallClockHours, total,
             rate, priceSource, c.Discount, breakdown,
-            Money(c.Run.AcceleratorHoursLow + unusedHours, rate), Money(c.Run.AcceleratorHoursHigh + unusedHours, rate),
+            Money(BilledHours(offer.PricingModel, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity), rate),
+            Money(BilledHours(offer.PricingModel, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity), rate),
             c.Basis, kwh, kwh * grid.Value, pue.Value, grid.Value, grid.IsFallback)
         {
             Family = c.Family,

@@ -83,6 +83,9 @@ public static class ClusterBasis
 
     /// <summary>The default deadline would need more than the global batch can use: the largest useful cluster.</summary>
     public const string LargestUseful = "largest_useful";
+
+    /// <summary>The default deadline would need more instances than may join one job without a training-grade fabric.</summary>
+    public const string FabricLimit = "fabric_limit";
 }
 
 /// <summary>One ranked way to run the training: an offer, and what the whole run costs on it.</summary>

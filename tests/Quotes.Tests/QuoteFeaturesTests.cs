@@ -71,8 +71,8 @@ public sealed class QuoteFeaturesTests(StandaloneServer server)
         Assert.Equal(1, quote.OptionsExcluded);
         var excluded = Assert.Single(quote.Excluded);
         Assert.Equal("Standard_ND96isr_H100_v5", excluded.InstanceType);
-        // 18 B/parameter (Megatron, bf16 with fp32 gradients) × 70e9 = 1,260 GB over 56 GB usable per H100.
-        Assert.Contains("at least 23 accelerators", excluded.Reason, StringComparison.Ordinal);
+        // 18 B/parameter (Megatron, bf16 with fp32 gradients) × 70e9 = 1,260 GB over 56 GB usable per H100: 23, so 3 instances of 8.
+        Assert.Contains("at least 24 accelerators", excluded.Reason, StringComparison.Ordinal);
         Assert.Equal(23, quote.Assumptions.Single().MinAcceleratorsForMemory);
     }
 
