@@ -1,12 +1,6 @@
 using System.Net;
-using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Pricing.ServiceDefaults;
 using Pricing.Testing;
-using Quotes.Extensions;
 
 namespace Observability.Tests;
 
@@ -25,35 +19,16 @@ public sealed class BrokerClusterNodesTests(RabbitMqTestServer rabbit) : IClassF
         var broker = new Uri(await rabbit.CreateVirtualHostAsync($"cluster-nodes-{Guid.NewGuid():N}"));
         // The URI keeps the credentials and vhost; its host is a name that never resolves (RFC 2606 ".invalid").
         var unresolvable = new UriBuilder(broker) { Host = "broker-host-from-uri.invalid" }.Uri.ToString();
-        var builder = WebApplication.CreateBuilder(["--environment", "Production"]);
-        builder.UseFreeLoopbackPort();
-        builder.UseFreeLoopbackHttp1Port();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        // The start waits for the bus to connect (MassTransitHostOptions.WaitUntilStarted), then readiness reports it.
+        var (status, checks) = await QuotesReadiness.ReadyAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:rabbitmq"] = unresolvable,
+            // The first node never resolves either: the client moves on to the next.
             [MessagingExtensions.ClusterNodesKey] = $"unreachable-node.invalid:{broker.Port}, {broker.Host}:{broker.Port}",
             ["Quotes:QueueName"] = $"quotes-cluster-nodes-{Guid.NewGuid():N}",
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Services.AddSingleton<System.Diagnostics.Metrics.IMeterFactory, NonDisposingMeterFactory>();
-        var app = builder.BuildQuotesApp();
-        // MassTransitHostOptions.WaitUntilStarted: the start completes only once the bus is connected.
-        await app.StartAsync(ct);
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri(app.BoundHttp1Address()) };
-            using var response = await http.GetAsync("/health/ready", ct);
-            var body = await response.Content.ReadAsStringAsync(ct);
-            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-            using var json = JsonDocument.Parse(body);
-            var bus = json.RootElement.GetProperty("checks").EnumerateObject()
-                .Single(c => c.Value.GetProperty("tags").EnumerateArray().Any(t => t.GetString() == "masstransit"));
-            Assert.Equal("Healthy", bus.Value.GetProperty("status").GetString());
-        }
-        finally
-        {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
-        }
+        }, ct);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var bus = checks.EnumerateObject().Single(c => c.Value.GetProperty("tags").EnumerateArray().Any(t => t.GetString() == "masstransit"));
+        Assert.Equal("Healthy", bus.Value.GetProperty("status").GetString());
     }
 }
