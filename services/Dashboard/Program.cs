@@ -10,5 +10,7 @@ builder.AddDashboard();
 var app = builder.Build();
 app.MapHealthChecks("/health/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
 app.MapHealthChecks("/health/ready");
+// Prometheus scrapes every deployable's /metrics on its HTTP/1.1 port (deploy/prometheus/prometheus.yml).
+app.MapPrometheusScrapingEndpoint("/metrics");
 app.MapDashboard();
 app.Run();
