@@ -126,14 +126,12 @@ public sealed class EfficiencyModel
         var scale = Scale.At(Math.Max(1, accelerators));
         // TPU slices are joined by ICI, the chips' own fabric: no separate scale-out network to pay for.
         var fabricFactor = instances <= 1 || fabric is { ScaleOutFabric: "tpu-ici" } ? 1.0
-            : fabric is { TrainingGradeFabric: true, ScaleOutGbps: { } gbps } ? FabricGbpsPerAccelerator.At(Math.Max(1e-3, gbps / Math.Max(1, AcceleratorsPerInstance(accelerators, instances))))
+            : fabric is { TrainingGradeFabric: true, ScaleOutGbps: { } gbps } ? FabricGbpsPerAccelerator.At(Math.Max(1e-3, gbps / Math.Max(1, accelerators / instances)))
             : fabric is { TrainingGradeFabric: true } ? FabricGbpsPerAccelerator.Points[0].Factor
             : WithoutTrainingFabric;
         var mfu = Math.Min(1, row.Mfu * size * moe * scale * fabricFactor);
         return new MfuEstimate(mfu, mfu * RangeLow, Math.Min(1, mfu * RangeHigh), row.Mfu, size, moe, scale, fabricFactor, row.Source);
     }
-
-    private static double AcceleratorsPerInstance(double accelerators, int instances) => accelerators / instances;
 
     private static readonly Lazy<EfficiencyModel> DefaultInstance = new(() =>
     {

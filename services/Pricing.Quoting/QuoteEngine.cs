@@ -174,7 +174,7 @@ public sealed class QuoteEngine(
     private Evaluation Evaluate(QuoteSpec spec, PriceViewSnapshot prices, int top)
     {
         var (batchTokens, batchSource) = GlobalBatch(spec);
-        var evaluation = new Evaluation(ComputeFor(spec), top, LargestUsefulAccelerators(spec), batchTokens, batchSource) { Spec = spec };
+        var evaluation = new Evaluation(spec, ComputeFor(spec), top, LargestUsefulAccelerators(spec), batchTokens, batchSource);
         var accelerators = spec.AcceleratorIds.Count > 0 ? spec.AcceleratorIds.ToHashSet(StringComparer.Ordinal) : null;
         var regions = spec.Regions.Count > 0 ? spec.Regions.ToHashSet(StringComparer.Ordinal) : null;
         var models = spec.PricingModels.Count > 0 ? spec.PricingModels.ToHashSet(StringComparer.Ordinal) : null;
@@ -296,26 +296,14 @@ public sealed class QuoteEngine(
             var deadline = byDefault ? defaults.DefaultDeadlineDays.Value * 24 : spec.DeadlineHours;
             instancesCount = memoryInstances;
             run = Rate(plan, spec, offer, family, instancesCount, spotRate);
+            // Hours grow with the cluster (MFU falls with scale, goodput with size), so the size needed only grows: stop
+            // when it settles or reaches the most instances that may join one job.
             for (var round = 0; round < SizingRounds; round++)
             {
-                var needed = Math.Max(memoryInstances, Math.Ceiling(run.AcceleratorHours / (deadline * perInstance) - RoundingSlack));
-                if (needed <= instancesCount || needed > maxInstances)
+                var needed = Math.Min(maxInstances, Math.Max(memoryInstances, Math.Ceiling(run.AcceleratorHours / (deadline * perInstance) - RoundingSlack)));
+                if (needed <= instancesCount)
                 {
-                    if (needed > maxInstances && instancesCount < maxInstances)
-                    {
-                        instancesCount = maxInstances;
-                        run = Rate(plan, spec, offer, family, instancesCount, spotRate);
-                    }
-
-                    if (needed <= instancesCount)
-                    {
-                        break;
-                    }
-
-                    if (needed > maxInstances)
-                    {
-                        break;
-                    }
+                    break;
                 }
 
                 instancesCount = needed;
@@ -476,18 +464,19 @@ public sealed class QuoteEngine(
         var estimate = best?.Run.Mfu;
         var goodput = best?.Run.Goodput;
         // As the memory fit does: activations from the model shape (tensor parallel 8) when given, else the allowance.
-        var activation = evaluation.Spec is { HasAttentionShape: true, ActivationAllowance: null } shaped ? ActivationBytes(shaped, 8) : 0;
-        var allowance = activation > 0 ? Math.Min(1, activation / (a.MemoryGb * 1e9)) : evaluation.Spec?.ActivationAllowance ?? defaults.ActivationAllowance.Value;
+        var spec = evaluation.Spec;
+        var activation = spec is { HasAttentionShape: true, ActivationAllowance: null } ? ActivationBytes(spec, 8) : 0;
+        var allowance = activation > 0 ? Math.Min(1, activation / (a.MemoryGb * 1e9)) : spec.ActivationAllowance ?? defaults.ActivationAllowance.Value;
         var usable = Math.Max(1, a.MemoryGb * 1e9 * (1 - allowance));
         var minAccelerators = (long)Math.Min(long.MaxValue / 2.0, Math.Max(1, Math.Ceiling(evaluation.Compute.ModelStateBytes / usable - RoundingSlack)));
         var mfu = estimate?.Mfu ?? plan.MfuRow.Mfu * plan.Fp8Scale;
         var fp8Note = plan.Fp8Derived ? $" (no measured FP8 run: BF16 MFU × {defaults.Fp8SpeedupOverBf16.Value:G} FP8 speed-up, {defaults.Fp8SpeedupOverBf16.Source})" : "";
         return new AcceleratorAssumptions(a.Id, plan.PeakFlops, mfu, estimate?.Low ?? mfu * efficiency.RangeLow, estimate?.High ?? Math.Min(1, mfu * efficiency.RangeHigh),
             (estimate?.Source ?? plan.MfuRow.Source) + fp8Note,
-            goodput?.Goodput ?? 0, evaluation.Spec?.Goodput is not null ? "request" : "failure model (per option; docs/quote-model.md §4)",
-            a.MemoryGb, allowance, minAccelerators, a.TdpWatts, evaluation.Spec?.EnergyUtilisation ?? defaults.EnergyUtilisation.Value)
+            goodput?.Goodput ?? 0, spec.Goodput is not null ? "request" : "failure model (per option; docs/quote-model.md §4)",
+            a.MemoryGb, allowance, minAccelerators, a.TdpWatts, spec.EnergyUtilisation ?? defaults.EnergyUtilisation.Value)
         {
-            BytesPerParameter = evaluation.Spec is { } s ? BytesPerParameter(s) : defaults.BytesPerParameterMegatron.Value,
+            BytesPerParameter = BytesPerParameter(spec),
             ActivationBytesPerAccelerator = activation,
             GlobalBatchTokens = evaluation.BatchTokens,
             GlobalBatchSource = evaluation.BatchSource,
@@ -705,7 +694,7 @@ public sealed class QuoteEngine(
 
     private static readonly IComparer<Candidate> RankOrder = Comparer<Candidate>.Create(CandidateOrder);
 
-    private sealed class Evaluation(TrainingCompute compute, int top, long largestUseful, double batchTokens, string batchSource)
+    private sealed class Evaluation(QuoteSpec spec, TrainingCompute compute, int top, long largestUseful, double batchTokens, string batchSource)
     {
         private readonly Dictionary<(string Kind, string AcceleratorId, double Size), string> _reasons = [];
 
@@ -713,7 +702,7 @@ public sealed class QuoteEngine(
         public long LargestUseful { get; } = largestUseful;
         public double BatchTokens { get; } = batchTokens;
         public string BatchSource { get; } = batchSource;
-        public QuoteSpec? Spec { get; set; }
+        public QuoteSpec Spec { get; } = spec;
         public Dictionary<string, AcceleratorPlan?> Plans { get; } = new(StringComparer.Ordinal);
 
         /// <summary>The cheapest candidates so far, in rank order, at most <c>top</c> of them.</summary>
