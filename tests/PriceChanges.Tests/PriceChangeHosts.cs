@@ -137,8 +137,9 @@ public sealed class PriceChangeHosts : IAsyncDisposable
                     return;
                 }
             }
-            catch (StackExchange.Redis.RedisException)
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
             {
+                // Redis is down or loading (a fault test): keep waiting.
             }
 
             await Task.Delay(50, ct);
