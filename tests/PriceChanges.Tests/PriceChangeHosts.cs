@@ -51,6 +51,14 @@ public sealed class PriceChangeHosts : IAsyncDisposable
         return hosts;
     }
 
+    /// <summary>A synthetic provider with <paramref name="offers"/> offers publishing to <paramref name="vhost"/>.</summary>
+    public static Task<WebApplication> StartProviderAsync(string vhost, int offers, CancellationToken ct) =>
+        SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:rabbitmq"] = vhost,
+            ["Synthetic:Offers"] = offers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, ct);
+
     public static async Task<WebApplication> StartQuotesAsync(string vhost, string redis, string keyPrefix, string providerAddress, CancellationToken ct,
         TimeSpan? resyncGrace = null, IDictionary<string, string?>? settings = null)
     {

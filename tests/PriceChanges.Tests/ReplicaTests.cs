@@ -28,11 +28,7 @@ public sealed class ReplicaTests(RabbitMqTestServer rabbit, RedisTestServer redi
         rabbit.SkipIfUnavailable();
         redis.SkipIfUnavailable();
         var vhost = await rabbit.CreateVirtualHostAsync($"replicas-{Guid.NewGuid():N}");
-        await using var provider = await SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:rabbitmq"] = vhost,
-            ["Synthetic:Offers"] = Offers.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, Ct);
+        await using var provider = await PriceChangeHosts.StartProviderAsync(vhost, Offers, Ct);
         var prefix = $"{redis.KeyPrefix}{Guid.NewGuid():N}:";
         Dictionary<string, string?> Replica(string id) => new()
         {

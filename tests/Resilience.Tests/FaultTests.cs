@@ -330,11 +330,7 @@ public sealed class FaultTests(RabbitMqTestServer rabbit, RedisTestServer redis)
         const int Offers = 200;
         await using var privateRedis = await PrivateRedis.StartOrSkipAsync(Ct, appendOnly: true);
         var vhost = await rabbit.CreateVirtualHostAsync($"fault-redis-restart-{Guid.NewGuid():N}");
-        await using var provider = await SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:rabbitmq"] = vhost,
-            ["Synthetic:Offers"] = Offers.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, Ct);
+        await using var provider = await PriceChangeHosts.StartProviderAsync(vhost, Offers, Ct);
         var first = await PriceChangeHosts.StartQuotesAsync(vhost, privateRedis.ConnectionString, "fault:", provider.BoundAddress(), Ct);
         await provider.Catalog().ScrapeOnceAsync(Ct);
         await PriceChangeHosts.WaitForHistoryAsync(first, 0, Offers, Ct);
