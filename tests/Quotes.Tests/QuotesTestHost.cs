@@ -1,6 +1,7 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -42,10 +43,15 @@ public sealed class QuotesTestHost : IAsyncDisposable
     /// <summary>Empties the in-process L1, so the next lookup goes to Redis.</summary>
     public void ClearMemoryCache() => ((MemoryCache)_app.Services.GetRequiredService<IMemoryCache>()).Clear();
 
-    public static async Task<QuotesTestHost> StartAsync(string? redis = null, string? redisPrefix = null)
+    public static async Task<QuotesTestHost> StartAsync(string? redis = null, string? redisPrefix = null, IDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.UseFreeLoopbackPort();
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (redis is not null)
         {
