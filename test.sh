@@ -7,6 +7,12 @@
 #   1. Installs with apt-get only what is missing, each on its own line (all before starting any server):
 #      redis-server, rabbitmq-server, chromium (browser tests); Debian's nodejs/npm only when node/npm are
 #      absent (never replacing the image's). A failed install or start prints the tail of its log to stderr.
+#      Also docker-compose and kubectl (Debian's kubernetes-client) for the deployment checks, and deploy/validate's
+#      npm packages (npm ci).
+#   1b. Deployment checks, offline (no engine, no cluster): `docker-compose config` of docker-compose.yml (with
+#      .env.example), `kubectl kustomize` of every k8s/overlays/*, each overlay's objects against the Kubernetes
+#      schemas (deploy/validate/validate-k8s.mjs; custom resources skipped and listed). They count in the closing
+#      line and get a line of their own. PRICING_TEST_DEPLOY_ONLY=1 runs only these (and their installs).
 #   2. Unless the caller already set PRICING_TEST_REDIS: starts a throwaway Redis on 127.0.0.1
 #      (port 6379 if free, else another) under .test-servers/redis.
 #   3. Unless the caller already set PRICING_TEST_RABBITMQ: starts a clean RabbitMQ node
@@ -43,6 +49,7 @@ SETUP_LOG="$SERVERS_DIR/setup-$RUN_ID.log"
 # Keep the logs of the last 10 runs only.
 ls -1t "$SERVERS_DIR"/setup-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
 ls -1t "$SERVERS_DIR"/dotnet-test-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
+ls -1t "$SERVERS_DIR"/deploy-checks-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
 : >"$SETUP_LOG"
 
 log() { printf 'test.sh: %s\n' "$*" | tee -a "$SETUP_LOG" >&2; }
@@ -172,8 +179,11 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------------------------------------------------------
 NEED_REDIS=0
 NEED_RABBIT=0
-[ -n "${PRICING_TEST_REDIS:-}" ] || NEED_REDIS=1
-[ -n "${PRICING_TEST_RABBITMQ:-}" ] || NEED_RABBIT=1
+DEPLOY_ONLY="${PRICING_TEST_DEPLOY_ONLY:-0}"
+if [ "$DEPLOY_ONLY" != "1" ]; then
+  [ -n "${PRICING_TEST_REDIS:-}" ] || NEED_REDIS=1
+  [ -n "${PRICING_TEST_RABBITMQ:-}" ] || NEED_RABBIT=1
+fi
 
 # Each package is installed only when its command is missing, and on its own apt-get line: a conflict in one
 # (Debian's npm refuses the image's nodesource nodejs: "nodejs : Conflicts: npm") must not block the others.
@@ -200,7 +210,11 @@ fi
 [ "${#MISSING_SERVERS[@]}" -eq 0 ] || apt_install "${MISSING_SERVERS[@]}"
 
 # The dashboard's browser tests drive Debian's Chromium (and npm installs playwright-core for them, in the test).
-command -v chromium >/dev/null 2>&1 || apt_install chromium
+[ "$DEPLOY_ONLY" = "1" ] || command -v chromium >/dev/null 2>&1 || apt_install chromium
+# The deployment checks (1b): Debian's docker-compose (1.29: `config` validates without a daemon) and kubectl (the
+# image's, else Debian's kubernetes-client, whose kubectl bundles kustomize 2.0: k8s/ is written for both).
+command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
+command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client
 # node and npm: Debian's only where the machine has none. With node present but npm absent, Debian's npm would
 # fight whatever installed that node, so stop with the reason instead of replacing either.
 if ! command -v node >/dev/null 2>&1; then
@@ -209,6 +223,71 @@ elif ! command -v npm >/dev/null 2>&1; then
   log "node $(node --version 2>/dev/null) is installed but npm is not; install the npm that belongs to that node" \
     "(this script will not replace it with Debian's, which conflicts with non-Debian nodejs builds)"
   exit 1
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1b. Deployment checks: the compose file and every kustomize overlay, validated offline. A failed check counts as a
+#     failed test in the closing line (and fails the run); the checks also get a line of their own.
+# ---------------------------------------------------------------------------------------------------------------
+DEPLOY_PASSED=0
+DEPLOY_FAILED=0
+DEPLOY_LOG="$SERVERS_DIR/deploy-checks-$RUN_ID.log"
+: >"$DEPLOY_LOG"
+deploy_check() { # description command...
+  local what="$1"
+  shift
+  if "$@" >>"$DEPLOY_LOG" 2>&1; then
+    DEPLOY_PASSED=$((DEPLOY_PASSED + 1))
+    log "deployment check passed: $what"
+  else
+    DEPLOY_FAILED=$((DEPLOY_FAILED + 1))
+    log "deployment check FAILED: $what"
+  fi
+}
+# The validator's npm packages (pinned by deploy/validate/package-lock.json), installed once per lock file.
+validator_ready() {
+  [ -d deploy/validate/node_modules/kubernetes-models ] && cmp -s deploy/validate/package-lock.json deploy/validate/node_modules/.package-lock.json.installed
+}
+if ! validator_ready; then
+  t0="$(now)"
+  if (cd deploy/validate && npm ci --no-audit --no-fund --loglevel=error) >>"$SETUP_LOG" 2>&1; then
+    cp deploy/validate/package-lock.json deploy/validate/node_modules/.package-lock.json.installed
+    log "npm ci deploy/validate in $(since "$t0") s"
+  else
+    print_log_tail "$SETUP_LOG"
+    log "npm ci deploy/validate failed: the schema checks will fail"
+  fi
+fi
+DEPLOY_TMP="$(mktemp -d)"
+t0="$(now)"
+deploy_check "docker-compose config (docker-compose.yml with .env.example)" \
+  docker-compose --env-file .env.example -f docker-compose.yml config -q
+deploy_check "docker-compose config (with deploy/compose.grafana.yml)" \
+  docker-compose --env-file .env.example -f docker-compose.yml -f deploy/compose.grafana.yml config -q
+deploy_check "schema validator self-test (rejects a wrong type, an unknown field, an unknown kind)" \
+  node deploy/validate/validate-k8s.mjs --self-test
+# kustomize reads each overlay's Secrets from gitignored files: build a copy where the committed examples stand in
+# for any that are missing.
+cp -r k8s "$DEPLOY_TMP/k8s"
+for example in "$DEPLOY_TMP"/k8s/overlays/*/secrets/*.example; do
+  if [ -e "$example" ] && [ ! -e "${example%.example}" ]; then cp "$example" "${example%.example}"; fi
+done
+for overlay in "$DEPLOY_TMP"/k8s/overlays/*/; do
+  name="$(basename "$overlay")"
+  deploy_check "kubectl kustomize k8s/overlays/$name" \
+    sh -c 'kubectl kustomize "$1" >"$2"' _ "$overlay" "$DEPLOY_TMP/$name.yaml"
+  deploy_check "k8s/overlays/$name against the Kubernetes schemas" \
+    node deploy/validate/validate-k8s.mjs "$name=$DEPLOY_TMP/$name.yaml"
+done
+rm -rf -- "$DEPLOY_TMP"
+log "deployment checks: $DEPLOY_PASSED of $((DEPLOY_PASSED + DEPLOY_FAILED)) passed in $(since "$t0") s ($(kubectl version --client 2>/dev/null | head -n 1 | cut -c 1-60); $(docker-compose version --short 2>/dev/null || true); details: $DEPLOY_LOG)"
+if [ "$DEPLOY_FAILED" -gt 0 ]; then
+  print_log_tail "$DEPLOY_LOG" 60
+fi
+if [ "$DEPLOY_ONLY" = "1" ]; then
+  echo "$DEPLOY_PASSED passed, $DEPLOY_FAILED failed, 0 skipped"
+  [ "$DEPLOY_FAILED" -eq 0 ]
+  exit
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -379,6 +458,9 @@ read -r PASSED FAILED SKIPPED TOTAL < <(
 
 cleanup
 
+# The deployment checks (1b) count like tests.
+PASSED=$((PASSED + DEPLOY_PASSED))
+FAILED=$((FAILED + DEPLOY_FAILED))
 RC=0
 if [ "$TEST_RC" -ne 0 ]; then
   log "FAILED: dotnet test exit code $TEST_RC (build or test failure; see $TEST_LOG)"

@@ -21,6 +21,8 @@ public static class DashboardExtensions
         // Health is anonymous (probes); the pages need a token with pricing.read when Auth is configured (docs/security.md).
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/health/ready").AllowAnonymous();
+        // Prometheus scrapes every deployable's /metrics on its HTTP/1.1 port (deploy/prometheus/prometheus.yml).
+        app.MapPricingMetrics();
         app.MapDashboard();
         return app;
     }

@@ -1,6 +1,9 @@
 namespace Pricing.Catalog;
 
-/// <summary>A canonical accelerator with its published facts. Peaks are dense TFLOP/s; null where not published.</summary>
+/// <summary>
+/// A canonical accelerator with its published facts. Peaks are dense TFLOP/s; null where not published.
+/// <see cref="Trainable"/> is false for inference parts: their offers stay in the catalog but never in a training quote.
+/// </summary>
 public sealed record Accelerator(
     string Id,
     string Vendor,
@@ -9,7 +12,9 @@ public sealed record Accelerator(
     double? PeakDenseBf16Tflops,
     double? PeakDenseFp8Tflops,
     double? TdpWatts,
-    string Source)
+    string Source,
+    bool Trainable = true,
+    string? NotTrainableReason = null)
 {
     /// <summary>Dense peak FLOP/s for a training precision, or null when the vendor publishes none.</summary>
     public double? PeakFlops(Precision precision) => precision switch

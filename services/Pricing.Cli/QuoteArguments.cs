@@ -10,6 +10,8 @@ namespace Pricing.Cli;
 /// [--mfu X] [--goodput X] [--precision bf16|fp8] [--clouds aws,gcp,azure] [--regions R,R]
 /// [--pricing on_demand,spot,committed_1y,committed_3y] [--price-per-accelerator-hour X] [--discount aws=10,gcp=5]
 /// [--layers L --d-model D --seq-len S] [--chinchilla] [--activation-allowance X] [--energy-utilisation X]
+/// [--global-batch-tokens N] [--optimizer megatron|zero] [--reuse-committed] [--checkpoint-copies N] [--dataset-bytes N]
+/// [--dataset-cloud CLOUD] [--experiments X] [--staff-engineers N] [--staff-months M] [--staff-monthly-cost USD]
 /// [--top N] [--json] [--server URL]</c>. Flags are only ever added, never renamed.
 /// </summary>
 public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, string? Server)
@@ -22,7 +24,7 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
           --tokens N             training tokens, e.g. 1.4e12 (or --chinchilla)
           --chinchilla           tokens = 20 x parameters (when --tokens is not given)
           --accelerator ID       accelerator id(s), comma-separated, e.g. nvidia-h100-80gb
-          --accelerators COUNT   cluster size in accelerators (default: the fewest that hold the model)
+          --accelerators COUNT   cluster size in accelerators (default: sized to finish in 60 days)
           --deadline-days D      size each cluster to finish within D days (not with --accelerators)
           --mfu X                model FLOPs utilisation override, 0.01 <= X <= 1
           --goodput X            goodput override (productive / wall time), 0.1 <= X <= 1
@@ -36,7 +38,17 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
           --price-per-accelerator-hour X   your negotiated rate (USD), replaces catalog prices
           --discount LIST        percent off catalog prices per cloud, e.g. aws=10,gcp=5
           --activation-allowance X   share of accelerator memory kept for activations (default 0.3)
-          --energy-utilisation X     accelerator power as a share of TDP (default 1.0)
+          --energy-utilisation X     load factor: share of node power drawn while training (default 0.7)
+          --global-batch-tokens N    tokens per optimizer step (default 4M, 16M from 200B parameters); bounds the cluster
+          --optimizer SETUP      megatron (18 B/parameter, default) or zero (16)
+          --reuse-committed      a 1-/3-year commitment's capacity has other work after the run: bill only the run's hours
+          --checkpoint-copies N  checkpoints kept at once for the storage line (default 3)
+          --dataset-bytes N      tokenized dataset size (default tokens x 4 bytes)
+          --dataset-cloud CLOUD  where the dataset lives; another cloud adds its egress
+          --experiments X        optional line: total compute as a multiple of the final run (e.g. 1.5)
+          --staff-engineers N    optional line: engineers x months x loaded monthly cost
+          --staff-months M       (default: the run's wall-clock)
+          --staff-monthly-cost USD   loaded cost per engineer-month (default 25000)
           --top N                options to show (default 10)
           --json                 print the quote as proto JSON
           --server URL           ask a running Quotes service instead of running embedded
@@ -59,6 +71,12 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
             if (name == "--chinchilla")
             {
                 request.Chinchilla = true;
+                continue;
+            }
+
+            if (name == "--reuse-committed")
+            {
+                request.ReuseCommittedCapacity = true;
                 continue;
             }
 
@@ -85,6 +103,15 @@ public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, 
                 case "--discount": AddDiscounts(request, name, value); break;
                 case "--activation-allowance": request.ActivationAllowance = Number(name, value); break;
                 case "--energy-utilisation": request.EnergyUtilisation = Number(name, value); break;
+                case "--global-batch-tokens": request.GlobalBatchTokens = Number(name, value); break;
+                case "--optimizer": request.OptimizerSetup = value; break;
+                case "--checkpoint-copies": request.CheckpointCopies = Count(name, value); break;
+                case "--dataset-bytes": request.DatasetBytes = Number(name, value); break;
+                case "--dataset-cloud": request.DatasetCloud = value; break;
+                case "--experiments": request.ExperimentsMultiplier = Number(name, value); break;
+                case "--staff-engineers": request.StaffEngineers = Number(name, value); break;
+                case "--staff-months": request.StaffMonths = Number(name, value); break;
+                case "--staff-monthly-cost": request.StaffMonthlyCost = Price(name, value).ToMoney(); break;
                 case "--precision": request.Precision = value; break;
                 case "--clouds": request.Clouds.AddRange(List(value)); break;
                 case "--regions": request.Regions.AddRange(List(value)); break;

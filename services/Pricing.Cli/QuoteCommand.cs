@@ -108,6 +108,11 @@ public static class QuoteCommand
         }
 
         console.Write(table);
+        if (quote.Options.Count > 0)
+        {
+            PrintPlan(console, quote.Options[0]);
+        }
+
         if (quote.OptionsExcluded > 0)
         {
             console.MarkupLine(Markup.Escape($"{quote.OptionsExcluded} offers excluded, e.g.:"));
@@ -128,6 +133,44 @@ public static class QuoteCommand
         }
 
         return quote.Options.Count > 0 ? 0 : 1;
+    }
+
+    /// <summary>The best option as a plan: its fabric, the MFU and goodput behind its hours, how it is billed, and the whole bill.</summary>
+    private static void PrintPlan(IAnsiConsole console, QuoteOption o)
+    {
+        var f = o.Fabric;
+        console.MarkupLine(Markup.Escape($"Plan #1: {o.Instances} × {o.InstanceType} ({o.Accelerators} accelerators, {o.ClusterBasis.Replace('_', ' ')}), "
+            + $"largest useful cluster {o.LargestUsefulAccelerators:N0}"));
+        if (f is not null)
+        {
+            console.MarkupLine(Markup.Escape($"  fabric: {(f.Known ? f.FormFactor + ", " : "")}{f.ScaleOutFabric}{(f.ScaleOutGbps > 0 ? $" {f.ScaleOutGbps:N0} Gbps" : "")}"
+                + $"{(f.TrainingGrade ? " (training-grade)" : "")}, scale-up domain {f.ScaleUpDomain} ({f.ScaleUpFabric}); {f.ScaleOutDetail}"));
+        }
+
+        if (o.Mfu is { } m)
+        {
+            console.MarkupLine(Markup.Escape($"  MFU {m.Mfu:P1} = reference {m.BaseMfu:P1} × model size {m.ModelSizeFactor:G3} × MoE {m.MoeFactor:G3} × scale {m.ScaleFactor:G3} × fabric {m.FabricFactor:G3}"));
+        }
+
+        if (o.Goodput is { } g)
+        {
+            console.MarkupLine(Markup.Escape($"  goodput {g.Goodput:P1}: checkpoint stalls {g.CheckpointStall:P1}, failures {g.FailureLoss:P1}, preemptions {g.PreemptionLoss:P1} "
+                + $"({g.InterruptionsPerDay:G2} interruptions/day, {g.PreemptionsPerDay:G2} preemptions/day, checkpoint every {g.CheckpointIntervalHours * 60:N0} min)"));
+        }
+
+        if (o.Commitment is { } c)
+        {
+            console.MarkupLine(Markup.Escape($"  commitment: {c.Terms} × {c.TermHours / 8760:G}-year term, {c.BilledHoursPerInstance:N0} h billed per instance, "
+                + $"{c.TermShareUsed:P0} of the term used{(c.CapacityReused ? " (capacity reused after the run: only the run's hours billed)" : "")}, {c.PaymentOption.Replace('_', ' ')}"));
+        }
+
+        console.MarkupLine(Markup.Escape($"  energy: {o.WattsPerAccelerator:N0} W per accelerator × load {o.LoadFactor:G2} × PUE {o.Pue:G3}{(o.PowerEstimated ? " (estimated)" : "")}; {o.PowerSource}"));
+        foreach (var line in o.Bill)
+        {
+            console.MarkupLine(Markup.Escape($"  {(line.Optional ? "(optional) " : "")}{line.Name.Replace('_', ' ')}: ${line.Amount.ToDecimal():N0}  {line.Detail}"));
+        }
+
+        console.MarkupLine(Markup.Escape($"  bill total ${o.BillTotal.ToDecimal():N0}; with optional lines ${o.BillTotalWithOptional.ToDecimal():N0}"));
     }
 
     internal static string Short(decimal amount) => amount switch

@@ -6,7 +6,7 @@ namespace Pricing.Quoting;
 /// <summary>One model-wide default with its source (<c>Data/quote-defaults.json</c>).</summary>
 public sealed record ModelDefault(string Name, double Value, string Basis, string Source, bool Overridable = false);
 
-/// <summary>The engine's model-wide defaults: bytes per parameter, activation allowance, checkpoint overhead, energy utilisation, Chinchilla ratio.</summary>
+/// <summary>The engine's model-wide defaults (memory, sizing, failure model, bill, energy), each with its source.</summary>
 public sealed class ModelDefaults(IEnumerable<ModelDefault> rows)
 {
     private readonly Dictionary<string, ModelDefault> _byName = rows.ToDictionary(r => r.Name, StringComparer.Ordinal);
@@ -22,13 +22,59 @@ public sealed class ModelDefaults(IEnumerable<ModelDefault> rows)
     /// <summary>Share of each accelerator's memory kept for activations and buffers.</summary>
     public ModelDefault ActivationAllowance => this["activationAllowance"];
 
-    /// <summary>Share of wall time stalled on checkpoints (taken out of the goodput loss).</summary>
-    public ModelDefault CheckpointOverhead => this["checkpointOverhead"];
-
-    /// <summary>Accelerator power as a share of TDP.</summary>
+    /// <summary>Load factor: the share of node power drawn while training.</summary>
     public ModelDefault EnergyUtilisation => this["energyUtilisation"];
 
     public ModelDefault ChinchillaTokensPerParameter => this["chinchillaTokensPerParameter"];
+
+    /// <summary>Megatron with bf16 parameters and fp32 gradient accumulation: the default optimizer setup.</summary>
+    public ModelDefault BytesPerParameterMegatron => this["bytesPerParameterMegatron"];
+
+    /// <summary>A full checkpoint (weights + optimizer state), bytes per parameter.</summary>
+    public ModelDefault CheckpointBytesPerParameter => this["checkpointBytesPerParameter"];
+
+    /// <summary>Neither cluster nor deadline given: the plan is sized to finish in this many days.</summary>
+    public ModelDefault DefaultDeadlineDays => this["defaultDeadlineDays"];
+
+    /// <summary>Fewest tokens one accelerator can usefully take per optimizer step.</summary>
+    public ModelDefault MinTokensPerAcceleratorStep => this["minTokensPerAcceleratorStep"];
+
+    /// <summary>Default global batch (tokens per step) below and from <see cref="LargeModelParameters"/>.</summary>
+    public ModelDefault GlobalBatchTokens => this["globalBatchTokens"];
+
+    public ModelDefault GlobalBatchTokensLarge => this["globalBatchTokensLarge"];
+
+    public ModelDefault LargeModelParameters => this["largeModelParameters"];
+
+    public ModelDefault InterruptionsPerAcceleratorDay => this["interruptionsPerAcceleratorDay"];
+
+    public ModelDefault RestartHours => this["restartHours"];
+
+    public ModelDefault CheckpointStallSeconds => this["checkpointStallSeconds"];
+
+    public ModelDefault SpotRestartHours => this["spotRestartHours"];
+
+    /// <summary>Instances without a training-grade fabric that may still join one job (plain Ethernet).</summary>
+    public ModelDefault MaxInstancesWithoutFabric => this["maxInstancesWithoutFabric"];
+
+    public ModelDefault CheckpointCopies => this["checkpointCopies"];
+
+    public ModelDefault DatasetBytesPerToken => this["datasetBytesPerToken"];
+
+    public ModelDefault StaffMonthlyCost => this["staffMonthlyCost"];
+
+    /// <summary>FP8 over BF16 for accelerators without a measured FP8 row.</summary>
+    public ModelDefault Fp8SpeedupOverBf16 => this["fp8SpeedupOverBf16"];
+
+    /// <summary>System power per accelerator over its TDP, where no node figure is published.</summary>
+    public ModelDefault NodePowerOverTdp => this["nodePowerOverTdp"];
+
+    /// <summary>Per-accelerator power when neither node power nor TDP is published.</summary>
+    public ModelDefault FallbackWattsPerAccelerator => this["fallbackWattsPerAccelerator"];
+
+    public ModelDefault SpotCapacityWarnInstances => this["spotCapacityWarnInstances"];
+
+    public ModelDefault SpotCapacityWarnDays => this["spotCapacityWarnDays"];
 
     private static readonly Lazy<ModelDefaults> DefaultInstance = new(() =>
     {

@@ -4,24 +4,40 @@ using Pricing.Catalog;
 namespace Pricing.Quoting;
 
 /// <summary>
-/// The quote engine (pure; every formula and default is in docs/quote-model.md):
-/// FLOPs = 6·N_active·D (+ 12·L·d_model·seq·D); accelerator-hours = FLOPs / (dense peak · MFU · goodput · 3600);
-/// memory fit = bytes per parameter × N_total sharded over the cluster (ZeRO-3) with an activation allowance;
-/// cluster = requested, or the smallest meeting the deadline, in whole instances; cost = accelerator-hours × price per
-/// accelerator-hour; energy = accelerator-hours × TDP × utilisation × PUE; CO2 = energy × grid intensity.
+/// The quote engine (pure; every formula and default is in docs/quote-model.md). Per offer it builds a plan a training
+/// team could run: a cluster of whole instances that holds the model, that the global batch can keep busy, joined by a
+/// training-grade fabric when it spans instances, sized to the requested count, the deadline, or the default deadline.
+/// Then accelerator-hours = FLOPs / (peak · MFU(run) · goodput(failure model) · 3600), billed as the cloud bills them
+/// (whole terms for commitments), with the rest of the bill (storage, egress, experiments, staff) and node-level energy.
 /// </summary>
-public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults efficiency, EnergyFactors energy, ModelDefaults defaults)
+public sealed class QuoteEngine(
+    AcceleratorRegistry registry,
+    EfficiencyModel efficiency,
+    InstanceCapabilities instances,
+    ProviderCosts providerCosts,
+    EnergyFactors energy,
+    ModelDefaults defaults)
 {
     /// <summary>Past this a "cost" says the inputs are wrong (and money stays far inside its int64 units).</summary>
     public const double MaxTotalCost = 1e15;
+
+    public const double HoursPerYear = 8760;
 
     private const double SecondsPerHour = 3600.0;
 
     /// <summary>Whole-instance rounding tolerates floating-point noise: 18 × (double)(1/6) is 3.0000000000000004.</summary>
     private const double RoundingSlack = 1e-9;
 
-    public QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults efficiency)
-        : this(registry, efficiency, EnergyFactors.Default, ModelDefaults.Default)
+    /// <summary>Cluster size and efficiency depend on each other (a bigger cluster runs at a lower MFU): a few rounds settle it.</summary>
+    private const int SizingRounds = 8;
+
+    public QuoteEngine(AcceleratorRegistry registry)
+        : this(registry, EfficiencyModel.Default, InstanceCapabilities.Default, ProviderCosts.Default, EnergyFactors.Default, ModelDefaults.Default)
+    {
+    }
+
+    public QuoteEngine(AcceleratorRegistry registry, EfficiencyModel efficiency)
+        : this(registry, efficiency, InstanceCapabilities.Default, ProviderCosts.Default, EnergyFactors.Default, ModelDefaults.Default)
     {
     }
 
@@ -31,7 +47,7 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
     {
         var max = spec.MaxOptions > 0 ? spec.MaxOptions : QuoteSpec.DefaultMaxOptions;
         var evaluation = Evaluate(spec, prices, max);
-        var options = evaluation.Top.Select(c => Materialize(c, spec, evaluation.Warnings)).ToList();
+        var options = evaluation.Top.Select(c => Materialize(c, spec, evaluation)).ToList();
         if (evaluation.Considered == 0)
         {
             evaluation.Warnings.Add(evaluation.Excluded.Count > 0
@@ -40,9 +56,9 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
         }
 
         var shown = options.Select(o => o.Offer.AcceleratorId).Concat(evaluation.Excluded.Select(e => e.Offer.AcceleratorId)).ToHashSet(StringComparer.Ordinal);
-        var assumptions = evaluation.Plans.Values.OfType<AcceleratorPlan>()
-            .Where(p => shown.Contains(p.Assumptions.AcceleratorId))
-            .Select(p => p.Assumptions)
+        var assumptions = evaluation.Plans
+            .Where(p => p.Value is not null && shown.Contains(p.Key))
+            .Select(p => AssumptionsFor(p.Value!, evaluation))
             .OrderBy(a => a.AcceleratorId, StringComparer.Ordinal)
             .ToList();
         return new QuoteResult(evaluation.Compute, assumptions, options, evaluation.Considered, evaluation.Excluded, evaluation.Warnings);
@@ -64,11 +80,11 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
             var excluded = excludedBy.GetValueOrDefault(id) ?? [];
             if (evaluation.BestByAccelerator.TryGetValue(id, out var best))
             {
-                choices.Add((new AcceleratorChoice(id, plan.Assumptions, Materialize(best.Best, spec, evaluation.Warnings), best.Count, excluded.Count, null), best.Best));
+                choices.Add((new AcceleratorChoice(id, AssumptionsFor(plan, evaluation), Materialize(best.Best, spec, evaluation), best.Count, excluded.Count, null), best.Best));
             }
             else if (excluded.Count > 0)
             {
-                choices.Add((new AcceleratorChoice(id, plan.Assumptions, null, 0, excluded.Count, excluded[0].Reason), null));
+                choices.Add((new AcceleratorChoice(id, AssumptionsFor(plan, evaluation), null, 0, excluded.Count, excluded[0].Reason), null));
             }
         }
 
@@ -114,6 +130,20 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
         return hash;
     }
 
+    /// <summary>Bytes of model state per parameter for the spec's optimizer setup.</summary>
+    public double BytesPerParameter(QuoteSpec spec) =>
+        string.Equals(spec.OptimizerSetup, "zero", StringComparison.OrdinalIgnoreCase) ? defaults.BytesPerParameter.Value : defaults.BytesPerParameterMegatron.Value;
+
+    /// <summary>Tokens per optimizer step: the request's, or the default for the model's size, with its source.</summary>
+    public (double Tokens, string Source) GlobalBatch(QuoteSpec spec) =>
+        spec.GlobalBatchTokens > 0 ? (spec.GlobalBatchTokens, "request")
+        : spec.Parameters >= defaults.LargeModelParameters.Value ? (defaults.GlobalBatchTokensLarge.Value, defaults.GlobalBatchTokensLarge.Source)
+        : (defaults.GlobalBatchTokens.Value, defaults.GlobalBatchTokens.Source);
+
+    /// <summary>The most accelerators a global batch keeps busy: batch tokens / the fewest tokens per accelerator per step.</summary>
+    public long LargestUsefulAccelerators(QuoteSpec spec) =>
+        (long)Math.Max(1, Math.Floor(GlobalBatch(spec).Tokens / defaults.MinTokensPerAcceleratorStep.Value + RoundingSlack));
+
     /// <summary>Tokens, FLOPs and model state of the run, before any offer.</summary>
     public TrainingCompute ComputeFor(QuoteSpec spec)
     {
@@ -121,16 +151,39 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
         var tokens = chinchilla ? defaults.ChinchillaTokensPerParameter.Value * spec.Parameters : spec.Tokens;
         var dense = 6.0 * spec.EffectiveActiveParameters * tokens;
         var attention = spec.HasAttentionShape ? 12.0 * spec.Layers * (double)spec.DModel * spec.SequenceLength * tokens : 0;
-        return new TrainingCompute(tokens, chinchilla, dense, attention, defaults.BytesPerParameter.Value * spec.Parameters);
+        return new TrainingCompute(tokens, chinchilla, dense, attention, BytesPerParameter(spec) * spec.Parameters);
+    }
+
+    /// <summary>
+    /// Activation bytes one accelerator holds with full recomputation and a micro-batch of one sequence
+    /// (Korthikanti et al. 2022): the layer inputs 2·s·h·L plus one layer's working set 34·s·h, over the tensor-parallel
+    /// width <paramref name="tensorParallel"/> (sequence parallelism splits both). 0 without the model shape.
+    /// </summary>
+    public static double ActivationBytes(QuoteSpec spec, int tensorParallel)
+    {
+        if (!spec.HasAttentionShape)
+        {
+            return 0;
+        }
+
+        var sh = (double)spec.SequenceLength * spec.DModel;
+        return (2 * sh * spec.Layers + 34 * sh) / Math.Max(1, tensorParallel);
     }
 
     /// <summary>Sizes every matching offer; keeps only the <paramref name="top"/> cheapest and each type's best (a big catalog is never sorted whole).</summary>
     private Evaluation Evaluate(QuoteSpec spec, PriceViewSnapshot prices, int top)
     {
-        var evaluation = new Evaluation(ComputeFor(spec), top);
+        var (batchTokens, batchSource) = GlobalBatch(spec);
+        var evaluation = new Evaluation(spec, ComputeFor(spec), top, LargestUsefulAccelerators(spec), batchTokens, batchSource);
         var accelerators = spec.AcceleratorIds.Count > 0 ? spec.AcceleratorIds.ToHashSet(StringComparer.Ordinal) : null;
         var regions = spec.Regions.Count > 0 ? spec.Regions.ToHashSet(StringComparer.Ordinal) : null;
         var models = spec.PricingModels.Count > 0 ? spec.PricingModels.ToHashSet(StringComparer.Ordinal) : null;
+        if (spec.AcceleratorCount == 0 && spec.DeadlineHours <= 0)
+        {
+            evaluation.Warnings.Add($"No cluster size or deadline given: each plan is sized to finish in {defaults.DefaultDeadlineDays.Value:G} days "
+                + $"(the default deadline), within the largest cluster a {batchTokens / 1e6:G3}M-token global batch keeps busy ({evaluation.LargestUseful:N0} accelerators).");
+        }
+
         foreach (var catalog in prices.Catalogs)
         {
             if (spec.Clouds.Count > 0 && !spec.Clouds.Contains(catalog.Provider))
@@ -164,59 +217,216 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
         return evaluation;
     }
 
-    /// <summary>Fits the run on one offer: cluster size in whole instances, or the reason it cannot run.</summary>
+    /// <summary>Fits the run on one offer: a feasible cluster in whole instances and its cost, or the reason there is none.</summary>
     private void Size(Offer offer, PriceViewCatalog catalog, AcceleratorPlan plan, QuoteSpec spec, double discount, Evaluation evaluation)
     {
+        var a = plan.Accelerator;
+        if (!a.Trainable)
+        {
+            evaluation.Exclude(offer, ("inference", a.Id, 0), () => $"{a.Name} is not offered for training: {a.NotTrainableReason}");
+            return;
+        }
+
+        var family = instances.For(offer.Provider, offer.InstanceType);
+        if (family is { Trainable: false })
+        {
+            evaluation.Exclude(offer, ("family:" + offer.Provider + offer.InstanceType, a.Id, 0), () => $"{offer.InstanceType} is not offered for training: {family.NotTrainableReason}");
+            return;
+        }
+
         var perInstance = (double)offer.AcceleratorsPerInstance;
-        var memoryInstances = Math.Max(1, Math.Ceiling(evaluation.Compute.ModelStateBytes / (perInstance * plan.UsableBytesPerAccelerator) - RoundingSlack));
-        double instances;
+        // Tensor parallelism stays inside the NVLink / ICI domain (at most 8 wide, Megatron practice).
+        var tensorParallel = (int)Math.Max(1, Math.Min(8, family?.ScaleUpDomain ?? Math.Floor(perInstance)));
+        var activation = ActivationBytes(spec, tensorParallel);
+        var usable = spec.HasAttentionShape && spec.ActivationAllowance is null
+            ? a.MemoryGb * 1e9 - activation
+            : a.MemoryGb * 1e9 * (1 - (spec.ActivationAllowance ?? defaults.ActivationAllowance.Value));
+        if (usable <= 0)
+        {
+            evaluation.Exclude(offer, ("activations", a.Id, tensorParallel), () =>
+                $"Does not fit: one sequence of {spec.SequenceLength:N0} tokens needs {Gb(activation)} GB of activations per {a.Id} "
+                + $"(full recomputation, tensor parallel {tensorParallel}), more than its {a.MemoryGb:G} GB.");
+            return;
+        }
+
+        var memoryInstances = Math.Max(1, Math.Ceiling(evaluation.Compute.ModelStateBytes / (perInstance * usable) - RoundingSlack));
+        var usefulInstances = Math.Max(1, Math.Floor(evaluation.LargestUseful / perInstance + RoundingSlack));
+        if (memoryInstances > usefulInstances)
+        {
+            evaluation.Exclude(offer, ("batch-memory", a.Id, perInstance), () =>
+                $"The model state needs {memoryInstances * perInstance:N0} {a.Id} accelerators, more than the {evaluation.LargestUseful:N0} a global batch of "
+                + $"{evaluation.BatchTokens / 1e6:G3}M tokens keeps busy; raise global_batch_tokens or pick a larger accelerator.");
+            return;
+        }
+
+        var instancesWithoutFabric = (int)defaults.MaxInstancesWithoutFabric.Value;
+        var maxInstances = family is { TrainingGradeFabric: true } ? usefulInstances : Math.Min(usefulInstances, instancesWithoutFabric);
+        var isSpot = offer.PricingModel == PricingModels.Spot;
+        var spotRate = isSpot ? providerCosts.For(offer.Provider).SpotInterruptionsPerInstanceMonth : 0;
+
+        double instancesCount;
         string basis;
+        RunRate run;
         if (spec.AcceleratorCount > 0)
         {
-            instances = Math.Ceiling(spec.AcceleratorCount / perInstance - RoundingSlack);
+            instancesCount = Math.Ceiling(spec.AcceleratorCount / perInstance - RoundingSlack);
             basis = ClusterBasis.Requested;
-            if (instances < memoryInstances)
+            if (instancesCount < memoryInstances)
             {
-                evaluation.Exclude(offer, ("memory", offer.AcceleratorId, spec.AcceleratorCount), () =>
-                    $"Does not fit: {spec.AcceleratorCount} × {offer.AcceleratorId} hold {Gb(spec.AcceleratorCount * plan.UsableBytesPerAccelerator)} GB after the activation allowance; "
-                    + $"the model state needs {Gb(evaluation.Compute.ModelStateBytes)} GB ({defaults.BytesPerParameter.Value:G} B/parameter, ZeRO-3), so at least {plan.Assumptions.MinAcceleratorsForMemory} accelerators.");
+                evaluation.Exclude(offer, ("memory:" + perInstance.ToString(CultureInfo.InvariantCulture), a.Id, spec.AcceleratorCount), () =>
+                    $"Does not fit: {spec.AcceleratorCount} × {a.Id} hold {Gb(spec.AcceleratorCount * usable)} GB after activations; "
+                    + $"the model state needs {Gb(evaluation.Compute.ModelStateBytes)} GB ({BytesPerParameter(spec):G} B/parameter), so at least "
+                    + $"{memoryInstances * perInstance:N0} accelerators ({memoryInstances:N0} × {offer.InstanceType}).");
                 return;
             }
-        }
-        else if (spec.DeadlineHours > 0)
-        {
-            var forDeadline = Math.Ceiling(plan.AcceleratorHours / (spec.DeadlineHours * perInstance) - RoundingSlack);
-            instances = Math.Max(Math.Max(1, forDeadline), memoryInstances);
-            basis = forDeadline >= memoryInstances ? ClusterBasis.Deadline : ClusterBasis.MemoryMinimum;
+
+            if (instancesCount > usefulInstances)
+            {
+                evaluation.Exclude(offer, ("useful:" + perInstance.ToString(CultureInfo.InvariantCulture), a.Id, spec.AcceleratorCount), () =>
+                    $"{instancesCount * perInstance:N0} accelerators are more than a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps busy "
+                    + $"({evaluation.LargestUseful:N0} at {defaults.MinTokensPerAcceleratorStep.Value:N0} tokens per accelerator per step); raise global_batch_tokens or use fewer.");
+                return;
+            }
+
+            run = Rate(plan, spec, offer, family, instancesCount, spotRate);
         }
         else
         {
-            instances = memoryInstances;
-            basis = memoryInstances > 1 ? ClusterBasis.MemoryMinimum : ClusterBasis.OneInstance;
+            var byDefault = spec.DeadlineHours <= 0;
+            var deadline = byDefault ? defaults.DefaultDeadlineDays.Value * 24 : spec.DeadlineHours;
+            instancesCount = memoryInstances;
+            run = Rate(plan, spec, offer, family, instancesCount, spotRate);
+            // Hours grow with the cluster (MFU falls with scale, goodput with size), so the size needed only grows: stop
+            // when it settles or reaches the most instances that may join one job.
+            for (var round = 0; round < SizingRounds; round++)
+            {
+                var needed = Math.Min(maxInstances, Math.Max(memoryInstances, Math.Ceiling(run.AcceleratorHours / (deadline * perInstance) - RoundingSlack)));
+                if (needed <= instancesCount)
+                {
+                    break;
+                }
+
+                instancesCount = needed;
+                run = Rate(plan, spec, offer, family, instancesCount, spotRate);
+            }
+
+            var meets = run.AcceleratorHours / (instancesCount * perInstance) <= deadline * (1 + 1e-6);
+            if (!meets && !byDefault)
+            {
+                var limit = maxInstances < usefulInstances && family is not { TrainingGradeFabric: true }
+                    ? $"{offer.InstanceType} has no training-grade fabric ({FabricText(family)}), so at most {instancesWithoutFabric} instances can join one job"
+                    : $"a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps at most {evaluation.LargestUseful:N0} accelerators busy";
+                evaluation.Exclude(offer, ("deadline:" + offer.InstanceType + ":" + limit, a.Id, perInstance), () =>
+                    $"Cannot finish in {spec.DeadlineHours:G4} h on {offer.InstanceType}: {limit}.");
+                return;
+            }
+
+            var cappedByFabric = maxInstances < usefulInstances;
+            basis = byDefault
+                ? (meets ? (instancesCount > memoryInstances ? ClusterBasis.DefaultDeadline : memoryInstances > 1 ? ClusterBasis.MemoryMinimum : ClusterBasis.OneInstance)
+                    : cappedByFabric ? ClusterBasis.FabricLimit : ClusterBasis.LargestUseful)
+                : instancesCount > memoryInstances ? ClusterBasis.Deadline : ClusterBasis.MemoryMinimum;
         }
 
-        var rented = instances * perInstance;
+        if (instancesCount > 1 && family is not { TrainingGradeFabric: true } && instancesCount > instancesWithoutFabric)
+        {
+            evaluation.Exclude(offer, ("fabric:" + offer.InstanceType, a.Id, instancesCount), () =>
+                $"{instancesCount:N0} × {offer.InstanceType} would need a training-grade fabric between instances; it has {FabricText(family)}, "
+                + $"so at most {instancesWithoutFabric} instances can join one job.");
+            return;
+        }
+
+        if (run.Goodput.Goodput < 1 - FailureModel.MaxLoss)
+        {
+            evaluation.Exclude(offer, ("goodput:" + offer.InstanceType + ":" + offer.PricingModel, a.Id, instancesCount), () =>
+                $"{instancesCount:N0} × {offer.InstanceType} ({offer.PricingModel}) would be interrupted every {run.Goodput.MeanHoursBetweenInterruptions * 60:N0} minutes: "
+                + "a synchronous job would spend more time recovering than training.");
+            return;
+        }
+
+        var rented = instancesCount * perInstance;
         if (!(rented <= QuoteRequestRules.MaxAcceleratorCount + RoundingSlack))
         {
-            evaluation.Exclude(offer, ("size:" + basis, offer.AcceleratorId, perInstance), () => basis == ClusterBasis.Deadline
-                ? $"Meets the {spec.DeadlineHours:G4} h deadline only with more than {QuoteRequestRules.MaxAcceleratorCount:N0} {offer.AcceleratorId} accelerators."
-                : $"Needs more than {QuoteRequestRules.MaxAcceleratorCount:N0} {offer.AcceleratorId} accelerators to hold {Gb(evaluation.Compute.ModelStateBytes)} GB of model state.");
+            evaluation.Exclude(offer, ("size:" + basis, a.Id, perInstance), () =>
+                $"Needs more than {QuoteRequestRules.MaxAcceleratorCount:N0} {a.Id} accelerators.");
             return;
         }
 
         var rate = spec.CustomPricePerAcceleratorHour is { } custom
             ? (double)custom
             : (double)offer.PricePerInstanceHour / perInstance * (1 - discount / 100);
-        var cost = plan.AcceleratorHours * rate;
+        var wall = run.AcceleratorHours / rented;
+        var billedHours = BilledHoursPerInstance(offer.PricingModel, wall, spec.ReuseCommittedCapacity, out _, out _);
+        var cost = billedHours * rented * rate;
         if (!(cost <= MaxTotalCost))
         {
-            evaluation.Exclude(offer, ("cost", offer.AcceleratorId, 0), () =>
-                $"Costs more than ${MaxTotalCost:G2} on {offer.AcceleratorId}: check the parameters, tokens and efficiency inputs.");
+            evaluation.Exclude(offer, ("cost", a.Id, 0), () =>
+                $"Costs more than ${MaxTotalCost:G2} on {a.Id}: check the parameters, tokens and efficiency inputs.");
             return;
         }
 
-        evaluation.Add(new Candidate(offer, catalog, plan, (int)instances, rented, basis, discount, cost, plan.AcceleratorHours / rented));
+        evaluation.Add(new Candidate(offer, catalog, plan, family, run, (int)instancesCount, rented, basis, discount, cost, wall));
     }
+
+    /// <summary>MFU, goodput and accelerator-hours of the run on <paramref name="instanceCount"/> instances of the offer.</summary>
+    private RunRate Rate(AcceleratorPlan plan, QuoteSpec spec, Offer offer, InstanceFamily? family, double instanceCount, double spotRate)
+    {
+        var accelerators = instanceCount * (double)offer.AcceleratorsPerInstance;
+        MfuEstimate estimate;
+        if (spec.Mfu is { } m)
+        {
+            estimate = new MfuEstimate(m, m, m, m, 1, 1, 1, 1, "request");
+        }
+        else
+        {
+            estimate = efficiency.Estimate(plan.MfuRow, spec.EffectiveActiveParameters, spec.Parameters, plan.Bf16PeakFlops, accelerators, (int)instanceCount, family);
+            if (plan.Fp8Derived)
+            {
+                var k = plan.Fp8Scale;
+                estimate = estimate with { Mfu = estimate.Mfu * k, Low = estimate.Low * k, High = estimate.High * k, BaseMfu = estimate.BaseMfu * k };
+            }
+        }
+        var parts = spec.Goodput is { } g
+            ? new GoodputParts(g, 0, 1 - g, 0, double.PositiveInfinity, double.PositiveInfinity, 0, 0)
+            : FailureModel.Goodput(accelerators, (int)instanceCount, defaults.InterruptionsPerAcceleratorDay.Value, defaults.RestartHours.Value,
+                defaults.CheckpointStallSeconds.Value, spotRate, defaults.SpotRestartHours.Value);
+        var flops = plan.Flops;
+        var denominator = plan.PeakFlops * parts.Goodput * SecondsPerHour;
+        return new RunRate(estimate, parts, flops / (denominator * estimate.Mfu), flops / (denominator * estimate.High), flops / (denominator * estimate.Low));
+    }
+
+    /// <summary>
+    /// Hours billed per instance: a 1- or 3-year commitment bills every hour of each term it covers (the run's wall-clock
+    /// rounded up to whole terms), unless the capacity is reused after the run; other models bill the hours used.
+    /// </summary>
+    public static double BilledHoursPerInstance(string pricingModel, double wallHours, bool reused, out double termHours, out int terms)
+    {
+        termHours = TermHours(pricingModel);
+        if (termHours <= 0 || reused)
+        {
+            terms = termHours > 0 ? 1 : 0;
+            return wallHours;
+        }
+
+        terms = (int)Math.Max(1, Math.Ceiling(wallHours / termHours - RoundingSlack));
+        return terms * termHours;
+    }
+
+    /// <summary>Accelerator-hours billed for a run of <paramref name="acceleratorHours"/> on <paramref name="rented"/> accelerators (whole terms for commitments).</summary>
+    private static double BilledHours(string pricingModel, double acceleratorHours, double rented, bool reused) =>
+        BilledHoursPerInstance(pricingModel, acceleratorHours / rented, reused, out _, out _) * rented;
+
+    /// <summary>8,760 h for a 1-year commitment, 26,280 h for 3 years (also "reserved_1y_…" variants), else 0.</summary>
+    public static double TermHours(string pricingModel) =>
+        pricingModel == PricingModels.Committed1Y || pricingModel.StartsWith("reserved_1y", StringComparison.Ordinal) ? HoursPerYear
+        : pricingModel == PricingModels.Committed3Y || pricingModel.StartsWith("reserved_3y", StringComparison.Ordinal) ? 3 * HoursPerYear
+        : 0;
+
+    /// <summary>"all_upfront", "partial_upfront" or "no_upfront" from a provider-named reserved model; commitments priced hourly are no-upfront.</summary>
+    public static string PaymentOption(string pricingModel) =>
+        pricingModel.EndsWith("all_upfront", StringComparison.Ordinal) ? "all_upfront"
+        : pricingModel.EndsWith("partial_upfront", StringComparison.Ordinal) ? "partial_upfront"
+        : "no_upfront";
 
     private AcceleratorPlan? PlanFor(string acceleratorId, QuoteSpec spec, Evaluation evaluation)
     {
@@ -232,41 +442,97 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
             return null;
         }
 
-        var row = efficiency.For(acceleratorId);
-        // An MFU override is a point estimate: the range collapses onto it rather than mixing the user's figure with ours.
-        var (mfu, mfuLow, mfuHigh, mfuSource) = spec.Mfu is { } m ? (m, m, m, "request") : (row.Mfu, row.MfuLow, row.MfuHigh, row.Source);
-        var (goodput, goodputSource) = spec.Goodput is { } g ? (g, "request") : (row.Goodput, row.Source);
-        var allowance = spec.ActivationAllowance ?? defaults.ActivationAllowance.Value;
-        var usable = accelerator.MemoryGb * 1e9 * (1 - allowance);
-        var minAccelerators = (long)Math.Min(long.MaxValue / 2.0, Math.Max(1, Math.Ceiling(evaluation.Compute.ModelStateBytes / usable - RoundingSlack)));
-        var assumptions = new AcceleratorAssumptions(acceleratorId, peak, mfu, mfuLow, mfuHigh, mfuSource, goodput, goodputSource,
-            accelerator.MemoryGb, allowance, minAccelerators, accelerator.TdpWatts, spec.EnergyUtilisation ?? defaults.EnergyUtilisation.Value);
-        var flops = evaluation.Compute.TotalFlops;
-        return new AcceleratorPlan(
-            assumptions,
-            flops / (peak * mfu * goodput * SecondsPerHour),
-            flops / (peak * mfuHigh * goodput * SecondsPerHour),
-            flops / (peak * mfuLow * goodput * SecondsPerHour),
-            usable);
+        var row = efficiency.RowFor(acceleratorId, spec.Precision);
+        var fp8Derived = false;
+        var fp8Scale = 1.0;
+        if (row is null && spec.Precision == Precision.Fp8 && efficiency.RowFor(acceleratorId, Precision.Bf16) is { } bf16 && accelerator.PeakFlops(Precision.Bf16) is { } bf16Peak)
+        {
+            // No measured FP8 run: FP8 is worth the cited speed-up over BF16, not the 2x of the peaks.
+            row = bf16;
+            fp8Derived = true;
+            fp8Scale = defaults.Fp8SpeedupOverBf16.Value * bf16Peak / peak;
+        }
+
+        row ??= efficiency.Fallback with { AcceleratorId = acceleratorId };
+        return new AcceleratorPlan(accelerator, peak, row, fp8Derived, fp8Scale, evaluation.Compute.TotalFlops);
     }
 
-    private QuoteOptionResult Materialize(Candidate c, QuoteSpec spec, List<string> warnings)
+    private AcceleratorAssumptions AssumptionsFor(AcceleratorPlan plan, Evaluation evaluation)
     {
+        var a = plan.Accelerator;
+        var best = evaluation.BestByAccelerator.TryGetValue(a.Id, out var b) ? b.Best : (Candidate?)null;
+        var estimate = best?.Run.Mfu;
+        var goodput = best?.Run.Goodput;
+        // As the memory fit does: activations from the model shape (tensor parallel 8) when given, else the allowance.
+        var spec = evaluation.Spec;
+        var activation = spec is { HasAttentionShape: true, ActivationAllowance: null } ? ActivationBytes(spec, 8) : 0;
+        var allowance = activation > 0 ? Math.Min(1, activation / (a.MemoryGb * 1e9)) : spec.ActivationAllowance ?? defaults.ActivationAllowance.Value;
+        var usable = Math.Max(1, a.MemoryGb * 1e9 * (1 - allowance));
+        var minAccelerators = (long)Math.Min(long.MaxValue / 2.0, Math.Max(1, Math.Ceiling(evaluation.Compute.ModelStateBytes / usable - RoundingSlack)));
+        var mfu = estimate?.Mfu ?? plan.MfuRow.Mfu * plan.Fp8Scale;
+        var fp8Note = plan.Fp8Derived ? $" (no measured FP8 run: BF16 MFU × {defaults.Fp8SpeedupOverBf16.Value:G} FP8 speed-up, {defaults.Fp8SpeedupOverBf16.Source})" : "";
+        return new AcceleratorAssumptions(a.Id, plan.PeakFlops, mfu, estimate?.Low ?? mfu * efficiency.RangeLow, estimate?.High ?? Math.Min(1, mfu * efficiency.RangeHigh),
+            (estimate?.Source ?? plan.MfuRow.Source) + fp8Note,
+            goodput?.Goodput ?? 0, spec.Goodput is not null ? "request" : "failure model (per option; docs/quote-model.md §4)",
+            a.MemoryGb, allowance, minAccelerators, a.TdpWatts, spec.EnergyUtilisation ?? defaults.EnergyUtilisation.Value)
+        {
+            BytesPerParameter = BytesPerParameter(spec),
+            ActivationBytesPerAccelerator = activation,
+            GlobalBatchTokens = evaluation.BatchTokens,
+            GlobalBatchSource = evaluation.BatchSource,
+        };
+    }
+
+    private QuoteOptionResult Materialize(Candidate c, QuoteSpec spec, Evaluation evaluation)
+    {
+        var warnings = evaluation.Warnings;
         var offer = c.Offer;
-        var a = c.Plan.Assumptions;
+        var a = c.Plan.Accelerator;
         var (rate, priceSource) = spec.CustomPricePerAcceleratorHour is { } custom
             ? (custom, "custom")
             : (offer.PricePerInstanceHour / offer.AcceleratorsPerInstance * (1 - (decimal)c.Discount / 100), c.Discount > 0 ? "catalog_discounted" : "catalog");
-        var hours = c.Plan.AcceleratorHours;
-        var total = Money(hours, rate);
+        var hours = c.Run.AcceleratorHours;
+        var billedPerInstance = BilledHoursPerInstance(offer.PricingModel, c.WallClockHours, spec.ReuseCommittedCapacity, out var termHours, out var terms);
+        var unusedHours = Math.Max(0, (billedPerInstance - c.WallClockHours) * c.Rented);
+        var total = Money(hours + unusedHours, rate);
 
-        // Goodput's loss is split: checkpoint stalls (the data file's share of wall time, at most the whole loss), the rest failures and restarts.
-        var computeHours = hours * a.Goodput;
-        var checkpointHours = hours * Math.Min(defaults.CheckpointOverhead.Value, 1 - a.Goodput);
-        var failureHours = Math.Max(0, hours - computeHours - checkpointHours);
+        // Where the hours go: productive, checkpoint stalls, failures (lost work + restarts), preemptions, unused term.
+        var g = c.Run.Goodput;
+        var computeHours = hours * g.Goodput;
+        var checkpointHours = hours * g.CheckpointStall;
+        var preemptionHours = hours * g.PreemptionLoss;
+        var failureHours = Math.Max(0, hours - computeHours - checkpointHours - preemptionHours);
         var checkpoints = Money(checkpointHours, rate);
+        var preemptions = Money(preemptionHours, rate);
+        var unused = Money(unusedHours, rate);
         var failures = Money(failureHours, rate);
-        var breakdown = new CostBreakdown(computeHours, failureHours, checkpointHours, total - checkpoints - failures, failures, checkpoints);
+        var breakdown = new CostBreakdown(computeHours, failureHours, checkpointHours, total - checkpoints - failures - preemptions - unused, failures, checkpoints)
+        {
+            PreemptionHours = preemptionHours,
+            Preemptions = preemptions,
+            UnusedCommitmentHours = unusedHours,
+            UnusedCommitment = unused,
+        };
+
+        CommitmentBilling? commitment = null;
+        if (termHours > 0)
+        {
+            var payment = PaymentOption(offer.PricingModel);
+            commitment = new CommitmentBilling(termHours, terms, billedPerInstance, Math.Min(1, c.WallClockHours / (terms * termHours)),
+                spec.ReuseCommittedCapacity, payment, payment == "all_upfront" ? total : 0);
+            if (!spec.ReuseCommittedCapacity && c.WallClockHours < terms * termHours * 0.5)
+            {
+                AddOnce(warnings, $"A {termHours / HoursPerYear:G}-year commitment bills the whole term: the run uses {c.WallClockHours / (terms * termHours):P0} of it. "
+                    + "Set reuse_committed_capacity if the capacity has other work after the run.");
+            }
+        }
+
+        if (offer.PricingModel == PricingModels.Spot
+            && (c.Instances > defaults.SpotCapacityWarnInstances.Value || c.WallClockHours > defaults.SpotCapacityWarnDays.Value * 24))
+        {
+            AddOnce(warnings, $"Spot capacity: {c.Instances} × {offer.InstanceType} for {c.WallClockHours / 24:N0} days is rarely available at once and for that long; "
+                + $"each preemption stops the synchronous job (priced in as {g.PreemptionsPerDay:G2} preemptions a day).");
+        }
 
         var pue = energy.Pue(offer.Provider);
         var grid = energy.GridIntensity(offer.Provider, offer.Region);
@@ -275,25 +541,100 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
             AddOnce(warnings, $"No grid carbon intensity for {offer.Provider} region '{offer.Region}': CO2 uses the fallback {grid.Value:G3} kg/kWh ({grid.Source}).");
         }
 
-        double kwh = 0;
-        if (a.TdpWatts is { } tdp)
-        {
-            kwh = hours * tdp / 1000 * a.EnergyUtilisation * pue.Value;
-        }
-        else
-        {
-            AddOnce(warnings, $"No published TDP for {offer.AcceleratorId}: its energy and CO2 are not estimated (shown as 0).");
-        }
+        var power = PowerFor(a, c.Family, offer, spec, warnings);
+        var kwh = hours * power.WattsPerAccelerator / 1000 * power.LoadFactor * pue.Value;
+
+        var (bill, billTotal, withOptional) = BillFor(spec, offer, c, total, rate, evaluation);
 
         return new QuoteOptionResult(
             offer, c.Catalog.Version, c.Catalog.AsOf, hours,
             (int)Math.Ceiling(Math.Round(c.Rented, 6)), c.Instances, c.WallClockHours, total,
             rate, priceSource, c.Discount, breakdown,
-            Money(c.Plan.AcceleratorHoursLow, rate), Money(c.Plan.AcceleratorHoursHigh, rate),
-            c.Basis, kwh, kwh * grid.Value, pue.Value, grid.Value, grid.IsFallback);
+            Money(BilledHours(offer.PricingModel, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity), rate),
+            Money(BilledHours(offer.PricingModel, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity), rate),
+            c.Basis, kwh, kwh * grid.Value, pue.Value, grid.Value, grid.IsFallback)
+        {
+            Family = c.Family,
+            Mfu = c.Run.Mfu,
+            Goodput = g,
+            Commitment = commitment,
+            Bill = bill,
+            BillTotal = billTotal,
+            BillTotalWithOptional = withOptional,
+            Power = power,
+            LargestUsefulAccelerators = evaluation.LargestUseful,
+        };
     }
 
+    /// <summary>Node-level power per accelerator: the family's published node power, else TDP × the node overhead, else a flagged fallback.</summary>
+    private PowerBasis PowerFor(Accelerator a, InstanceFamily? family, Offer offer, QuoteSpec spec, List<string> warnings)
+    {
+        var load = spec.EnergyUtilisation ?? defaults.EnergyUtilisation.Value;
+        if (family?.NodePowerWatts is { } node && node > 0)
+        {
+            var perAccelerator = family.PowerIsPerChip ? node : node / (double)offer.AcceleratorsPerInstance;
+            return new PowerBasis(perAccelerator, load, false, family.NodePowerSource ?? family.Source);
+        }
+
+        if (a.TdpWatts is { } tdp)
+        {
+            return new PowerBasis(tdp * defaults.NodePowerOverTdp.Value, load, true,
+                $"TDP {tdp:G} W × {defaults.NodePowerOverTdp.Value:G} node overhead ({defaults.NodePowerOverTdp.Source})");
+        }
+
+        AddOnce(warnings, $"No published power for {a.Id} or {offer.InstanceType}: energy uses an estimated {defaults.FallbackWattsPerAccelerator.Value:G} W per accelerator.");
+        return new PowerBasis(defaults.FallbackWattsPerAccelerator.Value, load, true, defaults.FallbackWattsPerAccelerator.Source);
+    }
+
+    /// <summary>The whole bill of one option: the run, checkpoint and dataset storage, egress when asked, then the optional lines.</summary>
+    private (IReadOnlyList<BillLine> Lines, decimal Total, decimal WithOptional) BillFor(QuoteSpec spec, Offer offer, Candidate c, decimal run, decimal rate, Evaluation evaluation)
+    {
+        var costs = providerCosts.For(offer.Provider);
+        var months = c.WallClockHours / FailureModel.HoursPerMonth;
+        var lines = new List<BillLine> { new("training_run", run, false, $"{c.Instances:N0} × {offer.InstanceType} ({offer.PricingModel}) for {c.WallClockHours / 24:N1} days") };
+
+        var copies = spec.CheckpointCopies > 0 ? spec.CheckpointCopies : (int)defaults.CheckpointCopies.Value;
+        var checkpointGb = defaults.CheckpointBytesPerParameter.Value * spec.Parameters / 1e9;
+        lines.Add(new("checkpoint_storage", MoneyOf(checkpointGb * copies * months * costs.StorageUsdPerGbMonth), false,
+            $"{checkpointGb:N0} GB per checkpoint × {copies} kept × {months:N2} months × ${costs.StorageUsdPerGbMonth:G3}/GB-month ({costs.StorageSource})"));
+
+        var datasetGb = (spec.DatasetBytes > 0 ? spec.DatasetBytes : evaluation.Compute.Tokens * defaults.DatasetBytesPerToken.Value) / 1e9;
+        lines.Add(new("dataset_storage", MoneyOf(datasetGb * months * costs.StorageUsdPerGbMonth), false,
+            $"{datasetGb:N0} GB × {months:N2} months × ${costs.StorageUsdPerGbMonth:G3}/GB-month"));
+
+        if (spec.DatasetCloud.Length > 0 && spec.DatasetCloud != offer.Provider)
+        {
+            var source = providerCosts.For(spec.DatasetCloud);
+            lines.Add(new("dataset_egress", MoneyOf(datasetGb * source.InternetEgressUsdPerGb), false,
+                $"{datasetGb:N0} GB out of {spec.DatasetCloud} once × ${source.InternetEgressUsdPerGb:G3}/GB ({source.EgressSource})"));
+        }
+
+        var required = lines.Sum(l => l.Amount);
+        if (spec.ExperimentsMultiplier > 1)
+        {
+            var experimentHours = c.Run.AcceleratorHours * (spec.ExperimentsMultiplier - 1);
+            lines.Add(new("experiments", Money(experimentHours, rate), true,
+                $"{spec.ExperimentsMultiplier - 1:G3} × the run's {c.Run.AcceleratorHours:N0} accelerator-hours for ablations and experiments, at the same rate"));
+        }
+
+        if (spec.StaffEngineers > 0)
+        {
+            var staffMonths = spec.StaffMonths > 0 ? spec.StaffMonths : months;
+            var monthly = spec.StaffMonthlyCost ?? (decimal)defaults.StaffMonthlyCost.Value;
+            lines.Add(new("staff", decimal.Round((decimal)spec.StaffEngineers * (decimal)staffMonths * monthly, 2, MidpointRounding.AwayFromZero), true,
+                $"{spec.StaffEngineers:G} engineers × {staffMonths:N2} months × ${monthly:N0} loaded cost per month"
+                + (spec.StaffMonthlyCost is null ? $" ({defaults.StaffMonthlyCost.Source})" : "")));
+        }
+
+        return (lines, required, lines.Sum(l => l.Amount));
+    }
+
+    private static string FabricText(InstanceFamily? family) =>
+        family is null ? "no known fabric (the instance family is not in instance-families.json)" : $"{family.ScaleOutDetail}";
+
     private static decimal Money(double hours, decimal rate) => decimal.Round((decimal)hours * rate, 2, MidpointRounding.AwayFromZero);
+
+    private static decimal MoneyOf(double usd) => decimal.Round((decimal)usd, 2, MidpointRounding.AwayFromZero);
 
     private static string Gb(double bytes) => (bytes / 1e9).ToString("N0", CultureInfo.InvariantCulture);
 
@@ -340,18 +681,28 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
         return (hash ^ (uint)h) * 1099511628211UL;
     }
 
-    private sealed record AcceleratorPlan(AcceleratorAssumptions Assumptions, double AcceleratorHours, double AcceleratorHoursLow, double AcceleratorHoursHigh, double UsableBytesPerAccelerator);
+    private sealed record AcceleratorPlan(Accelerator Accelerator, double PeakFlops, MfuRow MfuRow, bool Fp8Derived, double Fp8Scale, double Flops)
+    {
+        /// <summary>The model-size factor is read against the chip's BF16 speed, whatever the precision.</summary>
+        public double Bf16PeakFlops => Accelerator.PeakFlops(Precision.Bf16) ?? PeakFlops;
+    }
+
+    private sealed record RunRate(MfuEstimate Mfu, GoodputParts Goodput, double AcceleratorHours, double AcceleratorHoursLow, double AcceleratorHoursHigh);
 
     private readonly record struct Candidate(
-        Offer Offer, PriceViewCatalog Catalog, AcceleratorPlan Plan, int Instances, double Rented, string Basis, double Discount, double Cost, double WallClockHours);
+        Offer Offer, PriceViewCatalog Catalog, AcceleratorPlan Plan, InstanceFamily? Family, RunRate Run, int Instances, double Rented, string Basis, double Discount, double Cost, double WallClockHours);
 
     private static readonly IComparer<Candidate> RankOrder = Comparer<Candidate>.Create(CandidateOrder);
 
-    private sealed class Evaluation(TrainingCompute compute, int top)
+    private sealed class Evaluation(QuoteSpec spec, TrainingCompute compute, int top, long largestUseful, double batchTokens, string batchSource)
     {
         private readonly Dictionary<(string Kind, string AcceleratorId, double Size), string> _reasons = [];
 
         public TrainingCompute Compute { get; } = compute;
+        public long LargestUseful { get; } = largestUseful;
+        public double BatchTokens { get; } = batchTokens;
+        public string BatchSource { get; } = batchSource;
+        public QuoteSpec Spec { get; } = spec;
         public Dictionary<string, AcceleratorPlan?> Plans { get; } = new(StringComparer.Ordinal);
 
         /// <summary>The cheapest candidates so far, in rank order, at most <c>top</c> of them.</summary>
@@ -384,7 +735,7 @@ public sealed class QuoteEngine(AcceleratorRegistry registry, EfficiencyDefaults
             }
         }
 
-        /// <summary>Offers of one accelerator share their reason text: built once, not per offer.</summary>
+        /// <summary>Offers sharing a reason share its text: built once, not per offer.</summary>
         public void Exclude(Offer offer, (string, string, double) reasonKey, Func<string> reason)
         {
             if (!_reasons.TryGetValue(reasonKey, out var text))

@@ -29,6 +29,18 @@ public sealed record QuoteRequestInput
     public IReadOnlyDictionary<string, double> DiscountPercent { get; init; } = new Dictionary<string, double>();
     public double ActivationAllowance { get; init; }
     public double EnergyUtilisation { get; init; }
+    public double GlobalBatchTokens { get; init; }
+    public string OptimizerSetup { get; init; } = "";
+    public bool ReuseCommittedCapacity { get; init; }
+    public int CheckpointCopies { get; init; }
+    public double DatasetBytes { get; init; }
+    public string DatasetCloud { get; init; } = "";
+    public double ExperimentsMultiplier { get; init; }
+    public double StaffEngineers { get; init; }
+    public double StaffMonths { get; init; }
+
+    /// <summary>0 = the default loaded cost.</summary>
+    public decimal StaffMonthlyCost { get; init; }
 }
 
 /// <summary>The input rules of a quote, shared by every front end (gRPC, CLI). Pure.</summary>
@@ -60,6 +72,27 @@ public static class QuoteRequestRules
     public const double MaxActivationAllowance = 0.9;
 
     public static readonly IReadOnlyList<string> KnownClouds = ["aws", "gcp", "azure"];
+
+    public static readonly IReadOnlyList<string> OptimizerSetups = ["megatron", "zero"];
+
+    /// <summary>Caps on list fields and on every string in them: a request is small, and an error never echoes much of it.</summary>
+    public const int MaxListItems = 64;
+
+    public const int MaxRegions = 256;
+    public const int MaxStringLength = 128;
+
+    /// <summary>Problems reported per list field; the rest are counted in one closing violation.</summary>
+    public const int MaxViolationsPerField = 5;
+
+    /// <summary>Past any published run (DeepSeek-V3: 63M tokens per step) by far.</summary>
+    public const double MaxGlobalBatchTokens = 1e10;
+
+    public const int MaxCheckpointCopies = 1000;
+    public const double MaxDatasetBytes = 1e18;
+    public const double MaxExperimentsMultiplier = 100;
+    public const double MaxStaffEngineers = 100_000;
+    public const double MaxStaffMonths = 600;
+    public const decimal MaxStaffMonthlyCost = 10_000_000m;
 
     public static List<FieldViolation> Check(QuoteRequestInput r, AcceleratorRegistry registry)
     {
@@ -103,13 +136,11 @@ public static class QuoteRequestRules
 
         if (ParsePrecision(r.Precision) is null)
         {
-            v.Add(new("precision", $"'{r.Precision}' is not a precision; use bf16 or fp8."));
+            v.Add(new("precision", $"'{Echo(r.Precision)}' is not a precision; use bf16 or fp8."));
         }
 
-        foreach (var id in r.AcceleratorIds.Where(id => !registry.Contains(id)).Distinct())
-        {
-            v.Add(new("accelerator_ids", $"Unknown accelerator '{id}'. Known: {string.Join(", ", registry.All.Select(a => a.Id).Order(StringComparer.Ordinal))}."));
-        }
+        CheckList(v, "accelerator_ids", r.AcceleratorIds, MaxListItems, id => registry.Contains(id),
+            id => $"Unknown accelerator '{Echo(id)}'; ListOffers or docs/data-sources.md list the known ids.");
 
         if (r.AcceleratorCount < 0 || r.AcceleratorCount > MaxAcceleratorCount)
         {
@@ -135,15 +166,10 @@ public static class QuoteRequestRules
             v.Add(new("goodput", $"Must be 0 (use the default) or a fraction in [{MinGoodput}, 1]."));
         }
 
-        foreach (var cloud in r.Clouds.Where(c => !KnownClouds.Contains(c)).Distinct())
-        {
-            v.Add(new("clouds", $"Unknown cloud '{cloud}'; use aws, gcp or azure."));
-        }
-
-        foreach (var model in r.PricingModels.Where(m => !Catalog.PricingModels.IsKnown(m)).Distinct())
-        {
-            v.Add(new("pricing_models", $"Unknown pricing model '{model}'; use {string.Join(", ", Catalog.PricingModels.All)}."));
-        }
+        CheckList(v, "clouds", r.Clouds, MaxListItems, c => KnownClouds.Contains(c), c => $"Unknown cloud '{Echo(c)}'; use aws, gcp or azure.");
+        CheckList(v, "regions", r.Regions, MaxRegions, _ => true, _ => "");
+        CheckList(v, "pricing_models", r.PricingModels, MaxListItems, m => Catalog.PricingModels.IsKnown(m),
+            m => $"Unknown pricing model '{Echo(m)}'; use {string.Join(", ", Catalog.PricingModels.All)}.");
 
         if (r.MaxOptions < 0 || r.MaxOptions > MaxOptionsLimit)
         {
@@ -159,11 +185,16 @@ public static class QuoteRequestRules
             v.Add(new("discount_percent", "A custom price per accelerator-hour is already the negotiated price; give it or discounts, not both."));
         }
 
-        foreach (var (provider, percent) in r.DiscountPercent.OrderBy(d => d.Key, StringComparer.Ordinal))
+        if (r.DiscountPercent.Count > KnownClouds.Count)
+        {
+            v.Add(new("discount_percent", $"At most one discount per cloud ({KnownClouds.Count}); got {r.DiscountPercent.Count}."));
+        }
+
+        foreach (var (provider, percent) in r.DiscountPercent.OrderBy(d => d.Key, StringComparer.Ordinal).Take(MaxViolationsPerField))
         {
             if (!KnownClouds.Contains(provider))
             {
-                v.Add(new("discount_percent", $"Unknown cloud '{provider}'; use aws, gcp or azure."));
+                v.Add(new("discount_percent", $"Unknown cloud '{Echo(provider)}'; use aws, gcp or azure."));
             }
             else if (!double.IsFinite(percent) || percent < 0 || percent >= 100)
             {
@@ -178,11 +209,100 @@ public static class QuoteRequestRules
 
         if (!double.IsFinite(r.EnergyUtilisation) || r.EnergyUtilisation < 0 || r.EnergyUtilisation > 1)
         {
-            v.Add(new("energy_utilisation", "Must be 0 (the default) or a share of TDP in (0, 1]."));
+            v.Add(new("energy_utilisation", "Must be 0 (the default) or a load factor (share of node power) in (0, 1]."));
         }
 
+        CheckBill(r, v);
         return v;
     }
+
+    private static void CheckBill(QuoteRequestInput r, List<FieldViolation> v)
+    {
+        if (!double.IsFinite(r.GlobalBatchTokens) || r.GlobalBatchTokens < 0 || r.GlobalBatchTokens > MaxGlobalBatchTokens)
+        {
+            v.Add(new("global_batch_tokens", $"Must be 0 (the default for the model size) or tokens per optimizer step up to {MaxGlobalBatchTokens:G2}."));
+        }
+
+        if (r.OptimizerSetup.Length > 0 && !OptimizerSetups.Contains(r.OptimizerSetup.ToLowerInvariant()))
+        {
+            v.Add(new("optimizer_setup", $"'{Echo(r.OptimizerSetup)}' is not an optimizer setup; use megatron (18 B/parameter, default) or zero (16)."));
+        }
+
+        if (r.CheckpointCopies < 0 || r.CheckpointCopies > MaxCheckpointCopies)
+        {
+            v.Add(new("checkpoint_copies", $"Must be 0 (the default) or up to {MaxCheckpointCopies} checkpoints kept."));
+        }
+
+        if (!double.IsFinite(r.DatasetBytes) || r.DatasetBytes < 0 || r.DatasetBytes > MaxDatasetBytes)
+        {
+            v.Add(new("dataset_bytes", $"Must be 0 (tokens × 4 bytes) or a size in bytes up to {MaxDatasetBytes:G1}."));
+        }
+
+        if (r.DatasetCloud.Length > 0 && !KnownClouds.Contains(r.DatasetCloud))
+        {
+            v.Add(new("dataset_cloud", $"Unknown cloud '{Echo(r.DatasetCloud)}'; use aws, gcp or azure, or leave it empty (the dataset is where the run is)."));
+        }
+
+        if (!double.IsFinite(r.ExperimentsMultiplier) || (r.ExperimentsMultiplier != 0 && (r.ExperimentsMultiplier < 1 || r.ExperimentsMultiplier > MaxExperimentsMultiplier)))
+        {
+            v.Add(new("experiments_multiplier", $"Must be 0 (not asked) or the total compute as a multiple of the final run, in [1, {MaxExperimentsMultiplier:G}] (1.5 = half a run of experiments)."));
+        }
+
+        if (!double.IsFinite(r.StaffEngineers) || r.StaffEngineers < 0 || r.StaffEngineers > MaxStaffEngineers)
+        {
+            v.Add(new("staff_engineers", $"Must be between 0 and {MaxStaffEngineers:N0}."));
+        }
+
+        if (!double.IsFinite(r.StaffMonths) || r.StaffMonths < 0 || r.StaffMonths > MaxStaffMonths)
+        {
+            v.Add(new("staff_months", $"Must be 0 (the run's wall-clock) or up to {MaxStaffMonths:G} months."));
+        }
+
+        if (r.StaffMonthlyCost < 0 || r.StaffMonthlyCost > MaxStaffMonthlyCost)
+        {
+            v.Add(new("staff_monthly_cost", $"Must be 0 (the default) or a loaded cost per engineer-month up to {MaxStaffMonthlyCost:N0}."));
+        }
+        else if ((r.StaffMonths > 0 || r.StaffMonthlyCost > 0) && r.StaffEngineers == 0)
+        {
+            v.Add(new("staff_engineers", "staff_months and staff_monthly_cost need staff_engineers."));
+        }
+    }
+
+    /// <summary>
+    /// A list field: at most <paramref name="maxItems"/> items of at most <see cref="MaxStringLength"/> characters, each valid;
+    /// at most <see cref="MaxViolationsPerField"/> problems named, the rest counted.
+    /// </summary>
+    private static void CheckList(List<FieldViolation> v, string field, IReadOnlyList<string> items, int maxItems, Func<string, bool> isValid, Func<string, string> problem)
+    {
+        if (items.Count > maxItems)
+        {
+            v.Add(new(field, $"At most {maxItems} items; got {items.Count}."));
+            return;
+        }
+
+        var bad = 0;
+        foreach (var item in items.Distinct(StringComparer.Ordinal))
+        {
+            var text = item.Length > MaxStringLength ? $"An item is {item.Length} characters long; at most {MaxStringLength}." : isValid(item) ? null : problem(item);
+            if (text is null)
+            {
+                continue;
+            }
+
+            if (++bad <= MaxViolationsPerField)
+            {
+                v.Add(new(field, text));
+            }
+        }
+
+        if (bad > MaxViolationsPerField)
+        {
+            v.Add(new(field, $"… and {bad - MaxViolationsPerField} more items like these."));
+        }
+    }
+
+    /// <summary>A value quoted back in an error, cut to a few dozen characters.</summary>
+    private static string Echo(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
 
     private static void CheckAttentionShape(QuoteRequestInput r, List<FieldViolation> v)
     {
@@ -227,6 +347,16 @@ public static class QuoteRequestRules
             DiscountPercent = r.DiscountPercent.Where(d => d.Value > 0).ToDictionary(StringComparer.Ordinal),
             ActivationAllowance = r.ActivationAllowance > 0 ? r.ActivationAllowance : null,
             EnergyUtilisation = r.EnergyUtilisation > 0 ? r.EnergyUtilisation : null,
+            GlobalBatchTokens = r.GlobalBatchTokens,
+            OptimizerSetup = r.OptimizerSetup.ToLowerInvariant(),
+            ReuseCommittedCapacity = r.ReuseCommittedCapacity,
+            CheckpointCopies = r.CheckpointCopies,
+            DatasetBytes = r.DatasetBytes,
+            DatasetCloud = r.DatasetCloud,
+            ExperimentsMultiplier = r.ExperimentsMultiplier,
+            StaffEngineers = r.StaffEngineers,
+            StaffMonths = r.StaffMonths,
+            StaffMonthlyCost = r.StaffMonthlyCost > 0 ? r.StaffMonthlyCost : null,
         };
 
     public static Precision? ParsePrecision(string precision) => precision.ToLowerInvariant() switch

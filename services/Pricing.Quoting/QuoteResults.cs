@@ -25,16 +25,50 @@ public sealed record AcceleratorAssumptions(
     double ActivationAllowance,
     long MinAcceleratorsForMemory,
     double? TdpWatts,
-    double EnergyUtilisation);
+    double EnergyUtilisation)
+{
+    public double BytesPerParameter { get; init; }
 
-/// <summary>Accelerator-hours split by where they go; the money amounts sum exactly to the total cost.</summary>
+    /// <summary>Activation bytes per accelerator from the model shape (Korthikanti et al.); 0 = the allowance was used.</summary>
+    public double ActivationBytesPerAccelerator { get; init; }
+
+    public double GlobalBatchTokens { get; init; }
+    public string GlobalBatchSource { get; init; } = "";
+}
+
+/// <summary>
+/// Accelerator-hours split by where they go; the money amounts sum exactly to the total cost. Preemptions are spot
+/// reclaims (0 otherwise); the unused commitment is the part of a 1- or 3-year term the run does not use.
+/// </summary>
 public sealed record CostBreakdown(
     double ComputeHours,
     double FailureHours,
     double CheckpointHours,
     decimal Compute,
     decimal FailuresAndRestarts,
-    decimal Checkpoints);
+    decimal Checkpoints)
+{
+    public double PreemptionHours { get; init; }
+    public decimal Preemptions { get; init; }
+    public double UnusedCommitmentHours { get; init; }
+    public decimal UnusedCommitment { get; init; }
+}
+
+/// <summary>How a 1- or 3-year commitment is billed: the whole term for every instance held, unless reused.</summary>
+public sealed record CommitmentBilling(
+    double TermHours,
+    int Terms,
+    double BilledHoursPerInstance,
+    double TermShareUsed,
+    bool CapacityReused,
+    string PaymentOption,
+    decimal Upfront);
+
+/// <summary>One line of the whole bill. Optional lines (experiments, staff) are only present when asked for.</summary>
+public sealed record BillLine(string Name, decimal Amount, bool Optional, string Detail);
+
+/// <summary>Power behind an option's energy: per accelerator, and where the figure comes from.</summary>
+public sealed record PowerBasis(double WattsPerAccelerator, double LoadFactor, bool Estimated, string Source);
 
 /// <summary>How an option's cluster size was chosen.</summary>
 public static class ClusterBasis
@@ -43,6 +77,15 @@ public static class ClusterBasis
     public const string Deadline = "deadline";
     public const string MemoryMinimum = "memory_minimum";
     public const string OneInstance = "one_instance";
+
+    /// <summary>Neither cluster nor deadline given: sized to the default deadline.</summary>
+    public const string DefaultDeadline = "default_deadline";
+
+    /// <summary>The default deadline would need more than the global batch can use: the largest useful cluster.</summary>
+    public const string LargestUseful = "largest_useful";
+
+    /// <summary>The default deadline would need more instances than may join one job without a training-grade fabric.</summary>
+    public const string FabricLimit = "fabric_limit";
 }
 
 /// <summary>One ranked way to run the training: an offer, and what the whole run costs on it.</summary>
@@ -66,7 +109,25 @@ public sealed record QuoteOptionResult(
     double Co2Kg,
     double Pue,
     double GridKgCo2PerKwh,
-    bool GridIntensityIsFallback);
+    bool GridIntensityIsFallback)
+{
+    public InstanceFamily? Family { get; init; }
+    public MfuEstimate? Mfu { get; init; }
+    public GoodputParts? Goodput { get; init; }
+    public CommitmentBilling? Commitment { get; init; }
+    public IReadOnlyList<BillLine> Bill { get; init; } = [];
+
+    /// <summary>The run and its required costs (storage, egress when asked).</summary>
+    public decimal BillTotal { get; init; }
+
+    /// <summary><see cref="BillTotal"/> plus the optional lines (experiments, staff).</summary>
+    public decimal BillTotalWithOptional { get; init; }
+
+    public PowerBasis? Power { get; init; }
+
+    /// <summary>The most accelerators the global batch can keep busy (batch tokens / tokens per accelerator per step).</summary>
+    public long LargestUsefulAccelerators { get; init; }
+}
 
 /// <summary>An offer that matched the filters but cannot run the training as asked, and why.</summary>
 public sealed record ExcludedOffer(Offer Offer, string Reason);

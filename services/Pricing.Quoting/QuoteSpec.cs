@@ -49,8 +49,37 @@ public sealed record QuoteSpec(
     /// <summary>Share of accelerator memory kept for activations; null = the data file's default.</summary>
     public double? ActivationAllowance { get; init; }
 
-    /// <summary>Accelerator power as a share of TDP for energy; null = the data file's default.</summary>
+    /// <summary>Load factor: the share of node power drawn while training; null = the data file's default.</summary>
     public double? EnergyUtilisation { get; init; }
+
+    /// <summary>Tokens per optimizer step; bounds the useful cluster. 0 = the data file's default for the model size.</summary>
+    public double GlobalBatchTokens { get; init; }
+
+    /// <summary>"megatron" (18 B/parameter, the default) or "zero" (16 B/parameter, the ZeRO minimum).</summary>
+    public string OptimizerSetup { get; init; } = "";
+
+    /// <summary>A 1- or 3-year commitment's capacity is used after the run, so only the run's hours are billed to it.</summary>
+    public bool ReuseCommittedCapacity { get; init; }
+
+    /// <summary>Checkpoints kept at once; 0 = the default.</summary>
+    public int CheckpointCopies { get; init; }
+
+    /// <summary>Tokenized dataset size in bytes; 0 = tokens × the default bytes per token.</summary>
+    public double DatasetBytes { get; init; }
+
+    /// <summary>The cloud the dataset lives in ("" = where the run is): another cloud adds its internet egress.</summary>
+    public string DatasetCloud { get; init; } = "";
+
+    /// <summary>Compute spent on experiments and ablations before the final run, as a multiple of it (≥ 1); 0 = not asked.</summary>
+    public double ExperimentsMultiplier { get; init; }
+
+    public double StaffEngineers { get; init; }
+
+    /// <summary>Months the staff are billed; 0 = the run's wall-clock.</summary>
+    public double StaffMonths { get; init; }
+
+    /// <summary>Loaded cost per engineer-month (USD); null = the data file's default.</summary>
+    public decimal? StaffMonthlyCost { get; init; }
 
     public double EffectiveActiveParameters => ActiveParameters > 0 ? ActiveParameters : Parameters;
 
@@ -70,7 +99,10 @@ public sealed record QuoteSpec(
         $"price={CustomPricePerAcceleratorHour?.ToString(CultureInfo.InvariantCulture) ?? ""}",
         $"disc={Discounts()}",
         $"act={(ActivationAllowance is { } a ? R(a) : "")}",
-        $"util={(EnergyUtilisation is { } u ? R(u) : "")}");
+        $"util={(EnergyUtilisation is { } u ? R(u) : "")}",
+        $"batch={R(GlobalBatchTokens)}", $"opt={OptimizerSetup}", $"reuse={ReuseCommittedCapacity}", $"ckpt={CheckpointCopies}",
+        $"data={R(DatasetBytes)}@{DatasetCloud}", $"exp={R(ExperimentsMultiplier)}",
+        $"staff={R(StaffEngineers)}x{R(StaffMonths)}@{StaffMonthlyCost?.ToString(CultureInfo.InvariantCulture) ?? ""}");
 
     private static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

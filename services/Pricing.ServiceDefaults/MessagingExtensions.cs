@@ -13,6 +13,13 @@ public static class MessagingExtensions
     public const string RabbitMqConnectionName = "rabbitmq";
 
     /// <summary>
+    /// Optional broker cluster nodes, comma-separated <c>host</c> or <c>host:port</c> (e.g. the three pods of a
+    /// RabbitmqCluster): the client connects to one and moves to the next when its connection drops. User, password
+    /// and vhost still come from the amqp URI in <c>ConnectionStrings:rabbitmq</c>; unset, its host is the only node.
+    /// </summary>
+    public const string ClusterNodesKey = "RabbitMq:ClusterNodes";
+
+    /// <summary>
     /// MassTransit on RabbitMQ when <c>ConnectionStrings:rabbitmq</c> is set, else the in-memory transport.
     /// On RabbitMQ, <see cref="AcceleratorPriceChanged"/> goes to the durable topic exchange
     /// <see cref="PriceChangeTopology.ExchangeName"/> with routing key {provider}.{region}.{accelerator}.{model};
@@ -27,6 +34,7 @@ public static class MessagingExtensions
         // Messaging:Transport=InMemory forces the in-memory bus even with a broker configured.
         var transport = builder.Configuration["Messaging:Transport"];
         var useRabbit = !string.Equals(transport, "InMemory", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(connectionString);
+        var clusterNodes = builder.Configuration[ClusterNodesKey]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
         // The host counts as started only once the bus is connected and its queues are bound, so nothing a
         // service publishes right after start-up can miss a consumer that was declared in the same process.
@@ -47,7 +55,19 @@ public static class MessagingExtensions
             {
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(new Uri(connectionString!));
+                    cfg.Host(new Uri(connectionString!), h =>
+                    {
+                        if (clusterNodes.Length > 0)
+                        {
+                            h.UseCluster(c =>
+                            {
+                                foreach (var node in clusterNodes)
+                                {
+                                    c.Node(node);
+                                }
+                            });
+                        }
+                    });
                     cfg.Message<AcceleratorPriceChanged>(m => m.SetEntityName(PriceChangeTopology.ExchangeName));
                     cfg.Publish<AcceleratorPriceChanged>(p => p.ExchangeType = ExchangeType.Topic);
                     cfg.Send<AcceleratorPriceChanged>(s => s.UseRoutingKeyFormatter(c => c.Message.RoutingKey));

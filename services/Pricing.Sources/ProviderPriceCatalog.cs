@@ -36,14 +36,20 @@ public sealed class ProviderPriceCatalog(
     IPublishEndpoint publisher,
     ScrapeOptions options,
     TimeProvider time,
-    ILogger<ProviderPriceCatalog> logger)
+    ILogger<ProviderPriceCatalog> logger,
+    ScrapeState? state = null,
+    CancellationToken stopping = default)
 {
     private readonly SemaphoreSlim _scrapeGate = new(1, 1);
     private readonly VersionedCatalog _catalog = new(source.Provider, options.ResolveFirstVersion(time));
     private readonly Lock _statusLock = new();
+    // The last good catalog of an earlier process: what the guard holds this process's first scrape to.
+    private readonly LastGoodCatalog? _previousProcess = state?.Load(source.Provider);
     private DateTimeOffset? _lastAttempt;
     private bool _lastAttemptSucceeded;
     private string? _lastError;
+    private Task<ScrapeOutcome>? _onDemand;
+    private DateTimeOffset? _onDemandStartedAt;
 
     public string Provider => source.Provider;
 
@@ -60,6 +66,42 @@ public sealed class ProviderPriceCatalog(
         }
     }
 
+    /// <summary>
+    /// An operator's scrape (<c>POST /admin/scrape</c>): joins the one already running, else starts one unless the last
+    /// started less than <see cref="ScrapeOptions.OnDemandMinInterval"/> ago (then false, with how long to wait).
+    /// The scrape runs on this catalog's lifetime, not the caller's request: a caller that goes away stops nothing.
+    /// </summary>
+    public bool TryScrapeOnDemand(out Task<ScrapeOutcome> scrape, out TimeSpan retryAfter)
+    {
+        lock (_statusLock)
+        {
+            retryAfter = TimeSpan.Zero;
+            if (_onDemand is { IsCompleted: false } running)
+            {
+                scrape = running;
+                return true;
+            }
+
+            var now = time.GetUtcNow();
+            if (_onDemandStartedAt is { } last && now - last < options.OnDemandMinInterval)
+            {
+                scrape = Task.FromResult(new ScrapeOutcome(ScrapeResultKind.Failed, Current.Version, Current.Offers.Count, 0, 0, "rate limited"));
+                retryAfter = last + options.OnDemandMinInterval - now;
+                return false;
+            }
+
+            _onDemandStartedAt = now;
+            _onDemand = Task.Run(() => ScrapeOnceAsync(stopping), CancellationToken.None);
+            scrape = _onDemand;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// One scrape cycle. <paramref name="cancellationToken"/> stops the read; once a version is committed its events
+    /// are published whatever the caller does (only the host stopping ends that), so no caller can leave a version
+    /// half-announced.
+    /// </summary>
     public async Task<ScrapeOutcome> ScrapeOnceAsync(CancellationToken cancellationToken)
     {
         await _scrapeGate.WaitAsync(cancellationToken);
@@ -113,10 +155,14 @@ public sealed class ProviderPriceCatalog(
 
         var validated = validator.Validate(scrape.Candidates, scrape.Quarantined);
         var previous = Current;
-        var minimum = (int)Math.Ceiling(previous.Offers.Count * options.MinOfferRatio);
-        if (previous.Version > 0 && validated.Offers.Count < minimum)
+        // The last good catalog: this process's, else (its first scrape) the one an earlier process saved.
+        var (lastGoodVersion, lastGoodOffers, whose) = previous.Version > 0
+            ? (previous.Version, previous.Offers.Count, "")
+            : _previousProcess is { } saved ? (saved.Version, saved.Offers, " before this process started") : (0L, 0, "");
+        var minimum = (int)Math.Ceiling(lastGoodOffers * options.MinOfferRatio);
+        if (lastGoodVersion > 0 && validated.Offers.Count < minimum)
         {
-            var error = $"Partial scrape: {validated.Offers.Count} valid offers, the last good catalog (version {previous.Version}) had {previous.Offers.Count}; at least {minimum} required.";
+            var error = $"Partial scrape: {validated.Offers.Count} valid offers, the last good catalog (version {lastGoodVersion}{whose}) had {lastGoodOffers}; at least {minimum} required.";
             logger.LogWarning("{Provider}: {Error}", Provider, error);
             RecordAttempt(startedAt, succeeded: false, error);
             return new ScrapeOutcome(ScrapeResultKind.RejectedAsPartial, previous.Version, validated.Offers.Count, 0, validated.Quarantined.Count, error);
@@ -125,6 +171,7 @@ public sealed class ProviderPriceCatalog(
         // Commit before publishing: if publishing fails part-way, subscribers see a version gap (or an
         // incomplete version) and resync from this committed snapshot, so nothing is lost.
         var commit = _catalog.Commit(validated.Offers, validated.Quarantined, scrape.AsOf);
+        state?.Save(new LastGoodCatalog(Provider, commit.Current.Version, commit.Current.Offers.Count, time.GetUtcNow()));
         RecordAttempt(startedAt, succeeded: true, null);
         PricingTelemetry.RecordCatalog(Provider, commit.Current.Version, commit.Current.Offers.Count, validated.Quarantined.Select(q => q.Rule));
 
@@ -134,7 +181,8 @@ public sealed class ProviderPriceCatalog(
             .Append(new CatalogPublished(Provider, commit.Current.Version, commit.Previous.Version, commit.Current.Offers.Count,
                 commit.Added, commit.Changed, commit.Removed, validated.Quarantined.Count, commit.Current.AsOf))
             .ToList();
-        await PublishUntilDeliveredAsync(commit.Current.Version, messages, cancellationToken);
+        // Not the caller's token: a committed version is published whole (see ScrapeOnceAsync).
+        await PublishUntilDeliveredAsync(commit.Current.Version, messages, stopping);
 
         logger.LogInformation(
             "{Provider} catalog version {Version}: {Offers} offers, +{Added} ~{Changed} -{Removed}, {Quarantined} quarantined",

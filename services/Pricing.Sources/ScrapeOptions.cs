@@ -27,6 +27,18 @@ public sealed class ScrapeOptions
 
     public TimeSpan PublishRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Where each provider's last good catalog size is kept (<see cref="ScrapeState"/>), so the partial-scrape guard
+    /// survives a restart. Unset: kept in memory only (tests, the embedded default); the deployables set it.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>
+    /// On-demand scrapes (<c>POST /admin/scrape</c>) of one provider start at most this often; a request while one runs
+    /// joins it, one sooner after it gets 429 with Retry-After.
+    /// </summary>
+    public TimeSpan OnDemandMinInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Set false to scrape only on demand (tests, or an operator-driven deployment).</summary>
     public bool RunOnSchedule { get; set; } = true;
 

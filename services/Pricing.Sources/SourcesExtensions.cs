@@ -36,13 +36,20 @@ public static class SourcesExtensions
         builder.Services.TryAddSingleton(AcceleratorRegistry.Default);
         builder.Services.TryAddSingleton(sp => new OfferValidator(sp.GetRequiredService<AcceleratorRegistry>()));
         builder.Services.TryAddSingleton<TSource>();
-        builder.Services.AddSingleton(sp => new ProviderPriceCatalog(
-            sp.GetRequiredService<TSource>(),
-            sp.GetRequiredService<OfferValidator>(),
-            sp.GetRequiredService<IBus>(),
-            sp.GetRequiredService<IOptions<ScrapeOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ProviderPriceCatalog>>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ScrapeOptions>>().Value;
+            var logger = sp.GetRequiredService<ILogger<ProviderPriceCatalog>>();
+            return new ProviderPriceCatalog(
+                sp.GetRequiredService<TSource>(),
+                sp.GetRequiredService<OfferValidator>(),
+                sp.GetRequiredService<IBus>(),
+                options,
+                sp.GetRequiredService<TimeProvider>(),
+                logger,
+                string.IsNullOrWhiteSpace(options.StateDirectory) ? null : new ScrapeState(options.StateDirectory, logger),
+                sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        });
         // Once per process however many providers it hosts: AddHostedService de-duplicates.
         builder.Services.AddHostedService<ScrapeWorker>();
 
@@ -93,17 +100,46 @@ public static class SourcesExtensions
         app.MapGrpcService<ProviderCatalogGrpcService>();
         // For operators and tests: scrape every hosted provider now, and say what happened. Changes state, so admin
         // only (and rate-limited per caller under /admin, see PricingRateLimits).
-        app.MapPost("/admin/scrape", async (IEnumerable<ProviderPriceCatalog> catalogs, CancellationToken ct) =>
-        {
-            var outcomes = new List<object>();
-            foreach (var catalog in catalogs)
-            {
-                var outcome = await catalog.ScrapeOnceAsync(ct);
-                outcomes.Add(new { catalog.Provider, Result = outcome.Kind.ToString(), outcome.Version, outcome.Offers, outcome.Changes, outcome.Quarantined, outcome.Error });
-            }
-
-            return Results.Ok(outcomes);
-        }).RequireAuthorization(PricingAuthOptions.AdminPolicy);
+        app.MapPost("/admin/scrape", ScrapeOnDemandAsync).RequireAuthorization(PricingAuthOptions.AdminPolicy);
         return app;
+    }
+
+    /// <summary>
+    /// Starts (or joins) an on-demand scrape of every hosted provider and waits for the outcomes. At most one per
+    /// provider runs at a time and they start at most every <see cref="ScrapeOptions.OnDemandMinInterval"/> (429 with
+    /// Retry-After otherwise). The scrapes do not run on the request: a caller that disconnects stops nothing.
+    /// </summary>
+    private static async Task<IResult> ScrapeOnDemandAsync(IEnumerable<ProviderPriceCatalog> catalogs, HttpContext http, CancellationToken ct)
+    {
+        var started = new List<(ProviderPriceCatalog Catalog, Task<ScrapeOutcome> Scrape)>();
+        var wait = TimeSpan.Zero;
+        foreach (var catalog in catalogs)
+        {
+            if (catalog.TryScrapeOnDemand(out var scrape, out var retryAfter))
+            {
+                started.Add((catalog, scrape));
+            }
+            else
+            {
+                wait = retryAfter > wait ? retryAfter : wait;
+            }
+        }
+
+        if (started.Count == 0)
+        {
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Scraped moments ago",
+                detail: $"An on-demand scrape started less than the minimum interval ago; retry in {seconds} s.");
+        }
+
+        var outcomes = new List<object>();
+        foreach (var (catalog, scrape) in started)
+        {
+            var outcome = await scrape.WaitAsync(ct);
+            outcomes.Add(new { catalog.Provider, Result = outcome.Kind.ToString(), outcome.Version, outcome.Offers, outcome.Changes, outcome.Quarantined, outcome.Error });
+        }
+
+        return Results.Ok(outcomes);
     }
 }

@@ -109,6 +109,18 @@ public sealed class DashboardBrowserTests(DashboardServer server)
         Assert.Equal(options.Count, result.GetProperty("chartPoints").GetInt32());
         Assert.Contains("nvidia-h100-80gb", result.GetProperty("assumptions").EnumerateArray().Select(a => a.GetString()));
         Assert.Contains("params=70e9", result.GetProperty("url").GetString(), StringComparison.Ordinal);
+
+        // The plan of option #1: its fabric, goodput and whole bill, as TrainingQuotes gave them.
+        var best = quote.Options[0];
+        var plan = result.GetProperty("plan");
+        Assert.Equal(best.OfferKey, plan.GetProperty("offerKey").GetString());
+        Assert.Equal(best.Fabric.ScaleOutFabric, plan.GetProperty("fabric").GetString());
+        Assert.Equal("true", plan.GetProperty("trainingGrade").GetString());
+        Assert.Equal(best.Goodput.Goodput, double.Parse(plan.GetProperty("goodput").GetString()!, CultureInfo.InvariantCulture));
+        Assert.Equal(Format.ToDecimal(best.BillTotal), decimal.Parse(plan.GetProperty("billTotal").GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture));
+        var bill = result.GetProperty("bill").EnumerateArray().ToList();
+        Assert.Equal(best.Bill.Select(l => l.Name), bill.Select(l => l.GetProperty("line").GetString()));
+        Assert.Equal(best.Bill.Select(l => Format.ToDecimal(l.Amount)), bill.Select(l => decimal.Parse(l.GetProperty("amount").GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture)));
     }
 
     [Fact]

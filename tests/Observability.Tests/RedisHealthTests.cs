@@ -1,13 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Pricing.ServiceDefaults;
 using Pricing.Testing;
-using Quotes.Extensions;
 
 namespace Observability.Tests;
 
@@ -31,35 +25,13 @@ public sealed class RedisHealthTests(RedisTestServer redis) : IClassFixture<Redi
         Assert.Equal("Degraded", checks.GetProperty("redis").GetProperty("status").GetString());
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Checks)> ReadyAsync(string redisConnection)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var builder = WebApplication.CreateBuilder(["--environment", "Production"]);
-        builder.UseFreeLoopbackPort();
-        builder.UseFreeLoopbackHttp1Port();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    private static Task<(HttpStatusCode Status, JsonElement Checks)> ReadyAsync(string redisConnection) =>
+        QuotesReadiness.ReadyAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:redis"] = redisConnection,
             ["Redis:KeyPrefix"] = $"otel-test-{Guid.NewGuid():N}:",
             ["Quotes:QueueName"] = $"quotes-otel-{Guid.NewGuid():N}",
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Services.AddSingleton<System.Diagnostics.Metrics.IMeterFactory, NonDisposingMeterFactory>();
-        var app = builder.BuildQuotesApp();
-        await app.StartAsync(ct);
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri(app.BoundHttp1Address()) };
-            using var response = await http.GetAsync("/health/ready", ct);
-            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-            return (response.StatusCode, json.RootElement.GetProperty("checks").Clone());
-        }
-        finally
-        {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
-        }
-    }
+        }, TestContext.Current.CancellationToken);
 
     private static int ClosedPort()
     {

@@ -51,8 +51,16 @@ public sealed class PriceChangeHosts : IAsyncDisposable
         return hosts;
     }
 
+    /// <summary>A synthetic provider with <paramref name="offers"/> offers publishing to <paramref name="vhost"/>.</summary>
+    public static Task<WebApplication> StartProviderAsync(string vhost, int offers, CancellationToken ct) =>
+        SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:rabbitmq"] = vhost,
+            ["Synthetic:Offers"] = offers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, ct);
+
     public static async Task<WebApplication> StartQuotesAsync(string vhost, string redis, string keyPrefix, string providerAddress, CancellationToken ct,
-        TimeSpan? resyncGrace = null)
+        TimeSpan? resyncGrace = null, IDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.UseFreeLoopbackPort();
@@ -66,6 +74,11 @@ public sealed class PriceChangeHosts : IAsyncDisposable
             // Only events, never a resync, may bring new versions in these tests (unless a test asks for resyncs).
             ["Quotes:ResyncGrace"] = (resyncGrace ?? TimeSpan.FromMinutes(5)).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.BuildQuotesApp();
         await app.StartAsync(ct);
@@ -111,6 +124,36 @@ public sealed class PriceChangeHosts : IAsyncDisposable
 
             await Task.Delay(20, ct);
         }
+    }
+
+    /// <summary>The name of the queue that is this Quotes replica's own (its view and watchers).</summary>
+    public static string ReplicaQueueOf(WebApplication quotes) => quotes.Services.GetRequiredService<global::Quotes.Extensions.QuotesReplica>().QueueName;
+
+    /// <summary>Waits until the history holds <paramref name="count"/> changes of the synthetic provider after <paramref name="afterVersion"/>.</summary>
+    public static async Task WaitForHistoryAsync(WebApplication quotes, long afterVersion, int count, CancellationToken ct, TimeSpan? timeout = null)
+    {
+        var store = quotes.Services.GetRequiredService<global::Quotes.History.IPriceHistoryStore>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        long held = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                held = (await store.ResumeWindowAsync("synthetic", afterVersion, ct)).Changes;
+                if (held >= count)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                // Redis is down or loading (a fault test): keep waiting.
+            }
+
+            await Task.Delay(50, ct);
+        }
+
+        throw new TimeoutException($"The history holds {held} of {count} changes after version {afterVersion}.");
     }
 
     /// <summary>Reads notices until <paramref name="count"/> have arrived, then a further quiet period to catch extras.</summary>

@@ -38,7 +38,7 @@ public abstract class PriceHistoryStoreContract
         Assert.True(await store.AppendAsync(change, Ct));
         Assert.False(await store.AppendAsync(change with { }, Ct));
 
-        var recorded = await store.ReadAfterAsync("aws", 0, Ct);
+        var recorded = await store.ReadAfterAsync("aws", 0, Ct).ToListAsync(Ct);
         Assert.Equal(change, Assert.Single(recorded));
     }
 
@@ -52,12 +52,12 @@ public abstract class PriceHistoryStoreContract
         await store.AppendAsync(Change("aws", 2, "p5.48xlarge", 98.32m, 90m, T0.AddHours(1)), Ct);
         await store.AppendAsync(Change("gcp", 7, "a3-highgpu-8g", 88m, 87m, T0), Ct);
 
-        var afterOne = await store.ReadAfterAsync("aws", 1, Ct);
+        var afterOne = await store.ReadAfterAsync("aws", 1, Ct).ToListAsync(Ct);
 
         Assert.Equal([2L, 3L], afterOne.Select(c => c.CatalogVersion));
         Assert.All(afterOne, c => Assert.Equal("aws", c.Provider));
-        Assert.Empty(await store.ReadAfterAsync("aws", 3, Ct));
-        Assert.Empty(await store.ReadAfterAsync("azure", 0, Ct));
+        Assert.Empty(await store.ReadAfterAsync("aws", 3, Ct).ToListAsync(Ct));
+        Assert.Empty(await store.ReadAfterAsync("azure", 0, Ct).ToListAsync(Ct));
     }
 
     [Fact]
@@ -94,6 +94,107 @@ public abstract class PriceHistoryStoreContract
         Assert.True(newestTwo.Truncated);
         Assert.Equal(gcp, newestTwo.Changes[^1]);
         Assert.Equal(2, newestTwo.Changes.Count);
+    }
+
+    [Fact]
+    public async Task Paging_with_the_next_page_token_walks_the_whole_history_newest_page_first_each_change_once()
+    {
+        var store = await CreateStoreAsync();
+        // 3 versions of 10 offers each, every version's changes at one instant (as a scrape publishes them), plus
+        // changes of another accelerator and of another model that the query must not count.
+        var all = new List<AcceleratorPriceChanged>();
+        for (var version = 1; version <= 3; version++)
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                var change = Change("aws", version, $"p5.{i}", version == 1 ? null : 90m + version, 91m + version + i, T0.AddHours(version));
+                all.Add(change);
+                await store.AppendAsync(change, Ct);
+            }
+        }
+
+        await store.AppendAsync(Change("aws", 3, "p4d.24xlarge", null, 32m, T0.AddHours(3), accelerator: "nvidia-a100-40gb"), Ct);
+        await store.AppendAsync(Change("aws", 3, "p5.spot", null, 40m, T0.AddHours(3), model: PricingModels.Spot), Ct);
+
+        var pages = new List<PriceHistoryPage>();
+        HistoryCursor? cursor = null;
+        do
+        {
+            var page = await store.QueryAsync(new PriceHistoryQuery(null, "nvidia-h100-80gb", "aws", PricingModels.OnDemand, null, null, 4, cursor), Ct);
+            pages.Add(page);
+            Assert.Equal(page.Changes.OrderBy(c => c.ObservedAt), page.Changes);
+            Assert.Equal(page.Truncated, page.Next is not null);
+            // The token survives its string form.
+            cursor = page.Next is { } next ? HistoryCursor.TryParse(next.ToToken()) : null;
+            Assert.True(pages.Count <= 10, "paging did not end");
+        }
+        while (cursor is not null);
+
+        Assert.Equal([4, 4, 4, 4, 4, 4, 4, 2], pages.Select(p => p.Changes.Count));
+        var walked = pages.SelectMany(p => p.Changes).ToList();
+        Assert.Equal(all.Count, walked.Distinct().Count());
+        Assert.Equal(all.ToHashSet(), walked.ToHashSet());
+        // Newest page first: no change of a later page is newer than one of an earlier page.
+        for (var i = 1; i < pages.Count; i++)
+        {
+            Assert.True(pages[i].Changes.Max(c => c.ObservedAt) <= pages[i - 1].Changes.Min(c => c.ObservedAt));
+        }
+    }
+
+    [Fact]
+    public async Task A_resume_behind_what_the_capped_log_still_holds_is_reported_as_not_retained()
+    {
+        Options.MaxChangesPerProvider = 5;
+        var store = await CreateStoreAsync();
+        for (var version = 1; version <= 8; version++)
+        {
+            await store.AppendAsync(Change("aws", version, "p5.48xlarge", version == 1 ? null : 90m, 90m + version, T0.AddHours(version)), Ct);
+        }
+
+        var window = await store.ResumeWindowAsync("aws", 2, Ct);
+        Assert.Equal(3, window.TrimmedThrough);
+        Assert.Equal(5, window.Changes);
+        Assert.False(window.Retained(2));
+        Assert.True(window.Retained(3));
+        Assert.Equal([4L, 5L, 6L, 7L, 8L], (await store.ReadAfterAsync("aws", 3, Ct).ToListAsync(Ct)).Select(c => c.CatalogVersion));
+        Assert.Null((await store.ResumeWindowAsync("gcp", 0, Ct)).TrimmedThrough);
+    }
+
+    [Fact]
+    public async Task A_resume_reads_page_by_page_and_returns_every_change_once_when_a_version_spans_pages()
+    {
+        Options.ResumePageSize = 3;
+        var store = await CreateStoreAsync();
+        var expected = new List<(long, string)>();
+        foreach (var (version, offers) in new[] { (1, 2), (2, 7), (3, 1), (4, 3) })
+        {
+            for (var i = 0; i < offers; i++)
+            {
+                var change = Change("aws", version, $"p5.{i}", null, 90m + i, T0.AddHours(version));
+                await store.AppendAsync(change, Ct);
+                expected.Add((version, change.OfferKey));
+            }
+        }
+
+        var read = (await store.ReadAfterAsync("aws", 1, Ct).ToListAsync(Ct)).Select(c => (c.CatalogVersion, c.OfferKey)).ToList();
+
+        Assert.Equal(expected.Where(e => e.Item1 > 1).OrderBy(e => e.Item1).ThenBy(e => e.Item2, StringComparer.Ordinal).ToList(),
+            read.OrderBy(e => e.Item1).ThenBy(e => e.Item2, StringComparer.Ordinal).ToList());
+        Assert.Equal(read.Select(e => e.Item1).Order(), read.Select(e => e.Item1));
+    }
+
+    [Fact]
+    public async Task A_change_is_stored_once_by_its_identity_even_when_it_comes_again_with_other_details()
+    {
+        var store = await CreateStoreAsync();
+        var change = Change("aws", 4, "p5.48xlarge", 98m, 90m, T0);
+
+        Assert.True(await store.AppendAsync(change, Ct));
+        // The same (provider, version, offer) seen again later, as a resync's backfill would record it.
+        Assert.False(await store.AppendAsync(change with { ObservedAt = T0.AddMinutes(5) }, Ct));
+
+        Assert.Single(await store.ReadAfterAsync("aws", 0, Ct).ToListAsync(Ct));
+        Assert.Single((await store.QueryAsync(new PriceHistoryQuery(change.OfferKey, null, null, null, null, null, 10), Ct)).Changes);
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 namespace Pricing.Quoting.Tests;
 
-/// <summary>Data/efficiency-defaults.json: every figure sourced, for a known accelerator, and a possible fraction.</summary>
+/// <summary>Data/efficiency-defaults.json: every figure sourced, for a known accelerator and precision, and a possible fraction.</summary>
 public sealed class EfficiencyDefaultsDataTests
 {
-    private static readonly string[] Bases = ["measured", "derived", "judgement"];
+    private static readonly string[] Bases = ["measured", "derived", "fitted", "judgement"];
 
     [Fact]
     public void The_file_has_rows() => Assert.NotEmpty(EfficiencyFile.Rows);
@@ -16,65 +16,70 @@ public sealed class EfficiencyDefaultsDataTests
             Assert.False(string.IsNullOrWhiteSpace(row.Source), $"{row.AcceleratorId} has no source.");
             Assert.Contains(row.Basis, Bases);
         });
+        Assert.All(EfficiencyFile.Curves, curve => Assert.False(string.IsNullOrWhiteSpace(curve.Source), $"{curve.Name} has no source."));
     }
 
     [Fact]
-    public void Every_row_is_for_an_accelerator_in_the_registry()
+    public void Every_row_is_for_an_accelerator_in_the_registry_with_a_peak_in_its_precision()
     {
-        Assert.All(EfficiencyFile.Rows, row => Assert.True(AcceleratorRegistry.Default.Contains(row.AcceleratorId), $"'{row.AcceleratorId}' is not in accelerators.json."));
+        Assert.All(EfficiencyFile.Rows, row =>
+        {
+            Assert.True(AcceleratorRegistry.Default.TryGet(row.AcceleratorId, out var accelerator), $"'{row.AcceleratorId}' is not in accelerators.json.");
+            var precision = QuoteRequestRules.ParsePrecision(row.Precision);
+            Assert.NotNull(precision);
+            Assert.True(accelerator.PeakFlops(precision.Value) > 0, $"{row.AcceleratorId} has no {row.Precision} peak: its row is dead data.");
+        });
     }
 
     [Fact]
-    public void No_accelerator_has_two_rows()
+    public void No_accelerator_has_two_rows_for_one_precision()
     {
-        var duplicates = EfficiencyFile.Rows.GroupBy(r => r.AcceleratorId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        var duplicates = EfficiencyFile.Rows.GroupBy(r => (r.AcceleratorId, r.Precision)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
 
         Assert.Empty(duplicates);
     }
 
     [Fact]
-    public void MFU_and_goodput_are_fractions_in_the_unit_interval()
+    public void MFU_rows_are_fractions_and_factor_curves_rise_in_their_input_and_stay_within_0_and_1_1()
     {
-        Assert.All(EfficiencyFile.Rows.Append(EfficiencyFile.Fallback), row =>
+        Assert.All(EfficiencyFile.Rows.Append(EfficiencyFile.Fallback), row => Assert.True(row.Mfu is > 0 and <= 1, $"{row.AcceleratorId}: MFU {row.Mfu}."));
+        Assert.All(EfficiencyFile.Curves, curve =>
         {
-            Assert.True(row.Mfu is > 0 and <= 1, $"{row.AcceleratorId}: MFU {row.Mfu}.");
-            Assert.True(row.Goodput is > 0 and <= 1, $"{row.AcceleratorId}: goodput {row.Goodput}.");
+            Assert.True(curve.Points.Zip(curve.Points.Skip(1)).All(p => p.First.At < p.Second.At), $"{curve.Name}: points out of order.");
+            Assert.All(curve.Points, p => Assert.True(p.Factor is > 0 and <= 1.1, $"{curve.Name}: factor {p.Factor}."));
         });
     }
 
     [Fact]
-    public void Every_row_is_for_an_accelerator_with_a_published_BF16_peak()
+    public void FP8_rows_are_measured_against_the_FP8_peak_so_they_sit_below_the_BF16_row_of_the_same_part()
     {
-        // A default for an accelerator the engine can never price would be dead data.
-        Assert.All(EfficiencyFile.Rows, row =>
-        {
-            Assert.True(AcceleratorRegistry.Default.TryGet(row.AcceleratorId, out var accelerator));
-            Assert.True(accelerator.PeakDenseBf16Tflops > 0, $"{row.AcceleratorId} has no BF16 peak.");
-        });
+        // An FP8 row equal to the BF16 one would claim the full 2x of the peaks (quote-model-facts E3).
+        var fp8 = EfficiencyFile.Rows.Where(r => r.Precision == "fp8").ToList();
+        Assert.NotEmpty(fp8);
+        Assert.All(fp8, row => Assert.True(row.Mfu < EfficiencyFile.For(row.AcceleratorId).Mfu, $"{row.AcceleratorId}: FP8 MFU {row.Mfu} is not below its BF16 row."));
     }
 
     [Fact]
-    public void The_loader_serves_each_rows_figures()
+    public void The_loader_serves_each_rows_figures_and_the_fallback_for_an_accelerator_without_a_row()
     {
         Assert.All(EfficiencyFile.Rows, row =>
         {
-            var loaded = EfficiencyDefaults.Default.For(row.AcceleratorId);
+            var loaded = EfficiencyModel.Default.RowFor(row.AcceleratorId, QuoteRequestRules.ParsePrecision(row.Precision)!.Value);
+            Assert.NotNull(loaded);
             Assert.Equal(row.Mfu, loaded.Mfu);
-            Assert.Equal(row.Goodput, loaded.Goodput);
             Assert.Equal(row.Source, loaded.Source);
-            Assert.Equal(row.Basis, loaded.Basis);
         });
+        Assert.Null(EfficiencyModel.Default.RowFor("nvidia-a10g", Precision.Bf16));
+        Assert.Equal(EfficiencyFile.Fallback.Mfu, EfficiencyModel.Default.Fallback.Mfu);
     }
 
     [Fact]
-    public void The_loader_serves_the_fallback_for_an_accelerator_without_a_row()
+    public void Curves_interpolate_in_log_space_between_their_points_and_are_flat_outside()
     {
-        var loaded = EfficiencyDefaults.Default.For("nvidia-a10g");
+        var curve = new FactorCurve([new CurvePoint(10, 1.0), new CurvePoint(1000, 0.5)], "test");
 
-        Assert.DoesNotContain(EfficiencyFile.Rows, r => r.AcceleratorId == "nvidia-a10g");
-        Assert.Equal("nvidia-a10g", loaded.AcceleratorId);
-        Assert.Equal(EfficiencyFile.Fallback.Mfu, loaded.Mfu);
-        Assert.Equal(EfficiencyFile.Fallback.Goodput, loaded.Goodput);
-        Assert.Equal(EfficiencyFile.Fallback.Source, loaded.Source);
+        Assert.Equal(1.0, curve.At(1));
+        Assert.Equal(0.5, curve.At(1e6));
+        TestData.Close(0.75, curve.At(100));
     }
 }

@@ -98,16 +98,78 @@ public sealed class EnergyDataTests
             Assert.Equal(r.Value, ModelDefaults.Default[r.Name].Value);
         });
         Assert.Equal(16, ModelDefaults.Default.BytesPerParameter.Value);
+        Assert.Equal(18, ModelDefaults.Default.BytesPerParameterMegatron.Value);
         Assert.Equal(20, ModelDefaults.Default.ChinchillaTokensPerParameter.Value);
     }
 
     [Fact]
-    public void Every_MFU_default_lies_within_its_bounds()
+    public void The_MFU_range_brackets_the_estimate()
     {
-        Assert.All(EfficiencyFile.Rows.Append(EfficiencyFile.Fallback), row =>
+        Assert.InRange(PlanDataFiles.RangeLow, 0.3, 0.99);
+        Assert.InRange(PlanDataFiles.RangeHigh, 1.01, 2.0);
+        Assert.Equal(PlanDataFiles.RangeLow, EfficiencyModel.Default.RangeLow);
+        Assert.Equal(PlanDataFiles.RangeHigh, EfficiencyModel.Default.RangeHigh);
+    }
+
+    [Fact]
+    public void Every_instance_family_is_sourced_and_a_family_not_offered_for_training_says_why()
+    {
+        Assert.NotEmpty(PlanDataFiles.Families);
+        Assert.All(PlanDataFiles.Families, f =>
         {
-            Assert.True(row.MfuLow > 0 && row.MfuLow <= row.Mfu && row.Mfu <= row.MfuHigh && row.MfuHigh <= 1,
-                $"{row.AcceleratorId}: {row.MfuLow} <= {row.Mfu} <= {row.MfuHigh} does not hold.");
+            var name = $"{f.Provider} {string.Join(",", f.Match)}";
+            Assert.False(string.IsNullOrWhiteSpace(f.Source), $"{name} has no source.");
+            Assert.False(string.IsNullOrWhiteSpace(f.ScaleOutDetail), $"{name} does not describe its fabric.");
+            Assert.True(f.Trainable || !string.IsNullOrWhiteSpace(f.NotTrainableReason), $"{name} is not trainable but gives no reason.");
+            Assert.True(f.NodePowerWatts is null or > 0, $"{name}: node power {f.NodePowerWatts}.");
+            Assert.True(f.ScaleOutGbps is null or > 0, $"{name}: {f.ScaleOutGbps} Gbps.");
         });
+        var exact = PlanDataFiles.Families.SelectMany(f => f.Match.Where(m => !m.EndsWith('*')).Select(m => (f.Provider, m))).ToList();
+        Assert.Equal(exact.Count, exact.Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData("aws", "p5.48xlarge")]
+    [InlineData("aws", "trn1.2xlarge")]
+    [InlineData("aws", "inf2.48xlarge")]
+    [InlineData("azure", "Standard_ND96isr_H100_v5")]
+    [InlineData("azure", "Standard_NC24ads_A100_v4")]
+    [InlineData("gcp", "a3-megagpu-8g")]
+    [InlineData("gcp", "tpu-v5p")]
+    public void The_loader_resolves_an_instance_type_to_its_family_row(string provider, string instanceType)
+    {
+        var row = PlanDataFiles.Families.Single(f => f.Provider == provider
+            && f.Match.Any(m => m == instanceType || (m.EndsWith('*') && instanceType.StartsWith(m[..^1], StringComparison.Ordinal))));
+
+        var family = InstanceCapabilities.Default.For(provider, instanceType);
+
+        Assert.NotNull(family);
+        Assert.Equal(row.Match, family.Match);
+        Assert.Equal(row.TrainingGradeFabric, family.TrainingGradeFabric);
+        Assert.Equal(row.Trainable, family.Trainable);
+        Assert.Equal(row.NodePowerWatts, family.NodePowerWatts);
+        Assert.Equal(row.ScaleOutGbps, family.ScaleOutGbps);
+        Assert.Null(InstanceCapabilities.Default.For(provider, "no-such-instance"));
+    }
+
+    [Fact]
+    public void Every_provider_has_sourced_plausible_storage_egress_and_spot_figures_and_the_loader_serves_them()
+    {
+        Assert.Equal(["*", "aws", "azure", "gcp"], PlanDataFiles.Costs.Select(c => c.Provider).Order(StringComparer.Ordinal));
+        Assert.All(PlanDataFiles.Costs, c =>
+        {
+            Assert.InRange(c.StorageUsdPerGbMonth, 0.005, 0.1);
+            Assert.InRange(c.InternetEgressUsdPerGb, 0.01, 0.5);
+            Assert.InRange(c.SpotInterruptionsPerInstanceMonth, 0.01, 1);
+            Assert.False(string.IsNullOrWhiteSpace(c.StorageSource) || string.IsNullOrWhiteSpace(c.EgressSource) || string.IsNullOrWhiteSpace(c.SpotSource), $"{c.Provider} lacks a source.");
+            var served = ProviderCosts.Default.For(c.Provider);
+            Assert.Equal(c.StorageUsdPerGbMonth, served.StorageUsdPerGbMonth);
+            Assert.Equal(c.InternetEgressUsdPerGb, served.InternetEgressUsdPerGb);
+            Assert.Equal(c.SpotInterruptionsPerInstanceMonth, served.SpotInterruptionsPerInstanceMonth);
+        });
+        // A provider without a row gets the '*' row under its own name.
+        var fallback = ProviderCosts.Default.For("oracle");
+        Assert.Equal("oracle", fallback.Provider);
+        Assert.Equal(PlanDataFiles.Cost("*").StorageUsdPerGbMonth, fallback.StorageUsdPerGbMonth);
     }
 }

@@ -34,41 +34,43 @@ public sealed class QuoteEngineTests
     public void A_mixture_of_experts_model_is_costed_on_its_active_parameters()
     {
         // 1T total, 100B active per token, 10T tokens: 6 × 1e11 × 1e13 = 6e24, not 6e25.
-        var result = Engine().Quote(Spec(parameters: 1e12, activeParameters: 1e11, tokens: 1e13), Prices(Offer()));
+        var result = Engine().Quote(Spec(parameters: 1e12, activeParameters: 1e11, tokens: 1e13, mfu: 0.4) with { Goodput = 0.9 }, Prices(Offer()));
 
         Close(6e24, result.TotalFlops);
-        var row = EfficiencyFile.For(H100);
-        Close(ExpectedHours(6e24, H100DenseBf16, row.Mfu, row.Goodput), Assert.Single(result.Options).AcceleratorHours);
+        Close(ExpectedHours(6e24, H100DenseBf16, 0.4, 0.9), Assert.Single(result.Options).AcceleratorHours);
     }
 
     [Fact]
-    public void Accelerator_hours_use_the_H100_dense_BF16_peak_and_the_data_files_efficiency_defaults()
+    public void Accelerator_hours_use_the_H100_dense_BF16_peak_and_the_run_dependent_MFU()
     {
         var row = EfficiencyFile.For(H100);
+        // 64 H100 on 8 ND H100 v5 (400 Gbps InfiniBand per GPU, <= 1,024 GPUs): only the model-size factor moves the row.
+        var mfu = row.Mfu * PlanDataFiles.CurveAt("modelSize", N / (H100DenseBf16 / 1e15));
 
-        var result = Engine().Quote(Spec(), Prices(Offer()));
+        var result = Engine().Quote(Spec(acceleratorCount: 64) with { Goodput = 0.9 }, Prices(Offer()));
 
         var option = Assert.Single(result.Options);
-        Close(ExpectedHours(5.88e23, H100DenseBf16, row.Mfu, row.Goodput), option.AcceleratorHours);
+        Close(ExpectedHours(5.88e23, H100DenseBf16, mfu, 0.9), option.AcceleratorHours);
         var assumption = Assert.Single(result.Assumptions);
         Assert.Equal(H100, assumption.AcceleratorId);
         Close(H100DenseBf16, assumption.PeakFlops);
-        Assert.Equal(row.Mfu, assumption.Mfu);
-        Assert.Equal(row.Goodput, assumption.Goodput);
+        Close(mfu, assumption.Mfu);
+        Assert.Equal(0.9, assumption.Goodput);
         Assert.Equal(row.Source, assumption.MfuSource);
-        Assert.Equal(row.Source, assumption.GoodputSource);
+        Assert.Equal("request", assumption.GoodputSource);
         Assert.Empty(result.Warnings);
     }
 
     [Fact]
-    public void Accelerator_hours_follow_the_formula_for_a_registry_and_defaults_given_here()
+    public void Accelerator_hours_follow_the_formula_for_a_registry_and_efficiency_given_here()
     {
         // Round numbers: 1 PFLOP/s dense, MFU 0.5, goodput 0.8 → 1.44e18 useful FLOPs per accelerator-hour.
         var registry = new AcceleratorRegistry([new Accelerator("test-gpu", "Test", "Test GPU", 80, 1000, 2000, 700, "test")]);
-        var efficiency = new EfficiencyDefaults([new EfficiencyDefault("test-gpu", 0.5, 0.4, 0.6, 0.8, "judgement", "test row")], new EfficiencyDefault("*", 0.3, 0.2, 0.4, 0.9, "judgement", "fallback"));
+        var efficiency = FlatEfficiency(new MfuRow("*", "bf16", 0.3, "judgement", "fallback"), new MfuRow("test-gpu", "bf16", 0.5, "judgement", "test row"));
         var engine = new QuoteEngine(registry, efficiency);
 
-        var result = engine.Quote(Spec(parameters: 1e9, tokens: 1.2e11), Prices(Offer(acceleratorId: "test-gpu", acceleratorsPerInstance: 1m, price: 2m)));
+        var result = engine.Quote(Spec(parameters: 1e9, tokens: 1.2e11) with { Goodput = 0.8 },
+            Prices(Offer(instanceType: "test-1x", acceleratorId: "test-gpu", acceleratorsPerInstance: 1m, price: 2m)));
 
         // 6 × 1e9 × 1.2e11 = 7.2e20 FLOPs; / 1.44e18 = 500 accelerator-hours; × $2 = $1,000.
         var option = Assert.Single(result.Options);
@@ -78,12 +80,13 @@ public sealed class QuoteEngineTests
     }
 
     [Fact]
-    public void An_accelerator_without_a_defaults_row_uses_the_fallback()
+    public void An_accelerator_without_an_efficiency_row_uses_the_fallback()
     {
         var registry = new AcceleratorRegistry([new Accelerator("test-gpu", "Test", "Test GPU", 80, 1000, null, null, "test")]);
-        var efficiency = new EfficiencyDefaults([], new EfficiencyDefault("*", 0.25, 0.2, 0.3, 0.5, "judgement", "fallback row"));
+        var efficiency = FlatEfficiency(new MfuRow("*", "bf16", 0.25, "judgement", "fallback row"));
 
-        var result = new QuoteEngine(registry, efficiency).Quote(Spec(parameters: 1e9, tokens: 1.2e11), Prices(Offer(acceleratorId: "test-gpu", acceleratorsPerInstance: 1m)));
+        var result = new QuoteEngine(registry, efficiency).Quote(Spec(parameters: 1e9, tokens: 1.2e11) with { Goodput = 0.5 },
+            Prices(Offer(instanceType: "test-1x", acceleratorId: "test-gpu", acceleratorsPerInstance: 1m)));
 
         // 7.2e20 / (1e15 × 0.25 × 0.5 × 3600) = 1,600 accelerator-hours.
         Close(1600, Assert.Single(result.Options).AcceleratorHours);
@@ -95,28 +98,25 @@ public sealed class QuoteEngineTests
     [Fact]
     public void An_MFU_override_applies_and_is_reported_with_source_request()
     {
-        var row = EfficiencyFile.For(H100);
+        var result = Engine().Quote(Spec(acceleratorCount: 64, mfu: 0.55), Prices(Offer()));
 
-        var result = Engine().Quote(Spec(mfu: 0.55), Prices(Offer()));
-
-        Close(ExpectedHours(5.88e23, H100DenseBf16, 0.55, row.Goodput), Assert.Single(result.Options).AcceleratorHours);
+        // Goodput is not overridden: it comes from the failure model for 64 GPUs on 8 instances.
+        var goodput = PlanFormulas.Goodput(64, 8).Goodput;
+        Close(ExpectedHours(5.88e23, H100DenseBf16, 0.55, goodput), Assert.Single(result.Options).AcceleratorHours);
         var assumption = Assert.Single(result.Assumptions);
         Assert.Equal(0.55, assumption.Mfu);
         Assert.Equal("request", assumption.MfuSource);
-        // Goodput is not overridden: it stays the data file's, with its source.
-        Assert.Equal(row.Goodput, assumption.Goodput);
-        Assert.Equal(row.Source, assumption.GoodputSource);
+        Close(goodput, assumption.Goodput);
+        Assert.Contains("failure model", assumption.GoodputSource, StringComparison.Ordinal);
     }
 
     [Fact]
     public void FP8_uses_the_dense_FP8_peak()
     {
-        var row = EfficiencyFile.For(H100);
-
-        var result = Engine().Quote(Spec(precision: Precision.Fp8), Prices(Offer()));
+        var result = Engine().Quote(Spec(precision: Precision.Fp8, acceleratorCount: 64, mfu: 0.3) with { Goodput = 0.9 }, Prices(Offer()));
 
         Close(H100DenseFp8, Assert.Single(result.Assumptions).PeakFlops);
-        Close(ExpectedHours(5.88e23, H100DenseFp8, row.Mfu, row.Goodput), Assert.Single(result.Options).AcceleratorHours);
+        Close(ExpectedHours(5.88e23, H100DenseFp8, 0.3, 0.9), Assert.Single(result.Options).AcceleratorHours);
     }
 
     [Fact]
@@ -175,11 +175,12 @@ public sealed class QuoteEngineTests
             Offer(),                                                                                                   // H100 on demand, 12.29/acc-h
             Offer(pricingModel: PricingModels.Spot, price: 39.33m),                                                     // H100 spot, 4.92/acc-h
             Offer(instanceType: "Standard_ND96amsr_A100_v4", acceleratorId: A100, price: 32.77m),                       // A100 on demand, 4.10/acc-h
-            Offer(instanceType: "Standard_NC4as_T4_v3", acceleratorId: "nvidia-t4", acceleratorsPerInstance: 1m, price: 0.526m),
+            Offer(provider: "aws", region: "us-east-1", instanceType: "p4de.24xlarge", acceleratorId: A100, price: 40.97m),
             Offer(instanceType: "Standard_ND96isr_H200_v5", acceleratorId: "nvidia-h200-141gb", price: 110.24m),
         ];
 
-        var result = Engine().Quote(Spec(), Prices(offers));
+        // MFU and goodput fixed, so each offer's hours follow from its peak alone.
+        var result = Engine().Quote(Spec(acceleratorCount: 64, mfu: 0.4) with { Goodput = 0.9 }, Prices(offers));
 
         // Each offer's cost from the formula, independently of the engine.
         var registry = AcceleratorRegistry.Default;
@@ -187,8 +188,7 @@ public sealed class QuoteEngineTests
             .Select(o =>
             {
                 registry.TryGet(o.AcceleratorId, out var accelerator);
-                var row = EfficiencyFile.For(o.AcceleratorId);
-                var hours = ExpectedHours(5.88e23, accelerator.PeakDenseBf16Tflops!.Value * 1e12, row.Mfu, row.Goodput);
+                var hours = ExpectedHours(5.88e23, accelerator.PeakDenseBf16Tflops!.Value * 1e12, 0.4, 0.9);
                 return (o.OfferKey, Cost: (decimal)hours * o.PricePerInstanceHour / o.AcceleratorsPerInstance);
             })
             .OrderBy(x => x.Cost)
@@ -291,7 +291,7 @@ public sealed class QuoteEngineTests
         Assert.Equal(25, result.OptionsConsidered);
     }
 
-    /// <summary>A 7B model: 112 GB of Adam state fits on two H100s, so the cluster (not memory) decides the size.</summary>
+    /// <summary>A 7B model: 126 GB of state fits on three H100s, so the cluster (not memory) decides the size.</summary>
     private const double Small = 7e9;
     private const double SmallFlops = 6 * Small * D;
 
@@ -302,10 +302,9 @@ public sealed class QuoteEngineTests
     [InlineData(1024, 128)]
     public void A_cluster_rents_whole_instances(int cluster, int instances)
     {
-        var row = EfficiencyFile.For(H100);
-        var hours = ExpectedHours(SmallFlops, H100DenseBf16, row.Mfu, row.Goodput);
+        var hours = ExpectedHours(SmallFlops, H100DenseBf16, 0.4, 0.9);
 
-        var option = Assert.Single(Engine().Quote(Spec(parameters: Small, acceleratorCount: cluster), Prices(Offer())).Options);
+        var option = Assert.Single(Engine().Quote(Spec(parameters: Small, acceleratorCount: cluster, mfu: 0.4) with { Goodput = 0.9 }, Prices(Offer())).Options);
 
         Assert.Equal(instances, option.Instances);
         Assert.Equal(instances * 8, option.Accelerators);
@@ -316,34 +315,31 @@ public sealed class QuoteEngineTests
     }
 
     [Fact]
-    public void No_cluster_size_means_one_instance_when_the_model_fits_in_it()
+    public void A_bigger_cluster_needs_more_accelerator_hours_for_the_same_run()
     {
-        var row = EfficiencyFile.For(H100);
-        var hours = ExpectedHours(SmallFlops, H100DenseBf16, row.Mfu, row.Goodput);
+        // Lower MFU at scale and more interruptions: accelerator-hours grow with the cluster.
+        var hours = new[] { 64, 1024, 4096 }
+            .Select(n => Assert.Single(Engine().Quote(Spec(parameters: Small, acceleratorCount: n), Prices(Offer())).Options).AcceleratorHours)
+            .ToList();
 
-        var option = Assert.Single(Engine().Quote(Spec(parameters: Small, acceleratorCount: 0), Prices(Offer())).Options);
-
-        Assert.Equal(1, option.Instances);
-        Assert.Equal(8, option.Accelerators);
-        Assert.Equal(ClusterBasis.OneInstance, option.ClusterBasis);
-        Close(hours / 8, option.WallClockHours);
+        Assert.True(hours[0] < hours[1] && hours[1] < hours[2], string.Join(" < ", hours));
     }
 
-    /// <summary>Tiny model (1.6 GB of state) so that even a sixth of an A10 holds it.</summary>
+    /// <summary>Tiny model (1.8 GB of state) so that even a sixth of an A10 holds it.</summary>
     private const double Tiny = 1e8;
     private const double TinyFlops = 6 * Tiny * D;
 
     [Fact]
     public void A_fractional_instance_prices_an_accelerator_hour_at_the_inverse_fraction_times_the_instance_price()
     {
-        // Standard_NV6ads_A10_v5: one sixth of an A10 at $0.454 per instance-hour.
-        var sixth = Offer(instanceType: "Standard_NV6ads_A10_v5", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
-        var row = EfficiencyFile.For(A10);
-        var hours = ExpectedHours(TinyFlops, 125e12, row.Mfu, row.Goodput);
+        // One sixth of an A10 at $0.454 per instance-hour (as Standard_NV6ads_A10_v5, under a name without a family row:
+        // the real size is excluded as not offered for training).
+        var sixth = Offer(instanceType: "test-sixth-a10", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
+        var hours = ExpectedHours(TinyFlops, 125e12, 0.4, 0.9);
 
         Assert.True(Math.Abs(6m * 0.454m - sixth.PricePerAcceleratorHour) < 1e-9m, $"Price per accelerator-hour {sixth.PricePerAcceleratorHour}.");
 
-        var option = Assert.Single(Engine().Quote(Spec(parameters: Tiny), Prices(sixth)).Options);
+        var option = Assert.Single(Engine().Quote(Spec(parameters: Tiny, mfu: 0.4) with { Goodput = 0.9, DeadlineHours = 24 * 3650 }, Prices(sixth)).Options);
         Assert.Equal(1, option.Instances);
         // One sixth of a GPU takes six times as long as a whole one.
         Close(hours * 6, option.WallClockHours, 1e-9);
@@ -351,48 +347,37 @@ public sealed class QuoteEngineTests
     }
 
     [Fact]
-    public void A_cluster_of_fractional_instances_rents_enough_of_them()
+    public void A_cluster_of_fractional_instances_without_a_fabric_is_excluded_past_two_instances()
     {
-        var sixth = Offer(instanceType: "Standard_NV6ads_A10_v5", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
+        var sixth = Offer(instanceType: "test-sixth-a10", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
 
-        var option = Assert.Single(Engine().Quote(Spec(parameters: Tiny, acceleratorCount: 2), Prices(sixth)).Options);
+        var result = Engine().Quote(Spec(parameters: Tiny, acceleratorCount: 2), Prices(sixth));
 
-        Assert.Equal(12, option.Instances);
-        Assert.Equal(2, option.Accelerators);
-    }
-
-    [Theory]
-    [InlineData(3, 18)]
-    [InlineData(5, 30)]
-    [InlineData(1024, 6144)]
-    public void A_cluster_of_fractional_instances_reports_the_accelerators_asked_for(int cluster, int instances)
-    {
-        var sixth = Offer(instanceType: "Standard_NV6ads_A10_v5", acceleratorId: A10, acceleratorsPerInstance: 1m / 6m, price: 0.454m);
-
-        var option = Assert.Single(Engine().Quote(Spec(parameters: Tiny, acceleratorCount: cluster), Prices(sixth)).Options);
-
-        Assert.Equal(instances, option.Instances);
-        Assert.Equal(cluster, option.Accelerators);
+        Assert.Empty(result.Options);
+        var reason = Assert.Single(result.Excluded).Reason;
+        Assert.Contains("12 × test-sixth-a10 would need a training-grade fabric", reason, StringComparison.Ordinal);
+        Assert.Contains("not in instance-families.json", reason, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData(0)]
     [InlineData(24)]
     [InlineData(1024)]
-    public void Cost_is_accelerator_hours_times_price_per_accelerator_hour_within_a_cent(int cluster)
+    public void Cost_is_billed_hours_times_price_per_accelerator_hour_within_a_cent(int cluster)
     {
-        var result = Engine().Quote(Spec(acceleratorCount: cluster), Prices(Mixed));
+        var result = Engine().Quote(Spec(acceleratorCount: cluster, mfu: 0.4) with { Goodput = 0.9 }, Prices(Mixed));
 
         Assert.Equal(Mixed.Length, result.Options.Count);
         foreach (var option in result.Options)
         {
-            WithinACent((decimal)option.AcceleratorHours * option.Offer.PricePerAcceleratorHour, option.TotalCost);
+            // Hours used, plus the unused rest of a commitment's term (0 for on demand and spot).
+            WithinACent((decimal)(option.AcceleratorHours + option.Breakdown.UnusedCommitmentHours) * option.Offer.PricePerAcceleratorHour, option.TotalCost);
+            Assert.Equal(option.Offer.PricingModel == PricingModels.Committed1Y, option.Breakdown.UnusedCommitmentHours > 0);
         }
 
         // The Azure H100 on-demand figure worked out in full: hours × 98.32 / 8.
-        var row = EfficiencyFile.For(H100);
         var h100 = result.Options.Single(o => o.Offer.OfferKey == Offer().OfferKey);
-        WithinACent((decimal)ExpectedHours(5.88e23, H100DenseBf16, row.Mfu, row.Goodput) * (98.32m / 8m), h100.TotalCost);
+        WithinACent((decimal)ExpectedHours(5.88e23, H100DenseBf16, 0.4, 0.9) * (98.32m / 8m), h100.TotalCost);
     }
 
     [Fact]

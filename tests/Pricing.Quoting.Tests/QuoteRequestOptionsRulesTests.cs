@@ -133,4 +133,95 @@ public sealed class QuoteRequestOptionsRulesTests
     [InlineData(double.PositiveInfinity)]
     public void An_energy_utilisation_outside_its_range_is_a_violation_on_it(double utilisation) =>
         OnlyOn("energy_utilisation", Check(Valid with { EnergyUtilisation = utilisation }));
+
+    [Fact]
+    public void Every_bill_and_plan_option_set_sensibly_is_valid_and_reaches_the_spec()
+    {
+        var input = Valid with
+        {
+            GlobalBatchTokens = 8e6, OptimizerSetup = "ZeRO", ReuseCommittedCapacity = true, CheckpointCopies = 5, DatasetBytes = 6e12,
+            DatasetCloud = "gcp", ExperimentsMultiplier = 1.5, StaffEngineers = 4, StaffMonths = 6, StaffMonthlyCost = 30_000m,
+        };
+
+        Assert.Empty(Check(input));
+        var spec = QuoteRequestRules.ToSpec(input);
+        Assert.Equal(8e6, spec.GlobalBatchTokens);
+        Assert.Equal("zero", spec.OptimizerSetup);
+        Assert.True(spec.ReuseCommittedCapacity);
+        Assert.Equal(5, spec.CheckpointCopies);
+        Assert.Equal(6e12, spec.DatasetBytes);
+        Assert.Equal("gcp", spec.DatasetCloud);
+        Assert.Equal(1.5, spec.ExperimentsMultiplier);
+        Assert.Equal(4, spec.StaffEngineers);
+        Assert.Equal(6, spec.StaffMonths);
+        Assert.Equal(30_000m, spec.StaffMonthlyCost);
+    }
+
+    [Fact]
+    public void Unset_bill_options_leave_the_defaults_to_the_engine()
+    {
+        var spec = QuoteRequestRules.ToSpec(Valid);
+
+        Assert.Equal(0, spec.GlobalBatchTokens);
+        Assert.Equal("", spec.OptimizerSetup);
+        Assert.False(spec.ReuseCommittedCapacity);
+        Assert.Equal("", spec.DatasetCloud);
+        Assert.Equal(0, spec.ExperimentsMultiplier);
+        Assert.Null(spec.StaffMonthlyCost);
+    }
+
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(1e11)]
+    public void A_negative_or_absurd_global_batch_is_a_violation_on_global_batch_tokens(double tokens) =>
+        OnlyOn("global_batch_tokens", Check(Valid with { GlobalBatchTokens = tokens }));
+
+    [Theory]
+    [InlineData("deepspeed")]
+    [InlineData("zero-3")]
+    public void An_unknown_optimizer_setup_is_a_violation_on_optimizer_setup(string setup) =>
+        OnlyOn("optimizer_setup", Check(Valid with { OptimizerSetup = setup }));
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1001)]
+    public void A_negative_or_absurd_checkpoint_count_is_a_violation_on_checkpoint_copies(int copies) =>
+        OnlyOn("checkpoint_copies", Check(Valid with { CheckpointCopies = copies }));
+
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(1e19)]
+    public void A_negative_or_absurd_dataset_size_is_a_violation_on_dataset_bytes(double bytes) =>
+        OnlyOn("dataset_bytes", Check(Valid with { DatasetBytes = bytes }));
+
+    [Fact]
+    public void An_unknown_dataset_cloud_is_a_violation_naming_it() =>
+        Assert.Contains("oracle", Assert.Single(Check(Valid with { DatasetCloud = "oracle" }), v => v.Field == "dataset_cloud").Description, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(101.0)]
+    [InlineData(double.NaN)]
+    public void An_experiments_multiplier_below_1_or_absurd_is_a_violation_on_it(double multiplier) =>
+        OnlyOn("experiments_multiplier", Check(Valid with { ExperimentsMultiplier = multiplier }));
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(100.0)]
+    public void No_multiplier_or_one_from_1_to_100_is_valid(double multiplier) =>
+        Assert.Empty(Check(Valid with { ExperimentsMultiplier = multiplier }));
+
+    [Theory]
+    [InlineData(-1.0, 0.0, 0, "staff_engineers")]
+    [InlineData(100_001.0, 0.0, 0, "staff_engineers")]
+    [InlineData(2.0, 601.0, 0, "staff_months")]
+    [InlineData(2.0, 0.0, -1, "staff_monthly_cost")]
+    [InlineData(2.0, 0.0, 10_000_001, "staff_monthly_cost")]
+    [InlineData(0.0, 6.0, 0, "staff_engineers")]
+    [InlineData(0.0, 0.0, 30_000, "staff_engineers")]
+    public void Staff_figures_out_of_range_or_without_engineers_are_a_violation(double engineers, double months, int monthlyCost, string field) =>
+        OnlyOn(field, Check(Valid with { StaffEngineers = engineers, StaffMonths = months, StaffMonthlyCost = monthlyCost }));
 }

@@ -178,4 +178,50 @@ public sealed class QuoteRequestRulesTests
     [InlineData("", Precision.Bf16)]
     [InlineData("FP8", Precision.Fp8)]
     public void Precision_parses(string text, Precision expected) => Assert.Equal(expected, QuoteRequestRules.ParsePrecision(text));
+
+    [Fact]
+    public void Too_many_items_in_a_list_is_one_violation_without_checking_each()
+    {
+        var clouds = Enumerable.Range(0, QuoteRequestRules.MaxListItems + 1).Select(i => $"cloud-{i}").ToArray();
+
+        var violations = new Request(Clouds: clouds).Check();
+
+        OnlyOn("clouds", violations);
+        Assert.Contains($"At most {QuoteRequestRules.MaxListItems} items", violations[0].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Many_unknown_items_are_named_up_to_the_cap_and_the_rest_counted()
+    {
+        var ids = Enumerable.Range(0, 9).Select(i => $"nope-{i}").ToArray();
+
+        var violations = new Request(AcceleratorIds: ids).Check();
+
+        Assert.Equal(QuoteRequestRules.MaxViolationsPerField + 1, violations.Count);
+        Assert.All(violations, v => Assert.Equal("accelerator_ids", v.Field));
+        Assert.Contains($"and {9 - QuoteRequestRules.MaxViolationsPerField} more", violations[^1].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_overlong_item_is_refused_without_echoing_it()
+    {
+        var huge = new string('x', 10_000);
+
+        var violations = new Request(PricingModels: [huge]).Check();
+
+        OnlyOn("pricing_models", violations);
+        Assert.DoesNotContain(huge[..200], violations[0].Description, StringComparison.Ordinal);
+        Assert.True(violations[0].Description.Length < 200, violations[0].Description);
+    }
+
+    [Fact]
+    public void An_unknown_value_is_echoed_cut_short()
+    {
+        var longName = "oracle-" + new string('y', 100);
+
+        var violation = Assert.Single(new Request(Clouds: [longName]).Check());
+
+        Assert.DoesNotContain(longName, violation.Description, StringComparison.Ordinal);
+        Assert.Contains(longName[..40], violation.Description, StringComparison.Ordinal);
+    }
 }

@@ -57,6 +57,16 @@ public sealed class QuoteSpecTests
             ("DiscountPercent other", Base with { DiscountPercent = new Dictionary<string, double> { ["aws"] = 11 } }),
             ("ActivationAllowance", Base with { ActivationAllowance = 0.2 }),
             ("EnergyUtilisation", Base with { EnergyUtilisation = 0.8 }),
+            ("GlobalBatchTokens", Base with { GlobalBatchTokens = 8e6 }),
+            ("OptimizerSetup", Base with { OptimizerSetup = "zero" }),
+            ("ReuseCommittedCapacity", Base with { ReuseCommittedCapacity = true }),
+            ("CheckpointCopies", Base with { CheckpointCopies = 5 }),
+            ("DatasetBytes", Base with { DatasetBytes = 6e12 }),
+            ("DatasetCloud", Base with { DatasetCloud = "gcp" }),
+            ("ExperimentsMultiplier", Base with { ExperimentsMultiplier = 1.5 }),
+            ("StaffEngineers", Base with { StaffEngineers = 4 }),
+            ("StaffMonths", Base with { StaffMonths = 6 }),
+            ("StaffMonthlyCost", Base with { StaffMonthlyCost = 30_000m }),
         ];
 
         var keys = variants.Select(v => (v.Field, Key: v.Spec.Normalized())).Prepend((Field: "Base", Key: Base.Normalized())).ToList();

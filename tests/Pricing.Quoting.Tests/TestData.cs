@@ -53,7 +53,14 @@ internal static class TestData
         new(parameters, activeParameters, tokens, precision, acceleratorIds ?? [], acceleratorCount, mfu,
             clouds ?? [], regions ?? [], pricingModels ?? [], maxOptions);
 
-    public static QuoteEngine Engine() => new(AcceleratorRegistry.Default, EfficiencyDefaults.Default);
+    public static QuoteEngine Engine() => new(AcceleratorRegistry.Default);
+
+    /// <summary>An efficiency model whose factors are all 1 (and range ×0.8 to ×1.2): the rows alone set MFU, for formula tests.</summary>
+    public static EfficiencyModel FlatEfficiency(MfuRow fallback, params MfuRow[] rows)
+    {
+        var flat = new FactorCurve([new CurvePoint(1, 1)], "flat");
+        return new EfficiencyModel(rows, fallback, flat, flat, flat, flat, 1, 0.8, 1.2);
+    }
 
     /// <summary>Asserts two doubles agree to a relative tolerance (floating-point order of operations differs).</summary>
     public static void Close(double expected, double actual, double relative = 1e-12)
@@ -61,4 +68,8 @@ internal static class TestData
         var tolerance = Math.Abs(expected) * relative;
         Assert.True(Math.Abs(expected - actual) <= tolerance, $"Expected {expected:R} ± {tolerance:G3}, got {actual:R}.");
     }
+
+    /// <summary>An aws p5.48xlarge (8 × H100, 3,200 Gbps EFA, 10.2 kW node) in us-east-1: a training-grade family of instance-families.json.</summary>
+    public static Offer P5(string pricingModel = PricingModels.OnDemand, decimal price = 55.04m) =>
+        Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", pricingModel: pricingModel, price: price);
 }

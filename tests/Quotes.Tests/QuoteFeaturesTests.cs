@@ -33,21 +33,26 @@ public sealed class QuoteFeaturesTests(StandaloneServer server)
         Assert.All(quote.Options, o =>
         {
             var b = o.Breakdown;
-            Assert.Equal(o.TotalCost.ToDecimal(), b.Compute.ToDecimal() + b.FailuresAndRestarts.ToDecimal() + b.Checkpoints.ToDecimal());
-            Assert.True(b.FailuresAndRestarts.ToDecimal() > 0 && b.Checkpoints.ToDecimal() > 0, "H100's default goodput 0.90 loses time to both.");
+            Assert.Equal(o.TotalCost.ToDecimal(), b.Compute.ToDecimal() + b.FailuresAndRestarts.ToDecimal() + b.Checkpoints.ToDecimal()
+                + b.Preemptions.ToDecimal() + b.UnusedCommitment.ToDecimal());
+            Assert.True(b.FailuresAndRestarts.ToDecimal() > 0 && b.Checkpoints.ToDecimal() > 0, "The failure model loses time to both on a multi-node run.");
+            Assert.Equal(o.PricingModel == "spot", b.Preemptions.ToDecimal() > 0);
             Assert.True(o.TotalCostLow.ToDecimal() < o.TotalCost.ToDecimal() && o.TotalCost.ToDecimal() < o.TotalCostHigh.ToDecimal());
             Assert.Equal("catalog", o.PriceSource);
         });
     }
 
     [Fact]
-    public async Task Energy_and_CO2_are_shown_per_option_from_TDP_PUE_and_the_regions_grid()
+    public async Task Energy_and_CO2_are_shown_per_option_from_node_power_load_PUE_and_the_regions_grid()
     {
         var option = Assert.Single((await QuoteAsync(EastUsOnDemand())).Options);
 
         var assumption = (await QuoteAsync(EastUsOnDemand())).Assumptions.Single();
         Assert.Equal(700, assumption.TdpWatts);
-        var kwh = option.AcceleratorHours * 0.7 * assumption.EnergyUtilisation * option.Pue;
+        // ND H100 v5 is an 8-GPU HGX H100 node: 10.2 kW for 8 GPUs (DGX H100 datasheet), not the GPUs' 700 W TDP.
+        Assert.Equal(10_200.0 / 8, option.WattsPerAccelerator);
+        Assert.False(option.PowerEstimated);
+        var kwh = option.AcceleratorHours * 1.275 * option.LoadFactor * option.Pue;
         Assert.Equal(kwh, option.EnergyKwh, kwh * 1e-9);
         Assert.Equal(kwh * option.GridKgCo2PerKwh, option.Co2Kg, option.Co2Kg * 1e-9);
         Assert.False(option.GridIntensityFallback);
@@ -66,8 +71,9 @@ public sealed class QuoteFeaturesTests(StandaloneServer server)
         Assert.Equal(1, quote.OptionsExcluded);
         var excluded = Assert.Single(quote.Excluded);
         Assert.Equal("Standard_ND96isr_H100_v5", excluded.InstanceType);
-        Assert.Contains("at least 20 accelerators", excluded.Reason, StringComparison.Ordinal);
-        Assert.Equal(20, quote.Assumptions.Single().MinAcceleratorsForMemory);
+        // 18 B/parameter (Megatron, bf16 with fp32 gradients) × 70e9 = 1,260 GB over 56 GB usable per H100: 23, so 3 instances of 8.
+        Assert.Contains("at least 24 accelerators", excluded.Reason, StringComparison.Ordinal);
+        Assert.Equal(23, quote.Assumptions.Single().MinAcceleratorsForMemory);
     }
 
     [Fact]

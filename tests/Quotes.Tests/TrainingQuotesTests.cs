@@ -61,22 +61,25 @@ public sealed class TrainingQuotesTests(StandaloneServer server)
     }
 
     [Fact]
-    public async Task The_figures_follow_the_quote_model_with_the_data_files_defaults()
+    public async Task Each_option_is_a_plan_whose_hours_follow_its_own_MFU_and_goodput_and_whose_bill_adds_up()
     {
-        var defaults = EfficiencyDefaults.Default.For(H100);
-
         var quote = await QuoteAsync(StandaloneServer.H100Request());
 
-        var hours = 5.88e23 / (H100DenseBf16 * defaults.Mfu * defaults.Goodput * 3600);
-        var assumption = Assert.Single(quote.Assumptions);
-        Assert.Equal(defaults.Mfu, assumption.Mfu);
-        Assert.Equal(defaults.Goodput, assumption.Goodput);
-        Assert.Equal(defaults.Source, assumption.MfuSource);
-        Close(hours, quote.AcceleratorHours);
+        Assert.NotEmpty(quote.Options);
         foreach (var option in quote.Options)
         {
-            Close(hours, option.AcceleratorHours);
-            WithinACent((decimal)hours * option.PricePerAcceleratorHour.ToDecimal(), option.TotalCost.ToDecimal());
+            // accelerator-hours = FLOPs / (peak × MFU × goodput × 3600), with the MFU and goodput of this plan.
+            Close(5.88e23 / (H100DenseBf16 * option.Mfu.Mfu * option.Goodput.Goodput * 3600), option.AcceleratorHours, 1e-9);
+            Assert.True(option.Goodput.Goodput is > 0.5 and < 1, $"goodput {option.Goodput.Goodput}.");
+            Close(option.Goodput.Goodput, 1 - option.Goodput.CheckpointStall - option.Goodput.FailureLoss - option.Goodput.PreemptionLoss, 1e-9);
+            Assert.True(option.Fabric.Known && option.Fabric.TrainingGrade, $"{option.InstanceType}: {option.Fabric.ScaleOutDetail}.");
+            Assert.Equal(option.TotalCost, Assert.Single(option.Bill, l => l.Name == "training_run").Amount);
+            Assert.Equal(option.Bill.Where(l => !l.Optional).Sum(l => l.Amount.ToDecimal()), option.BillTotal.ToDecimal());
+            Assert.Contains(option.Bill, l => l.Name == "checkpoint_storage" && l.Amount.ToDecimal() > 0);
+            Assert.True(option.WattsPerAccelerator > 700, $"node-level power per H100 {option.WattsPerAccelerator} W.");
+            // The default plan: sized to the 60-day default deadline, never the memory minimum of 3 instances.
+            Assert.Equal("default_deadline", option.ClusterBasis);
+            Assert.True(option.WallClockHours <= 60 * 24 + 1e-6 && option.Instances > 3, $"{option.Instances} instances for {option.WallClockHours / 24:F1} days.");
         }
     }
 
@@ -98,8 +101,9 @@ public sealed class TrainingQuotesTests(StandaloneServer server)
         var request = StandaloneServer.H100Request();
         request.Regions.Add("eastus");
         request.PricingModels.Add("on_demand");
-        // 70B needs 20 H100s for its Adam state; 20 on 8-GPU instances rents 3 of them.
+        // 70B needs 23 H100s for its optimizer state (18 B/parameter); 20 rounds up to 3 of the 8-GPU instances.
         request.AcceleratorCount = 20;
+        request.OptimizerSetup = "zero";
 
         var quote = await QuoteAsync(request);
 

@@ -44,6 +44,45 @@ public static class RabbitMqNode
         Assert.False(Directory.Exists($"/proc/{pid}"), $"RabbitMQ (pid {pid}) still running 60 s after SIGTERM");
     }
 
+    /// <summary>SIGKILL by pid, as a crash or an OOM kill would: no clean shutdown, nothing flushed on the way out.</summary>
+    public static async Task KillAsync(string pidFile, CancellationToken ct)
+    {
+        var pid = int.Parse((await File.ReadAllTextAsync(pidFile, ct)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await RunAsync("kill", ["-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (IsRunning(pid) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, ct);
+        }
+
+        Assert.False(IsRunning(pid), $"RabbitMQ (pid {pid}) still running 30 s after SIGKILL");
+        // The dead node's pid file would make `rabbitmqctl wait` watch the old pid.
+        File.Delete(pidFile);
+    }
+
+    /// <summary>
+    /// <c>rabbitmqctl</c> against the node this run started (RABBITMQ_NODENAME, exported by ./test.sh with the pid file),
+    /// never another broker on the machine.
+    /// </summary>
+    public static Task CtlAsync(CancellationToken ct, params string[] args)
+    {
+        var node = TestInfrastructure.Variable("RABBITMQ_NODENAME")
+            ?? throw new InvalidOperationException("RABBITMQ_NODENAME is not set; ./test.sh exports it for the node it started.");
+        return RunAsync("rabbitmqctl", ["-n", node, .. args], ct);
+    }
+
+    /// <summary>True while the node this run started reports a resource alarm (memory or disk): publishers are blocked.</summary>
+    public static async Task<bool> HasAlarmAsync(CancellationToken ct)
+    {
+        var node = TestInfrastructure.Variable("RABBITMQ_NODENAME")
+            ?? throw new InvalidOperationException("RABBITMQ_NODENAME is not set; ./test.sh exports it for the node it started.");
+        // check_alarms exits non-zero while an alarm is in effect.
+        return await ExitCodeAsync("rabbitmq-diagnostics", ["-n", node, "check_alarms"], ct) != 0;
+    }
+
+    private static bool IsRunning(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z", StringComparison.Ordinal);
+
     public static async Task StartAsync(string pidFile, CancellationToken ct)
     {
         // ./test.sh exported RABBITMQ_NODENAME and RABBITMQ_NODE_IP_ADDRESS; the child inherits them.
@@ -52,6 +91,14 @@ public static class RabbitMqNode
     }
 
     internal static async Task RunAsync(string file, string[] args, CancellationToken ct)
+    {
+        var (code, stdout, stderr) = await RunCapturedAsync(file, args, ct);
+        Assert.True(code == 0, $"{file} {string.Join(' ', args)} exited {code}: {stdout} {stderr}");
+    }
+
+    private static async Task<int> ExitCodeAsync(string file, string[] args, CancellationToken ct) => (await RunCapturedAsync(file, args, ct)).Code;
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunCapturedAsync(string file, string[] args, CancellationToken ct)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
@@ -64,25 +111,31 @@ public static class RabbitMqNode
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await stdout} {await stderr}");
+        return (process.ExitCode, await stdout, await stderr);
     }
 }
 
 /// <summary>
-/// A Redis server of this test's own (redis-server from the machine, on a free loopback port, no persistence),
-/// so stopping it disturbs no other test. Kill stops it by pid; Start brings it back on the same port, empty.
+/// A Redis server of this test's own (redis-server from the machine, on a free loopback port), so stopping it disturbs
+/// no other test. Kill stops it by pid; Start brings it back on the same port: empty, or, with the append-only file
+/// (<c>--appendonly yes --appendfsync everysec</c>, as deployments run it), with what it had acknowledged.
 /// </summary>
 public sealed class PrivateRedis : IAsyncDisposable
 {
+    private readonly DirectoryInfo? _dataDirectory;
     private Process? _process;
 
-    private PrivateRedis(int port) => Port = port;
+    private PrivateRedis(int port, bool appendOnly)
+    {
+        Port = port;
+        _dataDirectory = appendOnly ? Directory.CreateTempSubdirectory("pricing-redis-aof-") : null;
+    }
 
     public int Port { get; }
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<PrivateRedis> StartOrSkipAsync(CancellationToken ct)
+    public static async Task<PrivateRedis> StartOrSkipAsync(CancellationToken ct, bool appendOnly = false)
     {
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
         if (binary is null)
@@ -96,7 +149,7 @@ public sealed class PrivateRedis : IAsyncDisposable
             Assert.Skip("FAULT TEST NOT RUN: " + Reason);
         }
 
-        var redis = new PrivateRedis(FreePort());
+        var redis = new PrivateRedis(FreePort(), appendOnly);
         await redis.StartAsync(ct);
         return redis;
     }
@@ -104,7 +157,10 @@ public sealed class PrivateRedis : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct)
     {
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        string[] persistence = _dataDirectory is { } dir
+            ? ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir.FullName]
+            : ["--appendonly", "no"];
+        foreach (var a in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "" }.Concat(persistence))
         {
             start.ArgumentList.Add(a);
         }
@@ -134,6 +190,7 @@ public sealed class PrivateRedis : IAsyncDisposable
     {
         await KillAsync();
         _process?.Dispose();
+        _dataDirectory?.Delete(recursive: true);
     }
 
     private async Task<bool> AcceptsAsync()

@@ -8,8 +8,8 @@ namespace Quotes.Extensions;
 public static class PriceChangesExtensions
 {
     /// <summary>
-    /// The price-change history (Redis when ConnectionStrings:redis is set, else memory), the feed that records
-    /// consumed changes and fans them out to gRPC watchers.
+    /// The price-change history (Redis when ConnectionStrings:redis is set, else memory) and the feed that fans
+    /// consumed changes out to this replica's gRPC watchers.
     /// </summary>
     public static IHostApplicationBuilder AddPriceChanges(this IHostApplicationBuilder builder)
     {
@@ -22,7 +22,6 @@ public static class PriceChangesExtensions
             ? new RedisPriceHistoryStore(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetRequiredService<PriceHistoryOptions>(), sp.GetRequiredService<TimeProvider>())
             : new InMemoryPriceHistoryStore(sp.GetRequiredService<PriceHistoryOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PriceChangeFeed>();
-        services.AddHostedService(sp => sp.GetRequiredService<PriceChangeFeed>());
         return builder;
     }
 

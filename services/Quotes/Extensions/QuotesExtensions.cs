@@ -37,11 +37,18 @@ public static class QuotesExtensions
     {
         var services = builder.Services;
         services.AddOptions<QuotesOptions>().BindConfiguration(QuotesOptions.Section);
+        services.TryAddSingleton(sp => QuotesReplica.From(sp.GetRequiredService<IOptions<QuotesOptions>>().Value));
+        services.TryAddSingleton(sp => new PriceEventRules(sp.GetRequiredService<AcceleratorRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<PriceEventGate>();
         services.TryAddSingleton(AcceleratorRegistry.Default);
-        services.TryAddSingleton(EfficiencyDefaults.Default);
+        services.TryAddSingleton(EfficiencyModel.Default);
+        services.TryAddSingleton(InstanceCapabilities.Default);
+        services.TryAddSingleton(ProviderCosts.Default);
         services.TryAddSingleton(EnergyFactors.Default);
         services.TryAddSingleton(ModelDefaults.Default);
-        services.TryAddSingleton<QuoteEngine>();
+        services.TryAddSingleton(sp => new QuoteEngine(
+            sp.GetRequiredService<AcceleratorRegistry>(), sp.GetRequiredService<EfficiencyModel>(), sp.GetRequiredService<InstanceCapabilities>(),
+            sp.GetRequiredService<ProviderCosts>(), sp.GetRequiredService<EnergyFactors>(), sp.GetRequiredService<ModelDefaults>()));
         services.TryAddSingleton<PriceView>();
         // Sized in bytes: HybridCache gives each L1 entry its serialized length as its size.
         services.AddMemoryCache();
@@ -87,28 +94,34 @@ public static class QuotesExtensions
     {
         x.AddConsumer<AcceleratorPriceChangedConsumer>();
         x.AddConsumer<CatalogPublishedConsumer>();
+        x.AddConsumer<PriceChangeHistoryConsumer>();
     }
 
     /// <summary>
-    /// One durable quorum queue for this instance's price view, bound to every price change ("#") and to
-    /// every catalog announcement. Bounded retries, then the error queue: never acked-and-lost.
+    /// Two queues. This replica's own (<see cref="QuotesReplica.QueueName"/>), bound to every price change ("#") and
+    /// every catalog announcement, feeds its price view and its watchers: each replica sees every change, whichever
+    /// replica writes the history. It is a durable quorum queue (it survives a broker restart with its messages) that
+    /// RabbitMQ deletes once no replica has consumed from it for <see cref="QuotesOptions.ReplicaQueueExpiry"/>.
+    /// The shared one (<see cref="QuotesOptions.QueueName"/>), consumed by every replica in turn, feeds the history
+    /// when it is shared (Redis): each change is acked only once Redis has it. With the history in memory, each
+    /// replica records from its own queue. Invalid events go to the error queue at once; other failures are retried
+    /// three times first. Never acked-and-lost.
     /// </summary>
     public static void ConfigureRabbitEndpoints(IBusRegistrationContext context, IRabbitMqBusFactoryConfigurator cfg)
     {
         var options = context.GetRequiredService<IOptions<QuotesOptions>>().Value;
-        cfg.ReceiveEndpoint(options.QueueName, e =>
+        var replica = context.GetRequiredService<QuotesReplica>();
+        var sharedHistory = context.GetRequiredService<Quotes.History.IPriceHistoryStore>().IsShared;
+        cfg.ReceiveEndpoint(replica.QueueName, e =>
         {
             e.ConfigureConsumeTopology = false;
             e.SetQuorumQueue();
-            e.Bind(PriceChangeTopology.ExchangeName, b =>
-            {
-                b.ExchangeType = ExchangeType.Topic;
-                b.RoutingKey = "#";
-            });
+            e.QueueExpiration = options.ReplicaQueueExpiry;
+            BindEveryPriceChange(e);
             e.Bind(PriceChangeTopology.CatalogPublishedExchangeName, b => b.ExchangeType = ExchangeType.Fanout);
-            e.UseMessageRetry(r => r.Intervals(100, 500, 1000));
+            RetryUnlessInvalid(e);
             // Changes of one offer are handled one at a time in arrival order (different offers in parallel),
-            // so history and watchers see each offer's changes in version order.
+            // so watchers see each offer's changes in version order.
             // Deep prefetch and many partitions: each change waits on a Redis write, so throughput comes from overlap.
             e.PrefetchCount = 512;
             var byOffer = e.CreatePartitioner(64);
@@ -116,12 +129,61 @@ public static class QuotesExtensions
                 c.Message<AcceleratorPriceChanged>(m => m.UsePartitioner(byOffer, p => p.Message.OfferKey)));
             e.ConfigureConsumer<CatalogPublishedConsumer>(context);
         });
+
+        if (!sharedHistory)
+        {
+            // The replica's own consumer records into its own (memory) history; nothing is shared to feed.
+            return;
+        }
+
+        cfg.ReceiveEndpoint(options.QueueName, e =>
+        {
+            e.ConfigureConsumeTopology = false;
+            e.SetQuorumQueue();
+            BindEveryPriceChange(e);
+            RetryUnlessInvalid(e);
+            e.PrefetchCount = 512;
+            e.ConfigureConsumer<PriceChangeHistoryConsumer>(context);
+        });
     }
+
+    private static void BindEveryPriceChange(IRabbitMqReceiveEndpointConfigurator e) =>
+        e.Bind(PriceChangeTopology.ExchangeName, b =>
+        {
+            b.ExchangeType = ExchangeType.Topic;
+            b.RoutingKey = "#";
+        });
+
+    /// <summary>An event that breaks the rules goes to the error queue at once; anything else is retried three times first.</summary>
+    private static void RetryUnlessInvalid(IRabbitMqReceiveEndpointConfigurator e) =>
+        e.UseMessageRetry(r =>
+        {
+            r.Ignore<InvalidPriceEventException>();
+            r.Intervals(100, 500, 1000);
+        });
 
     public static IEndpointRouteBuilder MapQuotes(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<TrainingQuotesGrpcService>();
         app.MapPriceChanges();
         return app;
+    }
+}
+
+/// <summary>This process as one of N Quotes replicas: its id and the name of the queue that is its own.</summary>
+public sealed record QuotesReplica(string Id, string QueueName)
+{
+    public static QuotesReplica From(QuotesOptions options)
+    {
+        var id = options.ReplicaId is { Length: > 0 } configured
+            ? configured
+            : $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
+        var safe = new string(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray());
+        if (safe.Length is 0 or > 100)
+        {
+            throw new InvalidOperationException($"{QuotesOptions.Section}:ReplicaId must be 1 to 100 characters (it names a queue).");
+        }
+
+        return new QuotesReplica(safe, $"{options.QueueName}-replica-{safe}");
     }
 }

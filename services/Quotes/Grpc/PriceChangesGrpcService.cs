@@ -1,3 +1,5 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
 using Grpc.Core;
 using Pricing.Catalog;
 using Pricing.Contracts;
@@ -11,7 +13,7 @@ using Quotes.Sync;
 namespace Quotes.Grpc;
 
 /// <summary>Price-change subscriptions over gRPC (history replay, then live), history queries and the view's versions.</summary>
-public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view, CatalogSyncWorker sync, TimeProvider time) : PriceChanges.PriceChangesBase
+public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view, CatalogSyncWorker sync, PriceHistoryOptions historyOptions, TimeProvider time) : PriceChanges.PriceChangesBase
 {
     public const int DefaultHistoryLimit = 1000;
     public const int MaxHistoryLimit = 100_000;
@@ -22,9 +24,10 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
         var selector = SelectorOf(request.Filter, "filter", violations);
         foreach (var (provider, version) in request.ResumeAfter)
         {
-            if (string.IsNullOrWhiteSpace(provider))
+            if (string.IsNullOrWhiteSpace(provider) || provider.Length > PriceEventRules.MaxWordLength)
             {
-                violations.Add(new FieldViolation("resume_after", "Provider names must not be empty."));
+                violations.Add(new FieldViolation("resume_after", $"Provider names must be 1 to {PriceEventRules.MaxWordLength} characters."));
+                continue;
             }
 
             if (version < 0)
@@ -40,25 +43,31 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
 
         // Subscribe before reading the history, so nothing lands between the two; what lands in both is sent once.
         using var watcher = feed.Watch(selector);
+        var resumes = request.ResumeAfter.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        foreach (var (provider, after) in resumes)
+        {
+            await CheckResumableAsync(provider, after, context.CancellationToken);
+        }
+
         // Headers now, not with the first change: a client awaiting them knows its subscription is live.
         await context.WriteResponseHeadersAsync([]);
         var sent = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (provider, after) in request.ResumeAfter.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (provider, after) in resumes)
         {
-            IReadOnlyList<AcceleratorPriceChanged> recorded;
             try
             {
-                recorded = await feed.Store.ReadAfterAsync(provider, after, context.CancellationToken);
+                await foreach (var change in feed.Store.ReadAfterAsync(provider, after, context.CancellationToken))
+                {
+                    if (selector.Matches(change))
+                    {
+                        sent.Add(PriceChangeJson.IdentityOf(change));
+                        await responseStream.WriteAsync(Notice(change, replayed: true, receivedAt: null), context.CancellationToken);
+                    }
+                }
             }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            catch (Exception ex) when (PriceChangeFeed.IsStoreOutage(ex))
             {
-                throw new RpcException(new Status(StatusCode.Unavailable, $"The price history is unreachable, so the resume point cannot be served yet: {ex.Message}"));
-            }
-
-            foreach (var change in recorded.Where(selector.Matches))
-            {
-                sent.Add(PriceChangeJson.IdentityOf(change));
-                await responseStream.WriteAsync(Notice(change, replayed: true, receivedAt: null), context.CancellationToken);
+                throw HistoryUnavailable("the resume point cannot be served yet");
             }
         }
 
@@ -83,7 +92,7 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
         }
         catch (WatcherTooSlowException ex)
         {
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, ex.Message));
+            throw new RpcException(new global::Grpc.Core.Status(StatusCode.ResourceExhausted, ex.Message));
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -106,11 +115,17 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
             violations.Add(new FieldViolation("offer_key", $"'{request.OfferKey}' is not an offer key (provider|region|zone|instance|model)."));
         }
 
-        DateTimeOffset? from = request.From?.ToDateTimeOffset();
-        DateTimeOffset? to = request.To?.ToDateTimeOffset();
+        var from = TimeOf(request.From, "from", violations);
+        var to = TimeOf(request.To, "to", violations);
         if (from is not null && to is not null && from > to)
         {
             violations.Add(new FieldViolation("to", $"The range ends ({to:O}) before it starts ({from:O})."));
+        }
+
+        HistoryCursor? before = null;
+        if (request.PageToken.Length > 0 && (before = HistoryCursor.TryParse(request.PageToken)) is null)
+        {
+            violations.Add(new FieldViolation("page_token", "Not a page token from a previous response's next_page_token."));
         }
 
         if (request.Limit is < 0 or > MaxHistoryLimit)
@@ -130,18 +145,19 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
             NullIfEmpty(request.PricingModel),
             from,
             to,
-            request.Limit > 0 ? request.Limit : DefaultHistoryLimit);
+            request.Limit > 0 ? request.Limit : DefaultHistoryLimit,
+            before);
         PriceHistoryPage page;
         try
         {
             page = await feed.Store.QueryAsync(query, context.CancellationToken);
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception ex) when (PriceChangeFeed.IsStoreOutage(ex))
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"The price history is unreachable: {ex.Message}"));
+            throw HistoryUnavailable("try again shortly");
         }
 
-        var response = new GetPriceHistoryResponse { Truncated = page.Truncated };
+        var response = new GetPriceHistoryResponse { Truncated = page.Truncated, NextPageToken = page.Next?.ToToken() ?? "" };
         response.Changes.AddRange(page.Changes.Select(c => c.ToProto()));
         return response;
     }
@@ -161,6 +177,83 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
         }
 
         return Task.FromResult(status);
+    }
+
+    /// <summary>
+    /// Refuses a resume the history cannot serve whole, before anything is sent: the changes after the point have been
+    /// trimmed, or there are more of them than one call may replay. The status says to resync from a snapshot.
+    /// </summary>
+    private async Task CheckResumableAsync(string provider, long after, CancellationToken cancellationToken)
+    {
+        ResumeWindow window;
+        try
+        {
+            window = await feed.Store.ResumeWindowAsync(provider, after, cancellationToken);
+        }
+        catch (Exception ex) when (PriceChangeFeed.IsStoreOutage(ex))
+        {
+            throw HistoryUnavailable("the resume point cannot be served yet");
+        }
+
+        var limit = historyOptions.MaxResumeChanges;
+        string? why = !window.Retained(after)
+            ? $"The history no longer holds every change of {provider} after version {after} (it keeps the newest {historyOptions.MaxChangesPerProvider}; versions up to {window.TrimmedThrough} were trimmed)."
+            : window.Changes > limit
+                ? $"{window.Changes} changes of {provider} lie after version {after}, more than one resume replays ({limit})."
+                : null;
+        if (why is not null)
+        {
+            throw ResyncRequired(provider, why);
+        }
+    }
+
+    /// <summary>FAILED_PRECONDITION with ErrorInfo (reason RESYNC_REQUIRED) and a PreconditionFailure on the resume point.</summary>
+    public static RpcException ResyncRequired(string provider, string why)
+    {
+        var info = new ErrorInfo { Reason = ResyncRequiredReason, Domain = "pricing.v1.PriceChanges", Metadata = { ["provider"] = provider } };
+        var precondition = new PreconditionFailure
+        {
+            Violations =
+            {
+                new PreconditionFailure.Types.Violation
+                {
+                    Type = "RESUME_POINT",
+                    Subject = $"resume_after[{provider}]",
+                    Description = why + " Load the provider's catalog snapshot (ProviderCatalog.StreamCatalogSnapshot) and watch live from its version.",
+                },
+            },
+        };
+        return new Google.Rpc.Status
+        {
+            Code = (int)Code.FailedPrecondition,
+            Message = why + " Resync from a snapshot.",
+            Details = { Any.Pack(info), Any.Pack(precondition) },
+        }.ToRpcException();
+    }
+
+    public const string ResyncRequiredReason = "RESYNC_REQUIRED";
+
+    private static RpcException HistoryUnavailable(string what) =>
+        new(new global::Grpc.Core.Status(StatusCode.Unavailable, $"The price history is unreachable; {what}."));
+
+    /// <summary>A timestamp as a time; one outside 0001..9999 or with nanos outside 0..999,999,999 is a field violation.</summary>
+    private static DateTimeOffset? TimeOf(Timestamp? timestamp, string field, List<FieldViolation> violations)
+    {
+        if (timestamp is null)
+        {
+            return null;
+        }
+
+        // Timestamp's own range (RFC 3339 years 0001..9999), which ToDateTimeOffset throws outside of.
+        const long MinSeconds = -62_135_596_800L;
+        const long MaxSeconds = 253_402_300_799L;
+        if (timestamp.Seconds is < MinSeconds or > MaxSeconds || timestamp.Nanos is < 0 or > 999_999_999)
+        {
+            violations.Add(new FieldViolation(field, "Not a valid timestamp: seconds must lie within years 0001..9999 and nanos within 0..999999999."));
+            return null;
+        }
+
+        return timestamp.ToDateTimeOffset();
     }
 
     /// <summary>The filter as a selector; a malformed routing pattern is a field violation.</summary>

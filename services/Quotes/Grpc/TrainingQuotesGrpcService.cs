@@ -146,18 +146,8 @@ public sealed class TrainingQuotesGrpcService(
     public static QuoteSpec ToSpec(QuoteTrainingRunRequest r, AcceleratorRegistry registry)
     {
         var violations = new List<FieldViolation>();
-        var customPrice = 0m;
-        if (r.PricePerAcceleratorHour is { } money)
-        {
-            if (MoneyProblem(money) is { } problem)
-            {
-                violations.Add(new FieldViolation("price_per_accelerator_hour", problem));
-            }
-            else
-            {
-                customPrice = money.ToDecimal();
-            }
-        }
+        var customPrice = UsdAmount(r.PricePerAcceleratorHour, "price_per_accelerator_hour", violations);
+        var staffCost = UsdAmount(r.StaffMonthlyCost, "staff_monthly_cost", violations);
 
         var input = new QuoteRequestInput
         {
@@ -182,6 +172,16 @@ public sealed class TrainingQuotesGrpcService(
             DiscountPercent = r.DiscountPercent.ToDictionary(StringComparer.Ordinal),
             ActivationAllowance = r.ActivationAllowance,
             EnergyUtilisation = r.EnergyUtilisation,
+            GlobalBatchTokens = r.GlobalBatchTokens,
+            OptimizerSetup = r.OptimizerSetup,
+            ReuseCommittedCapacity = r.ReuseCommittedCapacity,
+            CheckpointCopies = r.CheckpointCopies,
+            DatasetBytes = r.DatasetBytes,
+            DatasetCloud = r.DatasetCloud,
+            ExperimentsMultiplier = r.ExperimentsMultiplier,
+            StaffEngineers = r.StaffEngineers,
+            StaffMonths = r.StaffMonths,
+            StaffMonthlyCost = staffCost,
         };
         violations.AddRange(QuoteRequestRules.Check(input, registry));
         if (violations.Count > 0)
@@ -192,12 +192,29 @@ public sealed class TrainingQuotesGrpcService(
         return QuoteRequestRules.ToSpec(input);
     }
 
+    /// <summary>A Money field as a decimal (0 when unset), or a violation when it breaks <see cref="MoneyProblem"/>.</summary>
+    private static decimal UsdAmount(Money? money, string field, List<FieldViolation> violations)
+    {
+        if (money is null)
+        {
+            return 0;
+        }
+
+        if (MoneyProblem(money) is { } problem)
+        {
+            violations.Add(new FieldViolation(field, problem));
+            return 0;
+        }
+
+        return money.ToDecimal();
+    }
+
     /// <summary>The google.type.Money rules: nanos within ±999,999,999 and of the units' sign; quotes are in USD.</summary>
     private static string? MoneyProblem(Money money)
     {
         if (money.CurrencyCode is not ("" or "USD"))
         {
-            return $"Currency '{money.CurrencyCode}' is not supported; catalog prices are USD.";
+            return $"Currency '{(money.CurrencyCode.Length <= 8 ? money.CurrencyCode : money.CurrencyCode[..8] + "…")}' is not supported; catalog prices are USD.";
         }
 
         if (money.Nanos is < -999_999_999 or > 999_999_999 || (money.Units > 0 && money.Nanos < 0) || (money.Units < 0 && money.Nanos > 0))
@@ -261,12 +278,16 @@ public sealed class TrainingQuotesGrpcService(
         MinAcceleratorsForMemory = a.MinAcceleratorsForMemory,
         TdpWatts = a.TdpWatts ?? 0,
         EnergyUtilisation = a.EnergyUtilisation,
+        BytesPerParameter = a.BytesPerParameter,
+        ActivationBytesPerAccelerator = a.ActivationBytesPerAccelerator,
+        GlobalBatchTokens = a.GlobalBatchTokens,
+        GlobalBatchSource = a.GlobalBatchSource,
     };
 
     private static QuoteOption ToProto(QuoteOptionResult o, int rank, DateTimeOffset now)
     {
         var currency = o.Offer.Currency;
-        return new QuoteOption
+        var option = new QuoteOption
         {
             Rank = rank,
             Provider = o.Offer.Provider,
@@ -305,6 +326,8 @@ public sealed class TrainingQuotesGrpcService(
             PriceAgeSeconds = (long)Math.Max(0, (now - o.CatalogAsOf).TotalSeconds),
             OfferKey = o.Offer.OfferKey,
         };
+        QuotePlanProtoMapping.AddPlan(option, o, currency);
+        return option;
     }
 
     private static IEnumerable<CatalogVersionUsed> CatalogVersions(PriceViewSnapshot prices, DateTimeOffset now) =>

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Pricing.Contracts.Events;
-using StackExchange.Redis;
 
 namespace Quotes.History;
 
@@ -21,87 +20,41 @@ public sealed record PriceChangeSelector(string? Provider, string? Region, strin
 }
 
 /// <summary>
-/// Where every price change Quotes consumes goes after the price view: into the history (Redis, or memory),
-/// and out to live watchers. A change is passed on once: a redelivery of one already seen (in this process,
-/// or recorded in the history by an earlier one) is dropped. When the history store is unreachable, changes
-/// queue in memory and are written, in order, once it is back; watchers and quotes never wait for it.
+/// This replica's live fan-out: every price change its own queue delivers goes to every watcher connected to this
+/// replica whose selector matches, once. Each replica consumes every change on a queue of its own, so its watchers
+/// miss none whichever replica wrote the history first; a redelivery (after a broker restart, or a change this
+/// replica already passed on) is dropped by its identity (provider, version, offer). Recording the history is not
+/// this class's job (see <see cref="Consumers.PriceChangeHistoryConsumer"/>); <see cref="RecordAsync"/> does both
+/// for callers that hold a change outside the broker (a resync's backfill, tests).
 /// </summary>
-public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOptions options, TimeProvider time, ILogger<PriceChangeFeed> logger) : BackgroundService
+public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOptions options, TimeProvider time, ILogger<PriceChangeFeed> logger)
 {
     private const int SeenCapacity = 1_000_000;
+
+    /// <summary>After a failed write, how long this replica's own writes are skipped (each would wait for Redis's timeout).</summary>
+    private static readonly TimeSpan OutagePause = TimeSpan.FromSeconds(2);
 
     private readonly Lock _lock = new();
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Queue<string> _seenOrder = new();
     private readonly List<PriceChangeWatcher> _watchers = [];
-    private readonly Queue<AcceleratorPriceChanged> _pendingWrites = new();
-    private readonly SemaphoreSlim _pendingSignal = new(0);
     private long _received;
-    private long _droppedWrites;
+    private long _storeDownUntilTicks;
 
     public IPriceHistoryStore Store => store;
 
-    /// <summary>Changes passed on (first deliveries only).</summary>
+    /// <summary>Changes passed on to this replica's watchers (first deliveries only).</summary>
     public long Received => Interlocked.Read(ref _received);
 
-    public int PendingWrites
+    /// <summary>Passes a consumed change on to this replica's watchers. Returns false for a change already passed on.</summary>
+    public bool Notify(AcceleratorPriceChanged change)
     {
-        get
-        {
-            lock (_lock)
-            {
-                return _pendingWrites.Count;
-            }
-        }
-    }
-
-    /// <summary>Records and fans out one consumed change. Returns false for a change already seen.</summary>
-    public async Task<bool> RecordAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken)
-    {
-        var identity = PriceChangeJson.IdentityOf(change);
-        lock (_lock)
-        {
-            if (_seen.Contains(identity))
-            {
-                return false;
-            }
-        }
-
-        bool? storedNew = null;
-        var queueWrite = PendingWrites > 0;
-        if (!queueWrite)
-        {
-            try
-            {
-                storedNew = await store.AppendAsync(change, cancellationToken);
-            }
-            catch (Exception ex) when (IsStoreOutage(ex))
-            {
-                logger.LogWarning("Price history store {Store} unavailable, holding changes in memory: {Error}", store.Name, ex.Message);
-                queueWrite = true;
-            }
-        }
-
         var received = new ReceivedPriceChange(change, time.GetUtcNow());
         lock (_lock)
         {
-            // Recorded by an earlier process (a redelivery after a restart): already told to whoever watched then,
-            // and in the history every watcher resumes from.
-            if (storedNew == false || !MarkSeen(identity))
+            if (!MarkSeen(PriceChangeJson.IdentityOf(change)))
             {
                 return false;
-            }
-
-            if (queueWrite)
-            {
-                if (_pendingWrites.Count >= options.MaxPendingWrites)
-                {
-                    _pendingWrites.Dequeue();
-                    _droppedWrites++;
-                }
-
-                _pendingWrites.Enqueue(change);
-                _pendingSignal.Release();
             }
 
             _received++;
@@ -114,6 +67,35 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
         return true;
     }
 
+    /// <summary>
+    /// Writes a change to the history, then passes it on to watchers. Returns false for a change already passed on.
+    /// A shared (Redis) history that is unreachable is skipped rather than waited for: watchers and the view never wait
+    /// on Redis, and the queue the replicas share holds the change until Redis has it.
+    /// </summary>
+    public async Task<bool> RecordAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _storeDownUntilTicks))
+        {
+            try
+            {
+                await store.AppendAsync(change, cancellationToken);
+            }
+            catch (Exception ex) when (store.IsShared && IsStoreOutage(ex))
+            {
+                var now = time.GetUtcNow();
+                // Logged once per pause, not once per change.
+                if (Interlocked.Exchange(ref _storeDownUntilTicks, (now + OutagePause).UtcTicks) <= now.UtcTicks)
+                {
+                    logger.LogWarning("History store {Store} unavailable; watchers and the view go on, the shared queue holds the history writes: {Error}", store.Name, ex.Message);
+                }
+            }
+        }
+
+        return Notify(change);
+    }
+
+    public static bool IsStoreOutage(Exception ex) => ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException;
+
     /// <summary>Live changes matching <paramref name="selector"/> from now on. Dispose to stop.</summary>
     public PriceChangeWatcher Watch(PriceChangeSelector selector)
     {
@@ -124,53 +106,6 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
         }
 
         return watcher;
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await WritePendingAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down; what is still pending is lost with the process, as memory history would be.
-        }
-    }
-
-    private async Task WritePendingAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await _pendingSignal.WaitAsync(stoppingToken);
-            while (TryPeek(out var change))
-            {
-                try
-                {
-                    await store.AppendAsync(change, stoppingToken);
-                    lock (_lock)
-                    {
-                        _pendingWrites.Dequeue();
-                        if (_pendingWrites.Count == 0)
-                        {
-                            logger.LogInformation("Price history store {Store} back; queued changes written ({Dropped} dropped over the limit)", store.Name, _droppedWrites);
-                        }
-                    }
-                }
-                catch (Exception ex) when (IsStoreOutage(ex))
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
-                }
-            }
-        }
-    }
-
-    private bool TryPeek(out AcceleratorPriceChanged change)
-    {
-        lock (_lock)
-        {
-            return _pendingWrites.TryPeek(out change!);
-        }
     }
 
     private bool MarkSeen(string identity)
@@ -196,8 +131,6 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
             _watchers.Remove(watcher);
         }
     }
-
-    private static bool IsStoreOutage(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
 }
 
 /// <summary>One live subscription. Changes queue up to a bound; a watcher that falls further behind is cut off.</summary>

@@ -13,8 +13,24 @@ public sealed class QuotesOptions
     /// <summary>Provider name → base URL of its gRPC ProviderCatalog (e.g. "azure": "http://azure-pricing:8080").</summary>
     public Dictionary<string, string> Providers { get; set; } = [];
 
-    /// <summary>The durable queue this instance's price view consumes from.</summary>
-    public string QueueName { get; set; } = "quotes-price-view";
+    /// <summary>
+    /// The durable queue every Quotes replica shares for the history (each change is written by whichever replica takes
+    /// it, and acked once Redis has it). Each replica's own queue, for its price view and watchers, is named from it:
+    /// <c>{QueueName}-replica-{ReplicaId}</c>.
+    /// </summary>
+    public string QueueName { get; set; } = "quotes-price-history";
+
+    /// <summary>
+    /// This replica's name in its queue's name (letters, digits, '-', '_', '.'): e.g. the pod name. Unset: the host
+    /// name plus a random suffix, so two processes on one host never share a queue.
+    /// </summary>
+    public string? ReplicaId { get; set; }
+
+    /// <summary>
+    /// How long a replica's own queue outlives its last consumer (RabbitMQ <c>x-expires</c>): long enough to ride out
+    /// a broker restart or a reconnect, short enough that a replica that is gone for good leaves nothing behind.
+    /// </summary>
+    public TimeSpan ReplicaQueueExpiry { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long an announced version may stay incomplete before it counts as a gap and the provider is resynced.</summary>
     public TimeSpan ResyncGrace { get; set; } = TimeSpan.FromSeconds(5);

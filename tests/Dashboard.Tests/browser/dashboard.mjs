@@ -58,8 +58,16 @@ const scenarios = {
     })));
     const chartPoints = await page.$$eval('#cost-time-chart circle', (cs) => cs.length);
     const assumptions = await page.$$eval('#quote-assumptions tbody tr', (trs) => trs.map((tr) => tr.dataset.accelerator));
+    const bill = await page.$$eval('#quote-bill tbody tr', (trs) => trs.map((tr) => ({ line: tr.dataset.line, amount: tr.dataset.amount })));
+    const plan = await page.$eval('#quote-plan', (s) => ({
+      offerKey: s.dataset.offerKey,
+      fabric: s.querySelector('#plan-fabric')?.dataset.fabric ?? '',
+      trainingGrade: s.querySelector('#plan-fabric')?.dataset.trainingGrade ?? '',
+      goodput: s.querySelector('#plan-goodput')?.dataset.goodput ?? '',
+      billTotal: s.querySelector('#bill-total')?.dataset.amount ?? '',
+    }));
     await shot(page, 'quote');
-    return { errors, options, chartPoints, assumptions, url: page.url() };
+    return { errors, options, chartPoints, assumptions, bill, plan, url: page.url() };
   },
 
   // The live feed: wait until the page's event stream and the server's relay are up, tell the test, then wait

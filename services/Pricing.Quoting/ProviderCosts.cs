@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Pricing.Catalog;
+
+namespace Pricing.Quoting;
+
+/// <summary>
+/// The per-provider figures a whole bill needs beyond accelerator prices (<c>Data/provider-costs.json</c>, cited):
+/// object storage for checkpoints and the dataset, internet egress, and how often spot capacity is reclaimed.
+/// </summary>
+public sealed record ProviderCostRow(
+    string Provider,
+    double StorageUsdPerGbMonth,
+    string StorageSource,
+    double InternetEgressUsdPerGb,
+    string EgressSource,
+    double SpotInterruptionsPerInstanceMonth,
+    string SpotSource);
+
+public sealed class ProviderCosts(IEnumerable<ProviderCostRow> rows)
+{
+    private readonly Dictionary<string, ProviderCostRow> _byProvider = rows.ToDictionary(r => r.Provider, StringComparer.Ordinal);
+
+    public IReadOnlyCollection<ProviderCostRow> All => _byProvider.Values;
+
+    public ProviderCostRow For(string provider) =>
+        _byProvider.TryGetValue(provider, out var row) ? row
+        : _byProvider.TryGetValue("*", out var fallback) ? fallback with { Provider = provider }
+        : throw new InvalidDataException($"provider-costs.json has no row for '{provider}' and no '*' fallback.");
+
+    private static readonly Lazy<ProviderCosts> DefaultInstance = new(() =>
+    {
+        using var stream = EmbeddedData.Open(typeof(ProviderCosts).Assembly, "Pricing.Quoting.Data.provider-costs.json");
+        var file = JsonSerializer.Deserialize<CostsFile>(stream, EmbeddedData.JsonOptions) ?? throw new InvalidDataException("provider-costs.json is empty.");
+        return new ProviderCosts(file.Providers);
+    });
+
+    public static ProviderCosts Default => DefaultInstance.Value;
+
+    private sealed record CostsFile(List<ProviderCostRow> Providers);
+}
