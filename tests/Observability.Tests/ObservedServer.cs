@@ -54,6 +54,7 @@ public sealed class ObservedServer : IAsyncLifetime
             b.UseFreeLoopbackHttp1Port();
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             b.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans));
+            b.Services.AddSingleton<System.Diagnostics.Metrics.IMeterFactory, IsolatedMeterFactory>();
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);
         await _app.WaitForAllCatalogsAsync(ReadyTimeout, TestContext.Current.CancellationToken);
