@@ -22,7 +22,7 @@ public static class DashboardExtensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/health/ready").AllowAnonymous();
         // Prometheus scrapes every deployable's /metrics on its HTTP/1.1 port (deploy/prometheus/prometheus.yml).
-        app.MapPricingMetrics();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapDashboard();
         return app;
     }

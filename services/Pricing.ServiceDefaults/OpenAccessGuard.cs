@@ -11,8 +11,9 @@ namespace Pricing.ServiceDefaults;
 /// Registered when authentication is off. Once Kestrel has bound, it checks every address: all loopback, and the
 /// service says at start that it is open (the embedded default); any other address, and the host refuses to start.
 /// Until that check has passed, requests are answered 503, so not one is served on an open non-loopback port.
+/// A host without a server (a worker, or a provider composed without Kestrel in tests) listens nowhere: nothing to check.
 /// </summary>
-public sealed class OpenAccessGuard(IServer server, ILogger<OpenAccessGuard> logger) : IHostedLifecycleService
+public sealed class OpenAccessGuard(IServiceProvider services, ILogger<OpenAccessGuard> logger) : IHostedLifecycleService
 {
     private volatile bool _checked;
 
@@ -20,6 +21,12 @@ public sealed class OpenAccessGuard(IServer server, ILogger<OpenAccessGuard> log
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
+        if (services.GetService(typeof(IServer)) is not IServer server)
+        {
+            _checked = true;
+            return Task.CompletedTask;
+        }
+
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
         var exposed = addresses.Where(a => !IsLoopback(a)).ToList();
         if (exposed.Count > 0)

@@ -55,6 +55,6 @@ public sealed class UnaryDeadlines(EndpointDataSource endpoints, TimeSpan max)
     private FrozenDictionary<string, MethodType> Methods() => _methods ??= endpoints.Endpoints
         .Select(e => e.Metadata.GetMetadata<GrpcMethodMetadata>())
         .OfType<GrpcMethodMetadata>()
-        .GroupBy(m => "/" + m.Method.FullName, StringComparer.Ordinal)
+        .GroupBy(m => m.Method.FullName, StringComparer.Ordinal) // FullName is already the path, "/package.Service/Method"
         .ToFrozenDictionary(g => g.Key, g => g.First().Method.Type, StringComparer.Ordinal);
 }
