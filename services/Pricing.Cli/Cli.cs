@@ -17,6 +17,7 @@ public static class Cli
           compare   the best option of every accelerator type for a training run
           watch     print price changes as they happen (a stream; --count N to stop after N)
           history   the recorded price changes of one offer or one accelerator
+          token     mint a bearer token from the services' signing key (Auth__SigningKey)
 
         Without --server URL each command runs the whole system embedded in this process (bundled price
         snapshots, no servers needed). `pricing <command> --help` lists the command's options.
@@ -44,6 +45,7 @@ public static class Cli
             "compare" => CompareArguments.Usage,
             "watch" => WatchArguments.Usage,
             "history" => HistoryArguments.Usage,
+            "token" => TokenCommand.Usage,
             _ => null,
         };
         if (usage is null)
@@ -58,6 +60,20 @@ public static class Cli
         {
             output.WriteLine(usage);
             return 0;
+        }
+
+        if (command == "token")
+        {
+            try
+            {
+                return TokenCommand.Run(rest, Environment.GetEnvironmentVariable, output, error, DateTimeOffset.UtcNow);
+            }
+            catch (ArgumentException ex)
+            {
+                error.WriteLine($"pricing token: {ex.Message}");
+                error.WriteLine(usage);
+                return 2;
+            }
         }
 
         Func<Task<int>> run;

@@ -48,6 +48,12 @@ public static class PricingAuthentication
             return builder;
         }
 
+        if (!string.IsNullOrWhiteSpace(options.SigningKey))
+        {
+            // A placeholder or short key stops the host here, with the reason, not at the first caller's token.
+            _ = SigningKeyOf(options);
+        }
+
         string[] schemes = options.ClientCertificates.Required
             ? [JwtBearerDefaults.AuthenticationScheme, CertificateAuthenticationDefaults.AuthenticationScheme]
             : [JwtBearerDefaults.AuthenticationScheme];

@@ -2,6 +2,8 @@ using System.Net;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Pricing.Contracts.V1;
 using Pricing.ServiceDefaults;
 using Pricing.Testing;
@@ -174,4 +176,30 @@ public sealed class AuthenticationTests
         "gcp" => SecureHosts.StartGcpAsync(Issuer.HostSettings),
         _ => SecureHosts.StartAzureAsync(Issuer.HostSettings),
     };
+
+    [Fact]
+    public async Task Without_auth_a_service_on_a_non_loopback_address_refuses_to_start_and_serves_nothing()
+    {
+        var builder = WebApplication.CreateBuilder();
+        // Every interface: what a container or a careless --urls does.
+        builder.WebHost.UseUrls("http://0.0.0.0:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        await using var app = Quotes.Extensions.QuotesExtensions.BuildQuotesApp(builder);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("Refusing to start", refused.Message);
+        Assert.Contains("Auth:SigningKey", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("change-me")]
+    [InlineData("c2hvcnQ=")] // "short": base64, but 5 bytes
+    public void A_placeholder_or_short_signing_key_stops_the_host_at_build_with_the_reason(string key)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.UseFreeLoopbackPort();
+        builder.Configuration["Auth:SigningKey"] = key;
+        var refused = Assert.Throws<InvalidOperationException>(() => Quotes.Extensions.QuotesExtensions.BuildQuotesApp(builder));
+        Assert.Contains("Auth:SigningKey", refused.Message);
+        Assert.DoesNotContain(key, refused.Message);
+    }
 }
