@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Pricing.Contracts.V1;
+using Pricing.ServiceDefaults;
 
 namespace Dashboard;
 
@@ -175,6 +176,19 @@ public sealed class PriceFeedRelay(
             catch (RpcException ex) when (stoppingToken.IsCancellationRequested && ex.StatusCode == StatusCode.Cancelled)
             {
                 return;
+            }
+            catch (RpcException ex) when (ResyncRequired.ProviderOf(ex) is { } provider)
+            {
+                // The history cannot replay what this relay missed of that provider; a live display picks up from now
+                // (the pages read current prices from the catalog, so nothing shown goes stale).
+                logger.LogWarning("Live feed: Quotes cannot replay the changes of {Provider} missed since the last one shown ({Reason}); following it live from now", provider, ex.Status.Detail);
+                lock (_gate)
+                {
+                    _seen.Remove(provider);
+                }
+
+                SetState(connected: false, error: $"changes of {provider} were missed; following live from now");
+                continue;
             }
             catch (Exception ex)
             {

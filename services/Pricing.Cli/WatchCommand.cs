@@ -97,6 +97,13 @@ public static class WatchCommand
             {
                 dropped = $"{ex.StatusCode}: {ex.Status.Detail}";
             }
+            catch (RpcException ex) when (Pricing.ServiceDefaults.ResyncRequired.ProviderOf(ex) is { } provider)
+            {
+                // Resuming would skip changes the history no longer holds: say so and stop, rather than lose them quietly.
+                error.WriteLine($"pricing watch: cannot resume {provider} without a gap: {ex.Status.Detail}");
+                error.WriteLine($"pricing watch: read {provider}'s current prices (pricing quote / history), then watch again without --resume-after for it.");
+                return 1;
+            }
 
             error.WriteLine($"pricing watch: stream dropped ({dropped}); retrying in {delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s");
             try

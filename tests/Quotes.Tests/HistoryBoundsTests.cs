@@ -66,6 +66,21 @@ public sealed class HistoryBoundsTests : IAsyncLifetime
         var violation = Assert.Single(status.GetDetail<PreconditionFailure>().Violations);
         Assert.Equal($"resume_after[{Provider}]", violation.Subject);
         Assert.Contains("snapshot", violation.Description, StringComparison.Ordinal);
+        Assert.Equal(Provider, Pricing.ServiceDefaults.ResyncRequired.ProviderOf(ex));
+    }
+
+    [Fact]
+    public async Task The_CLI_watch_stops_with_exit_1_and_says_why_rather_than_resume_with_a_gap()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await Pricing.Cli.Cli.RunAsync(
+            ["watch", "--provider", Provider, "--resume-after", $"{Provider}=1", "--json", "--server", Host.Channel.Target.StartsWith("http", StringComparison.Ordinal) ? Host.Channel.Target : "http://" + Host.Channel.Target],
+            output, error, Ct);
+        Assert.Equal(1, exit);
+        Assert.Equal("", output.ToString());
+        Assert.Contains($"cannot resume {Provider} without a gap", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("without --resume-after", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -231,7 +231,7 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
         }.ToRpcException();
     }
 
-    public const string ResyncRequiredReason = "RESYNC_REQUIRED";
+    public const string ResyncRequiredReason = Pricing.ServiceDefaults.ResyncRequired.Reason;
 
     private static RpcException HistoryUnavailable(string what) =>
         new(new global::Grpc.Core.Status(StatusCode.Unavailable, $"The price history is unreachable; {what}."));
