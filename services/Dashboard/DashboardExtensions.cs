@@ -115,9 +115,10 @@ public static class DashboardExtensions
         return app;
     }
 
-    /// <summary>The dashboard's calls carry this service's token (<see cref="ServiceTokenSource"/>) when auth is on.</summary>
+    /// <summary>The dashboard's calls carry this service's token (<see cref="ServiceTokenSource"/>) when auth is on, and its client certificate when one is configured.</summary>
     private static IHttpClientBuilder WithServiceToken(this IHttpClientBuilder client) =>
-        client.AddHttpMessageHandler(sp => new BearerTokenHandler(sp.GetRequiredService<ServiceTokenSource>()));
+        client.ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<ServiceTokenSource>().PrimaryHandler())
+            .AddHttpMessageHandler(sp => new BearerTokenHandler(sp.GetRequiredService<ServiceTokenSource>()));
 
     private static void TryAddTimeProvider(this IServiceCollection services)
     {

@@ -71,4 +71,14 @@ public sealed class ClientCertificateOptions
 
     /// <summary>Scopes a valid client certificate grants (space-separated).</summary>
     public string Scopes { get; set; } = PricingAuthOptions.ReadScope;
+
+    /// <summary>
+    /// PEM certificate (with <see cref="KeyFile"/>, its PEM private key) this service presents on its own calls to
+    /// other services (Quotes to the providers, the Dashboard to Quotes). With <see cref="TrustedCaFile"/> set, those
+    /// calls also check the server's certificate against that CA rather than the system store.
+    /// </summary>
+    public string? CertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="CertificateFile"/>.</summary>
+    public string? KeyFile { get; set; }
 }

@@ -142,7 +142,7 @@ public static class PricingAuthentication
             throw new InvalidOperationException("Auth:ClientCertificates:Required needs Auth:ClientCertificates:TrustedCaFile, the PEM of the CA that issues client certificates.");
         }
 
-        var ca = X509Certificate2.CreateFromPemFile(certificates.TrustedCaFile);
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(certificates.TrustedCaFile)); // certificate only (CreateFromPemFile would look for a key in it)
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.ConfigureHttpsDefaults(https =>
         {
             https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;

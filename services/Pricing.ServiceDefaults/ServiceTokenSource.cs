@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -63,7 +65,44 @@ public sealed class ServiceTokenSource(IOptions<PricingAuthOptions> options, IHo
         });
 
     /// <summary>A handler that adds this source's token to every request (none when there is no token).</summary>
-    public DelegatingHandler Handler(HttpMessageHandler? inner = null) => new BearerTokenHandler(this) { InnerHandler = inner ?? new SocketsHttpHandler { EnableMultipleHttp2Connections = true } };
+    public DelegatingHandler Handler(HttpMessageHandler? inner = null) => new BearerTokenHandler(this) { InnerHandler = inner ?? PrimaryHandler() };
+
+    /// <summary>
+    /// The connection handler of this service's outgoing calls: with <c>Auth:ClientCertificates:CertificateFile</c> it
+    /// presents that certificate (mTLS), and with <c>TrustedCaFile</c> it accepts only servers whose certificate chains
+    /// to that CA.
+    /// </summary>
+    public SocketsHttpHandler PrimaryHandler()
+    {
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        var certificates = options.Value.ClientCertificates;
+        if (!string.IsNullOrWhiteSpace(certificates.CertificateFile))
+        {
+            var own = X509Certificate2.CreateFromPemFile(certificates.CertificateFile, certificates.KeyFile);
+            // Windows' TLS stack needs the key in a store-backed form; exporting and re-importing gives one everywhere.
+            handler.SslOptions.ClientCertificates = [X509CertificateLoader.LoadPkcs12(own.Export(X509ContentType.Pkcs12), null)];
+        }
+
+        if (!string.IsNullOrWhiteSpace(certificates.TrustedCaFile))
+        {
+            var ca = X509Certificate2.CreateFromPem(File.ReadAllText(certificates.TrustedCaFile)); // certificate only (CreateFromPemFile would look for a key in it)
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            };
+        }
+
+        return handler;
+    }
 
     /// <summary>Channel options for <see cref="GrpcChannel.ForAddress(string, GrpcChannelOptions)"/> that send this source's token.</summary>
     public GrpcChannelOptions ChannelOptions() => new() { HttpHandler = Handler(), DisposeHttpClient = true };
