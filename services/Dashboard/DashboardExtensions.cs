@@ -36,6 +36,11 @@ public static class DashboardExtensions
     {
         var services = builder.Services;
         services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
+        if (DashboardSignIn.AuthEnabled(builder.Configuration))
+        {
+            services.AddDashboardSignIn();
+        }
+
         services.TryAddTimeProvider();
 
         var section = builder.Configuration.GetSection(DashboardOptions.Section);
