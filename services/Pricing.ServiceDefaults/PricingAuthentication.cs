@@ -154,6 +154,7 @@ public static class PricingAuthentication
             o.AllowedCertificateTypes = CertificateTypes.Chained;
             o.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
             o.CustomTrustStore.Add(ca);
+            // A private CA without a CRL endpoint: revocation is by reissuing the CA (docs/security.md).
             o.RevocationMode = X509RevocationMode.NoCheck;
             o.Events = new CertificateAuthenticationEvents
             {

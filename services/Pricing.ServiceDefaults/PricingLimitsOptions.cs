@@ -29,6 +29,12 @@ public sealed class PricingLimitsOptions
     /// <summary>Server-streaming calls the process holds open at once, over all callers.</summary>
     public int MaxStreamsTotal { get; set; } = 1000;
 
+    /// <summary>
+    /// Server-streaming calls without a token (only the anonymous health <c>Watch</c> can be one when auth is on), in
+    /// their own pool apart from <see cref="MaxStreamsTotal"/>.
+    /// </summary>
+    public int MaxAnonymousStreamsTotal { get; set; } = 32;
+
     /// <summary>Requests one caller may burst (token bucket size).</summary>
     public int RequestBurstPerCaller { get; set; } = 2000;
 

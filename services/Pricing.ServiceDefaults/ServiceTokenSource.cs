@@ -86,7 +86,7 @@ public sealed class ServiceTokenSource(IOptions<PricingAuthOptions> options, IHo
         if (!string.IsNullOrWhiteSpace(certificates.TrustedCaFile))
         {
             var ca = X509Certificate2.CreateFromPem(File.ReadAllText(certificates.TrustedCaFile)); // certificate only (CreateFromPemFile would look for a key in it)
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, presented, errors) =>
             {
                 if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
                 {
@@ -96,7 +96,19 @@ public sealed class ServiceTokenSource(IOptions<PricingAuthOptions> options, IHo
                 using var chain = new X509Chain();
                 chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
                 chain.ChainPolicy.CustomTrustStore.Add(ca);
+                // A private CA without a CRL endpoint: revocation is by reissuing the CA (docs/security.md).
                 chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                // The server must hold a server certificate, not a client one from the same CA.
+                chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1"));
+                // Intermediates the server sent.
+                if (presented is not null)
+                {
+                    foreach (var element in presented.ChainElements.Skip(1))
+                    {
+                        chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                    }
+                }
+
                 return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
             };
         }

@@ -6,12 +6,16 @@ namespace Pricing.ServiceDefaults;
 /// Counts the server-streaming calls open per caller and in total, against
 /// <see cref="PricingLimitsOptions.MaxStreamsPerCaller"/> and <see cref="PricingLimitsOptions.MaxStreamsTotal"/>.
 /// A slot is released when its call ends, however it ends (the client cancelling, a reset, a keepalive timeout).
+/// Anonymous streams on a service with auth on (the health service's <c>Watch</c>) come from their own pool,
+/// <see cref="PricingLimitsOptions.MaxAnonymousStreamsTotal"/>, so callers without a token cannot fill the total
+/// that authenticated watches and resyncs need.
 /// </summary>
 public sealed class StreamSlots(IOptions<PricingLimitsOptions> options)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _perCaller = new(StringComparer.Ordinal);
     private int _total;
+    private int _anonymousTotal;
 
     public int Total
     {
@@ -32,8 +36,11 @@ public sealed class StreamSlots(IOptions<PricingLimitsOptions> options)
         }
     }
 
-    /// <summary>A slot for <paramref name="caller"/>, or null with the reason when a cap is reached.</summary>
-    public IDisposable? TryAcquire(string caller, out string? refusal)
+    /// <summary>
+    /// A slot for <paramref name="caller"/>, or null with the reason when a cap is reached. <paramref name="anonymous"/>:
+    /// the caller presented no credential on a service that asks for one; it counts against the anonymous pool only.
+    /// </summary>
+    public IDisposable? TryAcquire(string caller, out string? refusal, bool anonymous = false)
     {
         var limits = options.Value;
         lock (_lock)
@@ -45,25 +52,58 @@ public sealed class StreamSlots(IOptions<PricingLimitsOptions> options)
                 return null;
             }
 
-            if (_total >= limits.MaxStreamsTotal)
+            if (anonymous && _anonymousTotal >= limits.MaxAnonymousStreamsTotal)
+            {
+                refusal = $"The server holds {_anonymousTotal} open streams of callers without a token (at most {limits.MaxAnonymousStreamsTotal}); retry later, or authenticate.";
+                return null;
+            }
+
+            if (!anonymous && _total >= limits.MaxStreamsTotal)
             {
                 refusal = $"The server holds {_total} open streams (at most {limits.MaxStreamsTotal}); retry later.";
                 return null;
             }
 
             _perCaller[caller] = mine + 1;
-            _total++;
+            if (anonymous)
+            {
+                _anonymousTotal++;
+            }
+            else
+            {
+                _total++;
+            }
         }
 
         refusal = null;
-        return new Slot(this, caller);
+        return new Slot(this, caller, anonymous);
     }
 
-    private void Release(string caller)
+    /// <summary>Open anonymous streams (see <see cref="TryAcquire"/>).</summary>
+    public int AnonymousTotal
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _anonymousTotal;
+            }
+        }
+    }
+
+    private void Release(string caller, bool anonymous)
     {
         lock (_lock)
         {
-            _total--;
+            if (anonymous)
+            {
+                _anonymousTotal--;
+            }
+            else
+            {
+                _total--;
+            }
+
             var left = _perCaller[caller] - 1;
             if (left == 0)
             {
@@ -76,7 +116,7 @@ public sealed class StreamSlots(IOptions<PricingLimitsOptions> options)
         }
     }
 
-    private sealed class Slot(StreamSlots slots, string caller) : IDisposable
+    private sealed class Slot(StreamSlots slots, string caller, bool anonymous) : IDisposable
     {
         private int _released;
 
@@ -84,7 +124,7 @@ public sealed class StreamSlots(IOptions<PricingLimitsOptions> options)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                slots.Release(caller);
+                slots.Release(caller, anonymous);
             }
         }
     }

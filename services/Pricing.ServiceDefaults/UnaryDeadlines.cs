@@ -39,22 +39,35 @@ public sealed class UnaryDeadlines(EndpointDataSource endpoints, TimeSpan max)
             return null;
         }
 
-        return header[^1] switch
+        try
         {
-            'H' => TimeSpan.FromHours(value),
-            'M' => TimeSpan.FromMinutes(value),
-            'S' => TimeSpan.FromSeconds(value),
-            'm' => TimeSpan.FromMilliseconds(value),
-            'u' => TimeSpan.FromMicroseconds(value),
-            'n' => TimeSpan.FromTicks(value / 100),
-            _ => null,
-        };
+            return header[^1] switch
+            {
+                'H' => TimeSpan.FromHours(value),
+                'M' => TimeSpan.FromMinutes(value),
+                'S' => TimeSpan.FromSeconds(value),
+                'm' => TimeSpan.FromMilliseconds(value),
+                'u' => TimeSpan.FromMicroseconds(value),
+                'n' => TimeSpan.FromTicks(value / 100),
+                _ => null,
+            };
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Longer than TimeSpan holds (the header allows 8 digits, clients send more): longer than any maximum.
+            return TimeSpan.MaxValue;
+        }
+        catch (OverflowException)
+        {
+            return TimeSpan.MaxValue;
+        }
     }
 
     // The gRPC endpoints are all mapped once the app runs; read their method types on the first call.
     private FrozenDictionary<string, MethodType> Methods() => _methods ??= endpoints.Endpoints
         .Select(e => e.Metadata.GetMetadata<GrpcMethodMetadata>())
         .OfType<GrpcMethodMetadata>()
-        .GroupBy(m => m.Method.FullName, StringComparer.Ordinal) // FullName is already the path, "/package.Service/Method"
-        .ToFrozenDictionary(g => g.Key, g => g.First().Method.Type, StringComparer.Ordinal);
+        // FullName is already the path, "/package.Service/Method"; routing matches paths ignoring case, so must this.
+        .GroupBy(m => m.Method.FullName, StringComparer.OrdinalIgnoreCase)
+        .ToFrozenDictionary(g => g.Key, g => g.First().Method.Type, StringComparer.OrdinalIgnoreCase);
 }

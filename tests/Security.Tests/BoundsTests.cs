@@ -152,6 +152,14 @@ public sealed class BoundsTests
     public void Malformed_grpc_timeouts_are_none(string header) => Assert.Null(UnaryDeadlines.TimeoutOf(header));
 
     [Theory]
+    [InlineData("9999999999999H")]
+    [InlineData("9223372036854775807M")]
+    [InlineData("9223372036854775807S")]
+    [InlineData("9223372036854775807m")]
+    public void A_timeout_longer_than_TimeSpan_holds_is_longer_than_any_maximum_not_a_crash(string header) =>
+        Assert.Equal(TimeSpan.MaxValue, UnaryDeadlines.TimeoutOf(header));
+
+    [Theory]
     [InlineData("http://127.0.0.1:5000", true)]
     [InlineData("http://127.1.2.3:5000", true)]
     [InlineData("http://localhost:5000", true)]

@@ -46,6 +46,32 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task Anonymous_health_watches_have_their_own_pool_and_cannot_starve_authenticated_streams()
+    {
+        await using var quotes = await SecureHosts.StartQuotesAsync(Issuer.HostSettings.With(
+            ("Limits:MaxStreamsTotal", "2"), ("Limits:MaxAnonymousStreamsTotal", "2")));
+        var slots = quotes.Services.GetRequiredService<StreamSlots>();
+        using var anonymous = TestTokenIssuer.Channel(quotes.BoundAddress(), null);
+        var health = new Grpc.Health.V1.Health.HealthClient(anonymous);
+        using var first = health.Watch(new Grpc.Health.V1.HealthCheckRequest(), cancellationToken: Ct);
+        using var second = health.Watch(new Grpc.Health.V1.HealthCheckRequest(), cancellationToken: Ct);
+        Assert.True(await first.ResponseStream.MoveNext(Ct));
+        Assert.True(await second.ResponseStream.MoveNext(Ct));
+        Assert.Equal(2, slots.AnonymousTotal);
+
+        using var third = health.Watch(new Grpc.Health.V1.HealthCheckRequest(), cancellationToken: Ct);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => third.ResponseStream.MoveNext(Ct));
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("without a token", refused.Status.Detail);
+
+        // The authenticated pool is untouched: two watches of a signed-in caller still open.
+        using var alice = TestTokenIssuer.Channel(quotes.BoundAddress(), Issuer.Mint(TestTokenIssuer.ReadScope, subject: "alice"));
+        using var watch1 = await OpenWatchAsync(alice);
+        using var watch2 = await OpenWatchAsync(alice);
+        Assert.Equal(2, slots.Total);
+    }
+
+    [Fact]
     public async Task Streams_of_a_caller_that_goes_away_without_closing_them_are_released()
     {
         await using var quotes = await SecureHosts.StartQuotesAsync(SecureHosts.Open.With(("Limits:MaxStreamsPerCaller", "2")));
@@ -148,6 +174,7 @@ public sealed class LimitsTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.UseFreeLoopbackPort();
+        builder.UseFreeLoopbackHttp1Port();
         builder.Configuration["Limits:MaxUnaryCallDuration"] = "00:00:00.5";
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddServiceDefaults();
@@ -161,8 +188,24 @@ public sealed class LimitsTests
         Assert.Equal(StatusCode.DeadlineExceeded, noDeadline.StatusCode);
         var longDeadline = await Assert.ThrowsAsync<RpcException>(() => client.GetScrapeStatusAsync(new GetScrapeStatusRequest(), deadline: DateTime.UtcNow.AddHours(1), cancellationToken: Ct).ResponseAsync);
         Assert.Equal(StatusCode.DeadlineExceeded, longDeadline.StatusCode);
+        // Routing matches paths ignoring case; so does the deadline.
+        var shouted = new Method<GetScrapeStatusRequest, GetScrapeStatusResponse>(MethodType.Unary, "PRICING.V1.PROVIDERCATALOG", "GETSCRAPESTATUS",
+            Marshallers.Create<GetScrapeStatusRequest>(m => Google.Protobuf.MessageExtensions.ToByteArray(m), GetScrapeStatusRequest.Parser.ParseFrom),
+            Marshallers.Create<GetScrapeStatusResponse>(m => Google.Protobuf.MessageExtensions.ToByteArray(m), GetScrapeStatusResponse.Parser.ParseFrom));
+        // (Without the server's deadline the call would wait: cut it at 10 s, which fails the assertion below.)
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        patience.CancelAfter(TimeSpan.FromSeconds(10));
+        var shoutedCall = await Assert.ThrowsAsync<RpcException>(() => channel.CreateCallInvoker()
+            .AsyncUnaryCall(shouted, null, new CallOptions(deadline: DateTime.UtcNow.AddHours(1), cancellationToken: patience.Token), new GetScrapeStatusRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.DeadlineExceeded, shoutedCall.StatusCode);
+
+        // A JSON-transcoded call (no grpc-timeout at all) is cut at the same deadline: 504 with DeadlineExceeded.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var json = await http.GetAsync(app.BoundHttp1Address() + "/v1/scrape-status", Ct);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, json.StatusCode);
+
         // The answer goes out at the deadline; the handler sees its token cancelled at the same moment, on its own thread.
-        await WaitUntilAsync(() => NeverAnsweringCatalog.Cancelled >= 2);
+        await WaitUntilAsync(() => NeverAnsweringCatalog.Cancelled >= 4);
     }
 
     /// <summary>

@@ -99,7 +99,9 @@ public sealed class MutualTlsTests : IAsyncLifetime
     {
         using var channel = Channel(null);
         var ex = await Assert.ThrowsAsync<RpcException>(() => new ProviderCatalog.ProviderCatalogClient(channel).GetScrapeStatusAsync(new GetScrapeStatusRequest(), cancellationToken: Ct).ResponseAsync);
-        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        // The server ends the handshake: the client sees a reset (Unavailable) or a failed handshake (Internal),
+        // depending on timing; never an answer (Unauthenticated would mean the connection was let in).
+        Assert.Contains(ex.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
     }
 
     [Fact]
