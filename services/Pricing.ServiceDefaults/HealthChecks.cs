@@ -12,7 +12,7 @@ namespace Pricing.ServiceDefaults;
 /// history, and "Redis down means slower, never wrong and never failed", so the instance keeps receiving traffic
 /// (Degraded answers 200 on /health/ready) while the body and the gRPC health service name the problem.
 /// </summary>
-public sealed class RedisHealthCheck(IServiceProvider services) : IHealthCheck
+public sealed class RedisHealthCheck(IServiceProvider services, Microsoft.Extensions.Logging.ILogger<RedisHealthCheck> logger) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
@@ -30,7 +30,10 @@ public sealed class RedisHealthCheck(IServiceProvider services) : IHealthCheck
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"Redis unreachable: {ex.Message}");
+            // /health/ready is anonymous: the answer names the failure's kind only; its text (endpoints, client names)
+            // goes to the log.
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "Redis health check failed: {Error}", ex.Message);
+            return new HealthCheckResult(context.Registration.FailureStatus, $"Redis unreachable ({ex.GetType().Name}); details in the service log.");
         }
     }
 }

@@ -23,6 +23,10 @@ public sealed class RedisHealthTests(RedisTestServer redis) : IClassFixture<Redi
         var (status, checks) = await ReadyAsync($"127.0.0.1:{ClosedPort()}");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("Degraded", checks.GetProperty("redis").GetProperty("status").GetString());
+        // Anonymous probes learn that Redis is down, not where it lives.
+        var description = checks.GetProperty("redis").GetProperty("description").GetString();
+        Assert.StartsWith("Redis unreachable", description);
+        Assert.DoesNotContain("127.0.0.1", description);
     }
 
     private static Task<(HttpStatusCode Status, JsonElement Checks)> ReadyAsync(string redisConnection) =>
