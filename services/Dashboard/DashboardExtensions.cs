@@ -36,7 +36,7 @@ public static class DashboardExtensions
     {
         var services = builder.Services;
         services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
-        if (DashboardSignIn.AuthEnabled(builder.Configuration))
+        if (PricingAuthOptions.From(builder.Configuration).Enabled)
         {
             services.AddDashboardSignIn();
         }

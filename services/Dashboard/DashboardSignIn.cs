@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Pricing.ServiceDefaults;
 
 namespace Dashboard;
 
@@ -46,7 +45,4 @@ public static class DashboardSignIn
             };
         });
 
-    /// <summary>True when the configuration turns caller authentication on (the sign-in page is only wired then).</summary>
-    public static bool AuthEnabled(IConfiguration configuration) =>
-        (configuration.GetSection(PricingAuthOptions.Section).Get<PricingAuthOptions>() ?? new PricingAuthOptions()).Enabled;
 }

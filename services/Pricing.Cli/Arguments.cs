@@ -55,11 +55,32 @@ internal static partial class Arguments
     /// </summary>
     public static DateTimeOffset Time(string name, string value, DateTimeOffset now)
     {
-        var age = AgePattern().Match(value);
-        if (age.Success)
+        if (AgeOf(value) is { } age)
         {
-            var amount = double.Parse(age.Groups["n"].Value, CultureInfo.InvariantCulture);
-            var span = age.Groups["unit"].Value switch
+            return now - age;
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? time
+            : throw new ArgumentException($"{name} '{value}' is neither an ISO 8601 time (2026-11-28 or 2026-11-28T09:30:00Z) nor an age (30m, 36h, 7d, 2w).");
+    }
+
+    /// <summary>A duration such as 30m, 36h, 7d or 2w (also 90s, 1.5h).</summary>
+    public static TimeSpan Duration(string name, string value) =>
+        AgeOf(value) ?? throw new ArgumentException($"{name} '{value}' is not a duration (90s, 30m, 12h, 7d, 2w).");
+
+    private static TimeSpan? AgeOf(string value)
+    {
+        var age = AgePattern().Match(value);
+        if (!age.Success)
+        {
+            return null;
+        }
+
+        var amount = double.Parse(age.Groups["n"].Value, CultureInfo.InvariantCulture);
+        try
+        {
+            return age.Groups["unit"].Value switch
             {
                 "s" => TimeSpan.FromSeconds(amount),
                 "m" => TimeSpan.FromMinutes(amount),
@@ -67,12 +88,11 @@ internal static partial class Arguments
                 "d" => TimeSpan.FromDays(amount),
                 _ => TimeSpan.FromDays(amount * 7),
             };
-            return now - span;
         }
-
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-            ? time
-            : throw new ArgumentException($"{name} '{value}' is neither an ISO 8601 time (2026-11-28 or 2026-11-28T09:30:00Z) nor an age (30m, 36h, 7d, 2w).");
+        catch (OverflowException)
+        {
+            return TimeSpan.MaxValue; // more digits than TimeSpan holds: longer than any bound the caller checks
+        }
     }
 
     /// <summary>"aws=12,gcp=3": provider=version pairs.</summary>

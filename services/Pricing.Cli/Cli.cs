@@ -45,7 +45,7 @@ public static class Cli
             "compare" => CompareArguments.Usage,
             "watch" => WatchArguments.Usage,
             "history" => HistoryArguments.Usage,
-            "token" => TokenCommand.Usage,
+            "token" => TokenArguments.Usage,
             _ => null,
         };
         if (usage is null)
@@ -62,20 +62,6 @@ public static class Cli
             return 0;
         }
 
-        if (command == "token")
-        {
-            try
-            {
-                return TokenCommand.Run(rest, Environment.GetEnvironmentVariable, output, error, DateTimeOffset.UtcNow);
-            }
-            catch (ArgumentException ex)
-            {
-                error.WriteLine($"pricing token: {ex.Message}");
-                error.WriteLine(usage);
-                return 2;
-            }
-        }
-
         Func<Task<int>> run;
         try
         {
@@ -85,7 +71,8 @@ public static class Cli
                 "quote" => Bind(QuoteArguments.Parse(rest), a => QuoteCommand.RunAsync(a, output, cancellationToken, token)),
                 "compare" => Bind(CompareArguments.Parse(rest), a => CompareCommand.RunAsync(a, output, cancellationToken, token)),
                 "watch" => Bind(WatchArguments.Parse(rest), a => WatchCommand.RunAsync(a, output, error, cancellationToken, token: token)),
-                _ => Bind(HistoryArguments.Parse(rest), a => HistoryCommand.RunAsync(a, output, error, cancellationToken, token)),
+                "history" => Bind(HistoryArguments.Parse(rest), a => HistoryCommand.RunAsync(a, output, error, cancellationToken, token)),
+                _ => Bind(TokenArguments.Parse(rest), a => Task.FromResult(TokenCommand.Run(a, Environment.GetEnvironmentVariable, output, error, DateTimeOffset.UtcNow))),
             };
         }
         catch (ArgumentException ex)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Pricing.ServiceDefaults;
 
 namespace Pricing.Cli;
@@ -13,49 +12,8 @@ public static class TokenCommand
 {
     public const string KeyVariable = "Auth__SigningKey";
 
-    public const string Usage = """
-        usage: pricing token [--scope pricing.read|pricing.admin]... [--subject NAME] [--lifetime DURATION]
-
-        Prints a bearer token signed with the key in the environment variable Auth__SigningKey (base64,
-        at least 32 bytes; the services' own key). Issuer and audience: Auth__Issuer / Auth__Audience,
-        default "pricing".
-          --scope     pricing.read (default) or pricing.admin (implies read); repeat for both
-          --subject   the token's sub (default: pricing-cli); rate limits and stream caps count per subject
-          --lifetime  e.g. 1h, 30m, 7d (default 1h; at most 90d)
-        """;
-
-    private static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(90);
-
-    public static int Run(IReadOnlyList<string> args, Func<string, string?> environment, TextWriter output, TextWriter error, DateTimeOffset now)
+    public static int Run(TokenArguments arguments, Func<string, string?> environment, TextWriter output, TextWriter error, DateTimeOffset now)
     {
-        var scopes = new List<string>();
-        var subject = "pricing-cli";
-        var lifetime = TimeSpan.FromHours(1);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{Cut(args[i])} needs a value.");
-            switch (args[i])
-            {
-                case "--scope" when value is PricingAuthOptions.ReadScope or PricingAuthOptions.AdminScope:
-                    scopes.Add(value);
-                    break;
-                case "--scope":
-                    throw new ArgumentException($"--scope must be {PricingAuthOptions.ReadScope} or {PricingAuthOptions.AdminScope}, not '{Cut(value)}'.");
-                case "--subject" when value.Length is > 0 and <= 128:
-                    subject = value;
-                    break;
-                case "--subject":
-                    throw new ArgumentException("--subject must have 1 to 128 characters.");
-                case "--lifetime":
-                    lifetime = DurationOf(value);
-                    break;
-                default:
-                    throw new ArgumentException($"unknown option '{Cut(args[i])}'.");
-            }
-
-            i++;
-        }
-
         var auth = new PricingAuthOptions
         {
             SigningKey = environment(KeyVariable),
@@ -70,37 +28,15 @@ public static class TokenCommand
 
         try
         {
-            output.WriteLine(ServiceTokenSource.Mint(auth, subject, scopes.Count == 0 ? [PricingAuthOptions.ReadScope] : scopes.Distinct(), lifetime, now));
+            output.WriteLine(ServiceTokenSource.Mint(auth, arguments.Subject, arguments.Scopes, arguments.Lifetime, now));
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        catch (InvalidOperationException ex)
         {
+            // SigningKeyOf's reason: not base64, or too short. Never the key itself.
             error.WriteLine($"pricing token: {KeyVariable} is not a usable key: {ex.Message}");
             return 2;
         }
 
         return 0;
     }
-
-    /// <summary>A duration like 90s, 30m, 12h or 7d, positive and at most 90 days.</summary>
-    public static TimeSpan DurationOf(string text)
-    {
-        var unit = text.Length > 1 ? text[^1] : ' ';
-        if (!long.TryParse(text.AsSpan(0, Math.Max(0, text.Length - 1)), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
-            || count is <= 0 or > 1_000_000)
-        {
-            throw new ArgumentException($"--lifetime must be a whole number and a unit s, m, h or d, like 12h; not '{Cut(text)}'.");
-        }
-
-        var lifetime = unit switch
-        {
-            's' => TimeSpan.FromSeconds(count),
-            'm' => TimeSpan.FromMinutes(count),
-            'h' => TimeSpan.FromHours(count),
-            'd' => TimeSpan.FromDays(count),
-            _ => throw new ArgumentException($"--lifetime must end in s, m, h or d, like 12h; not '{Cut(text)}'."),
-        };
-        return lifetime <= MaxLifetime ? lifetime : throw new ArgumentException("--lifetime is at most 90d.");
-    }
-
-    private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

@@ -1,3 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Configuration;
+
 namespace Pricing.ServiceDefaults;
 
 /// <summary>
@@ -54,6 +57,10 @@ public sealed class PricingAuthOptions
     public ClientCertificateOptions ClientCertificates { get; set; } = new();
 
     public bool Enabled => !string.IsNullOrWhiteSpace(SigningKey) || !string.IsNullOrWhiteSpace(Authority);
+
+    /// <summary>The <c>Auth</c> section as configured (defaults when absent), for composition before the container exists.</summary>
+    public static PricingAuthOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<PricingAuthOptions>() ?? new PricingAuthOptions();
 }
 
 /// <summary>
@@ -81,4 +88,11 @@ public sealed class ClientCertificateOptions
 
     /// <summary>PEM private key of <see cref="CertificateFile"/>.</summary>
     public string? KeyFile { get; set; }
+
+    /// <summary>The CA of <see cref="TrustedCaFile"/>, or null when none is set.</summary>
+    public X509Certificate2? LoadTrustedCa() =>
+        string.IsNullOrWhiteSpace(TrustedCaFile)
+            ? null
+            // The certificate only: CreateFromPemFile would look for a private key in the file too.
+            : X509Certificate2.CreateFromPem(File.ReadAllText(TrustedCaFile));
 }

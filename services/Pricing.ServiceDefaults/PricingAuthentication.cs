@@ -31,7 +31,7 @@ public static class PricingAuthentication
 
     public static IHostApplicationBuilder AddPricingAuthentication(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(PricingAuthOptions.Section).Get<PricingAuthOptions>() ?? new PricingAuthOptions();
+        var options = PricingAuthOptions.From(builder.Configuration);
         builder.Services.AddOptions<PricingAuthOptions>().BindConfiguration(PricingAuthOptions.Section);
         builder.Services.TryAddSingleton<ServiceTokenSource>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, GrpcAuthorizationResultHandler>();
@@ -48,17 +48,14 @@ public static class PricingAuthentication
             return builder;
         }
 
-        if (!string.IsNullOrWhiteSpace(options.SigningKey))
-        {
-            // A placeholder or short key stops the host here, with the reason, not at the first caller's token.
-            _ = SigningKeyOf(options);
-        }
+        // Decoded here, so a placeholder or short key stops the host with the reason, not at the first caller's token.
+        var signingKey = string.IsNullOrWhiteSpace(options.SigningKey) ? null : SigningKeyOf(options);
 
         string[] schemes = options.ClientCertificates.Required
             ? [JwtBearerDefaults.AuthenticationScheme, CertificateAuthenticationDefaults.AuthenticationScheme]
             : [JwtBearerDefaults.AuthenticationScheme];
         var authentication = builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(jwt => ConfigureJwt(jwt, options));
+            .AddJwtBearer(jwt => ConfigureJwt(jwt, options, signingKey));
         if (options.ClientCertificates.Required)
         {
             AddClientCertificates(builder, authentication, options.ClientCertificates);
@@ -109,7 +106,7 @@ public static class PricingAuthentication
             : throw new InvalidOperationException($"Auth:SigningKey is {bytes.Length} bytes; HMAC-SHA256 needs at least 32 (openssl rand -base64 32).");
     }
 
-    private static void ConfigureJwt(JwtBearerOptions jwt, PricingAuthOptions options)
+    private static void ConfigureJwt(JwtBearerOptions jwt, PricingAuthOptions options, SymmetricSecurityKey? signingKey)
     {
         // Keep claim names as issued (scope, sub), not mapped to WS-Federation URIs.
         jwt.MapInboundClaims = false;
@@ -120,9 +117,9 @@ public static class PricingAuthentication
         parameters.RequireExpirationTime = true;
         parameters.ClockSkew = TimeSpan.FromSeconds(30);
         parameters.NameClaimType = "sub";
-        if (!string.IsNullOrWhiteSpace(options.SigningKey))
+        if (signingKey is not null)
         {
-            parameters.IssuerSigningKey = SigningKeyOf(options);
+            parameters.IssuerSigningKey = signingKey;
             parameters.ValidIssuer = options.Issuer;
         }
 
@@ -137,12 +134,8 @@ public static class PricingAuthentication
 
     private static void AddClientCertificates(IHostApplicationBuilder builder, Microsoft.AspNetCore.Authentication.AuthenticationBuilder authentication, ClientCertificateOptions certificates)
     {
-        if (string.IsNullOrWhiteSpace(certificates.TrustedCaFile))
-        {
-            throw new InvalidOperationException("Auth:ClientCertificates:Required needs Auth:ClientCertificates:TrustedCaFile, the PEM of the CA that issues client certificates.");
-        }
-
-        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(certificates.TrustedCaFile)); // certificate only (CreateFromPemFile would look for a key in it)
+        var ca = certificates.LoadTrustedCa()
+            ?? throw new InvalidOperationException("Auth:ClientCertificates:Required needs Auth:ClientCertificates:TrustedCaFile, the PEM of the CA that issues client certificates.");
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.ConfigureHttpsDefaults(https =>
         {
             https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;

@@ -75,7 +75,7 @@ public static class ServiceDefaultsExtensions
         });
         builder.AddPricingAuthentication();
         builder.Services.AddPricingRateLimits(limits);
-        var auth = builder.Configuration.GetSection(PricingAuthOptions.Section).Get<PricingAuthOptions>() ?? new PricingAuthOptions();
+        var auth = PricingAuthOptions.From(builder.Configuration);
         builder.Services.AddTransient<IStartupFilter>(_ => new PricingSecurityStartupFilter(auth, limits));
 
         AddHttp1Endpoints(builder);

@@ -75,45 +75,52 @@ public sealed class ServiceTokenSource(IOptions<PricingAuthOptions> options, IHo
     public SocketsHttpHandler PrimaryHandler()
     {
         var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
-        var certificates = options.Value.ClientCertificates;
-        if (!string.IsNullOrWhiteSpace(certificates.CertificateFile))
+        var (own, ca) = _certificates.Value;
+        if (own is not null)
         {
-            var own = X509Certificate2.CreateFromPemFile(certificates.CertificateFile, certificates.KeyFile);
-            // Windows' TLS stack needs the key in a store-backed form; exporting and re-importing gives one everywhere.
-            handler.SslOptions.ClientCertificates = [X509CertificateLoader.LoadPkcs12(own.Export(X509ContentType.Pkcs12), null)];
+            handler.SslOptions.ClientCertificates = [own];
         }
 
-        if (!string.IsNullOrWhiteSpace(certificates.TrustedCaFile))
+        if (ca is not null)
         {
-            var ca = X509Certificate2.CreateFromPem(File.ReadAllText(certificates.TrustedCaFile)); // certificate only (CreateFromPemFile would look for a key in it)
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, presented, errors) =>
-            {
-                if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                // A private CA without a CRL endpoint: revocation is by reissuing the CA (docs/security.md).
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                // The server must hold a server certificate, not a client one from the same CA.
-                chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1"));
-                // Intermediates the server sent.
-                if (presented is not null)
-                {
-                    foreach (var element in presented.ChainElements.Skip(1))
-                    {
-                        chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-                    }
-                }
-
-                return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            };
+                certificate is not null && (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0 && ChainsToCa(certificate, presented, ca);
         }
 
         return handler;
+    }
+
+    // Read once: the client factory makes a new primary handler for every client lifetime.
+    private readonly Lazy<(X509Certificate2? Own, X509Certificate2? Ca)> _certificates = new(() =>
+    {
+        var certificates = options.Value.ClientCertificates;
+        X509Certificate2? own = null;
+        if (!string.IsNullOrWhiteSpace(certificates.CertificateFile))
+        {
+            // Windows' TLS stack needs the key in a store-backed form; exporting and re-importing gives one everywhere.
+            using var pem = X509Certificate2.CreateFromPemFile(certificates.CertificateFile, certificates.KeyFile);
+            own = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+
+        return (own, certificates.LoadTrustedCa());
+    });
+
+    private static bool ChainsToCa(X509Certificate certificate, X509Chain? presented, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        // A private CA without a CRL endpoint: revocation is by reissuing the CA (docs/security.md).
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // The server must hold a server certificate, not a client one from the same CA.
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1"));
+        // Intermediates the server sent.
+        foreach (var element in presented?.ChainElements.Skip(1) ?? [])
+        {
+            chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+        }
+
+        return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
 
     /// <summary>Channel options for <see cref="GrpcChannel.ForAddress(string, GrpcChannelOptions)"/> that send this source's token.</summary>

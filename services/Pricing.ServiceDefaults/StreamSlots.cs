@@ -52,27 +52,18 @@ public sealed class StreamSlots(IOptions<PricingLimitsOptions> options)
                 return null;
             }
 
-            if (anonymous && _anonymousTotal >= limits.MaxAnonymousStreamsTotal)
+            ref var pool = ref Pool(anonymous);
+            var cap = anonymous ? limits.MaxAnonymousStreamsTotal : limits.MaxStreamsTotal;
+            if (pool >= cap)
             {
-                refusal = $"The server holds {_anonymousTotal} open streams of callers without a token (at most {limits.MaxAnonymousStreamsTotal}); retry later, or authenticate.";
-                return null;
-            }
-
-            if (!anonymous && _total >= limits.MaxStreamsTotal)
-            {
-                refusal = $"The server holds {_total} open streams (at most {limits.MaxStreamsTotal}); retry later.";
+                refusal = anonymous
+                    ? $"The server holds {pool} open streams of callers without a token (at most {cap}); retry later, or authenticate."
+                    : $"The server holds {pool} open streams (at most {cap}); retry later.";
                 return null;
             }
 
             _perCaller[caller] = mine + 1;
-            if (anonymous)
-            {
-                _anonymousTotal++;
-            }
-            else
-            {
-                _total++;
-            }
+            pool++;
         }
 
         refusal = null;
@@ -91,19 +82,13 @@ public sealed class StreamSlots(IOptions<PricingLimitsOptions> options)
         }
     }
 
+    private ref int Pool(bool anonymous) => ref anonymous ? ref _anonymousTotal : ref _total;
+
     private void Release(string caller, bool anonymous)
     {
         lock (_lock)
         {
-            if (anonymous)
-            {
-                _anonymousTotal--;
-            }
-            else
-            {
-                _total--;
-            }
-
+            Pool(anonymous)--;
             var left = _perCaller[caller] - 1;
             if (left == 0)
             {

@@ -121,10 +121,11 @@ public sealed class MutualTlsTests : IAsyncLifetime
         var status = await new ProviderCatalog.ProviderCatalogClient(channel).GetScrapeStatusAsync(new GetScrapeStatusRequest(), cancellationToken: Ct);
         Assert.Equal("azure", Assert.Single(status.Providers).Provider);
 
-        // Trusting another CA, the same handler refuses this server's certificate.
+        // A handler trusting another CA refuses this server's certificate.
         File.WriteAllText(Path.Combine(_dir, "other-ca.pem"), Authority("other-ca").ExportCertificatePem());
-        settings.ClientCertificates.TrustedCaFile = Path.Combine(_dir, "other-ca.pem");
-        using var wary = GrpcChannel.ForAddress(_address, tokens.ChannelOptions());
+        var trustingOther = new PricingAuthOptions { ClientCertificates = new ClientCertificateOptions { TrustedCaFile = Path.Combine(_dir, "other-ca.pem") } };
+        var waryTokens = new ServiceTokenSource(Options.Create(trustingOther), new Environment(), TimeProvider.System);
+        using var wary = GrpcChannel.ForAddress(_address, waryTokens.ChannelOptions());
         var ex = await Assert.ThrowsAsync<RpcException>(() => new ProviderCatalog.ProviderCatalogClient(wary).GetScrapeStatusAsync(new GetScrapeStatusRequest(), cancellationToken: Ct).ResponseAsync);
         // The client's own TLS check fails before any request is sent (Grpc.Net.Client reports it as Internal).
         Assert.Contains("SSL connection could not be established", ex.Status.Detail, StringComparison.Ordinal);

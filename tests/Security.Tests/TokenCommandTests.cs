@@ -16,7 +16,7 @@ public sealed class TokenCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = TokenCommand.Run(args, environment, output, error, DateTimeOffset.UtcNow);
+        var exit = TokenCommand.Run(TokenArguments.Parse(args), environment, output, error, DateTimeOffset.UtcNow);
         return (exit, output.ToString().Trim(), error.ToString());
     }
 
