@@ -22,12 +22,12 @@ public sealed record Offer(
     string MeterId)
 {
     /// <summary>Identity across catalog versions: the same key in two versions is the same offer.</summary>
-    public string OfferKey => KeyOf(Provider, Region, Zone, InstanceType, PricingModel);
-
-    public decimal PricePerAcceleratorHour => PricePerInstanceHour / AcceleratorsPerInstance;
+    public string OfferKey => Catalog.OfferKey.Format(Provider, Region, Zone, InstanceType, PricingModel);
 
     public static string KeyOf(string provider, string region, string? zone, string instanceType, string pricingModel) =>
-        $"{provider}|{region}|{zone}|{instanceType}|{pricingModel}";
+        Catalog.OfferKey.Format(provider, region, zone, instanceType, pricingModel);
+
+    public decimal PricePerAcceleratorHour => PricePerInstanceHour / AcceleratorsPerInstance;
 
     /// <summary>True when nothing a quote depends on differs (effective date and ids may move without a price change).</summary>
     public bool SamePriceAs(Offer other) =>
