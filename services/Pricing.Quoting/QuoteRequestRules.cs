@@ -2,48 +2,11 @@ using Pricing.Catalog;
 
 namespace Pricing.Quoting;
 
-/// <summary>A quote request's raw fields, as any front end (gRPC, CLI) received them: nothing checked yet.</summary>
-public sealed record QuoteRequestInput
-{
-    public double Parameters { get; init; }
-    public double ActiveParameters { get; init; }
-    public double Tokens { get; init; }
-    public string Precision { get; init; } = "";
-    public IReadOnlyList<string> AcceleratorIds { get; init; } = [];
-    public int AcceleratorCount { get; init; }
-    public double Mfu { get; init; }
-    public IReadOnlyList<string> Clouds { get; init; } = [];
-    public IReadOnlyList<string> Regions { get; init; } = [];
-    public IReadOnlyList<string> PricingModels { get; init; } = [];
-    public int MaxOptions { get; init; }
-    public int Layers { get; init; }
-    public int DModel { get; init; }
-    public int SequenceLength { get; init; }
-    public bool Chinchilla { get; init; }
-    public double DeadlineHours { get; init; }
-    public double Goodput { get; init; }
-
-    /// <summary>0 = use catalog prices.</summary>
-    public decimal PricePerAcceleratorHour { get; init; }
-
-    public IReadOnlyDictionary<string, double> DiscountPercent { get; init; } = new Dictionary<string, double>();
-    public double ActivationAllowance { get; init; }
-    public double EnergyUtilisation { get; init; }
-    public double GlobalBatchTokens { get; init; }
-    public string OptimizerSetup { get; init; } = "";
-    public bool ReuseCommittedCapacity { get; init; }
-    public int CheckpointCopies { get; init; }
-    public double DatasetBytes { get; init; }
-    public string DatasetCloud { get; init; } = "";
-    public double ExperimentsMultiplier { get; init; }
-    public double StaffEngineers { get; init; }
-    public double StaffMonths { get; init; }
-
-    /// <summary>0 = the default loaded cost.</summary>
-    public decimal StaffMonthlyCost { get; init; }
-}
-
-/// <summary>The input rules of a quote, shared by every front end (gRPC, CLI). Pure.</summary>
+/// <summary>
+/// The input rules of a quote, on the <see cref="QuoteSpec"/> as requested: the front end (Quotes' gRPC
+/// <c>QuoteRequestMapping</c>) reads the wire types into a spec, <see cref="Check"/> names every problem, and
+/// <see cref="Canonical"/> gives the spec the engine quotes. Pure.
+/// </summary>
 public static class QuoteRequestRules
 {
     /// <summary>Beyond any model trained or planned (~1e13 parameters, ~1e15 tokens); larger is a typo.</summary>
@@ -94,9 +57,13 @@ public static class QuoteRequestRules
     public const double MaxStaffMonths = 600;
     public const decimal MaxStaffMonthlyCost = 10_000_000m;
 
-    public static List<FieldViolation> Check(QuoteRequestInput r, AcceleratorRegistry registry)
+    /// <summary>Every problem of a spec as requested (empty = valid), one violation per problem on the request's field names.</summary>
+    public static List<FieldViolation> Check(QuoteSpec r, AcceleratorRegistry registry)
     {
         var v = new List<FieldViolation>();
+        // The optional overrides are null when not given, which the request says with 0.
+        var (mfu, goodput, price) = (r.Mfu ?? 0, r.Goodput ?? 0, r.CustomPricePerAcceleratorHour ?? 0);
+        var (allowance, utilisation) = (r.ActivationAllowance ?? 0, r.EnergyUtilisation ?? 0);
         var parametersValid = double.IsFinite(r.Parameters) && r.Parameters > 0 && r.Parameters <= MaxParameters;
         if (!double.IsFinite(r.Parameters) || r.Parameters <= 0)
         {
@@ -134,11 +101,6 @@ public static class QuoteRequestRules
 
         CheckAttentionShape(r, v);
 
-        if (ParsePrecision(r.Precision) is null)
-        {
-            v.Add(new("precision", $"'{Echo(r.Precision)}' is not a precision; use bf16 or fp8."));
-        }
-
         CheckList(v, "accelerator_ids", r.AcceleratorIds, MaxListItems, id => registry.Contains(id),
             id => $"Unknown accelerator '{Echo(id)}'; ListOffers or docs/data-sources.md list the known ids.");
 
@@ -156,12 +118,12 @@ public static class QuoteRequestRules
             v.Add(new("deadline_hours", "Give either accelerator_count (a fixed cluster) or deadline_hours (the cluster is sized to meet it), not both."));
         }
 
-        if (!double.IsFinite(r.Mfu) || r.Mfu < 0 || r.Mfu > 1 || (r.Mfu > 0 && r.Mfu < MinMfu))
+        if (!double.IsFinite(mfu) || mfu < 0 || mfu > 1 || (mfu > 0 && mfu < MinMfu))
         {
             v.Add(new("mfu", $"Must be 0 (use the default) or a fraction in [{MinMfu}, 1]."));
         }
 
-        if (!double.IsFinite(r.Goodput) || r.Goodput < 0 || r.Goodput > 1 || (r.Goodput > 0 && r.Goodput < MinGoodput))
+        if (!double.IsFinite(goodput) || goodput < 0 || goodput > 1 || (goodput > 0 && goodput < MinGoodput))
         {
             v.Add(new("goodput", $"Must be 0 (use the default) or a fraction in [{MinGoodput}, 1]."));
         }
@@ -176,11 +138,11 @@ public static class QuoteRequestRules
             v.Add(new("max_options", $"Must be between 0 (default {QuoteSpec.DefaultMaxOptions}) and {MaxOptionsLimit}."));
         }
 
-        if (r.PricePerAcceleratorHour < 0 || r.PricePerAcceleratorHour > MaxPricePerAcceleratorHour)
+        if (price < 0 || price > MaxPricePerAcceleratorHour)
         {
             v.Add(new("price_per_accelerator_hour", $"Must be 0 (catalog prices) or a price up to {MaxPricePerAcceleratorHour} per accelerator-hour."));
         }
-        else if (r.PricePerAcceleratorHour > 0 && r.DiscountPercent.Count > 0)
+        else if (price > 0 && r.DiscountPercent.Count > 0)
         {
             v.Add(new("discount_percent", "A custom price per accelerator-hour is already the negotiated price; give it or discounts, not both."));
         }
@@ -202,12 +164,12 @@ public static class QuoteRequestRules
             }
         }
 
-        if (!double.IsFinite(r.ActivationAllowance) || r.ActivationAllowance < 0 || r.ActivationAllowance > MaxActivationAllowance)
+        if (!double.IsFinite(allowance) || allowance < 0 || allowance > MaxActivationAllowance)
         {
             v.Add(new("activation_allowance", $"Must be 0 (the default) or a share of accelerator memory up to {MaxActivationAllowance}."));
         }
 
-        if (!double.IsFinite(r.EnergyUtilisation) || r.EnergyUtilisation < 0 || r.EnergyUtilisation > 1)
+        if (!double.IsFinite(utilisation) || utilisation < 0 || utilisation > 1)
         {
             v.Add(new("energy_utilisation", "Must be 0 (the default) or a load factor (share of node power) in (0, 1]."));
         }
@@ -216,8 +178,9 @@ public static class QuoteRequestRules
         return v;
     }
 
-    private static void CheckBill(QuoteRequestInput r, List<FieldViolation> v)
+    private static void CheckBill(QuoteSpec r, List<FieldViolation> v)
     {
+        var monthlyCost = r.StaffMonthlyCost ?? 0;
         if (!double.IsFinite(r.GlobalBatchTokens) || r.GlobalBatchTokens < 0 || r.GlobalBatchTokens > MaxGlobalBatchTokens)
         {
             v.Add(new("global_batch_tokens", $"Must be 0 (the default for the model size) or tokens per optimizer step up to {MaxGlobalBatchTokens:G2}."));
@@ -258,11 +221,11 @@ public static class QuoteRequestRules
             v.Add(new("staff_months", $"Must be 0 (the run's wall-clock) or up to {MaxStaffMonths:G} months."));
         }
 
-        if (r.StaffMonthlyCost < 0 || r.StaffMonthlyCost > MaxStaffMonthlyCost)
+        if (monthlyCost < 0 || monthlyCost > MaxStaffMonthlyCost)
         {
             v.Add(new("staff_monthly_cost", $"Must be 0 (the default) or a loaded cost per engineer-month up to {MaxStaffMonthlyCost:N0}."));
         }
-        else if ((r.StaffMonths > 0 || r.StaffMonthlyCost > 0) && r.StaffEngineers == 0)
+        else if ((r.StaffMonths > 0 || monthlyCost > 0) && r.StaffEngineers == 0)
         {
             v.Add(new("staff_engineers", "staff_months and staff_monthly_cost need staff_engineers."));
         }
@@ -304,7 +267,7 @@ public static class QuoteRequestRules
     /// <summary>A value quoted back in an error, cut to a few dozen characters.</summary>
     private static string Echo(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
 
-    private static void CheckAttentionShape(QuoteRequestInput r, List<FieldViolation> v)
+    private static void CheckAttentionShape(QuoteSpec r, List<FieldViolation> v)
     {
         (string Field, int Value, int Max)[] shape =
         [
@@ -332,32 +295,19 @@ public static class QuoteRequestRules
         }
     }
 
-    /// <summary>The spec of a request that passed <see cref="Check"/>.</summary>
-    public static QuoteSpec ToSpec(QuoteRequestInput r) =>
-        new(r.Parameters, r.ActiveParameters, r.Tokens, ParsePrecision(r.Precision) ?? throw new ArgumentException($"Unchecked precision '{r.Precision}'."),
-            [.. r.AcceleratorIds], r.AcceleratorCount, r.Mfu > 0 ? r.Mfu : null, [.. r.Clouds], [.. r.Regions], [.. r.PricingModels], r.MaxOptions)
-        {
-            Layers = r.Layers,
-            DModel = r.DModel,
-            SequenceLength = r.SequenceLength,
-            Chinchilla = r.Chinchilla,
-            DeadlineHours = r.DeadlineHours,
-            Goodput = r.Goodput > 0 ? r.Goodput : null,
-            CustomPricePerAcceleratorHour = r.PricePerAcceleratorHour > 0 ? r.PricePerAcceleratorHour : null,
-            DiscountPercent = r.DiscountPercent.Where(d => d.Value > 0).ToDictionary(StringComparer.Ordinal),
-            ActivationAllowance = r.ActivationAllowance > 0 ? r.ActivationAllowance : null,
-            EnergyUtilisation = r.EnergyUtilisation > 0 ? r.EnergyUtilisation : null,
-            GlobalBatchTokens = r.GlobalBatchTokens,
-            OptimizerSetup = r.OptimizerSetup.ToLowerInvariant(),
-            ReuseCommittedCapacity = r.ReuseCommittedCapacity,
-            CheckpointCopies = r.CheckpointCopies,
-            DatasetBytes = r.DatasetBytes,
-            DatasetCloud = r.DatasetCloud,
-            ExperimentsMultiplier = r.ExperimentsMultiplier,
-            StaffEngineers = r.StaffEngineers,
-            StaffMonths = r.StaffMonths,
-            StaffMonthlyCost = r.StaffMonthlyCost > 0 ? r.StaffMonthlyCost : null,
-        };
+    /// <summary>
+    /// The spec the engine quotes, from one that passed <see cref="Check"/>: a zero discount is no discount, and
+    /// optimizer setups are named in lower case, so equal questions key the cache equally.
+    /// </summary>
+    public static QuoteSpec Canonical(QuoteSpec valid) => valid with
+    {
+        DiscountPercent = valid.DiscountPercent.Where(d => d.Value > 0).ToDictionary(StringComparer.Ordinal),
+        OptimizerSetup = valid.OptimizerSetup.ToLowerInvariant(),
+    };
+
+    /// <summary>The violation of a precision <see cref="ParsePrecision"/> does not know.</summary>
+    public static FieldViolation UnknownPrecision(string precision) =>
+        new("precision", $"'{Echo(precision)}' is not a precision; use bf16 or fp8.");
 
     public static Precision? ParsePrecision(string precision) => precision.ToLowerInvariant() switch
     {

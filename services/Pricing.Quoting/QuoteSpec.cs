@@ -1,12 +1,14 @@
 using System.Globalization;
+using System.Reflection;
 using Pricing.Catalog;
 
 namespace Pricing.Quoting;
 
 /// <summary>
-/// What to quote: a training run and the offers it may run on. Built only from a validated request
-/// (<see cref="QuoteRequestRules"/>). The optional parts (attention shape, deadline, overrides, prices) are
-/// init-only with "not given" defaults, so a spec states only what the request set.
+/// What to quote: a training run and the offers it may run on. The front end reads a request straight into a spec
+/// (Quotes' <c>QuoteRequestMapping</c>); <see cref="QuoteRequestRules.Check"/> says whether it is valid and the engine
+/// quotes only <see cref="QuoteRequestRules.Canonical"/> ones. The optional parts (attention shape, deadline,
+/// overrides, prices) are init-only with "not given" defaults (0, "" or null), so a spec states only what the request set.
 /// </summary>
 public sealed record QuoteSpec(
     double Parameters,
@@ -86,28 +88,26 @@ public sealed record QuoteSpec(
     public bool HasAttentionShape => Layers > 0 && DModel > 0 && SequenceLength > 0;
 
     /// <summary>
-    /// A canonical text of the spec: equal specs give equal text whatever the order of list fields,
-    /// so it can key a cache.
+    /// A canonical text of the spec: equal specs give equal text whatever the order of list fields, so it can key a
+    /// cache. Every settable property is in it, by name, so a new field of the spec can never be left out of the key.
     /// </summary>
-    public string Normalized() => string.Join(';',
-        $"n={R(Parameters)}", $"na={R(ActiveParameters)}", $"d={R(Tokens)}", $"p={Precision}",
-        $"acc={List(AcceleratorIds)}", $"count={AcceleratorCount}",
-        $"mfu={(Mfu is { } m ? R(m) : "")}",
-        $"clouds={List(Clouds)}", $"regions={List(Regions)}", $"models={List(PricingModels)}", $"max={MaxOptions}",
-        $"attn={Layers}x{DModel}x{SequenceLength}", $"chin={Chinchilla}", $"deadline={R(DeadlineHours)}",
-        $"goodput={(Goodput is { } g ? R(g) : "")}",
-        $"price={CustomPricePerAcceleratorHour?.ToString(CultureInfo.InvariantCulture) ?? ""}",
-        $"disc={Discounts()}",
-        $"act={(ActivationAllowance is { } a ? R(a) : "")}",
-        $"util={(EnergyUtilisation is { } u ? R(u) : "")}",
-        $"batch={R(GlobalBatchTokens)}", $"opt={OptimizerSetup}", $"reuse={ReuseCommittedCapacity}", $"ckpt={CheckpointCopies}",
-        $"data={R(DatasetBytes)}@{DatasetCloud}", $"exp={R(ExperimentsMultiplier)}",
-        $"staff={R(StaffEngineers)}x{R(StaffMonths)}@{StaffMonthlyCost?.ToString(CultureInfo.InvariantCulture) ?? ""}");
+    public string Normalized() => string.Join(';', KeyedProperties.Select(p => $"{p.Name}={KeyText(p.GetValue(this))}"));
 
-    private static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    private static readonly PropertyInfo[] KeyedProperties = [.. typeof(QuoteSpec)
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.SetMethod is not null)
+        .OrderBy(p => p.Name, StringComparer.Ordinal)];
 
-    private string Discounts() => System.Text.Json.JsonSerializer.Serialize(
-        DiscountPercent.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={R(d.Value)}"));
+    private static string KeyText(object? value) => value switch
+    {
+        null => "",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        decimal m => m.ToString(CultureInfo.InvariantCulture),
+        int or bool or Pricing.Catalog.Precision or string => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+        IReadOnlyDictionary<string, double> map => List(map.Select(d => $"{d.Key}={KeyText(d.Value)}")),
+        IEnumerable<string> items => List(items),
+        _ => throw new NotSupportedException($"QuoteSpec.Normalized cannot key a {value.GetType().Name}; add it to {nameof(KeyText)}."),
+    };
 
     /// <summary>Sorted and JSON-encoded, so an item holding ',' or ';' cannot pass for two items.</summary>
     private static string List(IEnumerable<string> items) =>

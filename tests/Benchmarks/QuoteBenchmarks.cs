@@ -255,10 +255,10 @@ public sealed class QuoteLatencySuite : IBenchmarkSuite
         var samples = new double[iterations];
         for (var i = -2000; i < iterations; i++)
         {
-            var spec = QuoteRequestRules.ToSpec(new QuoteRequestInput { Parameters = 50e9 + (i + 2000) * 1e6, Tokens = 1.4e12, MaxOptions = 10 });
+            var spec = QuoteRequestMapping.ToSpec(new QuoteTrainingRunRequest { Parameters = 50e9 + (i + 2000) * 1e6, Tokens = 1.4e12, MaxOptions = 10 }, AcceleratorRegistry.Default);
             var started = Stopwatch.GetTimestamp();
             var result = engine.Quote(spec, prices);
-            TrainingQuotesGrpcService.ToProto(result, prices, DateTimeOffset.UtcNow, spec.Precision);
+            QuotePlanProtoMapping.ToProto(result, prices, DateTimeOffset.UtcNow, spec.Precision);
             if (i >= 0)
             {
                 samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -76,6 +76,34 @@ public sealed class QuoteSpecTests
         }
     }
 
+    /// <summary>The key is built from the spec's properties, so a field added to the spec is keyed without anyone listing it.</summary>
+    [Fact]
+    public void Every_settable_property_changes_it()
+    {
+        var properties = typeof(QuoteSpec).GetProperties().Where(p => p.SetMethod is not null).ToList();
+        Assert.True(properties.Count >= 31, $"only {properties.Count} settable properties found");
+        foreach (var property in properties)
+        {
+            var changed = Base with { };
+            property.SetValue(changed, Changed(property.PropertyType, property.GetValue(Base)));
+            Assert.True(Base.Normalized() != changed.Normalized(), $"Changing {property.Name} left the key as it was.");
+        }
+    }
+
+    /// <summary>A value of the type other than <paramref name="current"/>.</summary>
+    private static object Changed(Type type, object? current) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(double) => (double?)current is { } d ? d * 2 + 1 : 0.5,
+        var t when t == typeof(decimal) => (decimal?)current is { } m ? m * 2 + 1 : 1.5m,
+        var t when t == typeof(int) => (int)current! + 1,
+        var t when t == typeof(bool) => !(bool)current!,
+        var t when t == typeof(string) => (string)current! + "x",
+        var t when t == typeof(Precision) => (Precision)current! == Precision.Bf16 ? Precision.Fp8 : Precision.Bf16,
+        var t when t == typeof(IReadOnlyList<string>) => (IReadOnlyList<string>)[.. (IReadOnlyList<string>)current!, "x"],
+        var t when t == typeof(IReadOnlyDictionary<string, double>) => new Dictionary<string, double> { ["x"] = 1 },
+        var t => throw new NotSupportedException($"No changed value for {t.Name}: add one here."),
+    };
+
     [Fact]
     public void A_value_moved_between_list_fields_changes_it()
     {

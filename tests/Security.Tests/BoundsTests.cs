@@ -5,7 +5,6 @@ using Grpc.Core;
 using Pricing.Catalog;
 using Pricing.Contracts.Events;
 using Pricing.Contracts.V1;
-using Pricing.Quoting;
 using Pricing.ServiceDefaults;
 
 namespace Security.Tests;
@@ -84,13 +83,13 @@ public sealed class BoundsTests
     public void The_quote_rules_on_20000_unknown_ids_give_a_bounded_error()
     {
         // The rules (Pricing.Quoting) decide the violations; the bound is GrpcValidation's, whatever they produce.
-        var input = new QuoteRequestInput
+        var request = new QuoteTrainingRunRequest
         {
             Parameters = 7e9,
             Tokens = 1e12,
-            AcceleratorIds = [.. Enumerable.Range(0, 20_000).Select(i => $"no-such-accelerator-{i}")],
+            AcceleratorIds = { Enumerable.Range(0, 20_000).Select(i => $"no-such-accelerator-{i}") },
         };
-        var violations = QuoteRequestRules.Check(input, AcceleratorRegistry.Default);
+        var violations = Quotes.Grpc.QuoteRequestMapping.Read(request, AcceleratorRegistry.Default).Violations;
         Assert.NotEmpty(violations);
         var status = GrpcValidation.InvalidArgument(violations).GetRpcStatus()!;
         Assert.InRange(status.CalculateSize(), 1, 16 * 1024);

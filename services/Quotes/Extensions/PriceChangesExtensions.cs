@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Options;
 using Quotes.Grpc;
 using Quotes.History;
@@ -22,6 +23,7 @@ public static class PriceChangesExtensions
             ? new RedisPriceHistoryStore(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetRequiredService<PriceHistoryOptions>(), sp.GetRequiredService<TimeProvider>())
             : new InMemoryPriceHistoryStore(sp.GetRequiredService<PriceHistoryOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PriceChangeFeed>();
+        services.Configure<GrpcServiceOptions<PriceChangesGrpcService>>(o => o.Interceptors.Add<PriceChangesErrorInterceptor>());
         return builder;
     }
 

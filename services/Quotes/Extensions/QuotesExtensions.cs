@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using MassTransit;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -50,6 +51,7 @@ public static class QuotesExtensions
             sp.GetRequiredService<AcceleratorRegistry>(), sp.GetRequiredService<EfficiencyModel>(), sp.GetRequiredService<InstanceCapabilities>(),
             sp.GetRequiredService<ProviderCosts>(), sp.GetRequiredService<EnergyFactors>(), sp.GetRequiredService<ModelDefaults>()));
         services.TryAddSingleton<PriceView>();
+        services.Configure<GrpcServiceOptions<TrainingQuotesGrpcService>>(o => o.Interceptors.Add<QuoteMetricsInterceptor>());
         // Sized in bytes: HybridCache gives each L1 entry its serialized length as its size.
         services.AddMemoryCache();
         services.AddOptions<Microsoft.Extensions.Caching.Memory.MemoryCacheOptions>()

@@ -1,6 +1,14 @@
-namespace Pricing.Quoting.Tests;
+using Pricing.Catalog;
+using Pricing.Contracts.V1;
+using Pricing.Quoting;
+using Quotes.Grpc;
 
-/// <summary>The input rules: each problem is one violation on the right field; a valid request has none.</summary>
+namespace Quotes.Tests;
+
+/// <summary>
+/// The input rules, on a request as read by <see cref="QuoteRequestMapping"/>: each problem is one violation on the
+/// right field; a valid request has none.
+/// </summary>
 public sealed class QuoteRequestRulesTests
 {
     /// <summary>A valid request; each test changes what it is about.</summary>
@@ -16,14 +24,14 @@ public sealed class QuoteRequestRulesTests
         string[]? PricingModels = null,
         int MaxOptions = 10)
     {
-        public List<FieldViolation> Check() => QuoteRequestRules.Check(
-            new QuoteRequestInput
+        public List<FieldViolation> Check() => QuoteRequestMapping.Read(
+            new QuoteTrainingRunRequest
             {
                 Parameters = Parameters, ActiveParameters = ActiveParameters, Tokens = Tokens, Precision = Precision,
-                AcceleratorIds = AcceleratorIds ?? ["nvidia-h100-80gb"], AcceleratorCount = AcceleratorCount, Mfu = Mfu,
-                Clouds = Clouds ?? ["azure"], PricingModels = PricingModels ?? ["on_demand"], MaxOptions = MaxOptions,
+                AcceleratorIds = { AcceleratorIds ?? ["nvidia-h100-80gb"] }, AcceleratorCount = AcceleratorCount, Mfu = Mfu,
+                Clouds = { Clouds ?? ["azure"] }, PricingModels = { PricingModels ?? ["on_demand"] }, MaxOptions = MaxOptions,
             },
-            AcceleratorRegistry.Default);
+            AcceleratorRegistry.Default).Violations;
     }
 
     private static void OnlyOn(string field, List<FieldViolation> violations)
@@ -38,7 +46,7 @@ public sealed class QuoteRequestRulesTests
 
     [Fact]
     public void Empty_lists_and_defaults_are_valid() =>
-        Assert.Empty(QuoteRequestRules.Check(new QuoteRequestInput { Parameters = 70e9, Tokens = 1.4e12 }, AcceleratorRegistry.Default));
+        Assert.Empty(QuoteRequestMapping.Read(new QuoteTrainingRunRequest { Parameters = 70e9, Tokens = 1.4e12 }, AcceleratorRegistry.Default).Violations);
 
     [Theory]
     [InlineData("bf16")]

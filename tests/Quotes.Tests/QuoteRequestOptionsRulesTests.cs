@@ -1,16 +1,25 @@
-namespace Pricing.Quoting.Tests;
+using Pricing.Catalog;
+using Pricing.Contracts;
+using Pricing.Contracts.V1;
+using Pricing.Quoting;
+using Quotes.Grpc;
+
+namespace Quotes.Tests;
 
 /// <summary>The rules for the optional parts of a request: attention shape, Chinchilla, deadline, overrides, prices; and contradictions.</summary>
 public sealed class QuoteRequestOptionsRulesTests
 {
-    private static readonly QuoteRequestInput Valid = new()
+    /// <summary>A valid request, changed by <paramref name="change"/>.</summary>
+    private static QuoteTrainingRunRequest Valid(Action<QuoteTrainingRunRequest>? change = null)
     {
-        Parameters = 70e9,
-        Tokens = 1.4e12,
-        AcceleratorIds = ["nvidia-h100-80gb"],
-    };
+        var request = new QuoteTrainingRunRequest { Parameters = 70e9, Tokens = 1.4e12, AcceleratorIds = { "nvidia-h100-80gb" } };
+        change?.Invoke(request);
+        return request;
+    }
 
-    private static List<FieldViolation> Check(QuoteRequestInput input) => QuoteRequestRules.Check(input, AcceleratorRegistry.Default);
+    private static List<FieldViolation> Check(QuoteTrainingRunRequest request) => QuoteRequestMapping.Read(request, AcceleratorRegistry.Default).Violations;
+
+    private static QuoteSpec ToSpec(QuoteTrainingRunRequest request) => QuoteRequestMapping.ToSpec(request, AcceleratorRegistry.Default);
 
     private static void OnlyOn(string field, List<FieldViolation> violations)
     {
@@ -25,14 +34,15 @@ public sealed class QuoteRequestOptionsRulesTests
     [Fact]
     public void Every_option_set_sensibly_is_valid()
     {
-        var input = Valid with
+        var input = Valid(r =>
         {
-            Layers = 80, DModel = 8192, SequenceLength = 4096, DeadlineHours = 24 * 30, Goodput = 0.9, Mfu = 0.4,
-            DiscountPercent = new Dictionary<string, double> { ["aws"] = 10, ["gcp"] = 0 }, ActivationAllowance = 0.2, EnergyUtilisation = 0.8,
-        };
+            (r.Layers, r.DModel, r.SequenceLength, r.DeadlineHours, r.Goodput, r.Mfu) = (80, 8192, 4096, 24 * 30, 0.9, 0.4);
+            r.DiscountPercent.Add(new Dictionary<string, double> { ["aws"] = 10, ["gcp"] = 0 });
+            (r.ActivationAllowance, r.EnergyUtilisation) = (0.2, 0.8);
+        });
 
         Assert.Empty(Check(input));
-        var spec = QuoteRequestRules.ToSpec(input);
+        var spec = ToSpec(input);
         Assert.Equal(80, spec.Layers);
         Assert.Equal(720, spec.DeadlineHours);
         Assert.Equal(0.9, spec.Goodput);
@@ -45,14 +55,14 @@ public sealed class QuoteRequestOptionsRulesTests
     [Fact]
     public void Chinchilla_without_tokens_is_valid_and_chinchilla_with_tokens_contradicts()
     {
-        Assert.Empty(Check(Valid with { Tokens = 0, Chinchilla = true }));
-        OnlyOn("chinchilla", Check(Valid with { Chinchilla = true }));
+        Assert.Empty(Check(Valid(r => { r.Tokens = 0; r.Chinchilla = true; })));
+        OnlyOn("chinchilla", Check(Valid(r => { r.Chinchilla = true; })));
     }
 
     [Fact]
     public void No_tokens_without_chinchilla_is_a_violation_on_tokens_that_mentions_chinchilla()
     {
-        var violations = Check(Valid with { Tokens = 0 });
+        var violations = Check(Valid(r => { r.Tokens = 0; }));
 
         OnlyOn("tokens", violations);
         Assert.Contains("chinchilla", violations[0].Description, StringComparison.Ordinal);
@@ -64,7 +74,7 @@ public sealed class QuoteRequestOptionsRulesTests
     [InlineData(0, 0, 4096, new[] { "layers", "d_model" })]
     public void A_partial_attention_shape_names_the_missing_fields(int layers, int dModel, int sequence, string[] missing)
     {
-        var violations = Check(Valid with { Layers = layers, DModel = dModel, SequenceLength = sequence });
+        var violations = Check(Valid(r => { r.Layers = layers; r.DModel = dModel; r.SequenceLength = sequence; }));
 
         Assert.Equal(missing.Order(StringComparer.Ordinal), violations.Select(v => v.Field).Order(StringComparer.Ordinal));
     }
@@ -75,7 +85,7 @@ public sealed class QuoteRequestOptionsRulesTests
     [InlineData(80, 8192, int.MaxValue, "sequence_length")]
     [InlineData(int.MaxValue, 8192, 4096, "layers")]
     public void A_negative_or_absurd_attention_dimension_is_a_violation_on_it(int layers, int dModel, int sequence, string field) =>
-        OnlyOn(field, Check(Valid with { Layers = layers, DModel = dModel, SequenceLength = sequence }));
+        OnlyOn(field, Check(Valid(r => { r.Layers = layers; r.DModel = dModel; r.SequenceLength = sequence; })));
 
     [Theory]
     [InlineData(-1.0)]
@@ -83,12 +93,12 @@ public sealed class QuoteRequestOptionsRulesTests
     [InlineData(double.PositiveInfinity)]
     [InlineData(24 * 365 * 11.0)]
     public void A_negative_or_absurd_deadline_is_a_violation_on_deadline_hours(double hours) =>
-        OnlyOn("deadline_hours", Check(Valid with { DeadlineHours = hours }));
+        OnlyOn("deadline_hours", Check(Valid(r => { r.DeadlineHours = hours; })));
 
     [Fact]
     public void A_deadline_and_a_cluster_size_contradict()
     {
-        var violations = Check(Valid with { DeadlineHours = 720, AcceleratorCount = 1024 });
+        var violations = Check(Valid(r => { r.DeadlineHours = 720; r.AcceleratorCount = 1024; }));
 
         OnlyOn("deadline_hours", violations);
         Assert.Contains("not both", violations[0].Description, StringComparison.Ordinal);
@@ -100,17 +110,17 @@ public sealed class QuoteRequestOptionsRulesTests
     [InlineData(1.5)]
     [InlineData(double.NaN)]
     public void A_goodput_outside_its_range_is_a_violation_on_goodput(double goodput) =>
-        OnlyOn("goodput", Check(Valid with { Goodput = goodput }));
+        OnlyOn("goodput", Check(Valid(r => { r.Goodput = goodput; })));
 
     [Theory]
     [InlineData(-1)]
     [InlineData(10_001)]
     public void A_negative_or_absurd_custom_price_is_a_violation_on_it(int price) =>
-        OnlyOn("price_per_accelerator_hour", Check(Valid with { PricePerAcceleratorHour = price }));
+        OnlyOn("price_per_accelerator_hour", Check(Valid(r => { r.PricePerAcceleratorHour = ((decimal)price).ToMoney(); })));
 
     [Fact]
     public void A_custom_price_and_discounts_contradict() =>
-        OnlyOn("discount_percent", Check(Valid with { PricePerAcceleratorHour = 2m, DiscountPercent = new Dictionary<string, double> { ["aws"] = 10 } }));
+        OnlyOn("discount_percent", Check(Valid(r => { r.PricePerAcceleratorHour = 2m.ToMoney(); r.DiscountPercent["aws"] = 10; })));
 
     [Theory]
     [InlineData("oracle", 10)]
@@ -118,33 +128,34 @@ public sealed class QuoteRequestOptionsRulesTests
     [InlineData("aws", 100)]
     [InlineData("gcp", double.NaN)]
     public void A_discount_for_an_unknown_cloud_or_outside_0_to_100_is_a_violation_on_discount_percent(string cloud, double percent) =>
-        OnlyOn("discount_percent", Check(Valid with { DiscountPercent = new Dictionary<string, double> { [cloud] = percent } }));
+        OnlyOn("discount_percent", Check(Valid(r => { r.DiscountPercent[cloud] = percent; })));
 
     [Theory]
     [InlineData(-0.1)]
     [InlineData(0.95)]
     [InlineData(double.NaN)]
     public void An_activation_allowance_outside_its_range_is_a_violation_on_it(double allowance) =>
-        OnlyOn("activation_allowance", Check(Valid with { ActivationAllowance = allowance }));
+        OnlyOn("activation_allowance", Check(Valid(r => { r.ActivationAllowance = allowance; })));
 
     [Theory]
     [InlineData(-0.1)]
     [InlineData(1.1)]
     [InlineData(double.PositiveInfinity)]
     public void An_energy_utilisation_outside_its_range_is_a_violation_on_it(double utilisation) =>
-        OnlyOn("energy_utilisation", Check(Valid with { EnergyUtilisation = utilisation }));
+        OnlyOn("energy_utilisation", Check(Valid(r => { r.EnergyUtilisation = utilisation; })));
 
     [Fact]
     public void Every_bill_and_plan_option_set_sensibly_is_valid_and_reaches_the_spec()
     {
-        var input = Valid with
+        var input = Valid(r =>
         {
-            GlobalBatchTokens = 8e6, OptimizerSetup = "ZeRO", ReuseCommittedCapacity = true, CheckpointCopies = 5, DatasetBytes = 6e12,
-            DatasetCloud = "gcp", ExperimentsMultiplier = 1.5, StaffEngineers = 4, StaffMonths = 6, StaffMonthlyCost = 30_000m,
-        };
+            (r.GlobalBatchTokens, r.OptimizerSetup, r.ReuseCommittedCapacity, r.CheckpointCopies, r.DatasetBytes) = (8e6, "ZeRO", true, 5, 6e12);
+            (r.DatasetCloud, r.ExperimentsMultiplier, r.StaffEngineers, r.StaffMonths) = ("gcp", 1.5, 4, 6);
+            r.StaffMonthlyCost = 30_000m.ToMoney();
+        });
 
         Assert.Empty(Check(input));
-        var spec = QuoteRequestRules.ToSpec(input);
+        var spec = ToSpec(input);
         Assert.Equal(8e6, spec.GlobalBatchTokens);
         Assert.Equal("zero", spec.OptimizerSetup);
         Assert.True(spec.ReuseCommittedCapacity);
@@ -160,7 +171,7 @@ public sealed class QuoteRequestOptionsRulesTests
     [Fact]
     public void Unset_bill_options_leave_the_defaults_to_the_engine()
     {
-        var spec = QuoteRequestRules.ToSpec(Valid);
+        var spec = ToSpec(Valid());
 
         Assert.Equal(0, spec.GlobalBatchTokens);
         Assert.Equal("", spec.OptimizerSetup);
@@ -175,44 +186,44 @@ public sealed class QuoteRequestOptionsRulesTests
     [InlineData(double.NaN)]
     [InlineData(1e11)]
     public void A_negative_or_absurd_global_batch_is_a_violation_on_global_batch_tokens(double tokens) =>
-        OnlyOn("global_batch_tokens", Check(Valid with { GlobalBatchTokens = tokens }));
+        OnlyOn("global_batch_tokens", Check(Valid(r => { r.GlobalBatchTokens = tokens; })));
 
     [Theory]
     [InlineData("deepspeed")]
     [InlineData("zero-3")]
     public void An_unknown_optimizer_setup_is_a_violation_on_optimizer_setup(string setup) =>
-        OnlyOn("optimizer_setup", Check(Valid with { OptimizerSetup = setup }));
+        OnlyOn("optimizer_setup", Check(Valid(r => { r.OptimizerSetup = setup; })));
 
     [Theory]
     [InlineData(-1)]
     [InlineData(1001)]
     public void A_negative_or_absurd_checkpoint_count_is_a_violation_on_checkpoint_copies(int copies) =>
-        OnlyOn("checkpoint_copies", Check(Valid with { CheckpointCopies = copies }));
+        OnlyOn("checkpoint_copies", Check(Valid(r => { r.CheckpointCopies = copies; })));
 
     [Theory]
     [InlineData(-1.0)]
     [InlineData(double.PositiveInfinity)]
     [InlineData(1e19)]
     public void A_negative_or_absurd_dataset_size_is_a_violation_on_dataset_bytes(double bytes) =>
-        OnlyOn("dataset_bytes", Check(Valid with { DatasetBytes = bytes }));
+        OnlyOn("dataset_bytes", Check(Valid(r => { r.DatasetBytes = bytes; })));
 
     [Fact]
     public void An_unknown_dataset_cloud_is_a_violation_naming_it() =>
-        Assert.Contains("oracle", Assert.Single(Check(Valid with { DatasetCloud = "oracle" }), v => v.Field == "dataset_cloud").Description, StringComparison.Ordinal);
+        Assert.Contains("oracle", Assert.Single(Check(Valid(r => { r.DatasetCloud = "oracle"; })), v => v.Field == "dataset_cloud").Description, StringComparison.Ordinal);
 
     [Theory]
     [InlineData(0.5)]
     [InlineData(101.0)]
     [InlineData(double.NaN)]
     public void An_experiments_multiplier_below_1_or_absurd_is_a_violation_on_it(double multiplier) =>
-        OnlyOn("experiments_multiplier", Check(Valid with { ExperimentsMultiplier = multiplier }));
+        OnlyOn("experiments_multiplier", Check(Valid(r => { r.ExperimentsMultiplier = multiplier; })));
 
     [Theory]
     [InlineData(0.0)]
     [InlineData(1.0)]
     [InlineData(100.0)]
     public void No_multiplier_or_one_from_1_to_100_is_valid(double multiplier) =>
-        Assert.Empty(Check(Valid with { ExperimentsMultiplier = multiplier }));
+        Assert.Empty(Check(Valid(r => { r.ExperimentsMultiplier = multiplier; })));
 
     [Theory]
     [InlineData(-1.0, 0.0, 0, "staff_engineers")]
@@ -223,5 +234,5 @@ public sealed class QuoteRequestOptionsRulesTests
     [InlineData(0.0, 6.0, 0, "staff_engineers")]
     [InlineData(0.0, 0.0, 30_000, "staff_engineers")]
     public void Staff_figures_out_of_range_or_without_engineers_are_a_violation(double engineers, double months, int monthlyCost, string field) =>
-        OnlyOn(field, Check(Valid with { StaffEngineers = engineers, StaffMonths = months, StaffMonthlyCost = monthlyCost }));
+        OnlyOn(field, Check(Valid(r => { r.StaffEngineers = engineers; r.StaffMonths = months; r.StaffMonthlyCost = ((decimal)monthlyCost).ToMoney(); })));
 }
