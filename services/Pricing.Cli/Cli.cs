@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace Pricing.Cli;
 
 /// <summary>A verb's help beyond its options: the contract scripts rely on (reconnects, exit codes).</summary>
-internal interface IHelpDetails
+public interface IHelpDetails
 {
     string Details { get; }
 }
