@@ -11,6 +11,12 @@ public interface IHelpDetails
     string Details { get; }
 }
 
+/// <summary>A verb's command: how a parse becomes its arguments.</summary>
+public interface IVerb<out TArguments> : IHelpDetails
+{
+    TArguments Bind(ParseResult result);
+}
+
 /// <summary>
 /// <c>pricing &lt;command&gt; [options]</c> on System.CommandLine (help, <c>[suggest]</c> completions, parse errors): one
 /// command class per verb. Exit codes: 0 done; 1 no result (no option can run the training) or the server failed or
@@ -121,10 +127,14 @@ public static class Cli
     }
 
     /// <summary>A verb's arguments as its command binds them; the first parse error is an <see cref="ArgumentException"/>.</summary>
-    internal static T Parse<T>(Command verb, IReadOnlyList<string> args, Func<ParseResult, T> bind)
+    internal static TArguments Parse<TVerb, TArguments>(IReadOnlyList<string> args)
+        where TVerb : Command, IVerb<TArguments>, new() => Parse(new TVerb(), args, (verb, parsed) => verb.Bind(parsed));
+
+    internal static TArguments Parse<TVerb, TArguments>(TVerb verb, IReadOnlyList<string> args, Func<TVerb, ParseResult, TArguments> bind)
+        where TVerb : Command
     {
         var parsed = verb.Parse(args, Parser);
-        return parsed.Errors.Count > 0 ? throw new ArgumentException(parsed.Errors[0].Message) : bind(parsed);
+        return parsed.Errors.Count > 0 ? throw new ArgumentException(parsed.Errors[0].Message) : bind(verb, parsed);
     }
 
     private sealed class HelpWithDetails(SynchronousCommandLineAction library) : SynchronousCommandLineAction

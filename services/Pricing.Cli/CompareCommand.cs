@@ -9,18 +9,14 @@ namespace Pricing.Cli;
 /// <summary>What <c>pricing compare</c> was asked: quote's training-run spec, answered per accelerator type.</summary>
 public sealed record CompareArguments(QuoteTrainingRunRequest Request, bool Json, string? Server)
 {
-    public static CompareArguments Parse(IReadOnlyList<string> args)
-    {
-        var command = new CompareCommand();
-        return Cli.Parse(command, args, command.Bind);
-    }
+    public static CompareArguments Parse(IReadOnlyList<string> args) => Cli.Parse<CompareCommand, CompareArguments>(args);
 }
 
 /// <summary>
 /// <c>pricing compare --params N --tokens N [the training-run flags of quote] [--json] [--server URL]</c>: the cheapest
 /// option of every accelerator type. Its spec flags are quote's, defined once in <see cref="TrainingRunOptions"/>.
 /// </summary>
-public sealed class CompareCommand : Command, IHelpDetails
+public sealed class CompareCommand : Command, IVerb<CompareArguments>
 {
     private readonly TrainingRunOptions _spec = new();
     private readonly Option<bool> _json = CliOptions.Json("print the AcceleratorComparison as proto JSON");

@@ -15,18 +15,15 @@ public sealed record HistoryArguments(GetPriceHistoryRequest Request, bool Json,
     public static HistoryArguments Parse(IReadOnlyList<string> args) => Parse(args, DateTimeOffset.UtcNow);
 
     /// <summary>Ages (<c>--since 7d</c>) count back from <paramref name="now"/>.</summary>
-    public static HistoryArguments Parse(IReadOnlyList<string> args, DateTimeOffset now)
-    {
-        var command = new HistoryCommand();
-        return Cli.Parse(command, args, result => command.Bind(result, now));
-    }
+    public static HistoryArguments Parse(IReadOnlyList<string> args, DateTimeOffset now) =>
+        Cli.Parse(new HistoryCommand(), args, (command, result) => command.Bind(result, now));
 }
 
 /// <summary>
 /// <c>pricing history (--offer KEY | --accelerator ID) [--provider P] [--pricing MODEL] [--since 7d|ISO] [--until ISO]
 /// [--limit N] [--json] [--server URL]</c>: the recorded price changes, oldest first.
 /// </summary>
-public sealed class HistoryCommand : Command, IHelpDetails
+public sealed class HistoryCommand : Command, IVerb<HistoryArguments>
 {
     private readonly Option<string?> _offer = CliOptions.Value<string?>("--offer", "KEY",
         "an offer key, provider|region|zone|instance|pricing_model (quote it in a shell), e.g. 'azure|eastus||Standard_ND96isr_H100_v5|on_demand'", OfferKey);
@@ -70,10 +67,12 @@ public sealed class HistoryCommand : Command, IHelpDetails
                 result.AddError($"--since ({from:u}) is after --until ({to:u}).");
             }
         });
-        SetAction((result, cancellationToken) => RunAsync(Bind(result, DateTimeOffset.UtcNow), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken, result.GetValue(_token)));
+        SetAction((result, cancellationToken) => RunAsync(Bind(result), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken, result.GetValue(_token)));
     }
 
     public string Details => "Exit codes: 0 done (also when nothing matched), 1 server unreachable or failed, 2 bad arguments.";
+
+    public HistoryArguments Bind(ParseResult result) => Bind(result, DateTimeOffset.UtcNow);
 
     /// <summary>The request; ages (<c>--since 7d</c>) count back from <paramref name="now"/>.</summary>
     public HistoryArguments Bind(ParseResult result, DateTimeOffset now)

@@ -10,18 +10,14 @@ namespace Pricing.Cli;
 /// <summary>What <c>pricing quote</c> was asked: the request it sends, whether to print JSON, and where to.</summary>
 public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, string? Server)
 {
-    public static QuoteArguments Parse(IReadOnlyList<string> args)
-    {
-        var command = new QuoteCommand();
-        return Cli.Parse(command, args, command.Bind);
-    }
+    public static QuoteArguments Parse(IReadOnlyList<string> args) => Cli.Parse<QuoteCommand, QuoteArguments>(args);
 }
 
 /// <summary>
 /// <c>pricing quote --params N --tokens N [the training-run flags] [--top N] [--json] [--server URL]</c>: every offer
 /// that can run the training, cheapest first, and the best one as a plan. The flags are a contract scripts rely on.
 /// </summary>
-public sealed class QuoteCommand : Command, IHelpDetails
+public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
 {
     private readonly TrainingRunOptions _spec = new();
     private readonly Option<int> _top = CliOptions.Value("--top", "N", "options to show", OptionValues.Count);

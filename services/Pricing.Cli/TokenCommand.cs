@@ -6,11 +6,7 @@ namespace Pricing.Cli;
 /// <summary>What <c>pricing token</c> was asked: scopes, subject and lifetime of the token.</summary>
 public sealed record TokenArguments(IReadOnlyList<string> Scopes, string Subject, TimeSpan Lifetime)
 {
-    public static TokenArguments Parse(IReadOnlyList<string> args)
-    {
-        var command = new TokenCommand();
-        return Cli.Parse(command, args, command.Bind);
-    }
+    public static TokenArguments Parse(IReadOnlyList<string> args) => Cli.Parse<TokenCommand, TokenArguments>(args);
 }
 
 /// <summary>
@@ -19,7 +15,7 @@ public sealed record TokenArguments(IReadOnlyList<string> Scopes, string Subject
 /// mint for each other. For operators, scripts and Prometheus' <c>credentials_file</c>; with an OpenID Connect
 /// authority, get tokens from it instead.
 /// </summary>
-public sealed class TokenCommand : Command, IHelpDetails
+public sealed class TokenCommand : Command, IVerb<TokenArguments>
 {
     public const string KeyVariable = "Auth__SigningKey";
 

@@ -11,11 +11,7 @@ namespace Pricing.Cli;
 /// <summary>What <c>pricing watch</c> was asked: the filter and resume points it sends, the output form, where, how many.</summary>
 public sealed record WatchArguments(WatchPriceChangesRequest Request, bool Json, string? Server, int? Count)
 {
-    public static WatchArguments Parse(IReadOnlyList<string> args)
-    {
-        var command = new WatchCommand();
-        return Cli.Parse(command, args, command.Bind);
-    }
+    public static WatchArguments Parse(IReadOnlyList<string> args) => Cli.Parse<WatchCommand, WatchArguments>(args);
 }
 
 /// <summary>
@@ -23,7 +19,7 @@ public sealed record WatchArguments(WatchPriceChangesRequest Request, bool Json,
 /// [--resume-after aws=12,gcp=3] [--count N] [--json] [--server URL]</c>: prints each price change as it arrives, through
 /// the <see cref="PriceChangeWatchClient"/> the Dashboard's live feed uses too.
 /// </summary>
-public sealed class WatchCommand : Command, IHelpDetails
+public sealed class WatchCommand : Command, IVerb<WatchArguments>
 {
     private readonly Option<string?> _accelerator = CliOptions.Value<string?>("--accelerator", "ID", "e.g. nvidia-h100-80gb", OptionValues.Word);
     private readonly Option<string?> _provider = CliOptions.Value<string?>("--provider", "P", "aws, gcp or azure", OptionValues.Word);
