@@ -229,8 +229,10 @@ public sealed class PriceChangeWatchClient(
     private async Task SubscribedAsync(AsyncServerStreamingCall<PriceChangeNotice> call, CancellationToken cancellationToken)
     {
         var headers = call.ResponseHeadersAsync;
-        if (await Task.WhenAny(headers, Task.Delay(_options.SubscribeGrace, _time, cancellationToken)) == headers)
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (await Task.WhenAny(headers, Task.Delay(_options.SubscribeGrace, _time, grace.Token)) == headers)
         {
+            await grace.CancelAsync();
             await headers;
         }
 
