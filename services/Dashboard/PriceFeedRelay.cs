@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Pricing.Contracts.V1;
 using Pricing.ServiceDefaults;
@@ -34,24 +33,29 @@ public sealed record FeedEvent(FeedItem? Item, RelayState? State);
 /// <summary>
 /// Subscribes to Quotes' <c>WatchPriceChanges</c> gRPC stream (Quotes is fed by the RabbitMQ subscription, or the
 /// in-memory bus in the embedded default), keeps the latest changes and fans them out to browser connections.
-/// Reconnects with back-off, resuming after the last catalog version seen per provider without repeating a change.
+/// Reconnecting, resuming and dropping repeats is the <see cref="PriceChangeWatchClient"/> the CLI's watch uses too:
+/// every provider resumes where this relay was, also one it had received nothing of, so a reconnect loses nothing.
 /// </summary>
 public sealed class PriceFeedRelay(
     PricingBackend backend,
     IOptions<DashboardOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<PriceFeedRelay> logger) : BackgroundService
+    ILogger<PriceFeedRelay> logger) : BackgroundService, IPriceChangeWatchObserver
 {
     private const int SubscriberCapacity = 2000;
-    // Quotes sends its response headers as soon as the watcher is subscribed; a server that holds them back until the
-    // first change is taken as subscribed once the call has not failed for this long.
-    private static readonly TimeSpan SubscribeGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>A service waits for Quotes (it may start later) and, when Quotes cannot replay a provider, shows it live from now: the pages read current prices from the catalog, so nothing shown goes stale.</summary>
+    private static readonly PriceChangeWatchOptions WatchOptions = new()
+    {
+        FirstRetryDelay = TimeSpan.FromMilliseconds(250),
+        WaitForServer = true,
+        FollowLiveOnResync = true,
+    };
 
     private readonly Lock _gate = new();
     private readonly LinkedList<FeedItem> _recent = [];
     private readonly List<Channel<FeedEvent>> _subscribers = [];
-    private readonly Dictionary<string, (long Version, HashSet<string> Keys)> _seen = new(StringComparer.Ordinal);
     private long _seq;
     private RelayState _state = new(false, "not connected yet", DateTimeOffset.MinValue, 0);
 
@@ -131,111 +135,35 @@ public sealed class PriceFeedRelay(
 
         // Leave as soon as the host starts stopping: an open stream would hold the server's shutdown until its timeout.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
-        await RelayAsync(stopping.Token);
+        var watch = new PriceChangeWatchClient(backend.Changes, WatchOptions, this, time);
+        await foreach (var notice in watch.WatchAsync(new WatchPriceChangesRequest(), stopping.Token))
+        {
+            Accept(notice);
+        }
     }
 
-    private async Task RelayAsync(CancellationToken stoppingToken)
+    void IPriceChangeWatchObserver.Connected() => SetState(connected: true, error: null);
+
+    void IPriceChangeWatchObserver.Dropped(string reason, Exception? error, TimeSpan retryIn)
     {
-        var backoff = TimeSpan.FromMilliseconds(250);
-        while (!stoppingToken.IsCancellationRequested)
+        if (error is not null)
         {
-            try
-            {
-                var request = new WatchPriceChangesRequest();
-                lock (_gate)
-                {
-                    // Resume inside the last version seen (changes of one version may straddle a disconnect);
-                    // what was already shown is recognised and skipped.
-                    foreach (var (provider, seen) in _seen)
-                    {
-                        request.ResumeAfter[provider] = Math.Max(0, seen.Version - 1);
-                    }
-                }
-
-                using var call = backend.Changes.WatchPriceChanges(request, cancellationToken: stoppingToken);
-                // Headers mean subscribed (see SubscribeGrace for a server that holds them back).
-                var headers = call.ResponseHeadersAsync;
-                if (await Task.WhenAny(headers, Task.Delay(SubscribeGrace, time, stoppingToken)) == headers)
-                {
-                    await headers;
-                }
-
-                SetState(connected: true, error: null);
-                backoff = TimeSpan.FromMilliseconds(250);
-                await foreach (var notice in call.ResponseStream.ReadAllAsync(stoppingToken))
-                {
-                    Accept(notice);
-                }
-
-                SetState(connected: false, error: "Quotes ended the stream");
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (RpcException ex) when (stoppingToken.IsCancellationRequested && ex.StatusCode == StatusCode.Cancelled)
-            {
-                return;
-            }
-            catch (RpcException ex) when (ResyncRequired.ProviderOf(ex) is { } provider)
-            {
-                // The history cannot replay what this relay missed of that provider; a live display picks up from now
-                // (the pages read current prices from the catalog, so nothing shown goes stale).
-                logger.LogWarning("Live feed: Quotes cannot replay the changes of {Provider} missed since the last one shown ({Reason}); following it live from now", provider, ex.Status.Detail);
-                lock (_gate)
-                {
-                    _seen.Remove(provider);
-                }
-
-                SetState(connected: false, error: $"changes of {provider} were missed; following live from now");
-                continue;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning("Live feed: the price-change stream from Quotes failed ({Error}); reconnecting in {Delay}", ex.Message, backoff);
-                SetState(connected: false, error: ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message);
-            }
-
-            try
-            {
-                await Task.Delay(backoff, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            logger.LogWarning("Live feed: the price-change stream from Quotes failed ({Error}); reconnecting in {Delay}", reason, retryIn);
         }
+
+        SetState(connected: false, error: reason);
+    }
+
+    void IPriceChangeWatchObserver.FollowingLive(string provider, string detail)
+    {
+        logger.LogWarning("Live feed: Quotes cannot replay the changes of {Provider} missed since the last one shown ({Reason}); following it live from now", provider, detail);
+        SetState(connected: false, error: $"changes of {provider} were missed; following live from now");
     }
 
     private void Accept(PriceChangeNotice notice)
     {
-        var change = notice.Change;
-        if (change is null)
-        {
-            return;
-        }
-
         lock (_gate)
         {
-            if (_seen.TryGetValue(change.Provider, out var seen))
-            {
-                if (change.CatalogVersion < seen.Version || (change.CatalogVersion == seen.Version && !seen.Keys.Add(change.OfferKey)))
-                {
-                    return;
-                }
-
-                if (change.CatalogVersion > seen.Version)
-                {
-                    _seen[change.Provider] = (change.CatalogVersion, new HashSet<string>(StringComparer.Ordinal) { change.OfferKey });
-                }
-            }
-            else
-            {
-                _seen[change.Provider] = (change.CatalogVersion, new HashSet<string>(StringComparer.Ordinal) { change.OfferKey });
-            }
-
             var item = ToItem(++_seq, notice, time.GetUtcNow());
             _recent.AddLast(item);
             while (_recent.Count > Math.Max(1, options.Value.FeedBufferSize))

@@ -1,94 +1,81 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using Grpc.Core;
 
 namespace Pricing.Cli;
 
+/// <summary>A verb's help beyond its options: the contract scripts rely on (reconnects, exit codes).</summary>
+public interface IHelpDetails
+{
+    string Details { get; }
+}
+
+/// <summary>A verb's command: how a parse becomes its arguments.</summary>
+public interface IVerb<out TArguments> : IHelpDetails
+{
+    TArguments Bind(ParseResult result);
+}
+
 /// <summary>
-/// <c>pricing &lt;command&gt; [options]</c>: parses, runs and maps failures to exit codes. 0 done; 1 no result
-/// (no option can run the training) or the server failed or is unreachable; 2 bad arguments, or the server
-/// refused the request (every field violation is printed); 130 interrupted (watch exits 0 on Ctrl+C instead).
+/// <c>pricing &lt;command&gt; [options]</c> on System.CommandLine (help, <c>[suggest]</c> completions, parse errors): one
+/// command class per verb. Exit codes: 0 done; 1 no result (no option can run the training) or the server failed or
+/// is unreachable; 2 bad arguments, or the server refused the request (every field violation is printed); 130
+/// interrupted (watch exits 0 on Ctrl+C instead).
 /// </summary>
 public static class Cli
 {
-    public const string Usage = """
-        usage: pricing <command> [options]
-
-        commands:
-          quote     price a training run on every offer that can run it, cheapest first
-          compare   the best option of every accelerator type for a training run
-          watch     print price changes as they happen (a stream; --count N to stop after N)
-          history   the recorded price changes of one offer or one accelerator
-          token     mint a bearer token from the services' signing key (Auth__SigningKey)
+    private const string Description = """
+        Accelerator prices, price changes and training-run quotes.
 
         Without --server URL each command runs the whole system embedded in this process (bundled price
-        snapshots, no servers needed). `pricing <command> --help` lists the command's options.
-        With --server, --token TOKEN (or PRICING_TOKEN) sends a bearer token, for servers with auth on.
+        snapshots, no servers needed). With --server, --token TOKEN (or PRICING_TOKEN) sends a bearer token,
+        for servers with auth on. `pricing <command> --help` lists a command's options.
+        Completions: register with dotnet-suggest (`dotnet-suggest register --command-path pricing`).
         """;
+
+    private const string RootUsage = "usage: pricing <command> [options]   (quote, compare, watch, history, token; pricing --help describes them)";
+
+    /// <summary>Response files are off: an argument starting with @ is a value, as it always was.</summary>
+    private static readonly ParserConfiguration Parser = new() { ResponseFileTokenReplacer = null };
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (args.Count == 0)
+        // "pricing help [command]" reads as "pricing [command] --help".
+        if (args.Count > 0 && args[0] == "help")
         {
-            error.WriteLine(Usage);
-            return 2;
+            args = [.. args.Skip(1), "--help"];
         }
 
-        if (args[0] is "-h" or "--help" or "help")
+        var parsed = CreateRoot().Parse(args, Parser);
+        var command = parsed.CommandResult.Command;
+        var name = command is RootCommand ? "pricing" : $"pricing {command.Name}";
+        if (parsed.Errors.Count > 0 && parsed.Action is not { ClearsParseErrors: true })
         {
-            output.WriteLine(Usage);
-            return 0;
-        }
-
-        var command = args[0];
-        string? usage = command switch
-        {
-            "quote" => QuoteArguments.Usage,
-            "compare" => CompareArguments.Usage,
-            "watch" => WatchArguments.Usage,
-            "history" => HistoryArguments.Usage,
-            "token" => TokenArguments.Usage,
-            _ => null,
-        };
-        if (usage is null)
-        {
-            error.WriteLine($"pricing: unknown command '{command}'.");
-            error.WriteLine(Usage);
-            return 2;
-        }
-
-        var rest = args.Skip(1).ToList();
-        if (rest.Any(a => a is "-h" or "--help"))
-        {
-            output.WriteLine(usage);
-            return 0;
-        }
-
-        Func<Task<int>> run;
-        try
-        {
-            var token = ServerChannel.TakeToken(rest);
-            run = command switch
+            foreach (var problem in parsed.Errors)
             {
-                "quote" => Bind(QuoteArguments.Parse(rest), a => QuoteCommand.RunAsync(a, output, cancellationToken, token)),
-                "compare" => Bind(CompareArguments.Parse(rest), a => CompareCommand.RunAsync(a, output, cancellationToken, token)),
-                "watch" => Bind(WatchArguments.Parse(rest), a => WatchCommand.RunAsync(a, output, error, cancellationToken, token: token)),
-                "history" => Bind(HistoryArguments.Parse(rest), a => HistoryCommand.RunAsync(a, output, error, cancellationToken, token)),
-                _ => Bind(TokenArguments.Parse(rest), a => Task.FromResult(TokenCommand.Run(a, Environment.GetEnvironmentVariable, output, error, DateTimeOffset.UtcNow))),
-            };
-        }
-        catch (ArgumentException ex)
-        {
-            error.WriteLine($"pricing {command}: {ex.Message}");
-            error.WriteLine(usage);
+                error.WriteLine($"{name}: {problem.Message}");
+            }
+
+            error.WriteLine(command is RootCommand ? RootUsage : $"usage: {name} [options]   ({name} --help lists them)");
             return 2;
         }
 
+        var invocation = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            // Program.cs owns Ctrl+C and SIGTERM (they cancel cancellationToken).
+            ProcessTerminationTimeout = null,
+        };
         try
         {
-            return await run();
+            return await parsed.InvokeAsync(invocation, cancellationToken);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
         {
-            error.WriteLine($"pricing {command}: the request was refused:");
+            error.WriteLine($"{name}: the request was refused:");
             foreach (var violation in QuoteCommand.Violations(ex))
             {
                 error.WriteLine($"  {violation}");
@@ -98,20 +85,72 @@ public static class Cli
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
         {
-            error.WriteLine($"pricing {command}: interrupted.");
+            error.WriteLine($"{name}: interrupted.");
             return 130;
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
         {
-            error.WriteLine($"pricing {command}: cannot reach the server: {ex.Status.Detail}");
+            error.WriteLine($"{name}: cannot reach the server: {ex.Status.Detail}");
             return 1;
         }
         catch (RpcException ex)
         {
-            error.WriteLine($"pricing {command}: {ex.Status.StatusCode}: {ex.Status.Detail}");
+            error.WriteLine($"{name}: {ex.Status.StatusCode}: {ex.Status.Detail}");
             return 1;
         }
     }
 
-    private static Func<Task<int>> Bind<T>(T arguments, Func<T, Task<int>> run) => () => run(arguments);
+    /// <summary>The verbs under one root; help is the library's, followed by the verb's <see cref="IHelpDetails"/>.</summary>
+    internal static RootCommand CreateRoot()
+    {
+        var root = new RootCommand(Description) { HelpName = "pricing" };
+        // No command is a usage error, not a "required command" parse error.
+        root.SetAction(result =>
+        {
+            result.InvocationConfiguration.Error.WriteLine(RootUsage);
+            return 2;
+        });
+        root.Subcommands.Add(new QuoteCommand());
+        root.Subcommands.Add(new CompareCommand());
+        root.Subcommands.Add(new WatchCommand());
+        root.Subcommands.Add(new HistoryCommand());
+        root.Subcommands.Add(new TokenCommand());
+        foreach (var help in root.Options.OfType<HelpOption>())
+        {
+            if (help.Action is SynchronousCommandLineAction library)
+            {
+                help.Action = new HelpWithDetails(library);
+            }
+        }
+
+        return root;
+    }
+
+    /// <summary>A verb's arguments as its command binds them; the first parse error is an <see cref="ArgumentException"/>.</summary>
+    internal static TArguments Parse<TVerb, TArguments>(IReadOnlyList<string> args)
+        where TVerb : Command, IVerb<TArguments>, new() => Parse(new TVerb(), args, (verb, parsed) => verb.Bind(parsed));
+
+    internal static TArguments Parse<TVerb, TArguments>(TVerb verb, IReadOnlyList<string> args, Func<TVerb, ParseResult, TArguments> bind)
+        where TVerb : Command
+    {
+        var parsed = verb.Parse(args, Parser);
+        return parsed.Errors.Count > 0 ? throw new ArgumentException(parsed.Errors[0].Message) : bind(verb, parsed);
+    }
+
+    private sealed class HelpWithDetails(SynchronousCommandLineAction library) : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            var code = library.Invoke(parseResult);
+            if (parseResult.CommandResult.Command is IHelpDetails verb)
+            {
+                parseResult.InvocationConfiguration.Output.WriteLine(verb.Details);
+                parseResult.InvocationConfiguration.Output.WriteLine();
+            }
+
+            return code;
+        }
+    }
 }

@@ -1,27 +1,64 @@
+using System.CommandLine;
 using System.Globalization;
-using Grpc.Net.Client;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Spectre.Console;
 
 namespace Pricing.Cli;
 
-public static class CompareCommand
+/// <summary>What <c>pricing compare</c> was asked: quote's training-run spec, answered per accelerator type.</summary>
+public sealed record CompareArguments(QuoteTrainingRunRequest Request, bool Json, string? Server)
 {
-    public static async Task<int> RunAsync(CompareArguments arguments, TextWriter output, CancellationToken cancellationToken, string? token = null)
-    {
-        if (arguments.Server is not null)
-        {
-            using var channel = ServerChannel.Open(arguments.Server, token);
-            return Print(await new TrainingQuotes.TrainingQuotesClient(channel).CompareAcceleratorsAsync(arguments.Request, cancellationToken: cancellationToken), arguments, output);
-        }
+    public static CompareArguments Parse(IReadOnlyList<string> args) => Cli.Parse<CompareCommand, CompareArguments>(args);
+}
 
-        await using var embedded = await EmbeddedServer.StartAsync(cancellationToken);
-        using var embeddedChannel = GrpcChannel.ForAddress(embedded.Address);
-        var client = new TrainingQuotes.TrainingQuotesClient(embeddedChannel);
-        var comparison = await EmbeddedServer.WhenReadyAsync(() => client.CompareAcceleratorsAsync(arguments.Request, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
-        return Print(comparison, arguments, output);
+/// <summary>
+/// <c>pricing compare --params N --tokens N [the training-run flags of quote] [--json] [--server URL]</c>: the cheapest
+/// option of every accelerator type. Its spec flags are quote's, defined once in <see cref="TrainingRunOptions"/>.
+/// </summary>
+public sealed class CompareCommand : Command, IVerb<CompareArguments>
+{
+    private readonly TrainingRunOptions _spec = new();
+    private readonly Option<bool> _json = CliOptions.Json("print the AcceleratorComparison as proto JSON");
+    private readonly Option<string?> _server = CliOptions.Server("ask a running Quotes service instead of running embedded");
+    private readonly Option<string?> _token = CliOptions.Token();
+
+    // Not a compare flag: named only to say why (compare always shows one option per accelerator).
+    private readonly Option<string?> _top = new("--top") { Hidden = true };
+
+    public CompareCommand()
+        : base("compare", "the best option of every accelerator type for a training run")
+    {
+        _spec.AddTo(this);
+        Options.Add(_json);
+        Options.Add(_server);
+        Options.Add(_token);
+        Options.Add(_top);
+        this.AddRule(result =>
+        {
+            if (result.GetResult(_top) is not null)
+            {
+                result.AddError("--top does not apply to compare: it shows the best option of every accelerator type.");
+            }
+        });
+        SetAction((result, cancellationToken) => RunAsync(Bind(result), result.InvocationConfiguration.Output, cancellationToken, result.GetValue(_token)));
     }
+
+    public string Details => """
+        The cheapest option of every accelerator type that can run the training, ranked, and why the others
+        cannot. Takes the training-run flags of pricing quote.
+        Exit codes: 0 at least one accelerator can run it, 1 none can (or the server failed), 2 bad arguments.
+        """;
+
+    public CompareArguments Bind(ParseResult result)
+    {
+        var request = _spec.ToRequest(result);
+        request.MaxOptions = 0;
+        return new CompareArguments(request, result.GetValue(_json), result.GetValue(_server));
+    }
+
+    public static async Task<int> RunAsync(CompareArguments arguments, TextWriter output, CancellationToken cancellationToken, string? token = null) =>
+        Print(await EmbeddedServer.AskAsync(arguments.Server, token, channel => new TrainingQuotes.TrainingQuotesClient(channel).CompareAcceleratorsAsync(arguments.Request, cancellationToken: cancellationToken).ResponseAsync, cancellationToken), arguments, output);
 
     /// <summary>0 when at least one accelerator type can run the training, else 1 (as for quote).</summary>
     private static int Print(AcceleratorComparison comparison, CompareArguments arguments, TextWriter output)

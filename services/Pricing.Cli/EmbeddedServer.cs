@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,9 +11,9 @@ using Pricing.Standalone;
 namespace Pricing.Cli;
 
 /// <summary>
-/// The embedded default for <c>watch</c>, <c>history</c> and <c>compare</c>: the whole system in this process on a
-/// loopback port, asked over the same gRPC API as a remote server. Its log goes to stderr, so stdout stays
-/// machine-readable with --json.
+/// The embedded default every verb uses without <c>--server</c>: the whole system in this process on a loopback port,
+/// asked over the same gRPC API as a remote server. Its log goes to stderr, never stdout, so stdout stays the
+/// command's output (machine-readable with --json).
 /// </summary>
 internal sealed class EmbeddedServer : IAsyncDisposable
 {
@@ -45,6 +46,20 @@ internal sealed class EmbeddedServer : IAsyncDisposable
         }
     }
 
+    /// <summary>One call against <paramref name="server"/> when given, else against the embedded default (started for it, then stopped).</summary>
+    public static async Task<T> AskAsync<T>(string? server, string? token, Func<GrpcChannel, Task<T>> call, CancellationToken cancellationToken)
+    {
+        if (server is not null)
+        {
+            using var channel = ServerChannel.Open(server, token);
+            return await call(channel);
+        }
+
+        await using var embedded = await StartAsync(cancellationToken);
+        using var embeddedChannel = GrpcChannel.ForAddress(embedded.Address);
+        return await WhenReadyAsync(() => call(embeddedChannel), cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync(CancellationToken.None);
@@ -52,7 +67,7 @@ internal sealed class EmbeddedServer : IAsyncDisposable
     }
 
     /// <summary>The catalogs load in the background at start: retry while the service says Unavailable (at most 30 s).</summary>
-    public static async Task<T> WhenReadyAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    private static async Task<T> WhenReadyAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

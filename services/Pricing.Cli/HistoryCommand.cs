@@ -1,28 +1,120 @@
+using System.CommandLine;
 using System.Globalization;
-using Grpc.Net.Client;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Pricing.Contracts.V1;
 using Spectre.Console;
 
 namespace Pricing.Cli;
 
-public static class HistoryCommand
+/// <summary>What <c>pricing history</c> was asked.</summary>
+public sealed record HistoryArguments(GetPriceHistoryRequest Request, bool Json, string? Server)
 {
-    public static async Task<int> RunAsync(HistoryArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? token = null)
+    /// <summary>The server's largest page.</summary>
+    public const int MaxLimit = 100_000;
+
+    public static HistoryArguments Parse(IReadOnlyList<string> args) => Parse(args, DateTimeOffset.UtcNow);
+
+    /// <summary>Ages (<c>--since 7d</c>) count back from <paramref name="now"/>.</summary>
+    public static HistoryArguments Parse(IReadOnlyList<string> args, DateTimeOffset now) =>
+        Cli.Parse(new HistoryCommand(), args, (command, result) => command.Bind(result, now));
+}
+
+/// <summary>
+/// <c>pricing history (--offer KEY | --accelerator ID) [--provider P] [--pricing MODEL] [--since 7d|ISO] [--until ISO]
+/// [--limit N] [--json] [--server URL]</c>: the recorded price changes, oldest first.
+/// </summary>
+public sealed class HistoryCommand : Command, IVerb<HistoryArguments>
+{
+    private readonly Option<string?> _offer = CliOptions.Value<string?>("--offer", "KEY",
+        "an offer key, provider|region|zone|instance|pricing_model (quote it in a shell), e.g. 'azure|eastus||Standard_ND96isr_H100_v5|on_demand'", OfferKey);
+    private readonly Option<string?> _accelerator = CliOptions.Value<string?>("--accelerator", "ID", "every offer of this accelerator, e.g. nvidia-h100-80gb", OptionValues.Word);
+    private readonly Option<string?> _provider = CliOptions.Value<string?>("--provider", "P", "with --accelerator: only this provider", OptionValues.Word);
+    private readonly Option<string?> _pricing = CliOptions.Value<string?>("--pricing", "MODEL", "with --accelerator: only this pricing model", OptionValues.Word);
+    private readonly Option<string?> _since = CliOptions.Value<string?>("--since", "T",
+        "changes observed at or after T: an ISO 8601 date or time (UTC unless it has an offset), or an age: 30m, 36h, 7d, 2w", ValidTime);
+    private readonly Option<string?> _until = CliOptions.Value<string?>("--until", "T", "changes observed at or before T (same forms)", ValidTime);
+    private readonly Option<int> _limit = CliOptions.Value("--limit", "N", $"at most the newest N changes (default 1000, at most {HistoryArguments.MaxLimit})",
+        (name, value) => (int)OptionValues.Integer(name, value, 1, HistoryArguments.MaxLimit));
+    private readonly Option<bool> _json = CliOptions.Json("print the GetPriceHistoryResponse as proto JSON");
+    private readonly Option<string?> _server = CliOptions.Server(
+        "ask a running Quotes service (e.g. http://127.0.0.1:5100); the embedded default only has its own load of the bundled snapshots (every offer added at version 1)");
+    private readonly Option<string?> _token = CliOptions.Token();
+
+    public HistoryCommand()
+        : base("history", "the recorded price changes of one offer or one accelerator")
     {
-        if (arguments.Server is not null)
+        foreach (var option in new Option[] { _offer, _accelerator, _provider, _pricing, _since, _until, _limit, _json, _server, _token })
         {
-            using var channel = ServerChannel.Open(arguments.Server, token);
-            return Print(await new PriceChanges.PriceChangesClient(channel).GetPriceHistoryAsync(arguments.Request, cancellationToken: cancellationToken), arguments, output, error);
+            Options.Add(option);
         }
 
-        error.WriteLine("pricing history: embedded default (no --server): its history holds only this process's load of the bundled "
-            + "snapshots (every offer added at version 1); use --server URL to read a running Quotes service's history.");
-        await using var embedded = await EmbeddedServer.StartAsync(cancellationToken);
-        using var embeddedChannel = GrpcChannel.ForAddress(embedded.Address);
-        var client = new PriceChanges.PriceChangesClient(embeddedChannel);
-        var response = await EmbeddedServer.WhenReadyAsync(() => client.GetPriceHistoryAsync(arguments.Request, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+        this.AddRule(result =>
+        {
+            var offer = result.GetValue(_offer) is not null;
+            if (offer == (result.GetValue(_accelerator) is not null))
+            {
+                result.AddError("Give exactly one of --offer KEY and --accelerator ID.");
+            }
+            else if (offer && (result.GetValue(_provider) is not null || result.GetValue(_pricing) is not null))
+            {
+                result.AddError("--provider and --pricing narrow --accelerator; an offer key already names both.");
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            if (result.GetValue(_since) is { } since && result.GetValue(_until) is { } until
+                && OptionValues.Time("--since", since, now) is var from && OptionValues.Time("--until", until, now) is var to && from > to)
+            {
+                result.AddError($"--since ({from:u}) is after --until ({to:u}).");
+            }
+        });
+        SetAction((result, cancellationToken) => RunAsync(Bind(result), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken, result.GetValue(_token)));
+    }
+
+    public string Details => "Exit codes: 0 done (also when nothing matched), 1 server unreachable or failed, 2 bad arguments.";
+
+    public HistoryArguments Bind(ParseResult result) => Bind(result, DateTimeOffset.UtcNow);
+
+    /// <summary>The request; ages (<c>--since 7d</c>) count back from <paramref name="now"/>.</summary>
+    public HistoryArguments Bind(ParseResult result, DateTimeOffset now)
+    {
+        DateTimeOffset? since = result.GetValue(_since) is { } s ? OptionValues.Time("--since", s, now) : null;
+        DateTimeOffset? until = result.GetValue(_until) is { } u ? OptionValues.Time("--until", u, now) : null;
+        var request = new GetPriceHistoryRequest
+        {
+            OfferKey = result.GetValue(_offer) ?? "",
+            AcceleratorId = result.GetValue(_accelerator) ?? "",
+            Provider = result.GetValue(_provider) ?? "",
+            PricingModel = result.GetValue(_pricing) ?? "",
+            Limit = result.GetValue(_limit),
+            From = since is { } from ? Timestamp.FromDateTimeOffset(from) : null,
+            To = until is { } to ? Timestamp.FromDateTimeOffset(to) : null,
+        };
+        return new HistoryArguments(request, result.GetValue(_json), result.GetValue(_server));
+    }
+
+    public static async Task<int> RunAsync(HistoryArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? token = null)
+    {
+        if (arguments.Server is null)
+        {
+            error.WriteLine("pricing history: embedded default (no --server): its history holds only this process's load of the bundled "
+                + "snapshots (every offer added at version 1); use --server URL to read a running Quotes service's history.");
+        }
+
+        var response = await EmbeddedServer.AskAsync(arguments.Server, token, channel => new PriceChanges.PriceChangesClient(channel).GetPriceHistoryAsync(arguments.Request, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
         return Print(response, arguments, output, error);
     }
+
+    /// <summary>Checked here when parsed; the time itself is read again in <see cref="Bind"/>, counting an age from its own now.</summary>
+    private static string ValidTime(string name, string value)
+    {
+        OptionValues.Time(name, value, DateTimeOffset.UtcNow);
+        return value;
+    }
+
+    private static string OfferKey(string name, string value) =>
+        value.Split('|').Length == 5 && value.Split('|') is [{ Length: > 0 }, { Length: > 0 }, _, { Length: > 0 }, { Length: > 0 }]
+            ? value
+            : throw new ArgumentException($"{name} '{value}' is not an offer key: provider|region|zone|instance|pricing_model, zone may be empty (e.g. 'azure|eastus||Standard_ND96isr_H100_v5|on_demand').");
 
     private static int Print(GetPriceHistoryResponse response, HistoryArguments arguments, TextWriter output, TextWriter error)
     {

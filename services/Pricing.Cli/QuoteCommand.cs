@@ -1,59 +1,53 @@
+using System.CommandLine;
 using System.Globalization;
-using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
-using Pricing.ServiceDefaults;
-using Pricing.Standalone;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Pricing.Cli;
 
-public static class QuoteCommand
+/// <summary>What <c>pricing quote</c> was asked: the request it sends, whether to print JSON, and where to.</summary>
+public sealed record QuoteArguments(QuoteTrainingRunRequest Request, bool Json, string? Server)
 {
-    public static async Task<int> RunAsync(QuoteArguments arguments, TextWriter output, CancellationToken cancellationToken, string? token = null)
-    {
-        if (arguments.Server is not null)
-        {
-            using var channel = ServerChannel.Open(arguments.Server, token);
-            return Print(await new TrainingQuotes.TrainingQuotesClient(channel).QuoteTrainingRunAsync(arguments.Request, cancellationToken: cancellationToken), arguments, output);
-        }
+    public static QuoteArguments Parse(IReadOnlyList<string> args) => Cli.Parse<QuoteCommand, QuoteArguments>(args);
+}
 
-        // Embedded: the whole system in this process on a loopback port, asked over the same gRPC API.
-        await using var app = StandaloneHost.Build([], b =>
-        {
-            b.UseFreeLoopbackPort();
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await app.StartAsync(cancellationToken);
-        await app.WaitForAllCatalogsAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        using (var channel = GrpcChannel.ForAddress(app.BoundAddress()))
-        {
-            var quote = await QuoteWhenReadyAsync(new TrainingQuotes.TrainingQuotesClient(channel), arguments.Request, cancellationToken);
-            var code = Print(quote, arguments, output);
-            await app.StopAsync(cancellationToken);
-            return code;
-        }
+/// <summary>
+/// <c>pricing quote --params N --tokens N [the training-run flags] [--top N] [--json] [--server URL]</c>: every offer
+/// that can run the training, cheapest first, and the best one as a plan. The flags are a contract scripts rely on.
+/// </summary>
+public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
+{
+    private readonly TrainingRunOptions _spec = new();
+    private readonly Option<int> _top = CliOptions.Value("--top", "N", "options to show", OptionValues.Count);
+    private readonly Option<bool> _json = CliOptions.Json("print the quote as proto JSON");
+    private readonly Option<string?> _server = CliOptions.Server("ask a running Quotes service instead of running embedded");
+    private readonly Option<string?> _token = CliOptions.Token();
+
+    public QuoteCommand()
+        : base("quote", "price a training run on every offer that can run it, cheapest first")
+    {
+        _top.DefaultValueFactory = _ => 10;
+        _spec.AddTo(this);
+        Options.Add(_top);
+        Options.Add(_json);
+        Options.Add(_server);
+        Options.Add(_token);
+        SetAction((result, cancellationToken) => RunAsync(Bind(result), result.InvocationConfiguration.Output, cancellationToken, result.GetValue(_token)));
     }
 
-    /// <summary>The embedded catalogs load in the background at start; wait for them rather than fail.</summary>
-    private static async Task<TrainingQuote> QuoteWhenReadyAsync(TrainingQuotes.TrainingQuotesClient client, QuoteTrainingRunRequest request, CancellationToken cancellationToken)
+    public string Details => "Exit codes: 0 at least one option, 1 none can run it (or the server failed), 2 bad arguments.";
+
+    public QuoteArguments Bind(ParseResult result)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                return await client.QuoteTrainingRunAsync(request, cancellationToken: cancellationToken);
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
+        var request = _spec.ToRequest(result);
+        request.MaxOptions = result.GetValue(_top);
+        return new QuoteArguments(request, result.GetValue(_json), result.GetValue(_server));
     }
+
+    public static async Task<int> RunAsync(QuoteArguments arguments, TextWriter output, CancellationToken cancellationToken, string? token = null) =>
+        Print(await EmbeddedServer.AskAsync(arguments.Server, token, channel => new TrainingQuotes.TrainingQuotesClient(channel).QuoteTrainingRunAsync(arguments.Request, cancellationToken: cancellationToken).ResponseAsync, cancellationToken), arguments, output);
 
     public static IEnumerable<string> Violations(RpcException ex)
     {
@@ -65,17 +59,11 @@ public static class QuoteCommand
     {
         if (arguments.Json)
         {
-            output.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(quote));
+            output.WriteLine(ChangeFormat.Json.Format(quote));
             return 0;
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        if (Console.IsOutputRedirected)
-        {
-            // Piped output has no terminal width; the default 80 columns would wrap every row.
-            console.Profile.Width = 200;
-        }
-
+        var console = ChangeFormat.Console(output);
         var r = arguments.Request;
         console.MarkupLine(Markup.Escape($"Training run: {r.Parameters:G3} parameters{(r.ActiveParameters > 0 ? $" ({r.ActiveParameters:G3} active)" : "")}, "
             + $"{quote.Tokens:G3} tokens{(quote.ChinchillaTokens ? " (Chinchilla, 20 per parameter)" : "")}, {quote.Precision}"));

@@ -24,25 +24,6 @@ internal static class ServerChannel
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
     }
 
-    /// <summary>Removes <c>--token VALUE</c> from the arguments (every command takes it) and returns the value.</summary>
-    public static string? TakeToken(List<string> args)
-    {
-        var at = args.IndexOf("--token");
-        if (at < 0)
-        {
-            return null;
-        }
-
-        if (at + 1 >= args.Count)
-        {
-            throw new ArgumentException("--token needs a value.");
-        }
-
-        var token = args[at + 1];
-        args.RemoveRange(at, 2);
-        return token;
-    }
-
     private sealed class TokenHandler(string token) : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -1,27 +1,92 @@
+using System.CommandLine;
 using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Pricing.Contracts.Events;
 using Pricing.Contracts.V1;
+using Pricing.ServiceDefaults;
 
 namespace Pricing.Cli;
 
-/// <summary>How long watch waits before reconnecting: doubling from <see cref="FirstRetryDelay"/> up to <see cref="MaxRetryDelay"/>.</summary>
-public sealed record WatchOptions(TimeSpan FirstRetryDelay, TimeSpan MaxRetryDelay)
+/// <summary>What <c>pricing watch</c> was asked: the filter and resume points it sends, the output form, where, how many.</summary>
+public sealed record WatchArguments(WatchPriceChangesRequest Request, bool Json, string? Server, int? Count)
 {
-    public static readonly WatchOptions Default = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
+    public static WatchArguments Parse(IReadOnlyList<string> args) => Cli.Parse<WatchCommand, WatchArguments>(args);
 }
 
-public static class WatchCommand
+/// <summary>
+/// <c>pricing watch [--accelerator ID] [--provider P] [--region R] [--pricing MODEL] [--pattern P]
+/// [--resume-after aws=12,gcp=3] [--count N] [--json] [--server URL]</c>: prints each price change as it arrives, through
+/// the <see cref="PriceChangeWatchClient"/> the Dashboard's live feed uses too.
+/// </summary>
+public sealed class WatchCommand : Command, IVerb<WatchArguments>
 {
-    /// <summary>Identities of printed changes kept to drop repeats after a reconnect (far more than one version's changes).</summary>
-    public const int RememberedChanges = 200_000;
+    private readonly Option<string?> _accelerator = CliOptions.Value<string?>("--accelerator", "ID", "e.g. nvidia-h100-80gb", OptionValues.Word);
+    private readonly Option<string?> _provider = CliOptions.Value<string?>("--provider", "P", "aws, gcp or azure", OptionValues.Word);
+    private readonly Option<string?> _region = CliOptions.Value<string?>("--region", "R", "the provider's region code, e.g. us-east-1, eastus", OptionValues.Word);
+    private readonly Option<string?> _pricing = CliOptions.Value<string?>("--pricing", "MODEL", "on_demand, spot, committed_1y, committed_3y", OptionValues.Word);
+    private readonly Option<string?> _pattern = CliOptions.Value<string?>("--pattern", "P",
+        "topic pattern over provider.region.accelerator.pricing_model, '*' one word, '#' any words: 'aws.us-east-1.#', '*.*.nvidia-h100-80gb.spot'", Pattern);
+    private readonly Option<List<(string Key, long Value)>> _resumeAfter = CliOptions.List("--resume-after", "LIST",
+        "first replay the recorded changes after these catalog versions, e.g. aws=12,gcp=3 (providers not listed start with live changes)", OptionValues.Versions);
+    private readonly Option<int?> _count = CliOptions.Value<int?>("--count", "N", "exit (code 0) after N changes", (name, value) => (int)OptionValues.Integer(name, value, 1, int.MaxValue));
+    private readonly Option<bool> _json = CliOptions.Json("one proto-JSON PriceChangeNotice per line (JSON Lines)");
+    private readonly Option<string?> _server = CliOptions.Server(
+        "watch a running Quotes service (e.g. http://127.0.0.1:5100); without it the embedded default runs in this process, whose bundled snapshots do not change");
+    private readonly Option<string?> _token = CliOptions.Token();
 
-    public static async Task<int> RunAsync(WatchArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken, WatchOptions? options = null, string? token = null)
+    public WatchCommand()
+        : base("watch", "print price changes as they happen (a stream; --count N to stop after N)")
+    {
+        foreach (var option in new Option[] { _accelerator, _provider, _region, _pricing, _pattern, _resumeAfter, _count, _json, _server, _token })
+        {
+            Options.Add(option);
+        }
+
+        SetAction((result, cancellationToken) => RunAsync(Bind(result), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken, token: result.GetValue(_token)));
+    }
+
+    public string Details => """
+        Prints each price change as the Quotes service receives it, one line per change: observed time,
+        provider, catalog version, kind, routing key and instance, the old -> new price per instance-hour
+        and per accelerator-hour. Filters are ANDed; none means every change.
+
+        When the stream drops, watch reconnects (backing off up to 10 s) with resume_after set, per provider, to
+        the last catalog version it printed minus one: the server replays from the start of that version (a drop
+        can cut a version in half) and watch drops every change it already printed, by (provider, version,
+        offer key). Providers it has printed nothing of resume from the versions the server held when watch
+        subscribed. So each change is printed once, none missed while the server keeps its history.
+        Ctrl+C stops it (exit 0). Exit codes: 0 done, 1 server unreachable or failed, or a resume the server's
+        history can no longer serve (RESYNC_REQUIRED), 2 bad arguments.
+        """;
+
+    public WatchArguments Bind(ParseResult result)
+    {
+        var request = new WatchPriceChangesRequest
+        {
+            Filter = new PriceChangeFilter
+            {
+                AcceleratorId = result.GetValue(_accelerator) ?? "",
+                Provider = result.GetValue(_provider) ?? "",
+                Region = result.GetValue(_region) ?? "",
+                PricingModel = result.GetValue(_pricing) ?? "",
+                RoutingPattern = result.GetValue(_pattern) ?? "",
+            },
+        };
+        foreach (var (provider, version) in result.GetValue(_resumeAfter) ?? [])
+        {
+            request.ResumeAfter[provider] = version;
+        }
+
+        return new WatchArguments(request, result.GetValue(_json), result.GetValue(_server), result.GetValue(_count));
+    }
+
+    public static async Task<int> RunAsync(WatchArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken, PriceChangeWatchOptions? options = null, string? token = null)
     {
         if (arguments.Server is not null)
         {
             using var channel = ServerChannel.Open(arguments.Server, token);
-            return await WatchAsync(new PriceChanges.PriceChangesClient(channel), arguments, output, error, options ?? WatchOptions.Default, cancellationToken);
+            return await WatchAsync(new PriceChanges.PriceChangesClient(channel), arguments, output, error, options ?? PriceChangeWatchOptions.Default, cancellationToken);
         }
 
         error.WriteLine("pricing watch: starting the embedded default (no --server) ...");
@@ -29,156 +94,60 @@ public static class WatchCommand
         error.WriteLine("pricing watch: embedded: its bundled price snapshots do not change, so expect no changes here; "
             + "use --server URL to watch a running Quotes service. Waiting (Ctrl+C to stop).");
         using var embeddedChannel = GrpcChannel.ForAddress(embedded.Address);
-        return await WatchAsync(new PriceChanges.PriceChangesClient(embeddedChannel), arguments, output, error, options ?? WatchOptions.Default, cancellationToken);
+        return await WatchAsync(new PriceChanges.PriceChangesClient(embeddedChannel), arguments, output, error, options ?? PriceChangeWatchOptions.Default, cancellationToken);
     }
 
     /// <summary>
     /// Prints changes until <see cref="WatchArguments.Count"/> were printed (0) or <paramref name="cancellationToken"/> is
-    /// cancelled (0). A dropped stream is resumed (see <see cref="WatchArguments.Usage"/>); InvalidArgument and other
-    /// non-transient failures are thrown.
+    /// cancelled (0); a resume the history cannot serve is 1. InvalidArgument and other non-transient failures are thrown.
     /// </summary>
-    public static async Task<int> WatchAsync(PriceChanges.PriceChangesClient client, WatchArguments arguments, TextWriter output, TextWriter error, WatchOptions options, CancellationToken cancellationToken)
+    public static async Task<int> WatchAsync(PriceChanges.PriceChangesClient client, WatchArguments arguments, TextWriter output, TextWriter error, PriceChangeWatchOptions options, CancellationToken cancellationToken)
     {
-        // The versions the server holds now: where a provider resumes from after a drop if nothing of it was printed yet.
-        // This call also fails fast (Unavailable) when the server is not there at all.
-        Dictionary<string, long> baseline;
+        var watch = new PriceChangeWatchClient(client, options, new ErrorReporter(error));
+        var count = 0;
         try
         {
-            var status = await client.GetViewStatusAsync(new GetViewStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
-            baseline = status.Providers.ToDictionary(p => p.Provider, p => p.Version, StringComparer.Ordinal);
+            await foreach (var notice in watch.WatchAsync(arguments.Request, cancellationToken))
+            {
+                output.WriteLine(arguments.Json ? ChangeFormat.Json.Format(notice) : ChangeFormat.Line(notice));
+                output.Flush();
+                if (arguments.Count is { } wanted && ++count >= wanted)
+                {
+                    return 0;
+                }
+            }
         }
-        catch (Exception ex) when (Cancelled(ex, cancellationToken))
+        catch (RpcException ex) when (ResyncRequired.ProviderOf(ex) is { } provider)
         {
-            return 0;
+            // Resuming would skip changes the history no longer holds: say so and stop, rather than lose them quietly.
+            error.WriteLine($"pricing watch: cannot resume {provider} without a gap: {ex.Status.Detail}");
+            error.WriteLine($"pricing watch: read {provider}'s current prices (pricing quote / history), then watch again without --resume-after for it.");
+            return 1;
         }
 
-        var lastPrinted = new Dictionary<string, long>(StringComparer.Ordinal);
-        var printed = new RecentIdentities(RememberedChanges);
-        var count = 0;
-        var delay = options.FirstRetryDelay;
-        var reconnecting = false;
-        while (true)
+        return 0;
+    }
+
+    private static string Pattern(string name, string value) => TopicPattern.IsValid(value)
+        ? value
+        : throw new ArgumentException($"{name} '{value}' is not a topic pattern: dot-separated words, each a name, '*' (one word) or '#' (any words), e.g. 'aws.us-east-1.#'.");
+
+    /// <summary>What the watch client does besides the changes, on stderr.</summary>
+    private sealed class ErrorReporter(TextWriter error) : IPriceChangeWatchObserver
+    {
+        public void Connecting(WatchPriceChangesRequest request, bool reconnect)
         {
-            var request = ResumeRequest(arguments.Request, lastPrinted, reconnecting ? baseline : null);
-            if (reconnecting)
+            if (reconnect)
             {
                 error.WriteLine($"pricing watch: reconnecting, resume_after {Describe(request.ResumeAfter)}");
             }
-
-            string dropped;
-            try
-            {
-                using var call = client.WatchPriceChanges(request, cancellationToken: cancellationToken);
-                await foreach (var notice in call.ResponseStream.ReadAllAsync(cancellationToken))
-                {
-                    delay = options.FirstRetryDelay;
-                    var change = notice.Change;
-                    if (change is null || !printed.Add($"{change.Provider}|{change.CatalogVersion}|{change.OfferKey}"))
-                    {
-                        continue;
-                    }
-
-                    lastPrinted[change.Provider] = Math.Max(lastPrinted.GetValueOrDefault(change.Provider), change.CatalogVersion);
-                    output.WriteLine(arguments.Json ? ChangeFormat.Json.Format(notice) : ChangeFormat.Line(notice));
-                    output.Flush();
-                    if (arguments.Count is { } wanted && ++count >= wanted)
-                    {
-                        return 0;
-                    }
-                }
-
-                dropped = "the server ended the stream";
-            }
-            catch (Exception ex) when (Cancelled(ex, cancellationToken))
-            {
-                return 0;
-            }
-            catch (RpcException ex) when (Transient(ex.StatusCode))
-            {
-                dropped = $"{ex.StatusCode}: {ex.Status.Detail}";
-            }
-            catch (RpcException ex) when (Pricing.ServiceDefaults.ResyncRequired.ProviderOf(ex) is { } provider)
-            {
-                // Resuming would skip changes the history no longer holds: say so and stop, rather than lose them quietly.
-                error.WriteLine($"pricing watch: cannot resume {provider} without a gap: {ex.Status.Detail}");
-                error.WriteLine($"pricing watch: read {provider}'s current prices (pricing quote / history), then watch again without --resume-after for it.");
-                return 1;
-            }
-
-            error.WriteLine($"pricing watch: stream dropped ({dropped}); retrying in {delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s");
-            try
-            {
-                await Task.Delay(delay, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return 0;
-            }
-
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
-            reconnecting = true;
-        }
-    }
-
-    /// <summary>
-    /// The request for the next connection: the user's filter and resume points; each provider something was printed
-    /// of resumes after its last printed version minus one (a drop may have cut that version in half; what was
-    /// printed of it is dropped as a repeat); on a reconnect, providers nothing was printed of resume from
-    /// <paramref name="baseline"/>, so changes made while disconnected are not lost.
-    /// </summary>
-    public static WatchPriceChangesRequest ResumeRequest(WatchPriceChangesRequest original, IReadOnlyDictionary<string, long> lastPrinted, IReadOnlyDictionary<string, long>? baseline)
-    {
-        var request = original.Clone();
-        if (baseline is not null)
-        {
-            var provider = request.Filter?.Provider ?? "";
-            foreach (var (name, version) in baseline)
-            {
-                if ((provider.Length == 0 || provider == name) && !request.ResumeAfter.ContainsKey(name))
-                {
-                    request.ResumeAfter[name] = version;
-                }
-            }
         }
 
-        foreach (var (name, version) in lastPrinted)
-        {
-            request.ResumeAfter[name] = Math.Max(version - 1, 0);
-        }
+        public void Dropped(string reason, Exception? failure, TimeSpan retryIn) =>
+            error.WriteLine($"pricing watch: stream dropped ({reason}); retrying in {retryIn.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s");
 
-        return request;
-    }
-
-    private static bool Transient(StatusCode code) => code is StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.Internal
-        or StatusCode.Unknown or StatusCode.Aborted or StatusCode.DeadlineExceeded or StatusCode.Cancelled;
-
-    private static bool Cancelled(Exception ex, CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException;
-
-    private static string Describe(IDictionary<string, long> resumeAfter) => resumeAfter.Count == 0
-        ? "none (live changes only)"
-        : string.Join(",", resumeAfter.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value.ToString(CultureInfo.InvariantCulture)}"));
-
-    /// <summary>A bounded set: the oldest identities are forgotten first.</summary>
-    private sealed class RecentIdentities(int capacity)
-    {
-        private readonly HashSet<string> _set = new(StringComparer.Ordinal);
-        private readonly Queue<string> _order = new();
-
-        public bool Add(string identity)
-        {
-            if (!_set.Add(identity))
-            {
-                return false;
-            }
-
-            _order.Enqueue(identity);
-            if (_order.Count > capacity)
-            {
-                _set.Remove(_order.Dequeue());
-            }
-
-            return true;
-        }
+        private static string Describe(IDictionary<string, long> resumeAfter) => resumeAfter.Count == 0
+            ? "none (live changes only)"
+            : string.Join(",", resumeAfter.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value.ToString(CultureInfo.InvariantCulture)}"));
     }
 }

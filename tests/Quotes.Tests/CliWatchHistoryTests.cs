@@ -40,13 +40,7 @@ public sealed class CliWatchHistoryTests(StandaloneServer server)
             "nvidia-h100-80gb", pricing, old, @new, "USD", offer, observedAt ?? DateTimeOffset.UtcNow);
     }
 
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await Cli.RunAsync(args, output, error, Ct);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => CliRun.RunAsync(args);
 
     private static List<JsonElement> JsonLines(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
@@ -226,7 +220,7 @@ public sealed class CliWatchHistoryTests(StandaloneServer server)
         Assert.Contains("(provider, version,", watch.Out, StringComparison.Ordinal);
         Assert.Contains("--since", history.Out, StringComparison.Ordinal);
         // compare lists quote's spec flags, not --top.
-        Assert.Contains("--accelerator ID", compare.Out, StringComparison.Ordinal);
+        Assert.Contains("--accelerator <ID>", compare.Out, StringComparison.Ordinal);
         Assert.Contains("--discount", compare.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("--top", compare.Out, StringComparison.Ordinal);
         Assert.Contains("--top", quote.Out, StringComparison.Ordinal);
@@ -467,7 +461,7 @@ public sealed class CliWatchHistoryTests(StandaloneServer server)
         // Past the CLI's own checks (a request built by hand): the server's InvalidArgument is passed on, not retried.
         var arguments = new WatchArguments(new WatchPriceChangesRequest { Filter = new PriceChangeFilter { RoutingPattern = "aws..#" } }, Json: false, server.Address, Count: 1);
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => WatchCommand.WatchAsync(new PriceChanges.PriceChangesClient(channel), arguments, new StringWriter(), new StringWriter(), WatchOptions.Default, Ct));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => WatchCommand.WatchAsync(new PriceChanges.PriceChangesClient(channel), arguments, new StringWriter(), new StringWriter(), Pricing.ServiceDefaults.PriceChangeWatchOptions.Default, Ct));
 
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.Contains(QuoteCommand.Violations(ex), v => v.StartsWith("filter.routing_pattern: ", StringComparison.Ordinal));

@@ -19,7 +19,7 @@ public sealed class CliWatchReconnectTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly WatchOptions Fast = new(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50));
+    private static readonly PriceChangeWatchOptions Fast = new() { FirstRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(50) };
 
     private static PriceChangeNotice Notice(string provider, long version, string instance, bool replayed = false) => new()
     {
@@ -136,9 +136,9 @@ public sealed class CliWatchReconnectTests
     {
         var original = WatchArguments.Parse(["--provider", "aws", "--accelerator", "nvidia-h100-80gb", "--resume-after", "aws=3,azure=7"]).Request;
 
-        var first = WatchCommand.ResumeRequest(original, new Dictionary<string, long>(), baseline: null);
-        var nothingPrinted = WatchCommand.ResumeRequest(original, new Dictionary<string, long>(), new Dictionary<string, long> { ["aws"] = 10, ["gcp"] = 5 });
-        var printedAws = WatchCommand.ResumeRequest(original, new Dictionary<string, long> { ["aws"] = 20 }, new Dictionary<string, long> { ["aws"] = 10, ["gcp"] = 5 });
+        var first = PriceChangeWatchClient.ResumeRequest(original, new Dictionary<string, long>(), baseline: null);
+        var nothingPrinted = PriceChangeWatchClient.ResumeRequest(original, new Dictionary<string, long>(), new Dictionary<string, long> { ["aws"] = 10, ["gcp"] = 5 });
+        var printedAws = PriceChangeWatchClient.ResumeRequest(original, new Dictionary<string, long> { ["aws"] = 20 }, new Dictionary<string, long> { ["aws"] = 10, ["gcp"] = 5 });
 
         Assert.Equal(original, first);
         // The user's aws=3 stands until something of aws is printed; gcp is outside --provider aws.

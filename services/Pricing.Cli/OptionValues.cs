@@ -3,39 +3,36 @@ using System.Text.RegularExpressions;
 
 namespace Pricing.Cli;
 
-/// <summary>Flag parsing shared by <c>watch</c>, <c>history</c> and <c>compare</c>: every failure is an <see cref="ArgumentException"/> naming the flag.</summary>
-internal static partial class Arguments
+/// <summary>
+/// How each verb's option values are read (<see cref="CliOptions"/> hands them to System.CommandLine): every failure
+/// is an <see cref="ArgumentException"/> naming the flag, which becomes the parse error the user sees (exit 2).
+/// </summary>
+internal static partial class OptionValues
 {
-    /// <summary>Walks <c>--flag value</c> pairs; <paramref name="switches"/> are the flags that take no value.</summary>
-    public static void Walk(IReadOnlyList<string> args, IReadOnlySet<string> switches, Action<string> onSwitch, Action<string, string> onValue)
-    {
-        for (var i = 0; i < args.Count; i++)
-        {
-            var name = args[i];
-            if (!name.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"Unexpected argument '{name}' (options start with --).");
-            }
-
-            if (switches.Contains(name))
-            {
-                onSwitch(name);
-                continue;
-            }
-
-            if (i + 1 >= args.Count || (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
-            {
-                throw new ArgumentException($"{name} needs a value.");
-            }
-
-            onValue(name, args[++i]);
-        }
-    }
-
     public static string Word(string name, string value) =>
         !string.IsNullOrWhiteSpace(value) && !value.Any(char.IsWhiteSpace)
             ? value
             : throw new ArgumentException($"{name} '{value}' must be a single non-empty word.");
+
+    public static double Number(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ArgumentException($"{name} '{value}' is not a number.");
+
+    /// <summary>A count that may be written as a number (1e3), whole and within an int.</summary>
+    public static int Count(string name, string value)
+    {
+        var n = Number(name, value);
+        return double.IsFinite(n) && n >= 0 && n <= int.MaxValue && n == Math.Floor(n)
+            ? (int)n
+            : throw new ArgumentException($"{name} '{value}' is not a whole number between 0 and {int.MaxValue}.");
+    }
+
+    /// <summary>Exact decimal (a price must not pick up binary noise on its way to units + nanos).</summary>
+    public static decimal Price(string name, string value) =>
+        decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var price)
+            ? price
+            : throw new ArgumentException($"{name} '{value}' is not a price.");
 
     /// <summary>A whole number in [min, max].</summary>
     public static long Integer(string name, string value, long min, long max) =>
@@ -96,18 +93,28 @@ internal static partial class Arguments
     }
 
     /// <summary>"aws=12,gcp=3": provider=version pairs.</summary>
-    public static IEnumerable<(string Key, long Value)> Pairs(string name, string value, string example)
+    public static List<(string Key, long Value)> Versions(string name, string value) =>
+        Pairs(name, value, "provider=version (e.g. aws=12,gcp=3)", (key, text) => Integer($"{name} {key}", text, 0, long.MaxValue));
+
+    /// <summary>"aws=10,gcp=5": cloud=percent pairs; the server checks the clouds and ranges.</summary>
+    public static List<(string Key, double Value)> Percentages(string name, string value) =>
+        Pairs(name, value, "cloud=percent (e.g. aws=10)", (_, text) => Number(name, text));
+
+    private static List<(string Key, T Value)> Pairs<T>(string name, string value, string form, Func<string, string, T> parse)
     {
+        var pairs = new List<(string, T)>();
         foreach (var pair in List(value))
         {
             var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
             if (parts.Length != 2 || parts[0].Length == 0)
             {
-                throw new ArgumentException($"{name} '{pair}' is not provider=version (e.g. {example}).");
+                throw new ArgumentException($"{name} '{pair}' is not {form}.");
             }
 
-            yield return (parts[0], Integer($"{name} {parts[0]}", parts[1], 0, long.MaxValue));
+            pairs.Add((parts[0], parse(parts[0], parts[1])));
         }
+
+        return pairs;
     }
 
     public static IEnumerable<string> List(string value) =>
