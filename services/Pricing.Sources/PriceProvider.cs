@@ -18,10 +18,11 @@ public enum ResponseBodies
 
 /// <summary>
 /// What is specific to one provider's composition: its configuration section (which also holds
-/// <c>{Section}:Source</c>), its named HTTP client, and that client's needs. Everything else is shared
-/// (<see cref="PriceProviderExtensions.AddPriceProvider{TOptions, THttpSource, TSnapshotSource}"/>).
+/// <c>{Section}:Source</c>), its named HTTP client and that client's needs, and (in
+/// <see cref="PriceProvider{TOptions, THttpSource, TSnapshotSource}"/>) its options and two sources. The rest is
+/// shared: <see cref="PriceProviderExtensions.AddPriceProvider"/>.
 /// </summary>
-public sealed record PriceProviderDescriptor(string Section, string HttpClientName)
+public abstract record PriceProvider(string Section, string HttpClientName)
 {
     /// <summary>The <c>{Section}:Source</c> value that selects the live API; any other value (or none) the bundled snapshot.</summary>
     public const string HttpSource = "Http";
@@ -36,6 +37,37 @@ public sealed record PriceProviderDescriptor(string Section, string HttpClientNa
 
     /// <summary>The configuration section of this provider's HTTP client's resilience settings.</summary>
     public string HttpSection => $"Http:{HttpClientName}";
+
+    /// <summary>True when <c>{Section}:Source</c> is <c>Http</c> (any case).</summary>
+    public bool ReadsLiveApi(IConfiguration configuration) =>
+        string.Equals(configuration[$"{Section}:Source"], HttpSource, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Binds the options and registers the source <c>{Section}:Source</c> selects (see <see cref="PriceProviderExtensions.AddPriceProvider"/>).</summary>
+    internal abstract void AddSource(IHostApplicationBuilder builder);
+}
+
+/// <summary>
+/// A provider's types: <typeparamref name="TOptions"/> bound from its section, <typeparamref name="THttpSource"/> (the live
+/// API over the provider's HTTP client) and <typeparamref name="TSnapshotSource"/> (the bundled recording).
+/// </summary>
+public sealed record PriceProvider<TOptions, THttpSource, TSnapshotSource>(string Section, string HttpClientName) : PriceProvider(Section, HttpClientName)
+    where TOptions : class
+    where THttpSource : class, IPriceSource
+    where TSnapshotSource : class, IPriceSource
+{
+    internal override void AddSource(IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TOptions>().BindConfiguration(Section);
+        if (ReadsLiveApi(builder.Configuration))
+        {
+            builder.AddProviderHttpClient(HttpClientName, Bodies);
+            builder.AddProviderCatalog<THttpSource>();
+        }
+        else
+        {
+            builder.AddProviderCatalog<TSnapshotSource>();
+        }
+    }
 }
 
 /// <summary>
@@ -45,42 +77,32 @@ public sealed record PriceProviderDescriptor(string Section, string HttpClientNa
 public static class PriceProviderExtensions
 {
     /// <summary>
-    /// One provider: <typeparamref name="TOptions"/> bound from <see cref="PriceProviderDescriptor.Section"/>, its price
-    /// source (<typeparamref name="THttpSource"/> over the resilient named HTTP client when <c>{Section}:Source=Http</c>,
-    /// else <typeparamref name="TSnapshotSource"/>, the bundled recording), its versioned catalog, scrape loop and gRPC
-    /// <c>ProviderCatalog</c>.
+    /// One provider: its options, its price source (the live API over the resilient named HTTP client when
+    /// <c>{Section}:Source=Http</c>, with the provider's own HTTP defaults unless configured; else the bundled
+    /// snapshot), its versioned catalog, scrape loop and gRPC <c>ProviderCatalog</c>.
     /// </summary>
-    public static IHostApplicationBuilder AddPriceProvider<TOptions, THttpSource, TSnapshotSource>(this IHostApplicationBuilder builder, PriceProviderDescriptor provider)
-        where TOptions : class
-        where THttpSource : class, IPriceSource
-        where TSnapshotSource : class, IPriceSource
+    public static IHostApplicationBuilder AddPriceProvider(this IHostApplicationBuilder builder, PriceProvider provider)
     {
-        builder.Services.AddOptions<TOptions>().BindConfiguration(provider.Section);
-        if (!ReadsLiveApi(builder.Configuration, provider))
+        if (provider.ReadsLiveApi(builder.Configuration))
         {
-            return builder.AddProviderCatalog<TSnapshotSource>();
+            AddMissing(builder.Configuration, provider.HttpDefaults.ToDictionary(d => $"{provider.HttpSection}:{d.Key}", d => d.Value));
         }
 
-        AddMissing(builder.Configuration, provider.HttpDefaults.ToDictionary(d => $"{provider.HttpSection}:{d.Key}", d => d.Value));
-        builder.AddProviderHttpClient(provider.HttpClientName, provider.Bodies);
-        return builder.AddProviderCatalog<THttpSource>();
+        provider.AddSource(builder);
+        return builder;
     }
-
-    /// <summary>True when <c>{Section}:Source</c> is <c>Http</c> (any case).</summary>
-    public static bool ReadsLiveApi(IConfiguration configuration, PriceProviderDescriptor provider) =>
-        string.Equals(configuration[$"{provider.Section}:Source"], PriceProviderDescriptor.HttpSource, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// A provider deployable, composed once: service defaults, messaging, catalog versions that survive a restart,
-    /// the provider <paramref name="addProvider"/> adds, health endpoints and <c>ProviderCatalog</c>. Each provider's
-    /// Program.cs and the end-to-end tests build it through their <c>Build…PricingApp</c>.
+    /// the provider, health endpoints and <c>ProviderCatalog</c>. Each provider's Program.cs and the end-to-end tests
+    /// build it through their <c>Build…PricingApp</c>.
     /// </summary>
-    public static WebApplication BuildPriceProviderApp(this WebApplicationBuilder builder, Action<IHostApplicationBuilder> addProvider)
+    public static WebApplication BuildPriceProviderApp(this WebApplicationBuilder builder, PriceProvider provider)
     {
         builder.AddServiceDefaults();
         builder.AddPricingMessaging();
         builder.UseRestartSafeCatalogVersions();
-        addProvider(builder);
+        builder.AddPriceProvider(provider);
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapProviderCatalog();
