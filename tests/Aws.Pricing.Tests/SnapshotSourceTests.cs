@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Aws.Pricing.Tests;
 
@@ -7,11 +8,11 @@ public sealed class SnapshotSourceTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(AwsScrapeResult Result, ValidatedOffers Validated)> ScrapeAsync(bool spot = true)
+    private static async Task<(SourceScrape Result, ValidatedOffers Validated)> ScrapeAsync(bool spot = true)
     {
         var source = new AwsSnapshotSource(Options.Create(new AwsPricingOptions { SpotEnabled = spot }));
-        var result = await source.ScrapeWithDetailsAsync(Ct);
-        var validated = new OfferValidator(AcceleratorRegistry.Default).Validate(result.Scrape.Candidates, result.Scrape.Quarantined);
+        var result = await source.ScrapeAsync(Ct);
+        var validated = new OfferValidator(AcceleratorRegistry.Default).Validate(result.Candidates, result.Quarantined);
         return (result, validated);
     }
 
@@ -38,7 +39,7 @@ public sealed class SnapshotSourceTests
 
         var offer = ByKey(validated)[Key(region, instanceType, model)];
         Assert.Equal(decimal.Parse(price, System.Globalization.CultureInfo.InvariantCulture), offer.PricePerInstanceHour);
-        Assert.Equal(AwsSnapshotSource.SnapshotDate, result.Scrape.AsOf);
+        Assert.Equal(AwsSnapshotSource.SnapshotDate, result.AsOf);
     }
 
     [Fact]
@@ -74,7 +75,7 @@ public sealed class SnapshotSourceTests
         var offer = ByKey(validated)[Key("us-east-1", "p5.4xlarge", PricingModels.OnDemand)];
         Assert.Equal(1m, offer.AcceleratorsPerInstance);
         Assert.Equal(6.88m, offer.PricePerAcceleratorHour);
-        Assert.Contains(result.Corrections, c => c.StartsWith("p5.4xlarge in us-east-1: the API says gpu=0", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, c => c.StartsWith("p5.4xlarge in us-east-1: the API says gpu=0", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -128,7 +129,8 @@ public sealed class SnapshotSourceTests
         var (result, validated) = await ScrapeAsync(spot: false);
         var source = new AwsSnapshotSource(Options.Create(new AwsPricingOptions { SpotEnabled = false }));
 
-        Assert.False(result.SpotIncluded);
+        Assert.Contains(AwsOfferMapper.SpotDisabledNote, result.Notes);
+        Assert.DoesNotContain(AwsOfferMapper.SpotDisabledNote, (await ScrapeAsync()).Result.Notes);
         Assert.DoesNotContain(validated.Offers, o => o.PricingModel == PricingModels.Spot);
         Assert.Contains(validated.Offers, o => o.PricingModel == PricingModels.OnDemand);
         Assert.Contains("spot disabled", source.Description, StringComparison.Ordinal);

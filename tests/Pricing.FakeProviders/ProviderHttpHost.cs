@@ -92,6 +92,19 @@ public sealed class ProviderHttpHost : IAsyncDisposable
         return new ProviderHttpHost(host, logs);
     }
 
+    /// <summary>The handlers of the named client's pipeline, outermost first, as the client factory builds them.</summary>
+    public List<HttpMessageHandler> HandlerChain(string clientName)
+    {
+        var chain = new List<HttpMessageHandler>();
+        for (var handler = Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(clientName); handler is not null;
+             handler = (handler as DelegatingHandler)?.InnerHandler)
+        {
+            chain.Add(handler);
+        }
+
+        return chain;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync(CancellationToken.None);
