@@ -1,5 +1,7 @@
+using Aws.Pricing.Extensions;
 using Microsoft.Extensions.Options;
 using Pricing.Catalog;
+using Pricing.FakeProviders;
 using Pricing.Sources;
 
 namespace Aws.Pricing.Tests;
@@ -112,7 +114,7 @@ public sealed class SnapshotSourceTests
     {
         var (result, validated) = await ScrapeAsync();
 
-        Assert.DoesNotContain(result.Scrape.Quarantined, r => r.Rule == QuarantineRules.Malformed && !r.Row.Contains("trn2.48xlarge", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Quarantined, r => r.Rule == QuarantineRules.Malformed && !r.Row.Contains("trn2.48xlarge", StringComparison.Ordinal));
         Assert.True(validated.Offers.Count >= 60, $"{validated.Offers.Count} offers");
         Assert.All(validated.Offers, o =>
         {
@@ -140,12 +142,12 @@ public sealed class SnapshotSourceTests
     [Fact]
     public async Task The_service_composition_scrapes_the_snapshot_by_default()
     {
-        await using var host = await AwsHttpHost.StartAsync(new Dictionary<string, string?>(), Ct);
+        await using var host = await ProviderHttpHost.StartConfiguredAsync(AwsPricingExtensions.Provider, new Dictionary<string, string?>(), Ct);
 
         var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
         var (_, validated) = await ScrapeAsync();
 
-        Assert.Equal(global::Pricing.Sources.ScrapeResultKind.Published, outcome.Kind);
+        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
         Assert.Equal(validated.Offers.Count, outcome.Offers);
         Assert.Equal("aws", host.Catalog.Provider);
         Assert.Equal("snapshot:2026-11-28", host.Catalog.Status().Source);
