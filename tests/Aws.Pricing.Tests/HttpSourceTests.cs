@@ -57,32 +57,6 @@ public sealed class HttpSourceTests : IAsyncLifetime
         await _fake.DisposeAsync();
     }
 
-    private async Task<CatalogSnapshot> PublishFirstVersionAsync()
-    {
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        Assert.Equal(1, outcome.Version);
-        return Catalog.Current;
-    }
-
-    private void AssertKeptAndStale(CatalogSnapshot before, ScrapeOutcome outcome)
-    {
-        Assert.Equal(before.Version, outcome.Version);
-        Assert.Same(before, Catalog.Current);
-        Assert.Equal(_snapshot.Offers.Count, Catalog.Current.Offers.Count);
-        var status = Catalog.Status();
-        Assert.True(status.Stale);
-        Assert.False(status.LastAttemptSucceeded);
-        Assert.False(string.IsNullOrEmpty(status.LastError));
-    }
-
-    private async Task AssertNothingPublishedAfterVersion1Async()
-    {
-        await _host.Events.WaitForVersionAsync(1, EventTimeout);
-        Assert.DoesNotContain(_host.Events.Catalogs, c => c.CatalogVersion > 1);
-        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == PriceChangeKind.Removed);
-    }
-
     [Fact]
     public async Task The_index_chain_and_the_spot_feed_publish_the_same_offers_as_the_snapshot_source()
     {
@@ -125,37 +99,37 @@ public sealed class HttpSourceTests : IAsyncLifetime
     [Fact]
     public async Task A_failing_spot_feed_fails_the_scrape_so_no_spot_offer_is_published_as_removed()
     {
-        var before = await PublishFirstVersionAsync();
+        var before = await _host.PublishFirstVersionAsync(Ct);
         _fake.FailNext(ProviderHttpHost.MaxRetries + 1, HttpStatusCode.ServiceUnavailable, at: FakeAwsPriceListApi.SpotFeedPath);
 
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
 
         Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
         Assert.Contains("503", outcome.Error, StringComparison.Ordinal);
-        AssertKeptAndStale(before, outcome);
+        _host.AssertKeptAndStale(before, outcome, _snapshot.Offers.Count);
         Assert.True(Catalog.Current.Offers.ContainsKey(P5UsEast1Spot));
         // Nothing large was downloaded for a scrape that could not complete: the spot feed is read first.
         Assert.DoesNotContain(_fake.Requests.Skip(_fake.Regions.Count + 3), r => r.Path.EndsWith("/index.json", StringComparison.Ordinal));
-        await AssertNothingPublishedAfterVersion1Async();
+        await _host.AssertNothingPublishedAfterVersion1Async(EventTimeout);
     }
 
     [Fact]
     public async Task A_truncated_spot_feed_fails_the_scrape()
     {
-        var before = await PublishFirstVersionAsync();
+        var before = await _host.PublishFirstVersionAsync(Ct);
         _fake.TruncateNext(ProviderHttpHost.MaxRetries + 1, TruncationMode.EndCleanly, at: FakeAwsPriceListApi.SpotFeedPath);
 
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
 
         Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
         Assert.Contains("spot feed", outcome.Error, StringComparison.Ordinal);
-        AssertKeptAndStale(before, outcome);
+        _host.AssertKeptAndStale(before, outcome, _snapshot.Offers.Count);
     }
 
     [Fact]
     public async Task A_spot_price_change_is_one_change_too()
     {
-        await PublishFirstVersionAsync();
+        await _host.PublishFirstVersionAsync(Ct);
         Assert.Equal(1, _fake.SetSpotPrice("us-east-1", "p5.48xlarge", "9.87"));
 
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
@@ -208,7 +182,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     [Fact]
     public async Task A_product_added_at_the_provider_is_one_added_offer()
     {
-        await PublishFirstVersionAsync();
+        await _host.PublishFirstVersionAsync(Ct);
         _fake.MutateOfferFile("eu-west-1", file =>
         {
             file["products"]!["G6SKU00000000001"] = OfferFileBuilder.ProductJson("G6SKU00000000001", "g6.xlarge", "eu-west-1");

@@ -13,7 +13,6 @@ namespace Azure.Pricing.Tests;
 /// </summary>
 public sealed class HttpSourceTests : IAsyncLifetime
 {
-    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(10);
     private static readonly string H100EastUsOnDemand = Offer.KeyOf("azure", "eastus", null, "Standard_ND96isr_H100_v5", PricingModels.OnDemand);
 
     private FakeAzureRetailPricesApi _fake = null!;
@@ -42,25 +41,6 @@ public sealed class HttpSourceTests : IAsyncLifetime
     private int SkipOfPage(int pageIndex) => pageIndex * _fake.PageSize;
 
     private int PageCount => (_fake.ItemCount + _fake.PageSize - 1) / _fake.PageSize;
-
-    private async Task<CatalogSnapshot> PublishFirstVersionAsync()
-    {
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        Assert.Equal(1, outcome.Version);
-        return Catalog.Current;
-    }
-
-    private void AssertKeptAndStale(CatalogSnapshot before, ScrapeOutcome outcome)
-    {
-        Assert.Equal(before.Version, outcome.Version);
-        Assert.Same(before, Catalog.Current);
-        Assert.Equal(_snapshot.Offers.Count, Catalog.Current.Offers.Count);
-        var status = Catalog.Status();
-        Assert.True(status.Stale);
-        Assert.False(status.LastAttemptSucceeded);
-        Assert.False(string.IsNullOrEmpty(status.LastError));
-    }
 
     [Fact]
     public async Task All_pages_publish_the_same_offers_as_the_snapshot_source()

@@ -43,24 +43,6 @@ public sealed class HttpSourceTests : IAsyncLifetime
 
     private int PagesOf(string service) => (_fake.SkuCount(service) + GcpHost.PageSize - 1) / GcpHost.PageSize;
 
-    private async Task<CatalogSnapshot> PublishFirstVersionAsync()
-    {
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        Assert.Equal(1, outcome.Version);
-        return Catalog.Current;
-    }
-
-    private void AssertKeptAndStale(CatalogSnapshot before, ScrapeOutcome outcome)
-    {
-        Assert.Equal(before.Version, outcome.Version);
-        Assert.Same(before, Catalog.Current);
-        var status = Catalog.Status();
-        Assert.True(status.Stale);
-        Assert.False(status.LastAttemptSucceeded);
-        Assert.False(string.IsNullOrEmpty(status.LastError));
-    }
-
     [Fact]
     public async Task All_pages_of_both_services_publish_the_same_offers_as_the_snapshot_source()
     {
@@ -96,7 +78,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     [Fact]
     public async Task A_price_change_of_one_GPU_SKU_changes_every_VM_built_on_it_and_nothing_else()
     {
-        await PublishFirstVersionAsync();
+        await _host.PublishFirstVersionAsync(Ct);
         var h100Virginia = _fake.Skus(Compute).Single(s => FakeGcpCloudBillingApi.Description(s) == "Nvidia H100 80GB GPU running in Virginia");
         var oldVm = Catalog.Current.Offers[H100VirginiaVm].PricePerInstanceHour;
         Assert.Equal(1, _fake.SetUnitPrice(FakeGcpCloudBillingApi.SkuId(h100Virginia)!, 9.5m));

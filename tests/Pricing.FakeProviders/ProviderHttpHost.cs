@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Pricing.Catalog;
 using Pricing.Contracts.Events;
 using Pricing.ServiceDefaults;
 using Pricing.Sources;
@@ -90,6 +91,38 @@ public sealed class ProviderHttpHost : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new ProviderHttpHost(host, logs);
+    }
+
+    /// <summary>Scrapes once and asserts that it published version 1; returns that catalog.</summary>
+    public async Task<CatalogSnapshot> PublishFirstVersionAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await Catalog.ScrapeOnceAsync(cancellationToken);
+        Xunit.Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
+        Xunit.Assert.Equal(1, outcome.Version);
+        return Catalog.Current;
+    }
+
+    /// <summary>
+    /// Asserts that a failed or rejected scrape kept <paramref name="before"/> (same version, same snapshot, still
+    /// <paramref name="offers"/> offers) and marked the catalog stale with its error.
+    /// </summary>
+    public void AssertKeptAndStale(CatalogSnapshot before, ScrapeOutcome outcome, int offers)
+    {
+        Xunit.Assert.Equal(before.Version, outcome.Version);
+        Xunit.Assert.Same(before, Catalog.Current);
+        Xunit.Assert.Equal(offers, Catalog.Current.Offers.Count);
+        var status = Catalog.Status();
+        Xunit.Assert.True(status.Stale);
+        Xunit.Assert.False(status.LastAttemptSucceeded);
+        Xunit.Assert.False(string.IsNullOrEmpty(status.LastError));
+    }
+
+    /// <summary>Waits for version 1's events, then asserts that no later version was announced and nothing was removed.</summary>
+    public async Task AssertNothingPublishedAfterVersion1Async(TimeSpan timeout)
+    {
+        await Events.WaitForVersionAsync(1, timeout);
+        Xunit.Assert.DoesNotContain(Events.Catalogs, c => c.CatalogVersion > 1);
+        Xunit.Assert.DoesNotContain(Events.Changes, c => c.Kind == PriceChangeKind.Removed);
     }
 
     /// <summary>The handlers of the named client's pipeline, outermost first, as the client factory builds them.</summary>

@@ -43,28 +43,7 @@ public sealed class SharedPipelineTests : IAsyncLifetime
     private async Task<CatalogSnapshot> PublishFirstVersionAsync(ResponseBodies bodies = ResponseBodies.Buffered)
     {
         await StartAsync(bodies);
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        Assert.Equal(1, outcome.Version);
-        return Catalog.Current;
-    }
-
-    private void AssertKeptAndStale(CatalogSnapshot before, ScrapeOutcome outcome)
-    {
-        Assert.Equal(before.Version, outcome.Version);
-        Assert.Same(before, Catalog.Current);
-        Assert.Equal(PagedPrices.Offers, Catalog.Current.Offers.Count);
-        var status = Catalog.Status();
-        Assert.True(status.Stale);
-        Assert.False(status.LastAttemptSucceeded);
-        Assert.False(string.IsNullOrEmpty(status.LastError));
-    }
-
-    private async Task AssertNothingPublishedAfterVersion1Async()
-    {
-        await Host.Events.WaitForVersionAsync(1, EventTimeout);
-        Assert.DoesNotContain(Host.Events.Catalogs, c => c.CatalogVersion > 1);
-        Assert.DoesNotContain(Host.Events.Changes, c => c.Kind == PriceChangeKind.Removed);
+        return await Host.PublishFirstVersionAsync(Ct);
     }
 
     [Fact]
@@ -167,7 +146,7 @@ public sealed class SharedPipelineTests : IAsyncLifetime
 
         Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
         Assert.Contains(((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture), outcome.Error, StringComparison.Ordinal);
-        AssertKeptAndStale(before, outcome);
+        Host.AssertKeptAndStale(before, outcome, PagedPrices.Offers);
         // Pages 0 and 1, then every attempt at page 2; nothing after it.
         Assert.Equal(2 + ProviderHttpHost.MaxRetries + 1, _fake.RequestCount - requestsBefore);
         Assert.Equal(0, _fake.PendingFaults);
@@ -199,11 +178,11 @@ public sealed class SharedPipelineTests : IAsyncLifetime
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
 
         Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
-        AssertKeptAndStale(before, outcome);
+        Host.AssertKeptAndStale(before, outcome, PagedPrices.Offers);
         var after = _fake.Requests.Skip(requestsBefore).ToList();
         Assert.Contains(after, r => r.Page == 1);
         Assert.DoesNotContain(after, r => r.Page > 1);
-        await AssertNothingPublishedAfterVersion1Async();
+        await Host.AssertNothingPublishedAfterVersion1Async(EventTimeout);
     }
 
     [Theory]
@@ -237,7 +216,7 @@ public sealed class SharedPipelineTests : IAsyncLifetime
         var outcome = await Catalog.ScrapeOnceAsync(guard.Token);
 
         Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
-        AssertKeptAndStale(before, outcome);
+        Host.AssertKeptAndStale(before, outcome, PagedPrices.Offers);
     }
 
     [Fact]
@@ -277,9 +256,9 @@ public sealed class SharedPipelineTests : IAsyncLifetime
         Assert.Equal(ScrapeResultKind.RejectedAsPartial, outcome.Kind);
         Assert.Contains("Partial", outcome.Error, StringComparison.Ordinal);
         Assert.True(outcome.Offers > 0 && outcome.Offers < PagedPrices.Offers * 0.8, $"{outcome.Offers} offers");
-        AssertKeptAndStale(before, outcome);
+        Host.AssertKeptAndStale(before, outcome, PagedPrices.Offers);
         Assert.True(Catalog.Current.Offers.ContainsKey(PagedPrices.KeyOf(PagedPrices.Initial.First(r => r.Region == "region-3"))));
         Assert.True(Catalog.Current.Offers.ContainsKey(PagedPrices.KeyOf(kept)));
-        await AssertNothingPublishedAfterVersion1Async();
+        await Host.AssertNothingPublishedAfterVersion1Async(EventTimeout);
     }
 }
