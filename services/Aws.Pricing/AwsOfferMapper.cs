@@ -1,7 +1,11 @@
 using System.Globalization;
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Aws.Pricing;
+
+/// <summary>One region's offer file as parsed, with the region it was requested for.</summary>
+public sealed record AwsRegionOfferFile(string Region, AwsOfferFile File);
 
 /// <summary>
 /// Turns the kept products and terms of an offer file into offers. Pricing models:
@@ -26,8 +30,24 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
 
     public const string ConvertibleReservation = "convertible reserved instance";
 
+    public const string SpotDisabledNote = "spot disabled (Aws:SpotEnabled=false): no spot offers";
+
+    /// <summary>
+    /// One scrape, as both sources read it: each region's offer file, and the spot feed (null when disabled) for the
+    /// regions whose offer file was read only, since a region is scraped whole or not at all.
+    /// </summary>
+    public static SourceScrape MapScrape(AwsInstanceTypeMap map, IReadOnlyList<AwsRegionOfferFile> files, AwsSpotFeed? spot, DateTimeOffset asOf)
+    {
+        var mapper = new AwsOfferMapper(map);
+        var regions = files.Select(f => f.Region).ToHashSet(StringComparer.Ordinal);
+        return ScrapeBuilder.Build(asOf, [
+            .. files.Select(f => mapper.Map(f.File, f.Region)),
+            spot is null ? MappingResult.Rejected([], SpotDisabledNote) : new AwsSpotMapper(map).Map(spot, regions, asOf),
+        ]);
+    }
+
     /// <param name="fileRegion">The region the file was requested for; used when a product has no <c>regionCode</c> (older files).</param>
-    public AwsMappingResult Map(AwsOfferFile file, string fileRegion)
+    public MappingResult Map(AwsOfferFile file, string fileRegion)
     {
         var offers = new List<Offer>();
         var quarantined = new List<QuarantinedRow>();
@@ -87,7 +107,7 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
             skipped[reason] = skipped.GetValueOrDefault(reason) + count;
         }
 
-        return new AwsMappingResult(offers, quarantined, skipped, corrections);
+        return new MappingResult(offers, quarantined, skipped, corrections);
     }
 
     /// <summary>
@@ -259,13 +279,3 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
             product.Sku,
             rateCode);
 }
-
-/// <summary>
-/// Offers and quarantined rows of one offer file; <see cref="Skipped"/> counts rows that are not ours to price
-/// (by reason); <see cref="Corrections"/> lists where the map overrode the API's accelerator facts.
-/// </summary>
-public sealed record AwsMappingResult(
-    IReadOnlyList<Offer> Offers,
-    IReadOnlyList<QuarantinedRow> Quarantined,
-    IReadOnlyDictionary<string, int> Skipped,
-    IReadOnlyList<string> Corrections);

@@ -38,10 +38,6 @@ public sealed class AwsPriceListSource(
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             spot = await AwsSpotFeedParser.ParseAsync(body, cancellationToken);
         }
-        else
-        {
-            logger.LogWarning("AWS spot feed disabled (Aws:SpotEnabled=false): the catalog has no AWS spot offers");
-        }
 
         string regionIndexUrl;
         using (var response = await GetAsync(http, new Uri(o.BaseUrl, AwsPriceListIndex.OfferIndexPath), cancellationToken))
@@ -76,13 +72,7 @@ public sealed class AwsPriceListSource(
             files.Add(new AwsRegionOfferFile(region, file));
         }
 
-        var result = AwsScrape.Build(_map, files, spot, time.GetUtcNow());
-        foreach (var correction in result.Corrections)
-        {
-            logger.LogInformation("AWS accelerator fact corrected: {Correction}", correction);
-        }
-
-        return result.Scrape;
+        return AwsOfferMapper.MapScrape(_map, files, spot, time.GetUtcNow());
     }
 
     private static async Task<HttpResponseMessage> GetAsync(HttpClient http, Uri url, CancellationToken cancellationToken)

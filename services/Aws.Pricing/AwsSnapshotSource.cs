@@ -31,10 +31,7 @@ public sealed class AwsSnapshotSource(IOptions<AwsPricingOptions>? options = nul
     /// <summary>The resource holding a region's offer file.</summary>
     public static string OfferFileResource(string region) => $"{ResourcePrefix}offer-file-{region}.json";
 
-    public async Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken) => (await ScrapeWithDetailsAsync(cancellationToken)).Scrape;
-
-    /// <summary>The scrape with what was skipped and corrected.</summary>
-    public async Task<AwsScrapeResult> ScrapeWithDetailsAsync(CancellationToken cancellationToken)
+    public async Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken)
     {
         var assembly = typeof(AwsSnapshotSource).Assembly;
         await using (var index = EmbeddedData.Open(assembly, OfferIndexResource))
@@ -64,6 +61,6 @@ public sealed class AwsSnapshotSource(IOptions<AwsPricingOptions>? options = nul
             spot = await AwsSpotFeedParser.ParseAsync(stream, cancellationToken);
         }
 
-        return AwsScrape.Build(_map, files, spot, SnapshotDate);
+        return AwsOfferMapper.MapScrape(_map, files, spot, SnapshotDate);
     }
 }

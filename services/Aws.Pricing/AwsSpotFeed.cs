@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Aws.Pricing;
 
@@ -155,7 +156,7 @@ public sealed class AwsSpotMapper(AwsInstanceTypeMap map)
     public const string NotAvailable = "spot price N/A in the feed";
     public const string RegionNotScraped = "spot price for a region not scraped";
 
-    public AwsMappingResult Map(AwsSpotFeed feed, IReadOnlySet<string> regions, DateTimeOffset asOf)
+    public MappingResult Map(AwsSpotFeed feed, IReadOnlySet<string> regions, DateTimeOffset asOf)
     {
         var offers = new List<Offer>();
         var quarantined = feed.Malformed
@@ -206,6 +207,6 @@ public sealed class AwsSpotMapper(AwsInstanceTypeMap map)
                 type.Vcpus, type.MemoryGib, PricingModels.Spot, value, "USD", asOf, SkuId: "", MeterId: $"spot:{price.Region}:{price.InstanceType}:linux"));
         }
 
-        return new AwsMappingResult(offers, quarantined, skipped, []);
+        return new MappingResult(offers, quarantined, skipped);
     }
 }

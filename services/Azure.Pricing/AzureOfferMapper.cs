@@ -1,4 +1,5 @@
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Azure.Pricing;
 
@@ -14,7 +15,7 @@ public sealed class AzureOfferMapper(AzureVmSizeMap sizes)
     /// <summary>Azure prices a reservation as the total for its term; 365 × 24 hours a year turns it hourly.</summary>
     private const decimal HoursPerYear = 8760m;
 
-    public AzureMappingResult Map(IEnumerable<AzureRetailPriceItem> items)
+    public MappingResult Map(IEnumerable<AzureRetailPriceItem> items)
     {
         var offers = new List<Offer>();
         var quarantined = new List<QuarantinedRow>();
@@ -36,8 +37,12 @@ public sealed class AzureOfferMapper(AzureVmSizeMap sizes)
             }
         }
 
-        return new AzureMappingResult(offers, quarantined, skipped);
+        return new MappingResult(offers, quarantined, skipped);
     }
+
+    /// <summary>Items the page parser could not bind to the API's item schema, quarantined as malformed.</summary>
+    public static MappingResult Malformed(IEnumerable<string> rows) =>
+        MappingResult.Rejected(rows.Select(m => new QuarantinedRow(Provider, QuarantineRules.Malformed, "Item does not match the API's item schema.", m)));
 
     public static string Describe(AzureRetailPriceItem item) =>
         $"armSkuName={item.ArmSkuName} region={item.ArmRegionName} type={item.Type} meter='{item.MeterName}' product='{item.ProductName}' " +
@@ -152,5 +157,3 @@ public sealed class AzureOfferMapper(AzureVmSizeMap sizes)
     private static bool HasSuffix(AzureRetailPriceItem item, string suffix) =>
         item.MeterName?.EndsWith(suffix, StringComparison.Ordinal) == true || item.SkuName?.EndsWith(suffix, StringComparison.Ordinal) == true;
 }
-
-public sealed record AzureMappingResult(IReadOnlyList<Offer> Offers, IReadOnlyList<QuarantinedRow> Quarantined, IReadOnlyDictionary<string, int> Skipped);

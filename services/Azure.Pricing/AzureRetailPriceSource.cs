@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Pricing.Catalog;
 using Pricing.Sources;
 
 namespace Azure.Pricing;
@@ -62,18 +61,6 @@ public sealed class AzureRetailPriceSource(IHttpClientFactory httpClients, IOpti
         }
 
         logger.LogInformation("Azure Retail Prices: {Items} items on {Pages} pages", items.Count, pages);
-        return AzureScrape.Build(_mapper, items, malformed, time.GetUtcNow());
-    }
-}
-
-internal static class AzureScrape
-{
-    public static SourceScrape Build(AzureOfferMapper mapper, IReadOnlyList<AzureRetailPriceItem> items, IReadOnlyList<string> malformed, DateTimeOffset asOf)
-    {
-        var mapped = mapper.Map(items);
-        var quarantined = mapped.Quarantined
-            .Concat(malformed.Select(m => new QuarantinedRow(AzureOfferMapper.Provider, QuarantineRules.Malformed, "Item does not match the API's item schema.", m)))
-            .ToList();
-        return new SourceScrape(mapped.Offers, quarantined, asOf);
+        return ScrapeBuilder.Build(time.GetUtcNow(), _mapper.Map(items), AzureOfferMapper.Malformed(malformed));
     }
 }

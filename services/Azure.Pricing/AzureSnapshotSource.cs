@@ -33,6 +33,6 @@ public sealed class AzureSnapshotSource : IPriceSource
             malformed.AddRange(page.MalformedItems);
         }
 
-        return AzureScrape.Build(_mapper, items, malformed, SnapshotDate);
+        return ScrapeBuilder.Build(SnapshotDate, _mapper.Map(items), AzureOfferMapper.Malformed(malformed));
     }
 }

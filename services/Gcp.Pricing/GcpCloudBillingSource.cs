@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Pricing.Catalog;
 using Pricing.Sources;
 
 namespace Gcp.Pricing;
@@ -76,7 +75,7 @@ public sealed class GcpCloudBillingSource(IHttpClientFactory httpClients, IOptio
         }
 
         logger.LogInformation("Cloud Billing Catalog: {Skus} SKUs, {Malformed} malformed", skus.Count, malformed.Count);
-        return GcpScrape.Build(new GcpOfferComposer(GcpMachineTypeMap.Default, o.Regions), skus, malformed, time.GetUtcNow());
+        return ScrapeBuilder.Build(time.GetUtcNow(), GcpOfferComposer.Malformed(malformed), new GcpOfferComposer(GcpMachineTypeMap.Default, o.Regions).Compose(skus));
     }
 
     /// <summary>The page request. The key rides in the query string as the API documents; IHttpClientFactory's logging redacts query strings.</summary>
@@ -139,18 +138,5 @@ public sealed class GcpCloudBillingSource(IHttpClientFactory httpClients, IOptio
         {
             return (null, null);
         }
-    }
-}
-
-internal static class GcpScrape
-{
-    public static SourceScrape Build(GcpOfferComposer composer, IReadOnlyList<GcpSku> skus, IReadOnlyList<GcpMalformedSku> malformed, DateTimeOffset asOf)
-    {
-        var composition = composer.Compose(skus);
-        var quarantined = malformed
-            .Select(m => new QuarantinedRow(GcpOfferComposer.Provider, QuarantineRules.Malformed, $"SKU does not match the API's schema: {m.Problem}", m.Row))
-            .Concat(composition.Quarantined)
-            .ToList();
-        return new SourceScrape(composition.Offers, quarantined, asOf);
     }
 }

@@ -1,4 +1,5 @@
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Gcp.Pricing;
 
@@ -8,9 +9,6 @@ public static class GcpQuarantineRules
     /// <summary>A GPU (or TPU) SKU is priced but a host component the VM is billed for is not: no VM price exists.</summary>
     public const string MissingComponent = QuarantineRules.MissingComponent;
 }
-
-/// <summary>What composing one scrape's SKUs produced.</summary>
-public sealed record GcpComposition(IReadOnlyList<Offer> Offers, IReadOnlyList<QuarantinedRow> Quarantined, IReadOnlyDictionary<string, int> Skipped);
 
 /// <summary>
 /// Turns Cloud Billing SKUs into VM offers. Google bills a GPU VM as its parts: vCPUs x the series' core SKU,
@@ -26,7 +24,7 @@ public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<
 
     private readonly HashSet<string>? _regions = regions is { Count: > 0 } ? new HashSet<string>(regions, StringComparer.Ordinal) : null;
 
-    public GcpComposition Compose(IEnumerable<GcpSku> skus)
+    public MappingResult Compose(IEnumerable<GcpSku> skus)
     {
         var quarantined = new List<QuarantinedRow>();
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -88,8 +86,12 @@ public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<
         }
 
         offers.Sort((a, b) => string.CompareOrdinal(a.OfferKey, b.OfferKey));
-        return new GcpComposition(offers, quarantined, skipped);
+        return new MappingResult(offers, quarantined, skipped);
     }
+
+    /// <summary>SKUs the page parser could not bind to the API's schema, quarantined as malformed.</summary>
+    public static MappingResult Malformed(IEnumerable<GcpMalformedSku> skus) =>
+        MappingResult.Rejected(skus.Select(m => new QuarantinedRow(Provider, QuarantineRules.Malformed, $"SKU does not match the API's schema: {m.Problem}", m.Row)));
 
     /// <summary>The list price of a SKU's tiers (null with a reason when the tiers do not make one).</summary>
     /// <remarks>

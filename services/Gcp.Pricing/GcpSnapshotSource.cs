@@ -55,6 +55,6 @@ public sealed class GcpSnapshotSource(IOptions<GcpPricingOptions> options) : IPr
             }
         }
 
-        return GcpScrape.Build(new GcpOfferComposer(GcpMachineTypeMap.Default, o.Regions), skus, malformed, SnapshotDate);
+        return ScrapeBuilder.Build(SnapshotDate, GcpOfferComposer.Malformed(malformed), new GcpOfferComposer(GcpMachineTypeMap.Default, o.Regions).Compose(skus));
     }
 }

@@ -153,6 +153,11 @@ public sealed class ProviderPriceCatalog(
             return new ScrapeOutcome(ScrapeResultKind.Failed, Current.Version, Current.Offers.Count, 0, 0, ex.Message);
         }
 
+        foreach (var note in scrape.Notes)
+        {
+            logger.LogInformation("{Provider} from {Source}: {Note}", Provider, source.Description, note);
+        }
+
         var validated = validator.Validate(scrape.Candidates, scrape.Quarantined);
         var previous = Current;
         // The last good catalog: this process's, else (its first scrape) the one an earlier process saved.

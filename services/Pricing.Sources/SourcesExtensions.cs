@@ -59,9 +59,10 @@ public static class SourcesExtensions
     /// <summary>
     /// The resilience every provider HTTP client gets: retries with jittered exponential back-off that honour
     /// <c>Retry-After</c>, a per-attempt timeout, a total timeout and a circuit breaker.
-    /// Settings bind from <c>Http:{name}</c>.
+    /// Settings bind from <c>Http:{name}</c>. Below the resilience handler, each body is read whole (into memory, or
+    /// large ones to disk, as <paramref name="bodies"/> says), so the per-attempt timeout covers the body too.
     /// </summary>
-    public static IHttpClientBuilder AddProviderHttpClient(this IHostApplicationBuilder builder, string name)
+    public static IHttpClientBuilder AddProviderHttpClient(this IHostApplicationBuilder builder, string name, ResponseBodies bodies = ResponseBodies.Buffered)
     {
         // A named client taken from IHttpClientFactory per scrape, so handlers rotate (DNS changes are seen).
         var client = builder.Services.AddHttpClient(name);
@@ -91,7 +92,7 @@ public static class SourcesExtensions
             });
             pipeline.AddTimeout(attemptTimeout);
         });
-        client.AddHttpMessageHandler(() => new BufferedBodyHandler());
+        client.AddHttpMessageHandler(() => bodies == ResponseBodies.SpooledToDisk ? new SpooledBodyHandler() : new BufferedBodyHandler());
         return client;
     }
 

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Aws.Pricing.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Pricing.Catalog;
 using Pricing.FakeProviders;
@@ -9,9 +9,10 @@ using Pricing.Sources;
 namespace Aws.Pricing.Tests;
 
 /// <summary>
-/// The HTTP source through the service's real HttpClient pipeline (retries honouring Retry-After, per-attempt
-/// timeout, bodies spooled inside it) and the provider catalog, against a fake Price List API and spot feed
-/// serving the bundled snapshot.
+/// The AWS HTTP source in the service's composition against a fake Price List API and spot feed serving the bundled
+/// snapshot: the index chain, the spot feed's own failures, the offer-file format, AWS's client settings. What every
+/// provider shares (retries, Retry-After, timeouts, truncated bodies, the partial guard, versions and events) is
+/// tested once, in tests/Pricing.Sources.Tests.
 /// </summary>
 public sealed class HttpSourceTests : IAsyncLifetime
 {
@@ -20,7 +21,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     private static readonly string P5UsEast1Spot = Offer.KeyOf("aws", "us-east-1", null, "p5.48xlarge", PricingModels.Spot);
 
     private FakeAwsPriceListApi _fake = null!;
-    private AwsHttpHost _host = null!;
+    private ProviderHttpHost _host = null!;
     private ValidatedOffers _snapshot = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -32,39 +33,28 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var scrape = await new AwsSnapshotSource().ScrapeAsync(Ct);
         _snapshot = new OfferValidator(AcceleratorRegistry.Default).Validate(scrape.Candidates, scrape.Quarantined);
         _fake = await FakeAwsPriceListApi.FromEmbeddedSnapshot().StartAsync(Ct);
-        _host = await AwsHttpHost.StartAsync(_fake.BaseUrl, _fake.SpotFeedUrl, _fake.Regions, Ct);
+        _host = await StartAsync(_fake.Regions);
+    }
+
+    private Task<ProviderHttpHost> StartAsync(IEnumerable<string> regions, bool spotEnabled = true)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Aws:SpotFeedUrl"] = _fake.SpotFeedUrl.ToString(),
+            ["Aws:SpotEnabled"] = spotEnabled ? "true" : "false",
+        };
+        foreach (var (region, i) in regions.Select((r, i) => (r, i)))
+        {
+            settings[$"Aws:Regions:{i}"] = region;
+        }
+
+        return ProviderHttpHost.StartAsync(AwsPricingExtensions.Provider, _fake.BaseUrl, Ct, settings);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _host.DisposeAsync();
         await _fake.DisposeAsync();
-    }
-
-    private async Task<CatalogSnapshot> PublishFirstVersionAsync()
-    {
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        Assert.Equal(1, outcome.Version);
-        return Catalog.Current;
-    }
-
-    private void AssertKeptAndStale(CatalogSnapshot before, ScrapeOutcome outcome)
-    {
-        Assert.Equal(before.Version, outcome.Version);
-        Assert.Same(before, Catalog.Current);
-        Assert.Equal(_snapshot.Offers.Count, Catalog.Current.Offers.Count);
-        var status = Catalog.Status();
-        Assert.True(status.Stale);
-        Assert.False(status.LastAttemptSucceeded);
-        Assert.False(string.IsNullOrEmpty(status.LastError));
-    }
-
-    private async Task AssertNothingPublishedAfterVersion1Async()
-    {
-        await _host.Events.WaitForVersionAsync(1, EventTimeout);
-        Assert.DoesNotContain(_host.Events.Catalogs, c => c.CatalogVersion > 1);
-        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == PriceChangeKind.Removed);
     }
 
     [Fact]
@@ -92,20 +82,12 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var status = Catalog.Status();
         Assert.False(status.Stale);
         Assert.Equal($"http {_fake.BaseUrl}", status.Source);
-        var published = await _host.Events.WaitForVersionAsync(1, EventTimeout);
-        Assert.Equal(_snapshot.Offers.Count, published.Added);
     }
 
     [Fact]
-    public async Task The_service_client_spools_bodies_instead_of_buffering_them_in_memory()
+    public void The_service_client_spools_bodies_instead_of_buffering_them_in_memory()
     {
-        var factory = _host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
-        var chain = new List<HttpMessageHandler>();
-        for (HttpMessageHandler? handler = factory.CreateHandler(AwsPriceListSource.HttpClientName); handler is not null;
-             handler = (handler as DelegatingHandler)?.InnerHandler)
-        {
-            chain.Add(handler);
-        }
+        var chain = _host.HandlerChain(AwsPriceListSource.HttpClientName);
 
         Assert.Contains(chain, h => h is SpooledBodyHandler);
         Assert.DoesNotContain(chain, h => h is BufferedBodyHandler);
@@ -115,142 +97,39 @@ public sealed class HttpSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_503_with_Retry_After_on_an_offer_file_is_retried_after_the_time_it_asks_for()
-    {
-        var path = _fake.OfferFilePath("us-west-2");
-        _fake.FailNext(1, HttpStatusCode.ServiceUnavailable, retryAfter: TimeSpan.FromSeconds(1), path: path);
-
-        var stopwatch = Stopwatch.StartNew();
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-        stopwatch.Stop();
-
-        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        Assert.Equal(_snapshot.Offers.Count, outcome.Offers);
-        Assert.Equal(0, _fake.PendingFaults);
-        Assert.Equal(2, _fake.Requests.Count(r => r.Path == path));
-        // The configured back-off is 50 ms; only the Retry-After header makes the retry wait a second.
-        Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(950), $"The scrape took {stopwatch.Elapsed}: Retry-After: 1 was not honoured.");
-    }
-
-    [Fact]
-    public async Task An_offer_file_that_times_out_is_retried_and_the_scrape_succeeds()
-    {
-        var path = _fake.OfferFilePath("us-east-1");
-        _fake.DelayNext(1, TimeSpan.FromSeconds(30), path: path);
-
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-
-        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        Assert.Equal(2, _fake.Requests.Count(r => r.Path == path));
-    }
-
-    [Theory]
-    [InlineData(TruncationMode.EndCleanly)]
-    [InlineData(TruncationMode.AbortConnection)]
-    public async Task A_truncated_offer_file_fails_the_scrape_keeps_the_catalog_and_publishes_nothing(TruncationMode mode)
-    {
-        var before = await PublishFirstVersionAsync();
-        var path = _fake.OfferFilePath("us-east-2");
-        // As many truncations as attempts, so the outcome does not depend on whether a cut body is retried.
-        _fake.TruncateNext(AwsHttpHost.MaxRetries + 1, mode, path: path);
-
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-
-        Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
-        AssertKeptAndStale(before, outcome);
-        await AssertNothingPublishedAfterVersion1Async();
-    }
-
-    [Fact]
-    public async Task An_offer_file_failing_more_often_than_the_retries_fails_the_scrape_and_the_next_good_one_recovers()
-    {
-        var before = await PublishFirstVersionAsync();
-        _fake.FailNext(AwsHttpHost.MaxRetries + 1, HttpStatusCode.InternalServerError, path: _fake.OfferFilePath("eu-west-1"));
-
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-
-        Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
-        Assert.Contains("500", outcome.Error, StringComparison.Ordinal);
-        AssertKeptAndStale(before, outcome);
-
-        var recovered = await Catalog.ScrapeOnceAsync(Ct);
-        Assert.Equal(ScrapeResultKind.Published, recovered.Kind);
-        Assert.Equal(2, recovered.Version);
-        Assert.Equal(0, recovered.Changes);
-        Assert.False(Catalog.Status().Stale);
-    }
-
-    [Fact]
     public async Task A_failing_spot_feed_fails_the_scrape_so_no_spot_offer_is_published_as_removed()
     {
-        var before = await PublishFirstVersionAsync();
-        _fake.FailNext(AwsHttpHost.MaxRetries + 1, HttpStatusCode.ServiceUnavailable, path: FakeAwsPriceListApi.SpotFeedPath);
+        var before = await _host.PublishFirstVersionAsync(Ct);
+        _fake.FailNext(ProviderHttpHost.MaxRetries + 1, HttpStatusCode.ServiceUnavailable, at: FakeAwsPriceListApi.SpotFeedPath);
 
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
 
         Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
         Assert.Contains("503", outcome.Error, StringComparison.Ordinal);
-        AssertKeptAndStale(before, outcome);
+        _host.AssertKeptAndStale(before, outcome, _snapshot.Offers.Count);
         Assert.True(Catalog.Current.Offers.ContainsKey(P5UsEast1Spot));
         // Nothing large was downloaded for a scrape that could not complete: the spot feed is read first.
         Assert.DoesNotContain(_fake.Requests.Skip(_fake.Regions.Count + 3), r => r.Path.EndsWith("/index.json", StringComparison.Ordinal));
-        await AssertNothingPublishedAfterVersion1Async();
+        await _host.AssertNothingPublishedAfterVersion1Async(EventTimeout);
     }
 
     [Fact]
     public async Task A_truncated_spot_feed_fails_the_scrape()
     {
-        var before = await PublishFirstVersionAsync();
-        _fake.TruncateNext(AwsHttpHost.MaxRetries + 1, TruncationMode.EndCleanly, path: FakeAwsPriceListApi.SpotFeedPath);
+        var before = await _host.PublishFirstVersionAsync(Ct);
+        _fake.TruncateNext(ProviderHttpHost.MaxRetries + 1, TruncationMode.EndCleanly, at: FakeAwsPriceListApi.SpotFeedPath);
 
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
 
         Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
         Assert.Contains("spot feed", outcome.Error, StringComparison.Ordinal);
-        AssertKeptAndStale(before, outcome);
-    }
-
-    [Fact]
-    public async Task Far_fewer_offers_are_rejected_as_partial_and_the_catalog_stays()
-    {
-        var before = await PublishFirstVersionAsync();
-        var removed = _fake.Regions.Where(r => r != "us-east-1").Sum(r => _fake.RemoveProducts(r, _ => true));
-        Assert.True(removed > 0);
-
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-
-        Assert.Equal(ScrapeResultKind.RejectedAsPartial, outcome.Kind);
-        Assert.Contains("Partial", outcome.Error, StringComparison.Ordinal);
-        Assert.True(outcome.Offers > 0 && outcome.Offers < _snapshot.Offers.Count * 0.8, $"{outcome.Offers} offers");
-        AssertKeptAndStale(before, outcome);
-        Assert.True(Catalog.Current.Offers.ContainsKey(Offer.KeyOf("aws", "us-west-2", null, "p5.48xlarge", PricingModels.OnDemand)));
-        await AssertNothingPublishedAfterVersion1Async();
-    }
-
-    [Fact]
-    public async Task A_price_change_at_the_provider_is_the_next_version_with_exactly_one_change()
-    {
-        await PublishFirstVersionAsync();
-        Assert.Equal(1, _fake.SetOnDemandPrice("us-east-1", "p5.48xlarge", "49.5000000000"));
-
-        var outcome = await Catalog.ScrapeOnceAsync(Ct);
-
-        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        Assert.Equal(2, outcome.Version);
-        Assert.Equal(1, outcome.Changes);
-        Assert.Equal(49.5m, Catalog.Current.Offers[P5UsEast1OnDemand].PricePerInstanceHour);
-        var v2 = await _host.Events.WaitForVersionAsync(2, EventTimeout);
-        Assert.Equal((0, 1, 0), (v2.Added, v2.Changed, v2.Removed));
-        var change = Assert.Single(_host.Events.Changes, c => c.CatalogVersion == 2);
-        Assert.Equal(P5UsEast1OnDemand, change.OfferKey);
-        Assert.Equal(55.04m, change.OldPricePerInstanceHour);
-        Assert.Equal(49.5m, change.NewPricePerInstanceHour);
+        _host.AssertKeptAndStale(before, outcome, _snapshot.Offers.Count);
     }
 
     [Fact]
     public async Task A_spot_price_change_is_one_change_too()
     {
-        await PublishFirstVersionAsync();
+        await _host.PublishFirstVersionAsync(Ct);
         Assert.Equal(1, _fake.SetSpotPrice("us-east-1", "p5.48xlarge", "9.87"));
 
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
@@ -277,7 +156,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     [Fact]
     public async Task A_configured_region_missing_from_the_region_index_fails_the_scrape()
     {
-        await using var host = await AwsHttpHost.StartAsync(_fake.BaseUrl, _fake.SpotFeedUrl, [.. _fake.Regions, "ap-south-1"], Ct);
+        await using var host = await StartAsync([.. _fake.Regions, "ap-south-1"]);
 
         var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
 
@@ -289,7 +168,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     [Fact]
     public async Task With_spot_disabled_the_catalog_publishes_on_demand_only_and_its_status_says_spot_is_missing()
     {
-        await using var host = await AwsHttpHost.StartAsync(_fake.BaseUrl, _fake.SpotFeedUrl, _fake.Regions, Ct, spotEnabled: false);
+        await using var host = await StartAsync(_fake.Regions, spotEnabled: false);
 
         var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
 
@@ -303,7 +182,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     [Fact]
     public async Task A_product_added_at_the_provider_is_one_added_offer()
     {
-        await PublishFirstVersionAsync();
+        await _host.PublishFirstVersionAsync(Ct);
         _fake.MutateOfferFile("eu-west-1", file =>
         {
             file["products"]!["G6SKU00000000001"] = OfferFileBuilder.ProductJson("G6SKU00000000001", "g6.xlarge", "eu-west-1");
@@ -320,12 +199,12 @@ public sealed class HttpSourceTests : IAsyncLifetime
     [Fact]
     public async Task Offer_file_downloads_get_long_attempt_timeouts_unless_configured()
     {
-        await using var unconfigured = await AwsHttpHost.StartAsync(new Dictionary<string, string?> { ["Aws:Source"] = "Http" }, Ct);
+        await using var unconfigured = await ProviderHttpHost.StartConfiguredAsync(AwsPricingExtensions.Provider, new Dictionary<string, string?> { ["Aws:Source"] = "Http" }, Ct);
 
         var defaults = unconfigured.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
         Assert.Equal("00:10:00", defaults["Http:aws-price-list:AttemptTimeout"]);
         Assert.Equal("00:30:00", defaults["Http:aws-price-list:TotalTimeout"]);
         var configured = _host.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
-        Assert.Equal(AwsHttpHost.AttemptTimeout.ToString("c"), configured["Http:aws-price-list:AttemptTimeout"]);
+        Assert.Equal(ProviderHttpHost.AttemptTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture), configured["Http:aws-price-list:AttemptTimeout"]);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Aws.Pricing.Tests;
 
@@ -7,7 +8,7 @@ public sealed class OfferMapperTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<AwsMappingResult> MapAsync(OfferFileBuilder builder, string region = "us-east-1")
+    private static async Task<MappingResult> MapAsync(OfferFileBuilder builder, string region = "us-east-1")
     {
         var file = await new AwsOfferFileParser(new AwsProductFilter(AwsInstanceTypeMap.Default))
             .ParseAsync(new MemoryStream(builder.Utf8()), Ct);
@@ -97,7 +98,7 @@ public sealed class OfferMapperTests
         Assert.Equal("nvidia-h100-80gb", offer.AcceleratorId);
         Assert.Equal(1m, offer.AcceleratorsPerInstance);
         Assert.Equal(6.88m, offer.PricePerAcceleratorHour);
-        var correction = Assert.Single(result.Corrections);
+        var correction = Assert.Single(result.Notes);
         Assert.Contains("p5.4xlarge", correction, StringComparison.Ordinal);
         Assert.Contains("gpu=0", correction, StringComparison.Ordinal);
     }
@@ -113,7 +114,7 @@ public sealed class OfferMapperTests
         var offer = Assert.Single(result.Offers);
         Assert.Equal("nvidia-h200-141gb", offer.AcceleratorId);
         Assert.Equal(8m, offer.AcceleratorsPerInstance);
-        Assert.Empty(result.Corrections);
+        Assert.Empty(result.Notes);
         Assert.True(AcceleratorRegistry.Default.TryGet(offer.AcceleratorId, out var h200));
         Assert.Equal(141, h200.MemoryGb);
     }

@@ -1,5 +1,8 @@
+using Aws.Pricing.Extensions;
 using Microsoft.Extensions.Options;
 using Pricing.Catalog;
+using Pricing.FakeProviders;
+using Pricing.Sources;
 
 namespace Aws.Pricing.Tests;
 
@@ -7,11 +10,11 @@ public sealed class SnapshotSourceTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(AwsScrapeResult Result, ValidatedOffers Validated)> ScrapeAsync(bool spot = true)
+    private static async Task<(SourceScrape Result, ValidatedOffers Validated)> ScrapeAsync(bool spot = true)
     {
         var source = new AwsSnapshotSource(Options.Create(new AwsPricingOptions { SpotEnabled = spot }));
-        var result = await source.ScrapeWithDetailsAsync(Ct);
-        var validated = new OfferValidator(AcceleratorRegistry.Default).Validate(result.Scrape.Candidates, result.Scrape.Quarantined);
+        var result = await source.ScrapeAsync(Ct);
+        var validated = new OfferValidator(AcceleratorRegistry.Default).Validate(result.Candidates, result.Quarantined);
         return (result, validated);
     }
 
@@ -38,7 +41,7 @@ public sealed class SnapshotSourceTests
 
         var offer = ByKey(validated)[Key(region, instanceType, model)];
         Assert.Equal(decimal.Parse(price, System.Globalization.CultureInfo.InvariantCulture), offer.PricePerInstanceHour);
-        Assert.Equal(AwsSnapshotSource.SnapshotDate, result.Scrape.AsOf);
+        Assert.Equal(AwsSnapshotSource.SnapshotDate, result.AsOf);
     }
 
     [Fact]
@@ -74,7 +77,7 @@ public sealed class SnapshotSourceTests
         var offer = ByKey(validated)[Key("us-east-1", "p5.4xlarge", PricingModels.OnDemand)];
         Assert.Equal(1m, offer.AcceleratorsPerInstance);
         Assert.Equal(6.88m, offer.PricePerAcceleratorHour);
-        Assert.Contains(result.Corrections, c => c.StartsWith("p5.4xlarge in us-east-1: the API says gpu=0", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, c => c.StartsWith("p5.4xlarge in us-east-1: the API says gpu=0", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -111,7 +114,7 @@ public sealed class SnapshotSourceTests
     {
         var (result, validated) = await ScrapeAsync();
 
-        Assert.DoesNotContain(result.Scrape.Quarantined, r => r.Rule == QuarantineRules.Malformed && !r.Row.Contains("trn2.48xlarge", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Quarantined, r => r.Rule == QuarantineRules.Malformed && !r.Row.Contains("trn2.48xlarge", StringComparison.Ordinal));
         Assert.True(validated.Offers.Count >= 60, $"{validated.Offers.Count} offers");
         Assert.All(validated.Offers, o =>
         {
@@ -128,7 +131,8 @@ public sealed class SnapshotSourceTests
         var (result, validated) = await ScrapeAsync(spot: false);
         var source = new AwsSnapshotSource(Options.Create(new AwsPricingOptions { SpotEnabled = false }));
 
-        Assert.False(result.SpotIncluded);
+        Assert.Contains(AwsOfferMapper.SpotDisabledNote, result.Notes);
+        Assert.DoesNotContain(AwsOfferMapper.SpotDisabledNote, (await ScrapeAsync()).Result.Notes);
         Assert.DoesNotContain(validated.Offers, o => o.PricingModel == PricingModels.Spot);
         Assert.Contains(validated.Offers, o => o.PricingModel == PricingModels.OnDemand);
         Assert.Contains("spot disabled", source.Description, StringComparison.Ordinal);
@@ -138,12 +142,12 @@ public sealed class SnapshotSourceTests
     [Fact]
     public async Task The_service_composition_scrapes_the_snapshot_by_default()
     {
-        await using var host = await AwsHttpHost.StartAsync(new Dictionary<string, string?>(), Ct);
+        await using var host = await ProviderHttpHost.StartConfiguredAsync(AwsPricingExtensions.Provider, new Dictionary<string, string?>(), Ct);
 
         var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
         var (_, validated) = await ScrapeAsync();
 
-        Assert.Equal(global::Pricing.Sources.ScrapeResultKind.Published, outcome.Kind);
+        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
         Assert.Equal(validated.Offers.Count, outcome.Offers);
         Assert.Equal("aws", host.Catalog.Provider);
         Assert.Equal("snapshot:2026-11-28", host.Catalog.Status().Source);

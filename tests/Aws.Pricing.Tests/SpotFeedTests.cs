@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Aws.Pricing.Tests;
 
@@ -33,7 +34,7 @@ public sealed class SpotFeedTests
 
     private static Task<AwsSpotFeed> ParseAsync(string body) => AwsSpotFeedParser.ParseAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)), Ct);
 
-    private static AwsMappingResult Map(AwsSpotFeed feed, params string[] regions) =>
+    private static MappingResult Map(AwsSpotFeed feed, params string[] regions) =>
         new AwsSpotMapper(AwsInstanceTypeMap.Default).Map(feed, regions.ToHashSet(StringComparer.Ordinal), AsOf);
 
     [Fact]

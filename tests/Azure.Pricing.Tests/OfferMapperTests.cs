@@ -1,10 +1,11 @@
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Azure.Pricing.Tests;
 
 public sealed class OfferMapperTests
 {
-    private static async Task<AzureMappingResult> MapAsync(params string[] items)
+    private static async Task<MappingResult> MapAsync(params string[] items)
     {
         var page = await ApiJson.ParseAsync(ApiJson.Page(items));
         Assert.Empty(page.MalformedItems);

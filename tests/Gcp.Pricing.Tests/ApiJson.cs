@@ -1,5 +1,6 @@
 using System.Text;
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Gcp.Pricing.Tests;
 
@@ -81,10 +82,10 @@ internal static class ApiJson
     }
 
     /// <summary>Composes SKUs with the shipped machine-type map.</summary>
-    public static async Task<GcpComposition> ComposeAsync(params string[] skus) =>
+    public static async Task<MappingResult> ComposeAsync(params string[] skus) =>
         new GcpOfferComposer(GcpMachineTypeMap.Default).Compose(await SkusAsync(skus));
 
-    public static Offer Single(GcpComposition composition, string instanceType, string region, string model) =>
+    public static Offer Single(MappingResult composition, string instanceType, string region, string model) =>
         Assert.Single(composition.Offers, o => o.InstanceType == instanceType && o.Region == region && o.PricingModel == model);
 
     // ---- The A2 / A100 parts of the verbatim opencost page (us-central1, us-east1, us-west1) ---------------------

@@ -16,7 +16,7 @@ public sealed class ApiKeyTests
     public async Task A_rejected_key_fails_the_scrape_with_a_clear_error_without_retrying_or_repeating_the_key()
     {
         await using var fake = await FakeGcpCloudBillingApi.FromEmbeddedSnapshot(RightKey).StartAsync(Ct);
-        await using var host = await GcpHttpHost.StartAsync(fake.BaseUrl, WrongKey, Ct);
+        await using var host = await GcpHost.StartAsync(fake.BaseUrl, WrongKey, Ct);
 
         var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
 
@@ -40,7 +40,7 @@ public sealed class ApiKeyTests
     public async Task No_key_configured_fails_the_scrape_before_any_request()
     {
         await using var fake = await FakeGcpCloudBillingApi.FromEmbeddedSnapshot(RightKey).StartAsync(Ct);
-        await using var host = await GcpHttpHost.StartAsync(fake.BaseUrl, apiKey: null, Ct);
+        await using var host = await GcpHost.StartAsync(fake.BaseUrl, apiKey: null, Ct);
 
         var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
 
@@ -53,8 +53,8 @@ public sealed class ApiKeyTests
     public async Task The_key_is_sent_on_every_page_and_appears_in_no_log_line_even_around_a_retry()
     {
         await using var fake = await FakeGcpCloudBillingApi.FromEmbeddedSnapshot(RightKey).StartAsync(Ct);
-        await using var host = await GcpHttpHost.StartAsync(fake.BaseUrl, RightKey, Ct);
-        fake.FailNext(1, HttpStatusCode.ServiceUnavailable, atPage: 1);
+        await using var host = await GcpHost.StartAsync(fake.BaseUrl, RightKey, Ct);
+        fake.FailNext(1, HttpStatusCode.ServiceUnavailable, at: 1);
 
         var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
 

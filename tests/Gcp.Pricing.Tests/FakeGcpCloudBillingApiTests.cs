@@ -86,7 +86,7 @@ public sealed class FakeGcpCloudBillingApiTests
     {
         await using var fake = await FakeGcpCloudBillingApi.FromEmbeddedSnapshot().StartAsync(Ct);
         using var http = new HttpClient();
-        fake.FailNext(1, HttpStatusCode.TooManyRequests, TimeSpan.FromMilliseconds(1500), atPage: 1);
+        fake.FailNext(1, HttpStatusCode.TooManyRequests, TimeSpan.FromMilliseconds(1500), at: 1);
 
         using var first = await http.GetAsync(Url(fake, $"key={FakeGcpCloudBillingApi.DefaultApiKey}&pageSize=10"), Ct);
         var token = JsonNode.Parse(await first.Content.ReadAsStringAsync(Ct))!["nextPageToken"]!.GetValue<string>();

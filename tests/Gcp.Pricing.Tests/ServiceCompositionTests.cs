@@ -3,7 +3,7 @@ using Pricing.Sources;
 
 namespace Gcp.Pricing.Tests;
 
-/// <summary><c>AddGcpPricing</c> wires the source <c>Gcp:Source</c> names into the provider catalog.</summary>
+/// <summary><c>AddGcpPricing</c> (through <c>AddPriceProvider</c>) wires the source <c>Gcp:Source</c> names into the provider catalog.</summary>
 public sealed class ServiceCompositionTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -12,7 +12,7 @@ public sealed class ServiceCompositionTests
     public async Task The_snapshot_source_serves_the_gcp_catalog_without_any_network()
     {
         var unreachable = new Uri("http://127.0.0.1:9/");
-        await using var host = await GcpHttpHost.StartAsync(unreachable, apiKey: null, Ct, source: "Snapshot");
+        await using var host = await GcpHost.StartAsync(unreachable, apiKey: null, Ct, source: "Snapshot");
 
         var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
 

@@ -1,4 +1,5 @@
 using Pricing.Catalog;
+using Pricing.Sources;
 
 namespace Gcp.Pricing.Tests;
 
@@ -8,7 +9,7 @@ public sealed class TpuTests
     private static string Tpu(string description, string units, long nanos, string skuId, string usageType = "OnDemand", params string[] regions) =>
         ApiJson.Sku(description, units, nanos, skuId, "TPU", usageType, regions.Length == 0 ? ["us-central1"] : regions);
 
-    private static ValidatedOffers Validate(GcpComposition composition) =>
+    private static ValidatedOffers Validate(MappingResult composition) =>
         new OfferValidator(AcceleratorRegistry.Default).Validate(composition.Offers, composition.Quarantined);
 
     [Fact]

@@ -4,13 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Pricing.FakeProviders;
 
@@ -23,11 +17,11 @@ public sealed record FakeAwsRequest(string Path);
 /// <c>currentRegionIndexUrl</c>, each region's offer file at the region index's <c>currentVersionUrl</c>, and the
 /// spot feed as JSONP at <c>/spot.js</c>, all kept as JSON objects (field names and printed prices unchanged).
 /// Tests change prices (<see cref="SetOnDemandPrice"/>, <see cref="SetSpotPrice"/>), remove products
-/// (<see cref="RemoveProducts"/>), and queue faults for upcoming requests (<see cref="FailNext"/>,
-/// <see cref="TruncateNext"/>, <see cref="DelayNext"/>), optionally for one path only.
-/// Create with <see cref="FromEmbeddedSnapshot"/> or <see cref="FromDocuments"/>, then <see cref="StartAsync"/>.
+/// (<see cref="RemoveProducts"/>), and queue faults for upcoming requests, optionally for one path only
+/// (<see cref="FakeProviderApi{TSelf, TTarget, TRequest}.FailNext"/>, …).
+/// Create with <see cref="FromEmbeddedSnapshot"/> or <see cref="FromDocuments"/>, then <see cref="FakeProviderApi{TSelf, TTarget, TRequest}.StartAsync"/>.
 /// </summary>
-public sealed class FakeAwsPriceListApi : IAsyncDisposable
+public sealed class FakeAwsPriceListApi : FakeProviderApi<FakeAwsPriceListApi, string?, FakeAwsRequest>
 {
     public const string OfferIndexPath = "/offers/v1.0/aws/index.json";
     public const string SpotFeedPath = "/spot.js";
@@ -35,16 +29,10 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     private const string SnapshotPrefix = "Aws.Pricing.Snapshot.";
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
 
-    private readonly Lock _gate = new();
     private readonly JsonObject _offerIndex;
     private readonly JsonObject _regionIndex;
     private readonly Dictionary<string, JsonObject> _offerFiles;
     private readonly JsonObject? _spotFeed;
-    private readonly InjectedFaults<string?> _faults = new();
-    private readonly List<FakeAwsRequest> _requests = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
-    private Uri? _baseUrl;
 
     private FakeAwsPriceListApi(JsonObject offerIndex, JsonObject regionIndex, Dictionary<string, JsonObject> offerFiles, JsonObject? spotFeed)
     {
@@ -60,9 +48,6 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
         }
     }
 
-    /// <summary>The fake's address, with a trailing slash (for <c>Aws:BaseUrl</c>). Set by <see cref="StartAsync"/>.</summary>
-    public Uri BaseUrl => _baseUrl ?? throw new InvalidOperationException("The fake is not started: call StartAsync first.");
-
     /// <summary>The spot feed's address (for <c>Aws:SpotFeedUrl</c>).</summary>
     public Uri SpotFeedUrl => new(BaseUrl, SpotFeedPath.TrimStart('/'));
 
@@ -74,43 +59,17 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return [.. _offerFiles.Keys.Order(StringComparer.Ordinal)];
             }
         }
     }
 
-    /// <summary>Requests received, faulted ones included, in arrival order.</summary>
-    public IReadOnlyList<FakeAwsRequest> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
-
-    public int RequestCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _requests.Count;
-            }
-        }
-    }
-
-    /// <summary>Faults queued and not yet applied.</summary>
-    public int PendingFaults => _faults.Count;
-
     /// <summary>The path the region index gives for a region's offer file.</summary>
     public string OfferFilePath(string region)
     {
-        lock (_gate)
+        lock (Gate)
         {
             return Path(_regionIndex["regions"]?[region]?["currentVersionUrl"]?.GetValue<string>()
                 ?? throw new InvalidDataException($"The region index has no currentVersionUrl for {region}."));
@@ -141,36 +100,8 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     }
 
     /// <summary>A bundled snapshot file of the Aws.Pricing assembly as text (<c>Aws.Pricing.Snapshot.{name}</c>).</summary>
-    public static string ReadEmbedded(string name)
-    {
-        var assembly = typeof(Aws.Pricing.AwsSnapshotSource).Assembly;
-        using var stream = assembly.GetManifestResourceStream(SnapshotPrefix + name)
-            ?? throw new InvalidDataException($"{assembly.GetName().Name} has no embedded resource {SnapshotPrefix}{name}.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-
-    /// <summary>Starts Kestrel on 127.0.0.1, port chosen by the OS, and sets <see cref="BaseUrl"/>.</summary>
-    public async Task<FakeAwsPriceListApi> StartAsync(CancellationToken cancellationToken = default)
-    {
-        if (_app is not null)
-        {
-            throw new InvalidOperationException("The fake is already started.");
-        }
-
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.MapGet("/{**path}", (RequestDelegate)HandleAsync);
-        await app.StartAsync(cancellationToken);
-        _app = app;
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-        _baseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
-        return this;
-    }
+    public static string ReadEmbedded(string name) =>
+        ReadEmbedded(typeof(Aws.Pricing.AwsSnapshotSource).Assembly, SnapshotPrefix + name).Single(r => r.Key == SnapshotPrefix + name).Value;
 
     // ---- Mutations ---------------------------------------------------------------------------------------
 
@@ -181,7 +112,7 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     /// </summary>
     public int SetOnDemandPrice(string region, string instanceType, string usd)
     {
-        lock (_gate)
+        lock (Gate)
         {
             var file = _offerFiles[region];
             var changed = 0;
@@ -201,7 +132,7 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     /// <summary>Sets the Linux spot price text of an instance type in a region of the spot feed; returns how many entries changed.</summary>
     public int SetSpotPrice(string region, string instanceType, string usd)
     {
-        lock (_gate)
+        lock (Gate)
         {
             var changed = 0;
             foreach (var size in SpotSizes(region, instanceType))
@@ -223,7 +154,7 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     /// <summary>Removes the products of a region whose instance type matches, with all their terms; returns how many products.</summary>
     public int RemoveProducts(string region, Func<string, bool> instanceType)
     {
-        lock (_gate)
+        lock (Gate)
         {
             var file = _offerFiles[region];
             var skus = Skus(file, p => Attribute(p, "instanceType") is { } t && instanceType(t)).ToList();
@@ -243,7 +174,7 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
     /// <summary>Applies <paramref name="mutate"/> to a region's offer file (a live JSON object) under the fake's lock.</summary>
     public void MutateOfferFile(string region, Action<JsonObject> mutate)
     {
-        lock (_gate)
+        lock (Gate)
         {
             mutate(_offerFiles[region]);
         }
@@ -259,77 +190,24 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
         && Attribute(product, "capacitystatus") == "Used" && Attribute(product, "preInstalledSw") == "NA"
         && Attribute(product, "marketoption") is null or "OnDemand";
 
-    // ---- Faults ------------------------------------------------------------------------------------------
-
-    /// <summary>
-    /// The next <paramref name="count"/> requests (for <paramref name="path"/> only, when given) answer
-    /// <paramref name="status"/>, with a <c>Retry-After</c> header in whole seconds when <paramref name="retryAfter"/> is set.
-    /// </summary>
-    public void FailNext(int count, HttpStatusCode status, TimeSpan? retryAfter = null, string? path = null) =>
-        _faults.Fail(count, status, retryAfter, path);
-
-    /// <summary>The next <paramref name="count"/> requests (for <paramref name="path"/> only, when given) get half a body.</summary>
-    public void TruncateNext(int count, TruncationMode mode = TruncationMode.EndCleanly, string? path = null) =>
-        _faults.Truncate(count, mode, path);
-
-    /// <summary>The next <paramref name="count"/> requests (for <paramref name="path"/> only, when given) wait <paramref name="delay"/> first.</summary>
-    public void DelayNext(int count, TimeSpan delay, string? path = null) =>
-        _faults.Delay(count, delay, path);
-
-    public void ClearFaults() => _faults.Clear();
-
-
     // ---- Serving -----------------------------------------------------------------------------------------
 
-    private async Task HandleAsync(HttpContext context)
+    protected override string Route => "/{**path}";
+
+    protected override (FakeAwsRequest Request, string? Target) Describe(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
-        InjectedFault<string?>? fault;
-        byte[]? body;
-        string contentType;
-        lock (_gate)
-        {
-            _requests.Add(new FakeAwsRequest(path));
-            fault = _faults.TakeFor(path);
+        return (new FakeAwsRequest(path), path);
+    }
 
-            (body, contentType) = Render(path);
-        }
+    protected override (byte[]? Body, string ContentType) Render(HttpContext context) => Render(context.Request.Path.Value ?? "/");
 
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var response = context.Response;
-        try
-        {
-            switch (fault?.Kind)
-            {
-                case FaultKind.Fail:
-                    response.StatusCode = (int)fault.Status;
-                    InjectedFaults<string?>.SetRetryAfter(response, fault.RetryAfter);
-
-                    response.ContentType = "application/xml";
-                    await response.WriteAsync($"<Error><Code>{fault.Status}</Code><Message>Injected fault.</Message></Error>", aborted.Token);
-                    return;
-
-                case FaultKind.Delay:
-                    await Task.Delay(fault.Delay, aborted.Token);
-                    break;
-            }
-
-            if (body is null)
-            {
-                response.StatusCode = StatusCodes.Status404NotFound;
-                response.ContentType = "application/xml";
-                await response.WriteAsync("<Error><Code>NoSuchKey</Code></Error>", aborted.Token);
-                return;
-            }
-
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = contentType;
-            await InjectedFaults<string?>.WriteBodyAsync(context, body, fault, aborted.Token);
-        }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-        {
-            context.Abort();
-        }
+    /// <summary>S3's error document.</summary>
+    protected override async Task WriteErrorAsync(HttpResponse response, HttpStatusCode status, string code, string message, CancellationToken cancellationToken)
+    {
+        response.StatusCode = (int)status;
+        response.ContentType = "application/xml";
+        await response.WriteAsync($"<Error><Code>{code}</Code><Message>{message}</Message></Error>", cancellationToken);
     }
 
     /// <summary>The body and content type for a path, or a null body when the API has nothing there. Called under the lock.</summary>
@@ -409,19 +287,4 @@ public sealed class FakeAwsPriceListApi : IAsyncDisposable
         trimmed = trimmed["callback(".Length..].TrimEnd(';');
         return trimmed.EndsWith(')') ? trimmed[..^1] : throw new InvalidDataException("The spot feed opens callback( but does not close it.");
     }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _app = null;
-        }
-
-        _stopping.Dispose();
-    }
-
-
 }

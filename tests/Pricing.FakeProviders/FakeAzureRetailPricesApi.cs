@@ -3,28 +3,9 @@ using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Pricing.FakeProviders;
-
-/// <summary>How <see cref="FakeAzureRetailPricesApi.TruncateNext"/> cuts a page.</summary>
-public enum TruncationMode
-{
-    /// <summary>Status 200, chunked body holding the first half of the page, then a clean end of body: the JSON is cut mid-way.</summary>
-    EndCleanly,
-
-    /// <summary>Status 200 with the full Content-Length, the first half of the body, then the connection is aborted.</summary>
-    AbortConnection,
-
-    /// <summary>Status 200 with the full Content-Length, the first half of the body, then nothing until the client gives up.</summary>
-    Stall,
-}
 
 /// <summary>One request the fake received, as it decoded it.</summary>
 public sealed record FakeRequest(string PathAndQuery, int Skip, string? ApiVersion, string? Filter);
@@ -36,11 +17,11 @@ public sealed record FakeRequest(string PathAndQuery, int Skip, string? ApiVersi
 /// <c>$skip</c>, with <c>NextPageLink</c> rewritten to point back at itself. Items are kept as the JSON objects
 /// they were loaded as (field names, numbers and their printed precision unchanged). Tests change items
 /// (<see cref="SetRetailPrice"/>, <see cref="RemoveItems"/>, <see cref="CorruptItems"/>) and queue faults for
-/// upcoming requests (<see cref="FailNext"/>, <see cref="TruncateNext"/>, <see cref="DelayNext"/>).
+/// upcoming requests, for one page (by its <c>$skip</c>) or any (<see cref="FakeProviderApi{TSelf, TTarget, TRequest}.FailNext"/>, …).
 /// Create with <see cref="FromPages"/>, <see cref="FromDirectory"/> or <see cref="FromEmbeddedSnapshot"/>,
-/// then <see cref="StartAsync"/>.
+/// then <see cref="FakeProviderApi{TSelf, TTarget, TRequest}.StartAsync"/>.
 /// </summary>
-public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
+public sealed class FakeAzureRetailPricesApi : FakeProviderApi<FakeAzureRetailPricesApi, int?, FakeRequest>
 {
     /// <summary>The API's page size when a fake is built from no items at all.</summary>
     public const int DefaultPageSize = 100;
@@ -51,17 +32,10 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly Lock _gate = new();
     private readonly List<JsonObject> _items;
-    private readonly InjectedFaults<int?> _faults = new();
-    private readonly List<FakeRequest> _requests = [];
     private readonly string _billingCurrency;
     private readonly string _customerEntityId;
     private readonly string _customerEntityType;
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
-    private Uri? _baseUrl;
-    private int _requestCount;
 
     private FakeAzureRetailPricesApi(List<JsonObject> items, int pageSize, JsonObject? envelope)
     {
@@ -80,33 +54,12 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     /// <summary>Items per page: the item count of the largest recorded page, unless given.</summary>
     public int PageSize { get; }
 
-    /// <summary>The fake's address, with a trailing slash (for <c>Azure:BaseUrl</c>). Set by <see cref="StartAsync"/>.</summary>
-    public Uri BaseUrl => _baseUrl ?? throw new InvalidOperationException("The fake is not started: call StartAsync first.");
-
-    /// <summary>Requests received on <c>/api/retail/prices</c>, faulted ones included.</summary>
-    public int RequestCount => Volatile.Read(ref _requestCount);
-
-    /// <summary>Every request received on <c>/api/retail/prices</c>, in arrival order.</summary>
-    public IReadOnlyList<FakeRequest> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
-
-    /// <summary>Faults queued and not yet applied.</summary>
-    public int PendingFaults => _faults.Count;
-
     /// <summary>How many items the fake serves now (over all pages).</summary>
     public int ItemCount
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return _items.Count;
             }
@@ -118,7 +71,7 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return [.. _items.Select(i => (JsonObject)i.DeepClone())];
             }
@@ -188,47 +141,8 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     public static FakeAzureRetailPricesApi FromEmbeddedSnapshot(int? pageSize = null) => FromPages(ReadEmbeddedSnapshotPages(), pageSize);
 
     /// <summary>The bundled snapshot pages as JSON text, in resource-name order.</summary>
-    public static IReadOnlyList<string> ReadEmbeddedSnapshotPages()
-    {
-        var assembly = typeof(Azure.Pricing.AzureSnapshotSource).Assembly;
-        var names = assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(SnapshotResourcePrefix, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        if (names.Count == 0)
-        {
-            throw new InvalidDataException($"{assembly.GetName().Name} has no embedded resource named {SnapshotResourcePrefix}*.");
-        }
-
-        return names.Select(name =>
-        {
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }).ToList();
-    }
-
-    /// <summary>Starts Kestrel on 127.0.0.1, port chosen by the OS, and sets <see cref="BaseUrl"/>.</summary>
-    public async Task<FakeAzureRetailPricesApi> StartAsync(CancellationToken cancellationToken = default)
-    {
-        if (_app is not null)
-        {
-            throw new InvalidOperationException("The fake is already started.");
-        }
-
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.MapGet("/api/retail/prices", (RequestDelegate)HandleAsync);
-        await app.StartAsync(cancellationToken);
-        _app = app;
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-        _baseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
-        return this;
-    }
+    public static IReadOnlyList<string> ReadEmbeddedSnapshotPages() =>
+        [.. ReadEmbedded(typeof(Azure.Pricing.AzureSnapshotSource).Assembly, SnapshotResourcePrefix).Select(p => p.Value)];
 
     // ---- Mutations ---------------------------------------------------------------------------------------
 
@@ -249,7 +163,7 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     /// <summary>Removes every item matching <paramref name="predicate"/>; returns how many.</summary>
     public int RemoveItems(Func<JsonObject, bool> predicate)
     {
-        lock (_gate)
+        lock (Gate)
         {
             return _items.RemoveAll(i => predicate(i));
         }
@@ -258,7 +172,7 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     /// <summary>Applies <paramref name="mutate"/> to every item matching <paramref name="predicate"/>; returns how many.</summary>
     public int MutateItems(Func<JsonObject, bool> predicate, Action<JsonObject> mutate)
     {
-        lock (_gate)
+        lock (Gate)
         {
             var changed = 0;
             foreach (var item in _items.Where(predicate))
@@ -282,7 +196,7 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
     public void AddItem(string itemJson)
     {
         var item = JsonNode.Parse(itemJson) as JsonObject ?? throw new InvalidDataException("The item is not a JSON object.");
-        lock (_gate)
+        lock (Gate)
         {
             _items.Add(item);
         }
@@ -297,80 +211,29 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
         Field(item, "meterName")?.EndsWith(" Spot", StringComparison.Ordinal) == true
         || Field(item, "skuName")?.EndsWith(" Spot", StringComparison.Ordinal) == true;
 
-    // ---- Faults ------------------------------------------------------------------------------------------
-
-    /// <summary>
-    /// The next <paramref name="count"/> requests (for page <paramref name="atSkip"/> only, when given) answer
-    /// <paramref name="status"/> with no page, and a <c>Retry-After</c> header in whole seconds when
-    /// <paramref name="retryAfter"/> is set.
-    /// </summary>
-    public void FailNext(int count, HttpStatusCode status, TimeSpan? retryAfter = null, int? atSkip = null) =>
-        _faults.Fail(count, status, retryAfter, atSkip);
-
-    /// <summary>The next <paramref name="count"/> requests (for page <paramref name="atSkip"/> only, when given) get half a page.</summary>
-    public void TruncateNext(int count, TruncationMode mode = TruncationMode.EndCleanly, int? atSkip = null) =>
-        _faults.Truncate(count, mode, atSkip);
-
-    /// <summary>
-    /// The next <paramref name="count"/> requests (for page <paramref name="atSkip"/> only, when given) wait
-    /// <paramref name="delay"/> before the answer starts (or until the client gives up), then get their page.
-    /// </summary>
-    public void DelayNext(int count, TimeSpan delay, int? atSkip = null) =>
-        _faults.Delay(count, delay, atSkip);
-
-    /// <summary>Drops every queued fault.</summary>
-    public void ClearFaults() => _faults.Clear();
-
-
     // ---- Serving -----------------------------------------------------------------------------------------
 
-    private async Task HandleAsync(HttpContext context)
+    protected override string Route => "/api/retail/prices";
+
+    private static int SkipOf(HttpRequest request) =>
+        int.TryParse(request.Query["$skip"], NumberStyles.None, CultureInfo.InvariantCulture, out var skip) ? skip : 0;
+
+    protected override (FakeRequest Request, int? Target) Describe(HttpContext context)
     {
-        Interlocked.Increment(ref _requestCount);
         var request = context.Request;
-        var skip = int.TryParse(request.Query["$skip"], NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+        var skip = SkipOf(request);
+        return (new FakeRequest(request.Path + request.QueryString, skip, request.Query["api-version"], request.Query["$filter"]), skip);
+    }
 
-        InjectedFault<int?>? fault;
-        lock (_gate)
-        {
-            _requests.Add(new FakeRequest(request.Path + request.QueryString, skip, request.Query["api-version"], request.Query["$filter"]));
-            fault = _faults.TakeFor(skip);
-        }
+    protected override (byte[]? Body, string ContentType) Render(HttpContext context) =>
+        (RenderPage(context.Request, SkipOf(context.Request)), "application/json; charset=utf-8");
 
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var response = context.Response;
-        try
-        {
-            switch (fault?.Kind)
-            {
-                case FaultKind.Fail:
-                    response.StatusCode = (int)fault.Status;
-                    InjectedFaults<int?>.SetRetryAfter(response, fault.RetryAfter);
-
-                    response.ContentType = "application/json; charset=utf-8";
-                    var error = new JsonObject
-                    {
-                        ["Error"] = new JsonObject { ["Code"] = fault.Status.ToString(), ["Message"] = $"Injected fault: {(int)fault.Status}." },
-                    };
-                    await response.WriteAsync(error.ToJsonString(), aborted.Token);
-                    return;
-
-                case FaultKind.Delay:
-                    await Task.Delay(fault.Delay, aborted.Token);
-                    break;
-            }
-
-            var body = RenderPage(request, skip);
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "application/json; charset=utf-8";
-
-            await InjectedFaults<int?>.WriteBodyAsync(context, body, fault, aborted.Token);
-        }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-        {
-            // The client gave up (a timeout) or the fake is stopping: nothing more to send.
-            context.Abort();
-        }
+    protected override async Task WriteErrorAsync(HttpResponse response, HttpStatusCode status, string code, string message, CancellationToken cancellationToken)
+    {
+        response.StatusCode = (int)status;
+        response.ContentType = "application/json; charset=utf-8";
+        var error = new JsonObject { ["Error"] = new JsonObject { ["Code"] = code, ["Message"] = message } };
+        await response.WriteAsync(error.ToJsonString(), cancellationToken);
     }
 
     private byte[] RenderPage(HttpRequest request, int skip)
@@ -378,35 +241,32 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            lock (_gate)
+            var page = _items.Skip(skip).Take(PageSize).ToList();
+            var next = skip + page.Count < _items.Count && page.Count > 0 ? NextPageLink(request, skip + page.Count) : null;
+
+            writer.WriteStartObject();
+            writer.WriteString("BillingCurrency", _billingCurrency);
+            writer.WriteString("CustomerEntityId", _customerEntityId);
+            writer.WriteString("CustomerEntityType", _customerEntityType);
+            writer.WritePropertyName("Items");
+            writer.WriteStartArray();
+            foreach (var item in page)
             {
-                var page = _items.Skip(skip).Take(PageSize).ToList();
-                var next = skip + page.Count < _items.Count && page.Count > 0 ? NextPageLink(request, skip + page.Count) : null;
-
-                writer.WriteStartObject();
-                writer.WriteString("BillingCurrency", _billingCurrency);
-                writer.WriteString("CustomerEntityId", _customerEntityId);
-                writer.WriteString("CustomerEntityType", _customerEntityType);
-                writer.WritePropertyName("Items");
-                writer.WriteStartArray();
-                foreach (var item in page)
-                {
-                    item.WriteTo(writer);
-                }
-
-                writer.WriteEndArray();
-                if (next is null)
-                {
-                    writer.WriteNull("NextPageLink");
-                }
-                else
-                {
-                    writer.WriteString("NextPageLink", next);
-                }
-
-                writer.WriteNumber("Count", page.Count);
-                writer.WriteEndObject();
+                item.WriteTo(writer);
             }
+
+            writer.WriteEndArray();
+            if (next is null)
+            {
+                writer.WriteNull("NextPageLink");
+            }
+            else
+            {
+                writer.WriteString("NextPageLink", next);
+            }
+
+            writer.WriteNumber("Count", page.Count);
+            writer.WriteEndObject();
         }
 
         return buffer.ToArray();
@@ -421,19 +281,4 @@ public sealed class FakeAzureRetailPricesApi : IAsyncDisposable
             .Append($"$skip={nextSkip.ToString(CultureInfo.InvariantCulture)}");
         return $"{BaseUrl}api/retail/prices?{string.Join('&', parts)}";
     }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _app = null;
-        }
-
-        _stopping.Dispose();
-    }
-
-
 }

@@ -4,13 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Pricing.FakeProviders;
 
@@ -23,10 +17,10 @@ public sealed record FakeGcpRequest(string ServiceId, int Page, int PageSize, st
 /// per page (5000 when absent, as the API), with opaque page tokens, and checks the <c>key</c> parameter: a wrong key
 /// gets the API's real 400 <c>API_KEY_INVALID</c> body, a missing one its 403. SKUs are kept as the JSON objects they
 /// were loaded as. Tests change SKUs (<see cref="SetUnitPrice"/>, <see cref="RemoveSkus"/>, <see cref="MutateSkus"/>) and
-/// queue faults for upcoming requests (<see cref="FailNext"/>, <see cref="TruncateNext"/>, <see cref="DelayNext"/>).
-/// Create with <see cref="FromEmbeddedSnapshot"/> or <see cref="FromServices"/>, then <see cref="StartAsync"/>.
+/// queue faults for upcoming requests, for one page (zero-based) or any (<see cref="FakeProviderApi{TSelf, TTarget, TRequest}.FailNext"/>, …).
+/// Create with <see cref="FromEmbeddedSnapshot"/> or <see cref="FromServices"/>, then <see cref="FakeProviderApi{TSelf, TTarget, TRequest}.StartAsync"/>.
 /// </summary>
-public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
+public sealed class FakeGcpCloudBillingApi : FakeProviderApi<FakeGcpCloudBillingApi, int?, FakeGcpRequest>
 {
     /// <summary>The key the fake accepts unless told otherwise.</summary>
     public const string DefaultApiKey = "fake-gcp-api-key";
@@ -62,14 +56,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
-    private readonly Lock _gate = new();
     private readonly Dictionary<string, List<JsonObject>> _skus;
-    private readonly InjectedFaults<int?> _faults = new();
-    private readonly List<FakeGcpRequest> _requests = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
-    private Uri? _baseUrl;
-    private int _requestCount;
 
     private FakeGcpCloudBillingApi(Dictionary<string, List<JsonObject>> skus, string apiKey)
     {
@@ -80,33 +67,12 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     /// <summary>The key the fake accepts.</summary>
     public string ApiKey { get; }
 
-    /// <summary>The fake's address, with a trailing slash (for <c>Gcp:BaseUrl</c>). Set by <see cref="StartAsync"/>.</summary>
-    public Uri BaseUrl => _baseUrl ?? throw new InvalidOperationException("The fake is not started: call StartAsync first.");
-
-    /// <summary>Requests received on <c>/v1/services/{id}/skus</c>, faulted ones included.</summary>
-    public int RequestCount => Volatile.Read(ref _requestCount);
-
-    /// <summary>Every request received, in arrival order.</summary>
-    public IReadOnlyList<FakeGcpRequest> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
-
-    /// <summary>Faults queued and not yet applied.</summary>
-    public int PendingFaults => _faults.Count;
-
     /// <summary>The services the fake knows, in order.</summary>
     public IReadOnlyList<string> ServiceIds
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return [.. _skus.Keys];
             }
@@ -116,7 +82,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     /// <summary>How many SKUs a service has now.</summary>
     public int SkuCount(string serviceId)
     {
-        lock (_gate)
+        lock (Gate)
         {
             return _skus.TryGetValue(serviceId, out var list) ? list.Count : 0;
         }
@@ -125,7 +91,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     /// <summary>Copies of a service's SKUs, in page order.</summary>
     public IReadOnlyList<JsonObject> Skus(string serviceId)
     {
-        lock (_gate)
+        lock (Gate)
         {
             return _skus.TryGetValue(serviceId, out var list) ? [.. list.Select(s => (JsonObject)s.DeepClone())] : [];
         }
@@ -161,53 +127,11 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
         FromServices(ReadEmbeddedSnapshotPages().Select(p => new KeyValuePair<string, IReadOnlyList<string>>(p.Key, p.Value)), apiKey);
 
     /// <summary>The bundled snapshot pages as JSON text per service id, in resource-name order.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ReadEmbeddedSnapshotPages()
-    {
-        var assembly = typeof(Gcp.Pricing.GcpSnapshotSource).Assembly;
-        var names = assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(SnapshotResourcePrefix, StringComparison.Ordinal) && n.Contains("-page-", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        if (names.Count == 0)
-        {
-            throw new InvalidDataException($"{assembly.GetName().Name} has no embedded resource named {SnapshotResourcePrefix}*-page-*.");
-        }
-
-        var pages = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var group in names.GroupBy(n => n[SnapshotResourcePrefix.Length..n.IndexOf("-page-", StringComparison.Ordinal)], StringComparer.Ordinal))
-        {
-            pages[group.Key] = group.Select(name =>
-            {
-                using var stream = assembly.GetManifestResourceStream(name)!;
-                using var reader = new StreamReader(stream);
-                return reader.ReadToEnd();
-            }).ToList();
-        }
-
-        return pages;
-    }
-
-    /// <summary>Starts Kestrel on 127.0.0.1, port chosen by the OS, and sets <see cref="BaseUrl"/>.</summary>
-    public async Task<FakeGcpCloudBillingApi> StartAsync(CancellationToken cancellationToken = default)
-    {
-        if (_app is not null)
-        {
-            throw new InvalidOperationException("The fake is already started.");
-        }
-
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.MapGet("/v1/services/{serviceId}/skus", (RequestDelegate)HandleAsync);
-        await app.StartAsync(cancellationToken);
-        _app = app;
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-        _baseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
-        return this;
-    }
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ReadEmbeddedSnapshotPages() =>
+        ReadEmbedded(typeof(Gcp.Pricing.GcpSnapshotSource).Assembly, SnapshotResourcePrefix)
+            .Where(p => p.Key.Contains("-page-", StringComparison.Ordinal))
+            .GroupBy(p => p.Key[SnapshotResourcePrefix.Length..p.Key.IndexOf("-page-", StringComparison.Ordinal)], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(p => p.Value)], StringComparer.Ordinal);
 
     // ---- Mutations ---------------------------------------------------------------------------------------
 
@@ -228,7 +152,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     /// <summary>Removes every SKU (of any service) matching <paramref name="predicate"/>; returns how many.</summary>
     public int RemoveSkus(Func<JsonObject, bool> predicate)
     {
-        lock (_gate)
+        lock (Gate)
         {
             return _skus.Values.Sum(list => list.RemoveAll(s => predicate(s)));
         }
@@ -237,7 +161,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     /// <summary>Applies <paramref name="mutate"/> to every SKU matching <paramref name="predicate"/>; returns how many.</summary>
     public int MutateSkus(Func<JsonObject, bool> predicate, Action<JsonObject> mutate)
     {
-        lock (_gate)
+        lock (Gate)
         {
             var changed = 0;
             foreach (var sku in _skus.Values.SelectMany(l => l).Where(predicate))
@@ -254,7 +178,7 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     public void AddSku(string serviceId, string skuJson)
     {
         var sku = JsonNode.Parse(skuJson) as JsonObject ?? throw new InvalidDataException("The SKU is not a JSON object.");
-        lock (_gate)
+        lock (Gate)
         {
             if (!_skus.TryGetValue(serviceId, out var list))
             {
@@ -271,116 +195,70 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    // ---- Faults ------------------------------------------------------------------------------------------
-
-    /// <summary>
-    /// The next <paramref name="count"/> requests (for page <paramref name="atPage"/>, zero-based, only when given) answer
-    /// <paramref name="status"/> with a google.rpc.Status body, and a <c>Retry-After</c> in whole seconds when set.
-    /// </summary>
-    public void FailNext(int count, HttpStatusCode status, TimeSpan? retryAfter = null, int? atPage = null) =>
-        _faults.Fail(count, status, retryAfter, atPage);
-
-    /// <summary>The next <paramref name="count"/> requests (for page <paramref name="atPage"/> only, when given) get half a page.</summary>
-    public void TruncateNext(int count, TruncationMode mode = TruncationMode.EndCleanly, int? atPage = null) =>
-        _faults.Truncate(count, mode, atPage);
-
-    /// <summary>The next <paramref name="count"/> requests (for page <paramref name="atPage"/> only, when given) wait <paramref name="delay"/> first.</summary>
-    public void DelayNext(int count, TimeSpan delay, int? atPage = null) =>
-        _faults.Delay(count, delay, atPage);
-
-    public void ClearFaults() => _faults.Clear();
-
-
     // ---- Serving -----------------------------------------------------------------------------------------
 
-    private async Task HandleAsync(HttpContext context)
+    protected override string Route => "/v1/services/{serviceId}/skus";
+
+    /// <summary>The service, page size and offset a request asks for (a null offset for a token the fake never issued).</summary>
+    private static (string Service, int PageSize, int? Offset) Paging(HttpRequest request) =>
+        ((string)request.RouteValues["serviceId"]!,
+         int.TryParse(request.Query["pageSize"], NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0 ? size : DefaultPageSize,
+         DecodeToken(request.Query["pageToken"]));
+
+    protected override (FakeGcpRequest Request, int? Target) Describe(HttpContext context)
     {
-        Interlocked.Increment(ref _requestCount);
         var request = context.Request;
-        var response = context.Response;
-        var service = (string)context.Request.RouteValues["serviceId"]!;
-        var pageSize = int.TryParse(request.Query["pageSize"], NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0 ? size : DefaultPageSize;
-        string? token = request.Query["pageToken"];
-        var offset = DecodeToken(token);
-        string? key = request.Query["key"];
-        var keyAccepted = key == ApiKey;
-
-        InjectedFault<int?>? fault;
-        lock (_gate)
-        {
-            var page = offset is null ? -1 : offset.Value / pageSize;
-            _requests.Add(new FakeGcpRequest(service, page, pageSize, token, keyAccepted, request.Query["currencyCode"], DateTimeOffset.UtcNow));
-            fault = _faults.TakeFor(page);
-        }
-
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        try
-        {
-            if (string.IsNullOrEmpty(key))
-            {
-                await WriteErrorAsync(response, HttpStatusCode.Forbidden, GoogleError(403, "The request is missing a valid API key.", "PERMISSION_DENIED"), aborted.Token);
-                return;
-            }
-
-            if (!keyAccepted)
-            {
-                await WriteErrorAsync(response, HttpStatusCode.BadRequest, ApiKeyInvalidBody, aborted.Token);
-                return;
-            }
-
-            if (offset is null)
-            {
-                await WriteErrorAsync(response, HttpStatusCode.BadRequest, GoogleError(400, "Page token is not valid.", "INVALID_ARGUMENT"), aborted.Token);
-                return;
-            }
-
-            switch (fault?.Kind)
-            {
-                case FaultKind.Fail:
-                    InjectedFaults<int?>.SetRetryAfter(response, fault.RetryAfter);
-
-                    await WriteErrorAsync(response, fault.Status, GoogleError((int)fault.Status, $"Injected fault: {(int)fault.Status}.", fault.Status.ToString()), aborted.Token);
-                    return;
-
-                case FaultKind.Delay:
-                    await Task.Delay(fault.Delay, aborted.Token);
-                    break;
-            }
-
-            var body = RenderPage(service, offset.Value, pageSize);
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "application/json; charset=UTF-8";
-            await InjectedFaults<int?>.WriteBodyAsync(context, body, fault, aborted.Token);
-        }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-        {
-            // The client gave up (a timeout) or the fake is stopping: nothing more to send.
-            context.Abort();
-        }
+        var (service, pageSize, offset) = Paging(request);
+        var page = offset is null ? -1 : offset.Value / pageSize;
+        return (new FakeGcpRequest(service, page, pageSize, request.Query["pageToken"], request.Query["key"] == ApiKey, request.Query["currencyCode"], DateTimeOffset.UtcNow), page);
     }
+
+    /// <summary>The API's own refusals, before any injected fault: no key (403), a wrong key (400 API_KEY_INVALID), a foreign page token (400).</summary>
+    protected override async Task<bool> RefuseAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        string? key = context.Request.Query["key"];
+        (HttpStatusCode Status, string Body)? refusal = string.IsNullOrEmpty(key) ? (HttpStatusCode.Forbidden, GoogleError(403, "The request is missing a valid API key.", "PERMISSION_DENIED"))
+            : key != ApiKey ? (HttpStatusCode.BadRequest, ApiKeyInvalidBody)
+            : Paging(context.Request).Offset is null ? (HttpStatusCode.BadRequest, GoogleError(400, "Page token is not valid.", "INVALID_ARGUMENT"))
+            : null;
+        if (refusal is null)
+        {
+            return false;
+        }
+
+        await WriteStatusAsync(context.Response, refusal.Value.Status, refusal.Value.Body, cancellationToken);
+        return true;
+    }
+
+    protected override (byte[]? Body, string ContentType) Render(HttpContext context)
+    {
+        var (service, pageSize, offset) = Paging(context.Request);
+        return (RenderPage(service, offset!.Value, pageSize), "application/json; charset=UTF-8");
+    }
+
+    /// <summary>A <c>google.rpc.Status</c> body, as the API answers errors.</summary>
+    protected override Task WriteErrorAsync(HttpResponse response, HttpStatusCode status, string code, string message, CancellationToken cancellationToken) =>
+        WriteStatusAsync(response, status, GoogleError((int)status, message, code), cancellationToken);
 
     private byte[] RenderPage(string service, int offset, int pageSize)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            lock (_gate)
+            var all = _skus.TryGetValue(service, out var list) ? list : [];
+            var page = all.Skip(offset).Take(pageSize).ToList();
+            writer.WriteStartObject();
+            writer.WritePropertyName("skus");
+            writer.WriteStartArray();
+            foreach (var sku in page)
             {
-                var all = _skus.TryGetValue(service, out var list) ? list : [];
-                var page = all.Skip(offset).Take(pageSize).ToList();
-                writer.WriteStartObject();
-                writer.WritePropertyName("skus");
-                writer.WriteStartArray();
-                foreach (var sku in page)
-                {
-                    sku.WriteTo(writer);
-                }
-
-                writer.WriteEndArray();
-                // The API always sends nextPageToken, empty on the last page.
-                writer.WriteString("nextPageToken", offset + page.Count < all.Count && page.Count > 0 ? EncodeToken(offset + page.Count) : "");
-                writer.WriteEndObject();
+                sku.WriteTo(writer);
             }
+
+            writer.WriteEndArray();
+            // The API always sends nextPageToken, empty on the last page.
+            writer.WriteString("nextPageToken", offset + page.Count < all.Count && page.Count > 0 ? EncodeToken(offset + page.Count) : "");
+            writer.WriteEndObject();
         }
 
         return buffer.ToArray();
@@ -412,25 +290,10 @@ public sealed class FakeGcpCloudBillingApi : IAsyncDisposable
     private static string GoogleError(int code, string message, string status) =>
         new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message, ["status"] = status } }.ToJsonString();
 
-    private static async Task WriteErrorAsync(HttpResponse response, HttpStatusCode status, string body, CancellationToken cancellationToken)
+    private static async Task WriteStatusAsync(HttpResponse response, HttpStatusCode status, string body, CancellationToken cancellationToken)
     {
         response.StatusCode = (int)status;
         response.ContentType = "application/json; charset=UTF-8";
         await response.WriteAsync(body, cancellationToken);
     }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _app = null;
-        }
-
-        _stopping.Dispose();
-    }
-
-
 }

@@ -4,6 +4,19 @@ using Microsoft.AspNetCore.Http;
 
 namespace Pricing.FakeProviders;
 
+/// <summary>How a truncation fault cuts a body.</summary>
+public enum TruncationMode
+{
+    /// <summary>Status 200, chunked body holding the first half of the page, then a clean end of body: the JSON is cut mid-way.</summary>
+    EndCleanly,
+
+    /// <summary>Status 200 with the full Content-Length, the first half of the body, then the connection is aborted.</summary>
+    AbortConnection,
+
+    /// <summary>Status 200 with the full Content-Length, the first half of the body, then nothing until the client gives up.</summary>
+    Stall,
+}
+
 public enum FaultKind
 {
     /// <summary>An error status (with Retry-After when set) instead of the body.</summary>

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Aws.Pricing.Tests;
+namespace Pricing.Sources.Tests;
 
 public sealed class SpooledBodyHandlerTests
 {
@@ -31,7 +31,7 @@ public sealed class SpooledBodyHandlerTests
         new Random(7).NextBytes(data);
         using var http = new HttpClient(new SpooledBodyHandler(inMemoryLimit: 1024) { InnerHandler = new Answer(() => new UnsizedContent(data)) });
 
-        static HashSet<string> Spooled() => [.. Directory.GetFiles(Path.GetTempPath(), "aws-price-list-*.tmp")];
+        static HashSet<string> Spooled() => [.. Directory.GetFiles(Path.GetTempPath(), "pricing-body-*.tmp")];
         var before = Spooled();
         string path;
         using (var response = await http.GetAsync("http://example.invalid/offer", HttpCompletionOption.ResponseHeadersRead, Ct))
@@ -50,11 +50,11 @@ public sealed class SpooledBodyHandlerTests
         var data = "{\"regions\":{}}"u8.ToArray();
         using var http = new HttpClient(new SpooledBodyHandler() { InnerHandler = new Answer(() => new ByteArrayContent(data)) });
 
-        var before = Directory.GetFiles(Path.GetTempPath(), "aws-price-list-*.tmp");
+        var before = Directory.GetFiles(Path.GetTempPath(), "pricing-body-*.tmp");
 
         using var response = await http.GetAsync("http://example.invalid/index", HttpCompletionOption.ResponseHeadersRead, Ct);
 
-        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), "aws-price-list-*.tmp").Except(before));
+        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), "pricing-body-*.tmp").Except(before));
         Assert.Equal(data, await response.Content.ReadAsByteArrayAsync(Ct));
     }
 }

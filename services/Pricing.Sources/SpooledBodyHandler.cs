@@ -1,12 +1,12 @@
 using System.Net.Http.Headers;
-using Pricing.Sources;
 
-namespace Aws.Pricing;
+namespace Pricing.Sources;
 
 /// <summary>
 /// Reads the whole response body inside the resilience pipeline, like <see cref="BufferedBodyHandler"/> (so a
 /// body that breaks off or stalls fails that attempt and is retried), but a large body goes to a temporary
-/// file that is deleted when the response is disposed, not to memory: an EC2 offer file is hundreds of MB.
+/// file that is deleted when the response is disposed, not to memory (an EC2 offer file is hundreds of MB). A provider
+/// asks for it with <see cref="ResponseBodies.SpooledToDisk"/>.
 /// Bodies that say they are small stay in memory.
 /// </summary>
 public sealed class SpooledBodyHandler(long inMemoryLimit = SpooledBodyHandler.DefaultInMemoryLimit) : DelegatingHandler
@@ -25,7 +25,7 @@ public sealed class SpooledBodyHandler(long inMemoryLimit = SpooledBodyHandler.D
                 return response;
             }
 
-            var path = Path.Combine(Path.GetTempPath(), $"aws-price-list-{Guid.NewGuid():N}.tmp");
+            var path = Path.Combine(Path.GetTempPath(), $"pricing-body-{Guid.NewGuid():N}.tmp");
             file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
                 FileOptions.DeleteOnClose | FileOptions.Asynchronous | FileOptions.SequentialScan);
             await response.Content.CopyToAsync(file, cancellationToken);
@@ -46,33 +46,6 @@ public sealed class SpooledBodyHandler(long inMemoryLimit = SpooledBodyHandler.D
 
             response.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>
-    /// In a client built by <c>AddProviderHttpClient</c>, puts this handler where its <see cref="BufferedBodyHandler"/>
-    /// was (below the resilience handler); appends it when there is none.
-    /// </summary>
-    public static void ReplaceBufferedBodyHandler(IList<DelegatingHandler> handlers)
-    {
-        var index = -1;
-        for (var i = 0; i < handlers.Count; i++)
-        {
-            if (handlers[i] is BufferedBodyHandler)
-            {
-                index = i;
-                break;
-            }
-        }
-
-        if (index < 0)
-        {
-            handlers.Add(new SpooledBodyHandler());
-        }
-        else
-        {
-            handlers[index].Dispose();
-            handlers[index] = new SpooledBodyHandler();
         }
     }
 
