@@ -47,11 +47,8 @@ internal static class ChangeFormat
     public static string OldToNew(Money? old, Money? @new) => $"{Price(old)} -> {Price(@new)}";
 
     /// <summary>The offer key's instance (and zone, where the provider prices per zone).</summary>
-    public static string Instance(string offerKey)
-    {
-        var parts = offerKey.Split('|');
-        return parts.Length != 5 ? offerKey : parts[2].Length > 0 ? $"{parts[3]} ({parts[2]})" : parts[3];
-    }
+    public static string Instance(string offerKey) =>
+        Pricing.Catalog.OfferKey.TryParse(offerKey, out var key) ? key.InstanceLabel : offerKey;
 
     /// <summary>One watch line: time, provider, version, kind, routing key + instance, old -> new per instance-hour and per accelerator-hour.</summary>
     public static string Line(PriceChangeNotice notice)

@@ -112,9 +112,9 @@ public sealed class HistoryCommand : Command, IVerb<HistoryArguments>
     }
 
     private static string OfferKey(string name, string value) =>
-        value.Split('|').Length == 5 && value.Split('|') is [{ Length: > 0 }, { Length: > 0 }, _, { Length: > 0 }, { Length: > 0 }]
+        Pricing.Catalog.OfferKey.TryParse(value, out _)
             ? value
-            : throw new ArgumentException($"{name} '{value}' is not an offer key: provider|region|zone|instance|pricing_model, zone may be empty (e.g. 'azure|eastus||Standard_ND96isr_H100_v5|on_demand').");
+            : throw new ArgumentException($"{name} '{value}' is not an offer key: {Pricing.Catalog.OfferKey.Shape}.");
 
     private static int Print(GetPriceHistoryResponse response, HistoryArguments arguments, TextWriter output, TextWriter error)
     {

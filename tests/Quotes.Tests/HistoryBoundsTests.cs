@@ -136,4 +136,20 @@ public sealed class HistoryBoundsTests : IAsyncLifetime
         // Bounded: the 5 KB token is not echoed back.
         Assert.True(ex.Status.Detail.Length < 1000, ex.Status.Detail);
     }
+
+    [Theory]
+    [InlineData("bounds|region-1||instance")] // four parts
+    [InlineData("bounds||zone|instance|on_demand")] // no region
+    [InlineData("bounds|region-1||instance|on_demand|extra")] // six parts
+    public async Task An_offer_key_that_is_not_one_is_InvalidArgument_on_offer_key_without_the_key_in_the_message(string key)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Changes.GetPriceHistoryAsync(new GetPriceHistoryRequest { OfferKey = key }, cancellationToken: Ct));
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        var violation = Assert.Single(ex.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal("offer_key", violation.Field);
+        Assert.DoesNotContain(key, violation.Description);
+        Assert.Contains("provider|region|zone|instance|pricing_model", violation.Description);
+    }
 }

@@ -49,9 +49,9 @@ public static class PriceChangesRequestMapping
             violations.Add(new FieldViolation(hasOffer ? "accelerator_id" : "offer_key", "Give exactly one of offer_key and accelerator_id."));
         }
 
-        if (hasOffer && request.OfferKey.Split('|').Length != 5)
+        if (hasOffer && !Pricing.Catalog.OfferKey.TryParse(request.OfferKey, out _))
         {
-            violations.Add(new FieldViolation("offer_key", $"'{request.OfferKey}' is not an offer key (provider|region|zone|instance|model)."));
+            violations.Add(new FieldViolation("offer_key", $"Not an offer key: {Pricing.Catalog.OfferKey.Shape}."));
         }
 
         var from = TimeOf(request.From, "from", violations);
