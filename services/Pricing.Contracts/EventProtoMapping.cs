@@ -1,4 +1,3 @@
-using Pricing.Catalog;
 using Pricing.Contracts.Events;
 
 namespace Pricing.Contracts;
@@ -21,7 +20,7 @@ public static class EventProtoMapping
                 _ => V1.PriceChangeKind.Unspecified,
             },
             ObservedAt = change.ObservedAt.ToProtoTimestamp(),
-            Offer = change.Offer?.ToProto(),
+            Offer = change.Offer?.ToOffer().ToProto(),
         };
         if (change.OldPricePerInstanceHour is { } old)
         {

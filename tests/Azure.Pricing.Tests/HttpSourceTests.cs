@@ -3,6 +3,7 @@ using System.Net;
 using Pricing.Catalog;
 using Pricing.FakeProviders;
 using Pricing.Sources;
+using EventKind = Pricing.Contracts.Events.PriceChangeKind;
 
 namespace Azure.Pricing.Tests;
 
@@ -97,7 +98,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         Assert.Equal(_snapshot.Offers.Count, published.OfferCount);
         Assert.Equal(_snapshot.Offers.Count, published.Added);
         Assert.Equal(0, published.PreviousVersion);
-        Assert.All(_host.Events.Changes, c => Assert.Equal(PriceChangeKind.Added, c.Kind));
+        Assert.All(_host.Events.Changes, c => Assert.Equal(EventKind.Added, c.Kind));
         Assert.Equal(_snapshot.Offers.Count, _host.Events.Changes.Count);
     }
 
@@ -195,7 +196,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         Assert.Contains(_fake.Requests.Skip(requestsBefore), r => r.Skip == SkipOfPage(1));
         Assert.DoesNotContain(_fake.Requests.Skip(requestsBefore), r => r.Skip > SkipOfPage(1));
         await _host.Events.WaitForVersionAsync(1, EventTimeout);
-        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == PriceChangeKind.Removed);
+        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == EventKind.Removed);
     }
 
     [Fact]
@@ -245,7 +246,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var v2 = await _host.Events.WaitForVersionAsync(2, EventTimeout);
         Assert.Equal((0, 1, 0), (v2.Added, v2.Changed, v2.Removed));
         var change = Assert.Single(_host.Events.Changes, c => c.CatalogVersion == 2);
-        Assert.Equal(PriceChangeKind.Changed, change.Kind);
+        Assert.Equal(EventKind.Changed, change.Kind);
         Assert.Equal(H100EastUsOnDemand, change.OfferKey);
         Assert.Equal(98.32m, change.OldPricePerInstanceHour);
         Assert.Equal(90.00m, change.NewPricePerInstanceHour);
