@@ -14,9 +14,9 @@ public static class EventProtoMapping
             OfferKey = change.OfferKey,
             Kind = change.Kind switch
             {
-                PriceChangeKind.Added => V1.PriceChangeKind.Added,
-                PriceChangeKind.Changed => V1.PriceChangeKind.Changed,
-                PriceChangeKind.Removed => V1.PriceChangeKind.Removed,
+                ChangeKind.Added => V1.PriceChangeKind.Added,
+                ChangeKind.Changed => V1.PriceChangeKind.Changed,
+                ChangeKind.Removed => V1.PriceChangeKind.Removed,
                 _ => V1.PriceChangeKind.Unspecified,
             },
             ObservedAt = change.ObservedAt.ToProtoTimestamp(),

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using Pricing.Catalog;
 using Pricing.FakeProviders;
+using Pricing.Contracts.Events;
 using Pricing.Sources;
-using EventKind = Pricing.Contracts.Events.PriceChangeKind;
 
 namespace Azure.Pricing.Tests;
 
@@ -98,7 +98,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         Assert.Equal(_snapshot.Offers.Count, published.OfferCount);
         Assert.Equal(_snapshot.Offers.Count, published.Added);
         Assert.Equal(0, published.PreviousVersion);
-        Assert.All(_host.Events.Changes, c => Assert.Equal(EventKind.Added, c.Kind));
+        Assert.All(_host.Events.Changes, c => Assert.Equal(ChangeKind.Added, c.Kind));
         Assert.Equal(_snapshot.Offers.Count, _host.Events.Changes.Count);
     }
 
@@ -196,7 +196,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         Assert.Contains(_fake.Requests.Skip(requestsBefore), r => r.Skip == SkipOfPage(1));
         Assert.DoesNotContain(_fake.Requests.Skip(requestsBefore), r => r.Skip > SkipOfPage(1));
         await _host.Events.WaitForVersionAsync(1, EventTimeout);
-        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == EventKind.Removed);
+        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == ChangeKind.Removed);
     }
 
     [Fact]
@@ -246,7 +246,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var v2 = await _host.Events.WaitForVersionAsync(2, EventTimeout);
         Assert.Equal((0, 1, 0), (v2.Added, v2.Changed, v2.Removed));
         var change = Assert.Single(_host.Events.Changes, c => c.CatalogVersion == 2);
-        Assert.Equal(EventKind.Changed, change.Kind);
+        Assert.Equal(ChangeKind.Changed, change.Kind);
         Assert.Equal(H100EastUsOnDemand, change.OfferKey);
         Assert.Equal(98.32m, change.OldPricePerInstanceHour);
         Assert.Equal(90.00m, change.NewPricePerInstanceHour);

@@ -8,13 +8,13 @@ namespace Pricing.Contracts.Events;
 /// with routing key <c>{provider}.{region}.{accelerator}.{pricing_model}</c>.
 /// Consumers apply it once, keyed by (Provider, CatalogVersion, OfferKey).
 /// Its JSON is the contract for subscribers outside this code base (docs/events.md), so it holds only the
-/// contract's own types: <see cref="OfferSnapshot"/> and <see cref="PriceChangeKind"/>, never the domain's.
+/// contract's own types: <see cref="OfferSnapshot"/> and <see cref="ChangeKind"/>, never the domain's.
 /// </summary>
 public sealed record AcceleratorPriceChanged(
     string Provider,
     long CatalogVersion,
     string OfferKey,
-    PriceChangeKind Kind,
+    ChangeKind Kind,
     string Region,
     string AcceleratorId,
     string PricingModel,
@@ -35,7 +35,7 @@ public sealed record AcceleratorPriceChanged(
 /// What changed about an offer. On the broker it travels by name ("Added", "Changed", "Removed"); the stored history
 /// keeps the numbers, so they stay those of the domain's kind.
 /// </summary>
-public enum PriceChangeKind
+public enum ChangeKind
 {
     Added = 1,
     Changed = 2,

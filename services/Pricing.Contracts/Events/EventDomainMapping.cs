@@ -1,5 +1,4 @@
 using Pricing.Catalog;
-using DomainKind = Pricing.Catalog.PriceChangeKind;
 
 namespace Pricing.Contracts.Events;
 
@@ -30,20 +29,20 @@ public static class EventDomainMapping
         offer.Vcpus, offer.MemoryGib, offer.PricingModel, offer.PricePerInstanceHour, offer.Currency, offer.EffectiveDate,
         offer.SkuId, offer.MeterId);
 
-    public static PriceChangeKind ToEvent(this DomainKind kind) => kind switch
+    public static ChangeKind ToEvent(this PriceChangeKind kind) => kind switch
     {
-        DomainKind.Added => PriceChangeKind.Added,
-        DomainKind.Changed => PriceChangeKind.Changed,
-        DomainKind.Removed => PriceChangeKind.Removed,
+        PriceChangeKind.Added => ChangeKind.Added,
+        PriceChangeKind.Changed => ChangeKind.Changed,
+        PriceChangeKind.Removed => ChangeKind.Removed,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a change kind"),
     };
 
     /// <summary>Only after <see cref="PriceEventRules"/> passed (an undefined kind is rejected there).</summary>
-    public static DomainKind ToDomain(this PriceChangeKind kind) => kind switch
+    public static PriceChangeKind ToDomain(this ChangeKind kind) => kind switch
     {
-        PriceChangeKind.Added => DomainKind.Added,
-        PriceChangeKind.Changed => DomainKind.Changed,
-        PriceChangeKind.Removed => DomainKind.Removed,
+        ChangeKind.Added => PriceChangeKind.Added,
+        ChangeKind.Changed => PriceChangeKind.Changed,
+        ChangeKind.Removed => PriceChangeKind.Removed,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a change kind"),
     };
 }

@@ -61,9 +61,9 @@ public sealed class PriceEventRules(AcceleratorRegistry registry, TimeProvider t
 
         var (needsOld, needsNew) = change.Kind switch
         {
-            PriceChangeKind.Added => (false, true),
-            PriceChangeKind.Changed => (true, true),
-            PriceChangeKind.Removed => (true, false),
+            ChangeKind.Added => (false, true),
+            ChangeKind.Changed => (true, true),
+            ChangeKind.Removed => (true, false),
             _ => (false, false),
         };
         if (!Enum.IsDefined(change.Kind))
