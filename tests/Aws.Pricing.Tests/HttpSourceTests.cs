@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Pricing.Catalog;
+using Pricing.Contracts.Events;
 using Pricing.FakeProviders;
 using Pricing.Sources;
 
@@ -64,7 +65,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     {
         await _host.Events.WaitForVersionAsync(1, EventTimeout);
         Assert.DoesNotContain(_host.Events.Catalogs, c => c.CatalogVersion > 1);
-        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == PriceChangeKind.Removed);
+        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == ChangeKind.Removed);
     }
 
     [Fact]

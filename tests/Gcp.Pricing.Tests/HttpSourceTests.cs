@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Pricing.Catalog;
+using Pricing.Contracts.Events;
 using Pricing.FakeProviders;
 using Pricing.Sources;
 
@@ -147,7 +148,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         Assert.Contains(after, r => r.Page == 1);
         Assert.DoesNotContain(after, r => r.Page > 1 || r.ServiceId == Tpu);
         Assert.DoesNotContain(_host.Events.Catalogs, c => c.CatalogVersion > 1);
-        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == PriceChangeKind.Removed);
+        Assert.DoesNotContain(_host.Events.Changes, c => c.Kind == ChangeKind.Removed);
     }
 
     [Fact]
