@@ -2,7 +2,7 @@ using Pricing.Contracts.Events;
 
 namespace Pricing.Contracts;
 
-/// <summary>Maps the broker's price-change message to the proto event gRPC clients receive, and back (exactly).</summary>
+/// <summary>Maps the broker's price-change message to the proto event gRPC clients receive (prices exactly, as units + nanos).</summary>
 public static class EventProtoMapping
 {
     public static V1.AcceleratorPriceChangedEvent ToProto(this AcceleratorPriceChanged change)
