@@ -26,7 +26,7 @@ public static class MessagingExtensions
     /// publisher confirms stay on (MassTransit's default), so a publish completes only once the broker has it.
     /// How a consumer is handled (retry, partitioning) belongs in its <see cref="ConsumerDefinition{TConsumer}"/>, which
     /// applies on both transports; <paramref name="configureRabbitEndpoints"/> adds only what the broker needs (queues,
-    /// bindings, prefetch). On the in-memory bus each consumer gets the endpoint its definition names.
+    /// bindings, prefetch). On the in-memory bus each consumer gets an endpoint of its own, named by the kebab-case formatter.
     /// </summary>
     public static IHostApplicationBuilder AddPricingMessaging(
         this IHostApplicationBuilder builder,
