@@ -38,7 +38,7 @@ consumer.ReceivedAsync += async (_, delivery) =>
         delivery.RoutingKey,
         m.GetProperty("provider").GetString(),
         m.GetProperty("catalogVersion").GetInt64(),
-        m.GetProperty("kind").ToString(),
+        Kind(m.GetProperty("kind")),
         m.GetProperty("offerKey").GetString(),
         Price(m, "oldPricePerInstanceHour"),
         Price(m, "newPricePerInstanceHour")));
@@ -55,5 +55,14 @@ _ = Task.Run(() => { while (Console.In.ReadLine() is not null) { } stop.TrySetRe
 await stop.Task;
 return 0;
 
+// The kind travels as its number (docs/events.md): 1 Added, 2 Changed, 3 Removed.
+static string Kind(JsonElement kind) => kind.ValueKind == JsonValueKind.Number
+    ? kind.GetInt32() switch { 1 => "Added", 2 => "Changed", 3 => "Removed", var other => other.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+    : kind.ToString();
+
+// Prices travel as decimal strings ("9.8712", exact); a number is read as well. Absent or null: "-".
 static string Price(JsonElement message, string name) =>
-    message.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number ? p.GetRawText() : "-";
+    !message.TryGetProperty(name, out var p) ? "-"
+    : p.ValueKind == JsonValueKind.String ? p.GetString()!
+    : p.ValueKind == JsonValueKind.Number ? p.GetRawText()
+    : "-";

@@ -1,9 +1,8 @@
-using Pricing.Catalog;
 using Pricing.Contracts.Events;
 
 namespace Pricing.Contracts;
 
-/// <summary>Maps the broker's price-change message to the proto event gRPC clients receive, and back (exactly).</summary>
+/// <summary>Maps the broker's price-change message to the proto event gRPC clients receive (prices exactly, as units + nanos).</summary>
 public static class EventProtoMapping
 {
     public static V1.AcceleratorPriceChangedEvent ToProto(this AcceleratorPriceChanged change)
@@ -15,13 +14,13 @@ public static class EventProtoMapping
             OfferKey = change.OfferKey,
             Kind = change.Kind switch
             {
-                PriceChangeKind.Added => V1.PriceChangeKind.Added,
-                PriceChangeKind.Changed => V1.PriceChangeKind.Changed,
-                PriceChangeKind.Removed => V1.PriceChangeKind.Removed,
+                ChangeKind.Added => V1.PriceChangeKind.Added,
+                ChangeKind.Changed => V1.PriceChangeKind.Changed,
+                ChangeKind.Removed => V1.PriceChangeKind.Removed,
                 _ => V1.PriceChangeKind.Unspecified,
             },
             ObservedAt = change.ObservedAt.ToProtoTimestamp(),
-            Offer = change.Offer?.ToProto(),
+            Offer = change.Offer?.ToOffer().ToProto(),
         };
         if (change.OldPricePerInstanceHour is { } old)
         {

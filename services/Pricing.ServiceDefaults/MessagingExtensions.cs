@@ -24,6 +24,9 @@ public static class MessagingExtensions
     /// On RabbitMQ, <see cref="AcceleratorPriceChanged"/> goes to the durable topic exchange
     /// <see cref="PriceChangeTopology.ExchangeName"/> with routing key {provider}.{region}.{accelerator}.{model};
     /// publisher confirms stay on (MassTransit's default), so a publish completes only once the broker has it.
+    /// How a consumer is handled (retry, partitioning) belongs in its <see cref="ConsumerDefinition{TConsumer}"/>, which
+    /// applies on both transports; <paramref name="configureRabbitEndpoints"/> adds only what the broker needs (queues,
+    /// bindings, prefetch). On the in-memory bus each consumer gets an endpoint of its own, named by the kebab-case formatter.
     /// </summary>
     public static IHostApplicationBuilder AddPricingMessaging(
         this IHostApplicationBuilder builder,

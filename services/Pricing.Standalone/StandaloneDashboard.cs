@@ -2,7 +2,6 @@ using System.Net;
 using Dashboard;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Pricing.Standalone;
 
@@ -12,9 +11,9 @@ namespace Pricing.Standalone;
 /// prior-knowledge requests with HTTP_1_1_REQUIRED). So the host listens twice: the configured addresses (urls,
 /// <c>--urls</c>, ASPNETCORE_URLS, HTTP_PORTS; default http://localhost:5000) stay HTTP/2 for gRPC, and
 /// <c>Http1Urls</c> (default: <c>Dashboard:Url</c>, else http://localhost:5080, or port 0 on the gRPC host when the
-/// gRPC port is 0) are HTTP/1.1 for browsers. ServiceDefaults turns <c>Http1Urls</c> into Kestrel endpoints where it
-/// supports that key; otherwise this class listens itself, the same way. The dashboard's gRPC clients point at this
-/// host's own gRPC address.
+/// gRPC port is 0) are HTTP/1.1 for browsers. ServiceDefaults turns <c>Http1Urls</c> into Kestrel endpoints (gRPC
+/// ones first, HTTP/1.1 last); this class only chooses the address and finds the bound ones. The dashboard's gRPC
+/// clients point at this host's own gRPC address.
 /// </summary>
 public sealed class StandaloneDashboard
 {
@@ -26,8 +25,6 @@ public sealed class StandaloneDashboard
     /// <summary>ServiceDefaults' key for extra HTTP/1.1 endpoints (ServiceDefaultsExtensions.Http1UrlsKey).</summary>
     public const string Http1UrlsKey = "Http1Urls";
 
-    private readonly List<(ListenOptions Options, BindingAddress Address)> _grpc = [];
-    private (ListenOptions Options, BindingAddress Address)? _dashboard;
     private IServer? _server;
 
     private StandaloneDashboard()
@@ -39,22 +36,15 @@ public sealed class StandaloneDashboard
     {
         get
         {
-            if (_dashboard is { } d)
-            {
-                return AddressOf(d.Options, d.Address);
-            }
-
             // Endpoints from Kestrel:Endpoints (ServiceDefaults' Http1Urls sorts them gRPC first, HTTP/1.1 last).
             var addresses = ServerAddresses();
-            return addresses.Count >= 2 ? Connectable(BindingAddress.Parse(addresses[^1]), null)
+            return addresses.Count >= 2 ? Connectable(BindingAddress.Parse(addresses[^1]))
                 : throw new InvalidOperationException("No HTTP/1.1 endpoint for the dashboard: set Http1Urls (or Dashboard:Url).");
         }
     }
 
     /// <summary>This host's gRPC address (the first gRPC endpoint), once the host has started.</summary>
-    public Uri GrpcAddress => _grpc.Count > 0
-        ? AddressOf(_grpc[0].Options, _grpc[0].Address)
-        : Connectable(BindingAddress.Parse(ServerAddresses().FirstOrDefault() ?? throw new InvalidOperationException("The host is not started.")), null);
+    public Uri GrpcAddress => Connectable(BindingAddress.Parse(ServerAddresses().FirstOrDefault() ?? throw new InvalidOperationException("The host is not started.")));
 
     internal StandaloneDashboard With(IServer server)
     {
@@ -102,7 +92,7 @@ public sealed class StandaloneDashboard
             : DefaultDashboardUrl;
     }
 
-    /// <summary>After AddServiceDefaults: the dashboard, pointed at this host, and (where ServiceDefaults did not) the listeners.</summary>
+    /// <summary>After AddServiceDefaults (which made <c>Http1Urls</c> its endpoints): the dashboard, pointed at this host.</summary>
     internal static void Add(WebApplicationBuilder builder)
     {
         var endpoints = new StandaloneDashboard();
@@ -111,34 +101,6 @@ public sealed class StandaloneDashboard
         {
             endpoints._server ??= sp.GetRequiredService<IServer>();
             return endpoints.GrpcAddress;
-        });
-
-        if (builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
-        {
-            // ServiceDefaults turned Http1Urls into Kestrel:Endpoints, or the operator listed them: leave them alone.
-            return;
-        }
-
-        var grpc = GrpcUrls(builder.Configuration).Select(BindingAddress.Parse).ToList();
-        var http1 = Split(builder.Configuration[Http1UrlsKey]).Select(BindingAddress.Parse).ToList();
-
-        // The addresses become explicit listeners, so the hosting URLs must not also be bound (nor warned about).
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
-        builder.WebHost.UseSetting("http_ports", "");
-        builder.WebHost.UseSetting("https_ports", "");
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            // Listen order is bind order: the gRPC endpoints come first, so BoundAddress() stays the gRPC one.
-            foreach (var address in grpc)
-            {
-                endpoints._grpc.Add((Listen(kestrel, address, protocols: null), address));
-            }
-
-            foreach (var address in http1)
-            {
-                var listener = Listen(kestrel, address, HttpProtocols.Http1);
-                endpoints._dashboard ??= (listener, address);
-            }
         });
     }
 
@@ -156,50 +118,9 @@ public sealed class StandaloneDashboard
 
     private static string[] Split(string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    private static ListenOptions Listen(KestrelServerOptions kestrel, BindingAddress address, HttpProtocols? protocols)
-    {
-        if (address.IsUnixPipe)
-        {
-            throw new NotSupportedException($"Unix sockets ({address}) are not supported by the standalone host; use Kestrel:Endpoints.");
-        }
 
-        ListenOptions? created = null;
-        void Configure(ListenOptions options)
-        {
-            created = options;
-            if (protocols is { } p)
-            {
-                options.Protocols = p;
-            }
-
-            if (string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase))
-            {
-                options.UseHttps();
-            }
-        }
-
-        if (string.Equals(address.Host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            kestrel.ListenLocalhost(address.Port, Configure);
-        }
-        else if (IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip))
-        {
-            kestrel.Listen(ip, address.Port, Configure);
-        }
-        else
-        {
-            // "*", "+" or a host name: every interface, as Kestrel itself does for hosting URLs.
-            kestrel.ListenAnyIP(address.Port, Configure);
-        }
-
-        return created!;
-    }
-
-    private static Uri AddressOf(ListenOptions options, BindingAddress configured) =>
-        Connectable(configured, (options.EndPoint as IPEndPoint)?.Port);
-
-    /// <summary>An address a client on this machine can connect to: wildcards become loopback, port 0 the bound port.</summary>
-    private static Uri Connectable(BindingAddress address, int? boundPort)
+    /// <summary>An address a client on this machine can connect to: wildcards become loopback.</summary>
+    private static Uri Connectable(BindingAddress address)
     {
         var host = address.Host;
         if (host is "*" or "+" or "0.0.0.0" or "[::]" or "::" || (!IPAddress.TryParse(host.Trim('[', ']'), out _) && !string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)))
@@ -207,7 +128,6 @@ public sealed class StandaloneDashboard
             host = "127.0.0.1";
         }
 
-        var port = boundPort is > 0 ? boundPort.Value : address.Port;
-        return new Uri($"{address.Scheme}://{host}:{port}/");
+        return new Uri($"{address.Scheme}://{host}:{address.Port}/");
     }
 }

@@ -43,7 +43,7 @@ public sealed class ForgedEventTests(RabbitMqTestServer rabbit, RedisTestServer 
             var offer = JsonSerializer.SerializeToNode(genuine with { PricePerInstanceHour = 1m }, JsonOptions)!.AsObject();
             var change = new JsonObject
             {
-                ["provider"] = "synthetic", ["catalogVersion"] = 2, ["offerKey"] = genuine.OfferKey, ["kind"] = "Changed",
+                ["provider"] = "synthetic", ["catalogVersion"] = 2, ["offerKey"] = genuine.OfferKey, ["kind"] = (int)ChangeKind.Changed,
                 ["region"] = genuine.Region, ["acceleratorId"] = genuine.AcceleratorId, ["pricingModel"] = genuine.PricingModel,
                 ["oldPricePerInstanceHour"] = genuine.PricePerInstanceHour, ["newPricePerInstanceHour"] = 1m, ["currency"] = "USD",
                 ["offer"] = offer, ["observedAt"] = now,

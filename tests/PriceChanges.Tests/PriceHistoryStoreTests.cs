@@ -23,8 +23,8 @@ public abstract class PriceHistoryStoreContract
     public static AcceleratorPriceChanged Change(string provider, long version, string instance, decimal? oldPrice, decimal? newPrice,
         DateTimeOffset observedAt, string accelerator = "nvidia-h100-80gb", string model = PricingModels.OnDemand, string region = "us-east-1")
     {
-        var offer = newPrice is null ? null : new Offer(provider, region, null, instance, accelerator, 8, 192, 2048, model, newPrice.Value, "USD", observedAt, "sku", "meter");
-        var kind = oldPrice is null ? PriceChangeKind.Added : newPrice is null ? PriceChangeKind.Removed : PriceChangeKind.Changed;
+        var offer = newPrice is null ? null : new OfferSnapshot(provider, region, null, instance, accelerator, 8, 192, 2048, model, newPrice.Value, "USD", observedAt, "sku", "meter");
+        var kind = oldPrice is null ? ChangeKind.Added : newPrice is null ? ChangeKind.Removed : ChangeKind.Changed;
         return new AcceleratorPriceChanged(provider, version, Offer.KeyOf(provider, region, null, instance, model), kind, region, accelerator, model,
             oldPrice, newPrice, "USD", offer, observedAt);
     }

@@ -122,7 +122,7 @@ public sealed class ProviderHttpHost : IAsyncDisposable
     {
         await Events.WaitForVersionAsync(1, timeout);
         Xunit.Assert.DoesNotContain(Events.Catalogs, c => c.CatalogVersion > 1);
-        Xunit.Assert.DoesNotContain(Events.Changes, c => c.Kind == PriceChangeKind.Removed);
+        Xunit.Assert.DoesNotContain(Events.Changes, c => c.Kind == ChangeKind.Removed);
     }
 
     /// <summary>The handlers of the named client's pipeline, outermost first, as the client factory builds them.</summary>

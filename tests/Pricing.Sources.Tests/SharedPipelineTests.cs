@@ -1,3 +1,4 @@
+using Pricing.Contracts.Events;
 using System.Diagnostics;
 using System.Net;
 using Pricing.Catalog;
@@ -71,7 +72,7 @@ public sealed class SharedPipelineTests : IAsyncLifetime
         Assert.Equal(PagedPrices.Offers, published.OfferCount);
         Assert.Equal(PagedPrices.Offers, published.Added);
         Assert.Equal(0, published.PreviousVersion);
-        Assert.All(Host.Events.Changes, c => Assert.Equal(PriceChangeKind.Added, c.Kind));
+        Assert.All(Host.Events.Changes, c => Assert.Equal(ChangeKind.Added, c.Kind));
         Assert.Equal(PagedPrices.Offers, Host.Events.Changes.Count);
     }
 
@@ -237,7 +238,7 @@ public sealed class SharedPipelineTests : IAsyncLifetime
         var v2 = await Host.Events.WaitForVersionAsync(2, EventTimeout);
         Assert.Equal((0, 1, 0), (v2.Added, v2.Changed, v2.Removed));
         var change = Assert.Single(Host.Events.Changes, c => c.CatalogVersion == 2);
-        Assert.Equal(PriceChangeKind.Changed, change.Kind);
+        Assert.Equal(ChangeKind.Changed, change.Kind);
         Assert.Equal(key, change.OfferKey);
         Assert.Equal(Changing.Price, change.OldPricePerInstanceHour);
         Assert.Equal(77.5m, change.NewPricePerInstanceHour);

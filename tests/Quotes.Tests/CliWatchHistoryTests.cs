@@ -7,7 +7,6 @@ using Pricing.Cli;
 using Pricing.Contracts.Events;
 using Pricing.Contracts.V1;
 using Quotes.History;
-using CatalogKind = Pricing.Catalog.PriceChangeKind;
 using Offer = Pricing.Catalog.Offer;
 
 namespace Quotes.Tests;
@@ -32,9 +31,9 @@ public sealed class CliWatchHistoryTests(StandaloneServer server)
         string provider, long version, decimal? old = 98.32m, decimal? @new = 90m, string region = "eastus",
         string instance = "Standard_ND96isr_H100_v5", string pricing = "on_demand", DateTimeOffset? observedAt = null)
     {
-        var kind = old is null ? CatalogKind.Added : @new is null ? CatalogKind.Removed : CatalogKind.Changed;
+        var kind = old is null ? ChangeKind.Added : @new is null ? ChangeKind.Removed : ChangeKind.Changed;
         var offer = @new is { } price
-            ? new Offer(provider, region, null, instance, "nvidia-h100-80gb", 8m, 96, 1900m, pricing, price, "USD", EffectiveDate, "sku", "meter")
+            ? new OfferSnapshot(provider, region, null, instance, "nvidia-h100-80gb", 8m, 96, 1900m, pricing, price, "USD", EffectiveDate, "sku", "meter")
             : null;
         return new AcceleratorPriceChanged(provider, version, Offer.KeyOf(provider, region, null, instance, pricing), kind, region,
             "nvidia-h100-80gb", pricing, old, @new, "USD", offer, observedAt ?? DateTimeOffset.UtcNow);

@@ -61,9 +61,9 @@ public sealed class PriceEventRules(AcceleratorRegistry registry, TimeProvider t
 
         var (needsOld, needsNew) = change.Kind switch
         {
-            PriceChangeKind.Added => (false, true),
-            PriceChangeKind.Changed => (true, true),
-            PriceChangeKind.Removed => (true, false),
+            ChangeKind.Added => (false, true),
+            ChangeKind.Changed => (true, true),
+            ChangeKind.Removed => (true, false),
             _ => (false, false),
         };
         if (!Enum.IsDefined(change.Kind))
@@ -133,7 +133,7 @@ public sealed class PriceEventRules(AcceleratorRegistry registry, TimeProvider t
         return problems;
     }
 
-    private void CheckOffer(List<string> problems, AcceleratorPriceChanged change, Offer offer)
+    private void CheckOffer(List<string> problems, AcceleratorPriceChanged change, OfferSnapshot offer)
     {
         if (offer.Provider != change.Provider || offer.Region != change.Region || offer.AcceleratorId != change.AcceleratorId
             || offer.PricingModel != change.PricingModel || offer.Currency != change.Currency)

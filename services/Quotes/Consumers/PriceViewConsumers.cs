@@ -1,5 +1,4 @@
 using MassTransit;
-using Pricing.Catalog;
 using Pricing.Contracts.Events;
 using Pricing.Quoting;
 using Pricing.ServiceDefaults;
@@ -26,7 +25,7 @@ public sealed class AcceleratorPriceChangedConsumer(PriceView view, PriceChangeF
         // History and watchers first, then the view: once the view shows a version, every change of it has been
         // passed to this replica's watchers (and, unless the history store is down, recorded).
         var first = await feed.RecordAsync(m, context.CancellationToken);
-        var result = view.ApplyChange(m.Provider, m.CatalogVersion, new OfferChange(m.Kind, m.OfferKey, null, m.Offer));
+        var result = view.ApplyChange(m.Provider, m.CatalogVersion, m.ToOfferChange());
         PricingTelemetry.RecordConsumed(m.Provider, nameof(AcceleratorPriceChanged));
         logger.LogDebug("{Provider} v{Version} {Kind} {OfferKey}: {Result}, first delivery {First}", m.Provider, m.CatalogVersion, m.Kind, m.OfferKey, result, first);
     }

@@ -94,9 +94,10 @@ public static class QuotesExtensions
 
     public static void RegisterConsumers(IBusRegistrationConfigurator x)
     {
-        x.AddConsumer<AcceleratorPriceChangedConsumer>();
-        x.AddConsumer<CatalogPublishedConsumer>();
-        x.AddConsumer<PriceChangeHistoryConsumer>();
+        // The definitions carry retry and per-offer partitioning, so the in-memory bus has them as RabbitMQ does.
+        x.AddConsumer<AcceleratorPriceChangedConsumer, AcceleratorPriceChangedConsumerDefinition>();
+        x.AddConsumer<CatalogPublishedConsumer, CatalogPublishedConsumerDefinition>();
+        x.AddConsumer<PriceChangeHistoryConsumer, PriceChangeHistoryConsumerDefinition>();
     }
 
     /// <summary>
@@ -106,8 +107,9 @@ public static class QuotesExtensions
     /// RabbitMQ deletes once no replica has consumed from it for <see cref="QuotesOptions.ReplicaQueueExpiry"/>.
     /// The shared one (<see cref="QuotesOptions.QueueName"/>), consumed by every replica in turn, feeds the history
     /// when it is shared (Redis): each change is acked only once Redis has it. With the history in memory, each
-    /// replica records from its own queue. Invalid events go to the error queue at once; other failures are retried
-    /// three times first. Never acked-and-lost.
+    /// replica records from its own queue. Retry and per-offer partitioning come from the consumers' definitions
+    /// (<see cref="AcceleratorPriceChangedConsumerDefinition"/>), as on the in-memory bus; only the broker's topology is
+    /// configured here. Never acked-and-lost.
     /// </summary>
     public static void ConfigureRabbitEndpoints(IBusRegistrationContext context, IRabbitMqBusFactoryConfigurator cfg)
     {
@@ -121,14 +123,9 @@ public static class QuotesExtensions
             e.QueueExpiration = options.ReplicaQueueExpiry;
             BindEveryPriceChange(e);
             e.Bind(PriceChangeTopology.CatalogPublishedExchangeName, b => b.ExchangeType = ExchangeType.Fanout);
-            RetryUnlessInvalid(e);
-            // Changes of one offer are handled one at a time in arrival order (different offers in parallel),
-            // so watchers see each offer's changes in version order.
-            // Deep prefetch and many partitions: each change waits on a Redis write, so throughput comes from overlap.
+            // Deep prefetch: each change waits on a Redis write, so throughput comes from overlap.
             e.PrefetchCount = 512;
-            var byOffer = e.CreatePartitioner(64);
-            e.ConfigureConsumer<AcceleratorPriceChangedConsumer>(context, c =>
-                c.Message<AcceleratorPriceChanged>(m => m.UsePartitioner(byOffer, p => p.Message.OfferKey)));
+            e.ConfigureConsumer<AcceleratorPriceChangedConsumer>(context);
             e.ConfigureConsumer<CatalogPublishedConsumer>(context);
         });
 
@@ -143,7 +140,6 @@ public static class QuotesExtensions
             e.ConfigureConsumeTopology = false;
             e.SetQuorumQueue();
             BindEveryPriceChange(e);
-            RetryUnlessInvalid(e);
             e.PrefetchCount = 512;
             e.ConfigureConsumer<PriceChangeHistoryConsumer>(context);
         });
@@ -154,14 +150,6 @@ public static class QuotesExtensions
         {
             b.ExchangeType = ExchangeType.Topic;
             b.RoutingKey = "#";
-        });
-
-    /// <summary>An event that breaks the rules goes to the error queue at once; anything else is retried three times first.</summary>
-    private static void RetryUnlessInvalid(IRabbitMqReceiveEndpointConfigurator e) =>
-        e.UseMessageRetry(r =>
-        {
-            r.Ignore<InvalidPriceEventException>();
-            r.Intervals(100, 500, 1000);
         });
 
     public static IEndpointRouteBuilder MapQuotes(this IEndpointRouteBuilder app)
