@@ -197,7 +197,7 @@ public sealed class PriceFeedRelay(
     {
         var change = notice.Change;
         // Offer key: "{provider}|{region}|{zone}|{instance_type}|{pricing_model}"; routing key: "{provider}.{region}.{accelerator}.{pricing_model}".
-        var keyParts = change.OfferKey.Split('|');
+        Pricing.Catalog.OfferKey.TryParse(change.OfferKey, out var key);
         var routeParts = notice.RoutingKey.Split('.');
         var offer = change.Offer;
         return new FeedItem(
@@ -211,10 +211,10 @@ public sealed class PriceFeedRelay(
                 _ => "unknown",
             },
             change.OfferKey,
-            offer?.Region ?? (keyParts.Length > 1 ? keyParts[1] : ""),
-            offer?.InstanceType ?? (keyParts.Length > 3 ? keyParts[3] : ""),
+            offer?.Region ?? key.Region ?? "",
+            offer?.InstanceType ?? key.InstanceType ?? "",
             offer?.AcceleratorId ?? (routeParts.Length > 2 ? routeParts[2] : ""),
-            offer?.PricingModel ?? (keyParts.Length > 4 ? keyParts[4] : ""),
+            offer?.PricingModel ?? key.PricingModel ?? "",
             change.OldPricePerInstanceHour is { } old ? Format.ToDecimal(old) : null,
             change.NewPricePerInstanceHour is { } next ? Format.ToDecimal(next) : null,
             offer?.PricePerAcceleratorHour is { } perAccelerator ? Format.ToDecimal(perAccelerator) : null,

@@ -24,9 +24,6 @@ public sealed record Offer(
     /// <summary>Identity across catalog versions: the same key in two versions is the same offer.</summary>
     public string OfferKey => Catalog.OfferKey.Format(Provider, Region, Zone, InstanceType, PricingModel);
 
-    public static string KeyOf(string provider, string region, string? zone, string instanceType, string pricingModel) =>
-        Catalog.OfferKey.Format(provider, region, zone, instanceType, pricingModel);
-
     public decimal PricePerAcceleratorHour => PricePerInstanceHour / AcceleratorsPerInstance;
 
     /// <summary>True when nothing a quote depends on differs (effective date and ids may move without a price change).</summary>

@@ -17,8 +17,8 @@ namespace Aws.Pricing.Tests;
 public sealed class HttpSourceTests : IAsyncLifetime
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(10);
-    private static readonly string P5UsEast1OnDemand = Offer.KeyOf("aws", "us-east-1", null, "p5.48xlarge", PricingModels.OnDemand);
-    private static readonly string P5UsEast1Spot = Offer.KeyOf("aws", "us-east-1", null, "p5.48xlarge", PricingModels.Spot);
+    private static readonly string P5UsEast1OnDemand = OfferKey.Format("aws", "us-east-1", null, "p5.48xlarge", PricingModels.OnDemand);
+    private static readonly string P5UsEast1Spot = OfferKey.Format("aws", "us-east-1", null, "p5.48xlarge", PricingModels.Spot);
 
     private FakeAwsPriceListApi _fake = null!;
     private ProviderHttpHost _host = null!;
@@ -147,7 +147,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
 
         Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
         Assert.Equal(_snapshot.Offers.Count - 1, outcome.Offers);
-        Assert.False(Catalog.Current.Offers.ContainsKey(Offer.KeyOf("aws", "us-west-2", null, "p4de.24xlarge", PricingModels.OnDemand)));
+        Assert.False(Catalog.Current.Offers.ContainsKey(OfferKey.Format("aws", "us-west-2", null, "p4de.24xlarge", PricingModels.OnDemand)));
         Assert.Contains(Catalog.Current.Quarantined, r => r.Rule == QuarantineRules.Malformed
             && r.Row.Contains("instanceType=p4de.24xlarge region=us-west-2", StringComparison.Ordinal)
             && r.Reason.Contains("'twenty-seven'", StringComparison.Ordinal));
@@ -193,7 +193,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
 
         Assert.Equal(1, outcome.Changes);
-        Assert.Equal(0.9m, Catalog.Current.Offers[Offer.KeyOf("aws", "eu-west-1", null, "g6.xlarge", PricingModels.OnDemand)].PricePerInstanceHour);
+        Assert.Equal(0.9m, Catalog.Current.Offers[OfferKey.Format("aws", "eu-west-1", null, "g6.xlarge", PricingModels.OnDemand)].PricePerInstanceHour);
     }
 
     [Fact]

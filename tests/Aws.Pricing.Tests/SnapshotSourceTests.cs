@@ -20,7 +20,7 @@ public sealed class SnapshotSourceTests
 
     private static Dictionary<string, Offer> ByKey(ValidatedOffers validated) => validated.Offers.ToDictionary(o => o.OfferKey, StringComparer.Ordinal);
 
-    private static string Key(string region, string instanceType, string model) => Offer.KeyOf("aws", region, null, instanceType, model);
+    private static string Key(string region, string instanceType, string model) => OfferKey.Format("aws", region, null, instanceType, model);
 
     [Theory]
     [InlineData("us-east-1", "p5.48xlarge", "on_demand", "55.04")]

@@ -13,7 +13,7 @@ namespace Azure.Pricing.Tests;
 /// </summary>
 public sealed class HttpSourceTests : IAsyncLifetime
 {
-    private static readonly string H100EastUsOnDemand = Offer.KeyOf("azure", "eastus", null, "Standard_ND96isr_H100_v5", PricingModels.OnDemand);
+    private static readonly string H100EastUsOnDemand = OfferKey.Format("azure", "eastus", null, "Standard_ND96isr_H100_v5", PricingModels.OnDemand);
 
     private FakeAzureRetailPricesApi _fake = null!;
     private ProviderHttpHost _host = null!;
@@ -78,7 +78,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     [Fact]
     public async Task A_malformed_item_is_quarantined_and_the_rest_is_published()
     {
-        var key = Offer.KeyOf("azure", "westus2", null, "Standard_NC24ads_A100_v4", PricingModels.OnDemand);
+        var key = OfferKey.Format("azure", "westus2", null, "Standard_NC24ads_A100_v4", PricingModels.OnDemand);
         var corrupted = _fake.CorruptItems(i =>
             FakeAzureRetailPricesApi.Field(i, "armSkuName") == "Standard_NC24ads_A100_v4"
             && FakeAzureRetailPricesApi.Field(i, "armRegionName") == "westus2"

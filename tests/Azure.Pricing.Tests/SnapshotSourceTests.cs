@@ -27,7 +27,7 @@ public sealed class SnapshotSourceTests
     {
         var (scrape, validated) = await ScrapeAsync();
 
-        var offer = ByKey(validated)[Offer.KeyOf("azure", "eastus", null, "Standard_ND96isr_H100_v5", PricingModels.OnDemand)];
+        var offer = ByKey(validated)[OfferKey.Format("azure", "eastus", null, "Standard_ND96isr_H100_v5", PricingModels.OnDemand)];
         Assert.Equal(98.32m, offer.PricePerInstanceHour);
         Assert.Equal("nvidia-h100-80gb", offer.AcceleratorId);
         Assert.Equal(8m, offer.AcceleratorsPerInstance);
@@ -40,8 +40,8 @@ public sealed class SnapshotSourceTests
         var (_, validated) = await ScrapeAsync();
         var offers = ByKey(validated);
 
-        Assert.Equal(551221.0m / 8760m, offers[Offer.KeyOf("azure", "eastus", null, "Standard_ND96isr_H100_v5", PricingModels.Committed1Y)].PricePerInstanceHour);
-        Assert.Equal(1134310.0m / 26280m, offers[Offer.KeyOf("azure", "eastus", null, "Standard_ND96isr_H100_v5", PricingModels.Committed3Y)].PricePerInstanceHour);
+        Assert.Equal(551221.0m / 8760m, offers[OfferKey.Format("azure", "eastus", null, "Standard_ND96isr_H100_v5", PricingModels.Committed1Y)].PricePerInstanceHour);
+        Assert.Equal(1134310.0m / 26280m, offers[OfferKey.Format("azure", "eastus", null, "Standard_ND96isr_H100_v5", PricingModels.Committed3Y)].PricePerInstanceHour);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class SnapshotSourceTests
         var (_, validated) = await ScrapeAsync();
         var offers = ByKey(validated);
 
-        Assert.False(offers.ContainsKey(Offer.KeyOf("azure", "swedencentral", null, "Standard_NC96ads_A100_v4", PricingModels.Spot)));
+        Assert.False(offers.ContainsKey(OfferKey.Format("azure", "swedencentral", null, "Standard_NC96ads_A100_v4", PricingModels.Spot)));
         var conflicts = validated.Quarantined
             .Where(r => r.Rule == QuarantineRules.ConflictingDuplicate && r.Row.Contains("Standard_NC96ads_A100_v4 region=swedencentral", StringComparison.Ordinal))
             .ToList();
@@ -80,7 +80,7 @@ public sealed class SnapshotSourceTests
         Assert.Contains(conflicts, r => r.Row.Contains("price=5.858", StringComparison.Ordinal));
 
         // The on-demand price of the same size and region is not in doubt.
-        Assert.Equal(19.1m, offers[Offer.KeyOf("azure", "swedencentral", null, "Standard_NC96ads_A100_v4", PricingModels.OnDemand)].PricePerInstanceHour);
+        Assert.Equal(19.1m, offers[OfferKey.Format("azure", "swedencentral", null, "Standard_NC96ads_A100_v4", PricingModels.OnDemand)].PricePerInstanceHour);
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public sealed class SnapshotSourceTests
         var (_, validated) = await ScrapeAsync();
         var offers = ByKey(validated);
 
-        var onDemand = offers[Offer.KeyOf("azure", "polandcentral", null, "Standard_ND96isr_H200_v5", PricingModels.OnDemand)];
-        var spot = offers[Offer.KeyOf("azure", "polandcentral", null, "Standard_ND96isr_H200_v5", PricingModels.Spot)];
+        var onDemand = offers[OfferKey.Format("azure", "polandcentral", null, "Standard_ND96isr_H200_v5", PricingModels.OnDemand)];
+        var spot = offers[OfferKey.Format("azure", "polandcentral", null, "Standard_ND96isr_H200_v5", PricingModels.Spot)];
         Assert.Equal(onDemand.PricePerInstanceHour, spot.PricePerInstanceHour);
         Assert.Equal("nvidia-h200-141gb", spot.AcceleratorId);
     }

@@ -17,7 +17,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     private const string Compute = "6F81-5844-456A";
     private const string Tpu = "E000-3F24-B8AA";
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(10);
-    private static readonly string H100VirginiaVm = Offer.KeyOf("gcp", "us-east4", null, "a3-highgpu-8g", PricingModels.OnDemand);
+    private static readonly string H100VirginiaVm = OfferKey.Format("gcp", "us-east4", null, "a3-highgpu-8g", PricingModels.OnDemand);
 
     private FakeGcpCloudBillingApi _fake = null!;
     private ProviderHttpHost _host = null!;

@@ -18,7 +18,7 @@ public sealed class SnapshotSourceTests
     private static Dictionary<string, Offer> ByKey(ValidatedOffers validated) => validated.Offers.ToDictionary(o => o.OfferKey, StringComparer.Ordinal);
 
     private static Offer Get(ValidatedOffers validated, string region, string instanceType, string model) =>
-        ByKey(validated)[Offer.KeyOf("gcp", region, null, instanceType, model)];
+        ByKey(validated)[OfferKey.Format("gcp", region, null, instanceType, model)];
 
     /// <summary>The recorded SKUs, read with the parser, to take a VM's GPU part out of its price independently of the composer.</summary>
     private static async Task<decimal> SkuPriceAsync(string description)

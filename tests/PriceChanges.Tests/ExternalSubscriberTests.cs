@@ -41,7 +41,7 @@ public sealed class ExternalSubscriberTests(RabbitMqTestServer rabbit) : IClassF
 
         var expected = Enumerable.Range(0, Offers)
             .Where(i => SyntheticPriceSource.RegionOf(i) == "region-5" && SyntheticPriceSource.PricingModelOf(i) == "spot")
-            .ToDictionary(i => Pricing.Catalog.Offer.KeyOf("synthetic", "region-5", null, $"synthetic.{i}", "spot"), i => i);
+            .ToDictionary(i => Pricing.Catalog.OfferKey.Format("synthetic", "region-5", null, $"synthetic.{i}", "spot"), i => i);
         Assert.NotEmpty(expected);
         var lines = new List<string>();
         using (var window = CancellationTokenSource.CreateLinkedTokenSource(ct))

@@ -25,7 +25,7 @@ public abstract class PriceHistoryStoreContract
     {
         var offer = newPrice is null ? null : new OfferSnapshot(provider, region, null, instance, accelerator, 8, 192, 2048, model, newPrice.Value, "USD", observedAt, "sku", "meter");
         var kind = oldPrice is null ? ChangeKind.Added : newPrice is null ? ChangeKind.Removed : ChangeKind.Changed;
-        return new AcceleratorPriceChanged(provider, version, Offer.KeyOf(provider, region, null, instance, model), kind, region, accelerator, model,
+        return new AcceleratorPriceChanged(provider, version, OfferKey.Format(provider, region, null, instance, model), kind, region, accelerator, model,
             oldPrice, newPrice, "USD", offer, observedAt);
     }
 

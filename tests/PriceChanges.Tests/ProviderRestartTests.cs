@@ -94,7 +94,7 @@ public sealed class ProviderRestartTests(RabbitMqTestServer rabbit, RedisTestSer
         Assert.Equal(Offers, notices.Select(n => n.Change.OfferKey).Distinct().Count());
 
         // The history of one offer holds both processes' versions, in order.
-        var offerKey = Pricing.Catalog.Offer.KeyOf("synthetic", SyntheticPriceSource.RegionOf(7), null, "synthetic.7", SyntheticPriceSource.PricingModelOf(7));
+        var offerKey = Pricing.Catalog.OfferKey.Format("synthetic", SyntheticPriceSource.RegionOf(7), null, "synthetic.7", SyntheticPriceSource.PricingModelOf(7));
         var history = await changes.GetPriceHistoryAsync(new GetPriceHistoryRequest { OfferKey = offerKey }, cancellationToken: Ct);
         Assert.Equal([1L, 2L, RestartedFirstVersion], history.Changes.Select(c => c.CatalogVersion));
     }

@@ -120,7 +120,7 @@ public sealed class WatchPriceChangesTests(RabbitMqTestServer rabbit, RedisTestS
         await BumpAsync(hosts);
         await hosts.WaitForVersionAsync(3, Ct);
 
-        var offerKey = Pricing.Catalog.Offer.KeyOf("synthetic", SyntheticPriceSource.RegionOf(7), null, "synthetic.7", SyntheticPriceSource.PricingModelOf(7));
+        var offerKey = Pricing.Catalog.OfferKey.Format("synthetic", SyntheticPriceSource.RegionOf(7), null, "synthetic.7", SyntheticPriceSource.PricingModelOf(7));
         var history = await WaitForHistoryAsync(hosts, new GetPriceHistoryRequest { OfferKey = offerKey }, 3);
 
         Assert.Equal([1L, 2L, 3L], history.Changes.Select(c => c.CatalogVersion));

@@ -46,7 +46,7 @@ public static class PagedPrices
         $"region-{i % 4}", $"paged.{i.ToString(CultureInfo.InvariantCulture)}", i % 2 == 0 ? PricingModels.OnDemand : PricingModels.Spot,
         (i % 2 == 0 ? 80m : 30m) + i * 0.01m))];
 
-    public static string KeyOf(PagedPriceRow row) => Offer.KeyOf(Provider, row.Region, null, row.Instance, row.Model);
+    public static string KeyOf(PagedPriceRow row) => OfferKey.Format(Provider, row.Region, null, row.Instance, row.Model);
 
     /// <summary>The mapper: every row an offer of one 8 x H100 instance.</summary>
     public static MappingResult Map(IEnumerable<PagedPriceRow> rows, DateTimeOffset asOf, IReadOnlyList<string> notes) =>

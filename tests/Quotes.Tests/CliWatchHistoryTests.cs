@@ -7,7 +7,7 @@ using Pricing.Cli;
 using Pricing.Contracts.Events;
 using Pricing.Contracts.V1;
 using Quotes.History;
-using Offer = Pricing.Catalog.Offer;
+using OfferKey = Pricing.Catalog.OfferKey;
 
 namespace Quotes.Tests;
 
@@ -35,7 +35,7 @@ public sealed class CliWatchHistoryTests(StandaloneServer server)
         var offer = @new is { } price
             ? new OfferSnapshot(provider, region, null, instance, "nvidia-h100-80gb", 8m, 96, 1900m, pricing, price, "USD", EffectiveDate, "sku", "meter")
             : null;
-        return new AcceleratorPriceChanged(provider, version, Offer.KeyOf(provider, region, null, instance, pricing), kind, region,
+        return new AcceleratorPriceChanged(provider, version, OfferKey.Format(provider, region, null, instance, pricing), kind, region,
             "nvidia-h100-80gb", pricing, old, @new, "USD", offer, observedAt ?? DateTimeOffset.UtcNow);
     }
 

@@ -184,7 +184,7 @@ public sealed class FaultTests(RabbitMqTestServer rabbit, RedisTestServer redis)
         await privateRedis.StartAsync(Ct);
 
         // The changes of version 2, held in memory during the outage, reach the (restarted, empty) history.
-        var offerKey = Pricing.Catalog.Offer.KeyOf("synthetic", SyntheticPriceSource.RegionOf(5), null, "synthetic.5", SyntheticPriceSource.PricingModelOf(5));
+        var offerKey = Pricing.Catalog.OfferKey.Format("synthetic", SyntheticPriceSource.RegionOf(5), null, "synthetic.5", SyntheticPriceSource.PricingModelOf(5));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         GetPriceHistoryResponse history;
         while (true)
@@ -351,7 +351,7 @@ public sealed class FaultTests(RabbitMqTestServer rabbit, RedisTestServer redis)
         var quote = await new TrainingQuotes.TrainingQuotesClient(channel).QuoteTrainingRunAsync(
             new QuoteTrainingRunRequest { Parameters = 7e9, Tokens = 1e11, AcceleratorIds = { SyntheticPriceSource.AcceleratorId } }, cancellationToken: Ct);
         Assert.NotEmpty(quote.Options);
-        var offerKey = Pricing.Catalog.Offer.KeyOf("synthetic", SyntheticPriceSource.RegionOf(5), null, "synthetic.5", SyntheticPriceSource.PricingModelOf(5));
+        var offerKey = Pricing.Catalog.OfferKey.Format("synthetic", SyntheticPriceSource.RegionOf(5), null, "synthetic.5", SyntheticPriceSource.PricingModelOf(5));
         var unavailable = await Assert.ThrowsAsync<RpcException>(async () =>
             await changes.GetPriceHistoryAsync(new GetPriceHistoryRequest { OfferKey = offerKey }, cancellationToken: Ct));
         Assert.Equal(StatusCode.Unavailable, unavailable.StatusCode);

@@ -88,8 +88,7 @@ public sealed class AcceleratorModel(PricingBackend backend, TimeProvider time) 
 
             if (points.Count > 0)
             {
-                var parts = key.Split('|');
-                var name = parts.Length == 5 ? $"{parts[0]} {parts[1]}{(parts[2].Length > 0 ? "/" + parts[2] : "")} {parts[3]} {parts[4]}" : key;
+                var name = Pricing.Catalog.OfferKey.TryParse(key, out var k) ? $"{k.Provider} {k.Region}{(k.Zone is { } zone ? "/" + zone : "")} {k.InstanceType} {k.PricingModel}" : key;
                 series.Add(new ChartSeries(name, points));
             }
         }

@@ -64,7 +64,7 @@ public sealed record OfferSnapshot(
     string MeterId)
 {
     /// <summary><c>provider|region|zone|instance|model</c>: the key the event's <c>OfferKey</c> must equal.</summary>
-    public string OfferKey => Pricing.Catalog.Offer.KeyOf(Provider, Region, Zone, InstanceType, PricingModel);
+    public string OfferKey => Pricing.Catalog.OfferKey.Format(Provider, Region, Zone, InstanceType, PricingModel);
 
     public decimal PricePerAcceleratorHour => PricePerInstanceHour / AcceleratorsPerInstance;
 }

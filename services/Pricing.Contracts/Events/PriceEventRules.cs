@@ -48,8 +48,8 @@ public sealed class PriceEventRules(AcceleratorRegistry registry, TimeProvider t
 
         Version(problems, "catalogVersion", change.CatalogVersion);
         Bounded(problems, "offerKey", change.OfferKey, MaxOfferKeyLength);
-        if (change.OfferKey is not null && (change.OfferKey.Split('|') is not { Length: 5 } parts
-            || parts[0] != change.Provider || parts[1] != change.Region || parts[4] != change.PricingModel))
+        if (change.OfferKey is not null && (!Pricing.Catalog.OfferKey.TryParse(change.OfferKey, out var key)
+            || key.Provider != change.Provider || key.Region != change.Region || key.PricingModel != change.PricingModel))
         {
             problems.Add("offerKey is not provider|region|zone|instance|model of this event");
         }
