@@ -36,7 +36,9 @@ internal sealed class QuoteBenchmarkServer : IAsyncDisposable
 
     public static async Task<QuoteBenchmarkServer> StartAsync()
     {
-        var app = StandaloneHost.Build([], b =>
+        // One load generator is one caller: lift its rate limit far above what it can send, so the limiter still
+        // runs (its cost is part of every call) but never refuses one.
+        var app = StandaloneHost.Build(["--Limits:RequestsPerSecondPerCaller=10000000", "--Limits:RequestBurstPerCaller=10000000"], b =>
         {
             b.UseFreeLoopbackPort();
             b.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -70,7 +72,7 @@ internal sealed class QuoteBenchmarkServer : IAsyncDisposable
 /// <summary>
 /// Cached-quote throughput against a trivial unary method on the same server in the same run: a closed-loop load
 /// harness of several HTTP/2 channels with many calls in flight, the methods in interleaved rounds after a warm-up,
-/// responses left undecoded. Target: cached quotes ≥ 70% of the trivial method's calls per second.
+/// responses left undecoded. Target (issue 15): cached 10-option quotes ≥ 85% of the trivial method's calls per second.
 /// </summary>
 public sealed class QuoteThroughputSuite : IBenchmarkSuite
 {
@@ -107,9 +109,9 @@ public sealed class QuoteThroughputSuite : IBenchmarkSuite
             Func<int, Task> trivial = i => invokers[i % channels].AsyncUnaryCall(viewStatus, null, default, viewStatusRequest).ResponseAsync;
             Func<int, Task> health = i => invokers[i % channels].AsyncUnaryCall(check, null, default, checkRequest).ResponseAsync;
             Func<int, Task> cachedQuote = i => invokers[i % channels].AsyncUnaryCall(quote, null, default, request).ResponseAsync;
-            // The same quote cut to its best option: what the cached path costs when the response is small.
+            // The same quote on one accelerator type (the README's question): fewer offers excluded, a smaller answer.
             var oneOption = QuoteBenchmarkServer.TypicalRequest();
-            oneOption.MaxOptions = 1;
+            oneOption.AcceleratorIds.Add("nvidia-h100-80gb");
             var oneOptionSize = (await new TrainingQuotes.TrainingQuotesClient(pool[0]).QuoteTrainingRunAsync(oneOption)).CalculateSize();
             Func<int, Task> cachedSmallQuote = i => invokers[i % channels].AsyncUnaryCall(quote, null, default, oneOption).ResponseAsync;
 
@@ -144,8 +146,8 @@ public sealed class QuoteThroughputSuite : IBenchmarkSuite
             Console.WriteLine(Invariant($"  PriceChanges/GetViewStatus (baseline)  {trivialRate,10:N0} calls/s  rounds: {string.Join(", ", trivialRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
             Console.WriteLine(Invariant($"  TrainingQuotes/QuoteTrainingRun cached {quoteRate,10:N0} calls/s  rounds: {string.Join(", ", quoteRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}  ({quoteSize:N0}-byte response, 10 options)"));
             Console.WriteLine(Invariant($"  grpc.health.v1.Health/Check            {healthRate,10:N0} calls/s  rounds: {string.Join(", ", healthRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
-            Console.WriteLine(Invariant($"  QuoteTrainingRun cached, 1 option      {smallQuoteRate,10:N0} calls/s  rounds: {string.Join(", ", smallQuoteRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}  ({oneOptionSize:N0}-byte response), {smallQuoteRate / trivialRate:P1} of the baseline"));
-            Console.WriteLine(Invariant($"  ratio cached quote / baseline {ratio:P1} (target >= 70%): {(ratio >= 0.70 ? "MET" : "NOT MET")}"));
+            Console.WriteLine(Invariant($"  QuoteTrainingRun cached, H100 only     {smallQuoteRate,10:N0} calls/s  rounds: {string.Join(", ", smallQuoteRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}  ({oneOptionSize:N0}-byte response, 10 options), {smallQuoteRate / trivialRate:P1} of the baseline"));
+            Console.WriteLine(Invariant($"  ratio cached quote / baseline {ratio:P1} (target >= 85%): {(ratio >= 0.85 ? "MET" : "NOT MET")}"));
             return 0;
         }
         finally

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using Pricing.Contracts.V1;
 using Pricing.ServiceDefaults;
+using Quotes.Grpc;
 using Quotes.Sync;
 using StackExchange.Redis;
 
@@ -74,14 +75,27 @@ public sealed class QuoteCache(HybridCache cache, ResilientRedisCache? redis, IO
 /// <summary>
 /// A cached quote. Marked immutable so HybridCache keeps the object itself in L1 instead of bytes it would
 /// deserialize on every hit; nothing mutates a quote once it is cached.
+/// Its wire bytes are taken once, here, so every hit writes them as they are (<see cref="PreSerializedResponses"/>).
 /// </summary>
 [ImmutableObject(true)]
-public sealed record CachedQuote(TrainingQuote Quote);
+public sealed record CachedQuote
+{
+    public CachedQuote(TrainingQuote quote, byte[]? bytes = null)
+    {
+        Quote = bytes is null ? PreSerializedResponses.Register(quote) : PreSerializedResponses.Register(quote, bytes);
+    }
+
+    public TrainingQuote Quote { get; }
+}
 
 /// <summary>A cached quote in Redis is its protobuf bytes: compact, and readable by any Quotes version with the same contract.</summary>
 public sealed class CachedQuoteSerializer : IHybridCacheSerializer<CachedQuote>
 {
-    public CachedQuote Deserialize(ReadOnlySequence<byte> source) => new(TrainingQuote.Parser.ParseFrom(source));
+    public CachedQuote Deserialize(ReadOnlySequence<byte> source)
+    {
+        var bytes = source.ToArray();
+        return new(TrainingQuote.Parser.ParseFrom(bytes), bytes);
+    }
 
     public void Serialize(CachedQuote value, IBufferWriter<byte> target) => value.Quote.WriteTo(target);
 }

@@ -51,6 +51,7 @@ public static class QuotesExtensions
             sp.GetRequiredService<AcceleratorRegistry>(), sp.GetRequiredService<EfficiencyModel>(), sp.GetRequiredService<InstanceCapabilities>(),
             sp.GetRequiredService<ProviderCosts>(), sp.GetRequiredService<EnergyFactors>(), sp.GetRequiredService<ModelDefaults>()));
         services.TryAddSingleton<PriceView>();
+        services.TryAddSingleton<QuoteRequestMemo>();
         services.Configure<GrpcServiceOptions<TrainingQuotesGrpcService>>(o => o.Interceptors.Add<QuoteMetricsInterceptor>());
         // Sized in bytes: HybridCache gives each L1 entry its serialized length as its size.
         services.AddMemoryCache();

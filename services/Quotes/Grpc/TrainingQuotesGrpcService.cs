@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using Pricing.Catalog;
 using Pricing.Contracts.V1;
@@ -15,22 +13,24 @@ namespace Quotes.Grpc;
 /// visible catalog change and sends only when a price the quote depends on changed. Durations and outcomes are
 /// <see cref="QuoteMetricsInterceptor"/>'s; the answer's proto is <see cref="QuotePlanProtoMapping"/>'s.
 /// </summary>
+[BindServiceMethod(typeof(TrainingQuotesBinding), nameof(TrainingQuotesBinding.BindService))]
 public sealed class TrainingQuotesGrpcService(
     PriceView view,
     QuoteEngine engine,
     QuoteCache cache,
     AcceleratorRegistry registry,
     TimeProvider time,
-    CatalogTraceLinks traceLinks) : TrainingQuotes.TrainingQuotesBase
+    CatalogTraceLinks traceLinks,
+    QuoteRequestMemo requests) : TrainingQuotes.TrainingQuotesBase
 {
     private const string CacheKeyVersion = "quote:v2";
 
     public override async Task<TrainingQuote> QuoteTrainingRun(QuoteTrainingRunRequest request, ServerCallContext context)
     {
-        var spec = QuoteRequestMapping.ToSpec(request, registry);
+        var (spec, keyHash) = requests.Read(request);
         var prices = LoadedPrices();
         using var activity = PricingTelemetry.StartQuote("quote training-run", traceLinks.LinksFor(prices.Catalogs.Select(c => (c.Provider, c.Version))));
-        var key = $"{CacheKeyVersion}:{Hash(spec.Normalized())}:{prices.VersionKey}";
+        var key = $"{CacheKeyVersion}:{keyHash}:{prices.VersionKey}";
         return await cache.GetOrComputeAsync(key, () => QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
     }
 
@@ -79,6 +79,4 @@ public sealed class TrainingQuotesGrpcService(
             ? prices
             : throw new RpcException(new Status(StatusCode.Unavailable, "No provider catalog is loaded yet; retry shortly."));
     }
-
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
 }
