@@ -164,7 +164,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
 
             await provider.StopAsync(CancellationToken.None);
             await provider.DisposeAsync();
-            await PropagationRedis.DeleteKeysAsync(redis, keyPrefix);
+            await Pricing.Testing.RedisKeys.DeleteUnderPrefixAsync(redis, keyPrefix, "propagation");
         }
     }
 

@@ -169,43 +169,6 @@ internal static class PropagationQuotesHost
     }
 }
 
-internal static class PropagationRedis
-{
-    public static async Task DeleteKeysAsync(string connectionString, string prefix)
-    {
-        try
-        {
-            var options = ConfigurationOptions.Parse(connectionString);
-            options.AbortOnConnectFail = false;
-            options.ConnectTimeout = 5000;
-            await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
-            var database = redis.GetDatabase();
-            foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
-            {
-                var batch = new List<RedisKey>(500);
-                await foreach (var key in server.KeysAsync(database.Database, prefix + "*", pageSize: 500))
-                {
-                    batch.Add(key);
-                    if (batch.Count == 500)
-                    {
-                        await database.KeyDeleteAsync([.. batch]);
-                        batch.Clear();
-                    }
-                }
-
-                if (batch.Count > 0)
-                {
-                    await database.KeyDeleteAsync([.. batch]);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            Console.Error.WriteLine($"propagation: could not delete Redis keys under '{prefix}': {ex.Message}");
-        }
-    }
-}
-
 /// <summary>
 /// Stamps (UTC ticks, the clock <c>ObservedAt</c> uses) each message the provider's bus publishes: just before it
 /// enters the publish pipeline, and once the publish completed (with publisher confirms: once the broker had it).

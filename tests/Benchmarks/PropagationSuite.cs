@@ -59,7 +59,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
         }
         finally
         {
-            await PropagationRedis.DeleteKeysAsync(redis, keyPrefix);
+            await Pricing.Testing.RedisKeys.DeleteUnderPrefixAsync(redis, keyPrefix, "propagation");
         }
     }
 

@@ -81,23 +81,39 @@ public sealed class RedisTestServer : IAsyncLifetime
     }
 
     /// <summary>Deletes every key under <see cref="KeyPrefix"/> (SCAN + DEL) on every reachable primary.</summary>
-    public async Task DeleteKeysAsync()
+    public Task DeleteKeysAsync() =>
+        // The server may have been stopped by a fault test; a throwaway server takes the keys with it.
+        RedisKeys.DeleteUnderPrefixAsync(ConnectionString, KeyPrefix, "Pricing.Testing");
+
+    private async ValueTask DisposeContainerAsync()
+    {
+        if (_container is not null)
+        {
+            await _container.DisposeAsync();
+            _container = null;
+        }
+    }
+}
+
+/// <summary>Removes what a run wrote to a shared Redis: every key under one prefix.</summary>
+public static class RedisKeys
+{
+    /// <summary>
+    /// SCAN + DEL of every key under <paramref name="prefix"/> on every reachable primary. A failure is reported on
+    /// stderr under <paramref name="who"/> and not thrown: cleaning up must not fail the run it follows.
+    /// </summary>
+    public static async Task DeleteUnderPrefixAsync(string connectionString, string prefix, string who)
     {
         try
         {
-            var options = ConfigurationOptions.Parse(ConnectionString);
+            var options = ConfigurationOptions.Parse(connectionString);
             options.AbortOnConnectFail = false;
             options.ConnectTimeout = 5000;
             await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
-            var pattern = EscapeGlob(KeyPrefix) + "*";
-            foreach (var server in redis.GetServers())
+            var database = redis.GetDatabase();
+            var pattern = EscapeGlob(prefix) + "*";
+            foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
             {
-                if (!server.IsConnected || server.IsReplica)
-                {
-                    continue;
-                }
-
-                var database = redis.GetDatabase();
                 var batch = new List<RedisKey>(500);
                 await foreach (var key in server.KeysAsync(database.Database, pattern, pageSize: 500))
                 {
@@ -117,17 +133,7 @@ public sealed class RedisTestServer : IAsyncLifetime
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // The server may have been stopped by a fault test; a throwaway server takes the keys with it.
-            Console.Error.WriteLine($"Pricing.Testing: could not delete Redis keys under '{KeyPrefix}': {ex.Message}");
-        }
-    }
-
-    private async ValueTask DisposeContainerAsync()
-    {
-        if (_container is not null)
-        {
-            await _container.DisposeAsync();
-            _container = null;
+            Console.Error.WriteLine($"{who}: could not delete Redis keys under '{prefix}': {ex.Message}");
         }
     }
 
