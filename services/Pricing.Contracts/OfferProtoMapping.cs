@@ -23,6 +23,21 @@ public static class OfferProtoMapping
         EffectiveDate = Timestamp.FromDateTimeOffset(offer.EffectiveDate),
         SkuId = offer.SkuId,
         MeterId = offer.MeterId,
+        Terms = PricingModels.Terms(offer.PricingModel)?.ToProto(),
+    };
+
+    public static V1.PricingTerms ToProto(this PricingTerms terms) => new()
+    {
+        Kind = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(terms.Kind.ToString()),
+        TermMonths = terms.TermMonths,
+        PaymentOption = terms.Payment,
+        PlanType = terms.PlanType ?? "",
+        MovesWithDemand = terms.MovesWithDemand,
+        MinBlockHours = terms.Block?.MinHours ?? 0,
+        MaxBlockHours = terms.Block?.MaxHours ?? 0,
+        MaxLeadDays = terms.Block?.MaxLeadDays ?? 0,
+        MaxInstancesPerBlock = terms.Block?.MaxInstancesPerBlock ?? 0,
+        MaxRunHours = terms.Block?.MaxRunHours ?? 0,
     };
 
     public static Offer FromProto(this V1.Offer offer) => new(

@@ -416,17 +416,13 @@ public sealed class QuoteEngine(
     private static double BilledHours(string pricingModel, double acceleratorHours, double rented, bool reused) =>
         BilledHoursPerInstance(pricingModel, acceleratorHours / rented, reused, out _, out _) * rented;
 
-    /// <summary>8,760 h for a 1-year commitment, 26,280 h for 3 years (also "reserved_1y_…" variants), else 0.</summary>
+    /// <summary>Hours of one term for models billed for their whole term (8,760 h a year), else 0: read from the model's terms.</summary>
     public static double TermHours(string pricingModel) =>
-        pricingModel == PricingModels.Committed1Y || pricingModel.StartsWith("reserved_1y", StringComparison.Ordinal) ? HoursPerYear
-        : pricingModel == PricingModels.Committed3Y || pricingModel.StartsWith("reserved_3y", StringComparison.Ordinal) ? 3 * HoursPerYear
-        : 0;
+        PricingModels.Terms(pricingModel) is { BillsWholeTerm: true } terms ? terms.TermHours : 0;
 
-    /// <summary>"all_upfront", "partial_upfront" or "no_upfront" from a provider-named reserved model; commitments priced hourly are no-upfront.</summary>
+    /// <summary>"all_upfront", "partial_upfront" or "no_upfront" for a commitment, from the model's terms; others pay as they go ("no_upfront").</summary>
     public static string PaymentOption(string pricingModel) =>
-        pricingModel.EndsWith("all_upfront", StringComparison.Ordinal) ? "all_upfront"
-        : pricingModel.EndsWith("partial_upfront", StringComparison.Ordinal) ? "partial_upfront"
-        : "no_upfront";
+        PricingModels.Terms(pricingModel) is { BillsWholeTerm: true, Payment: var payment } ? payment : PricingModels.Payments.NoUpfront;
 
     private AcceleratorPlan? PlanFor(string acceleratorId, QuoteSpec spec, Evaluation evaluation)
     {

@@ -99,7 +99,11 @@ public sealed class OfferValidatorTests
     [InlineData(PricingModels.Spot)]
     [InlineData(PricingModels.Committed1Y)]
     [InlineData(PricingModels.Committed3Y)]
-    [InlineData("reserved_1y_no_upfront")]
+    [InlineData("reserved_1y_convertible_no_upfront")]
+    [InlineData("savings_plan_compute_3y_partial_upfront")]
+    [InlineData(PricingModels.CapacityBlock)]
+    [InlineData(PricingModels.DwsFlexStart)]
+    [InlineData(PricingModels.DwsCalendar)]
     public void Known_pricing_models_pass(string model)
     {
         var result = _validator.Validate([TestOffers.Make(pricingModel: model)]);

@@ -120,7 +120,8 @@ public sealed class CommitmentBillingTests
     [Theory]
     [InlineData("reserved_1y_all_upfront", "all_upfront")]
     [InlineData("reserved_3y_partial_upfront", "partial_upfront")]
-    [InlineData("reserved_1y_no_upfront", "no_upfront")]
+    [InlineData("reserved_1y_convertible_no_upfront", "no_upfront")]
+    [InlineData("savings_plan_ec2_instance_3y_all_upfront", "all_upfront")]
     [InlineData(PricingModels.Committed1Y, "no_upfront")]
     public void The_payment_option_comes_from_the_pricing_model(string model, string payment) =>
         Assert.Equal(payment, QuoteEngine.PaymentOption(model));

@@ -55,7 +55,7 @@ public sealed class QuotePropertyTests(StandaloneServer server)
         Set(Mixed(0, 0, 0.9, 1.0), (r, v) => r.Goodput = v),
         Set(Subset("aws", "gcp", "azure", "oracle"), (r, v) => r.Clouds.Add(v)),
         Set(Subset("eastus", "westus3", "us-east-1", "nowhere", "eastus,nowhere"), (r, v) => r.Regions.Add(v)),
-        Set(Subset("on_demand", "spot", "committed_1y", "committed_3y", "reserved_1y_no_upfront", "preemptible"), (r, v) => r.PricingModels.Add(v)),
+        Set(Subset("on_demand", "spot", "committed_1y", "committed_3y", "savings_plan_compute_1y_no_upfront", "preemptible"), (r, v) => r.PricingModels.Add(v)),
         Set(MixedInt(0, 0, 5, 1000), (r, v) => r.MaxOptions = v),
         Set(MixedInt(0, 0, 80, 126), (r, v) => r.Layers = v),
         Set(MixedInt(0, 0, 8192, 16384), (r, v) => r.DModel = v),

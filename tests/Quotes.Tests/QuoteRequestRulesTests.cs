@@ -63,7 +63,7 @@ public sealed class QuoteRequestRulesTests
 
     [Fact]
     public void Every_known_cloud_and_pricing_model_is_valid() =>
-        Assert.Empty(new Request(Clouds: ["aws", "gcp", "azure"], PricingModels: ["on_demand", "spot", "committed_1y", "committed_3y", "reserved_1y_no_upfront"]).Check());
+        Assert.Empty(new Request(Clouds: ["aws", "gcp", "azure"], PricingModels: ["on_demand", "spot", "committed_1y", "committed_3y", "savings_plan_compute_1y_no_upfront", "capacity_block", "dws_calendar"]).Check());
 
     [Fact]
     public void A_mixture_of_experts_with_fewer_active_parameters_is_valid() =>
