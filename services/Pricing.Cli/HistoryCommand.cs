@@ -16,7 +16,7 @@ public sealed record HistoryArguments(GetPriceHistoryRequest Request, bool Json,
 
     /// <summary>Ages (<c>--since 7d</c>) count back from <paramref name="now"/>.</summary>
     public static HistoryArguments Parse(IReadOnlyList<string> args, DateTimeOffset now) =>
-        Cli.Parse(new HistoryCommand(), args, (command, result) => command.Bind(result, now));
+        Cli.Parse(new HistoryCommand(() => now), args, (command, result) => command.Bind(result, now));
 }
 
 /// <summary>
@@ -40,9 +40,13 @@ public sealed class HistoryCommand : Command, IVerb<HistoryArguments>
         "ask a running Quotes service (e.g. http://127.0.0.1:5100); the embedded default only has its own load of the bundled snapshots (every offer added at version 1)");
     private readonly Option<string?> _token = CliOptions.Token();
 
-    public HistoryCommand()
+    private readonly Func<DateTimeOffset> _now;
+
+    /// <param name="now">The clock ages (<c>--since 7d</c>) count back from, in the checks as in the request; the system clock by default.</param>
+    public HistoryCommand(Func<DateTimeOffset>? now = null)
         : base("history", "the recorded price changes of one offer or one accelerator")
     {
+        _now = now ?? (() => DateTimeOffset.UtcNow);
         foreach (var option in new Option[] { _offer, _accelerator, _provider, _pricing, _since, _until, _limit, _json, _server, _token })
         {
             Options.Add(option);
@@ -60,7 +64,7 @@ public sealed class HistoryCommand : Command, IVerb<HistoryArguments>
                 result.AddError("--provider and --pricing narrow --accelerator; an offer key already names both.");
             }
 
-            var now = DateTimeOffset.UtcNow;
+            var now = _now();
             if (result.GetValue(_since) is { } since && result.GetValue(_until) is { } until
                 && OptionValues.Time("--since", since, now) is var from && OptionValues.Time("--until", until, now) is var to && from > to)
             {
@@ -72,7 +76,7 @@ public sealed class HistoryCommand : Command, IVerb<HistoryArguments>
 
     public string Details => "Exit codes: 0 done (also when nothing matched), 1 server unreachable or failed, 2 bad arguments.";
 
-    public HistoryArguments Bind(ParseResult result) => Bind(result, DateTimeOffset.UtcNow);
+    public HistoryArguments Bind(ParseResult result) => Bind(result, _now());
 
     /// <summary>The request; ages (<c>--since 7d</c>) count back from <paramref name="now"/>.</summary>
     public HistoryArguments Bind(ParseResult result, DateTimeOffset now)
