@@ -123,6 +123,9 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
         return quote.Options.Count > 0 ? 0 : 1;
     }
 
+    /// <summary>The plan of one option as <c>pricing quote</c> prints it, on a plain writer.</summary>
+    public static void PrintPlan(TextWriter output, QuoteOption o) => PrintPlan(ChangeFormat.Console(output), o);
+
     /// <summary>The best option as a plan: its fabric, the MFU and goodput behind its hours, how it is billed, and the whole bill.</summary>
     private static void PrintPlan(IAnsiConsole console, QuoteOption o)
     {
