@@ -123,6 +123,9 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
         return quote.Options.Count > 0 ? 0 : 1;
     }
 
+    /// <summary>The plan of one option as <c>pricing quote</c> prints it, on a plain writer.</summary>
+    public static void PrintPlan(TextWriter output, QuoteOption o) => PrintPlan(ChangeFormat.Console(output), o);
+
     /// <summary>The best option as a plan: its fabric, the MFU and goodput behind its hours, how it is billed, and the whole bill.</summary>
     private static void PrintPlan(IAnsiConsole console, QuoteOption o)
     {
@@ -148,8 +151,30 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
 
         if (o.Commitment is { } c)
         {
-            console.MarkupLine(Markup.Escape($"  commitment: {c.Terms} × {c.TermHours / 8760:G}-year term, {c.BilledHoursPerInstance:N0} h billed per instance, "
-                + $"{c.TermShareUsed:P0} of the term used{(c.CapacityReused ? " (capacity reused after the run: only the run's hours billed)" : "")}, {c.PaymentOption.Replace('_', ' ')}"));
+            var plan = c.PlanType.Length > 0 ? $" ({c.PlanType.Replace('_', ' ')})" : "";
+            console.MarkupLine(Markup.Escape($"  {(c.Kind == "savings_plan" ? "savings plan" : "commitment")}{plan}: {c.Terms} × {c.TermHours / 8760:G}-year term, {c.BilledHoursPerInstance:N0} h billed per instance, "
+                + $"{c.TermShareUsed:P0} of the term used{(c.CapacityReused ? " (capacity reused after the run: only the run's hours billed)" : "")}, {c.PaymentOption.Replace('_', ' ')}"
+                + (c.Upfront.ToDecimal() > 0 ? $", ${c.Upfront.ToDecimal():N0} up front" : "")));
+            if (c.UpfrontNote.Length > 0)
+            {
+                console.MarkupLine(Markup.Escape($"    {c.UpfrontNote}"));
+            }
+        }
+
+        if (o.Block is { } k)
+        {
+            var blocks = k.BlocksInSequence switch
+            {
+                0 => "billed per hour used",
+                1 => $"1 × {k.LastBlockHours / 24:G}-day block",
+                _ => $"{k.BlocksInSequence - 1} × {k.FullBlockHours / 24:G}-day + 1 × {k.LastBlockHours / 24:G}-day blocks back to back",
+            };
+            console.MarkupLine(Markup.Escape($"  {k.Kind.Replace('_', ' ')}: {blocks}{(k.ParallelBlocks > 1 ? $", {k.ParallelBlocks} side by side (≤ {k.MaxInstancesPerBlock} instances a block)" : "")}, "
+                + $"{k.BilledHoursPerInstance:N0} h billed per instance ({k.UnusedHoursPerInstance:N0} h unused tail)"
+                + (k.ForcedRestarts > 0 ? $", {k.ForcedRestarts} forced restart(s) (a VM runs at most {k.MaxRunHours / 24:G} days)" : "")
+                + (k.PaidUpfront ? $", ${k.Upfront.ToDecimal():N0} up front" : "")
+                + (k.MovesWithDemand ? ", price moves with demand" : "")
+                + (k.MaxLeadDays > 0 ? $", starts within {k.MaxLeadDays} days of booking" : "")));
         }
 
         console.MarkupLine(Markup.Escape($"  energy: {o.WattsPerAccelerator:N0} W per accelerator × load {o.LoadFactor:G2} × PUE {o.Pue:G3}{(o.PowerEstimated ? " (estimated)" : "")}; {o.PowerSource}"));

@@ -26,7 +26,7 @@ internal sealed class TrainingRunOptions
     private readonly Option<int> _seqLen = Value("--seq-len", "S", "sequence length (see --layers)", OptionValues.Count);
     private readonly Option<List<string>> _clouds = List("--clouds", "LIST", "aws,gcp,azure", (_, v) => OptionValues.List(v));
     private readonly Option<List<string>> _regions = List("--regions", "LIST", "provider region codes", (_, v) => OptionValues.List(v));
-    private readonly Option<List<string>> _pricing = List("--pricing", "LIST", "on_demand,spot,committed_1y,committed_3y", (_, v) => OptionValues.List(v));
+    private readonly Option<List<string>> _pricing = List("--pricing", "LIST", "pricing models of pricing-models.json, e.g. on_demand,spot,committed_1y,savings_plan_compute_1y_no_upfront,capacity_block,dws_flex_start,dws_calendar", (_, v) => OptionValues.List(v));
     private readonly Option<decimal?> _pricePerAcceleratorHour = Value<decimal?>("--price-per-accelerator-hour", "X", "your negotiated rate (USD), replaces catalog prices", (n, v) => OptionValues.Price(n, v));
     private readonly Option<List<(string Key, double Value)>> _discounts = List("--discount", "LIST", "percent off catalog prices per cloud, e.g. aws=10,gcp=5", OptionValues.Percentages);
     private readonly Option<double> _activationAllowance = Value("--activation-allowance", "X", "share of accelerator memory kept for activations (default 0.3)", OptionValues.Number);

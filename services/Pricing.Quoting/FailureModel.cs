@@ -12,7 +12,11 @@ public sealed record GoodputParts(
     double MeanHoursBetweenInterruptions,
     double CheckpointIntervalHours,
     double InterruptionsPerDay,
-    double PreemptionsPerDay);
+    double PreemptionsPerDay)
+{
+    /// <summary>Restarts forced by a cap on how long a VM may run (DWS flex-start: 7 days), counted in the preemption loss.</summary>
+    public int ForcedRestarts { get; init; }
+}
 
 /// <summary>
 /// Goodput from a failure model instead of a constant (docs/quote-model.md §4): interruptions arrive at
@@ -54,5 +58,53 @@ public static class FailureModel
         var preemption = rework * (1 - hardwareShare) + spotPerHour * spotRestartHours;
         var loss = stall + failure + preemption;
         return new GoodputParts(Math.Max(0, 1 - loss), stall, failure, preemption, meanHours, interval, hardwarePerHour * 24, spotPerHour * 24);
+    }
+
+    /// <summary>
+    /// Goodput when no VM may run longer than <paramref name="maxRunHours"/> (DWS flex-start): a run of wall-clock W
+    /// restarts n = ceil(W / max run) − 1 times on newly obtained capacity, each costing the restart R plus the work lost
+    /// since the last checkpoint (half an interval, the interval capped at the max run). With the other losses b and the
+    /// productive hours T (the run at goodput 1), W·(1 − b) = T + n·(R + τ/2), solved for the whole n it implies; the
+    /// restarts join the preemption loss. Returns <paramref name="parts"/> unchanged when nothing is forced.
+    /// </summary>
+    public static GoodputParts WithForcedRestarts(GoodputParts parts, double productiveHours, double maxRunHours, double restartHours)
+    {
+        var kept = 1 - (parts.CheckpointStall + parts.FailureLoss + parts.PreemptionLoss);
+        if (maxRunHours <= 0 || kept <= 0 || !(productiveHours > 0) || !double.IsFinite(productiveHours))
+        {
+            return parts;
+        }
+
+        var interval = double.IsFinite(parts.CheckpointIntervalHours) ? Math.Min(parts.CheckpointIntervalHours, maxRunHours) : 0;
+        var perRestart = restartHours + interval / 2;
+        var restarts = 0.0;
+        var wall = productiveHours / kept;
+        // Each restart lengthens the run, which may need another: the count only grows, and settles while a restart
+        // costs less than a max run (minutes against days); the cap keeps a pathological input from looping.
+        for (var round = 0; round < 64; round++)
+        {
+            wall = (productiveHours + restarts * perRestart) / kept;
+            var needed = Math.Max(0, Math.Ceiling(wall / maxRunHours - 1e-9) - 1);
+            if (needed <= restarts)
+            {
+                break;
+            }
+
+            restarts = needed;
+        }
+
+        if (restarts == 0)
+        {
+            return parts;
+        }
+
+        var forcedShare = restarts * perRestart / wall;
+        return parts with
+        {
+            Goodput = Math.Max(0, productiveHours / wall),
+            PreemptionLoss = parts.PreemptionLoss + forcedShare,
+            PreemptionsPerDay = parts.PreemptionsPerDay + restarts / (wall / 24),
+            ForcedRestarts = (int)restarts,
+        };
     }
 }

@@ -261,8 +261,8 @@ public sealed class QuoteEngine(
 
         var instancesWithoutFabric = (int)defaults.MaxInstancesWithoutFabric.Value;
         var maxInstances = family is { TrainingGradeFabric: true } ? usefulInstances : Math.Min(usefulInstances, instancesWithoutFabric);
-        var isSpot = offer.PricingModel == PricingModels.Spot;
-        var spotRate = isSpot ? providerCosts.For(offer.Provider).SpotInterruptionsPerInstanceMonth : 0;
+        var terms = PricingModels.Terms(offer.PricingModel);
+        var spotRate = terms?.Kind == PricingKind.Spot ? providerCosts.For(offer.Provider).SpotInterruptionsPerInstanceMonth : 0;
 
         double instancesCount;
         string basis;
@@ -288,14 +288,14 @@ public sealed class QuoteEngine(
                 return;
             }
 
-            run = Rate(plan, spec, offer, family, instancesCount, spotRate);
+            run = Rate(plan, spec, offer, family, instancesCount, spotRate, terms);
         }
         else
         {
             var byDefault = spec.DeadlineHours <= 0;
             var deadline = byDefault ? defaults.DefaultDeadlineDays.Value * 24 : spec.DeadlineHours;
             instancesCount = memoryInstances;
-            run = Rate(plan, spec, offer, family, instancesCount, spotRate);
+            run = Rate(plan, spec, offer, family, instancesCount, spotRate, terms);
             // Hours grow with the cluster (MFU falls with scale, goodput with size), so the size needed only grows: stop
             // when it settles or reaches the most instances that may join one job.
             for (var round = 0; round < SizingRounds; round++)
@@ -307,7 +307,7 @@ public sealed class QuoteEngine(
                 }
 
                 instancesCount = needed;
-                run = Rate(plan, spec, offer, family, instancesCount, spotRate);
+                run = Rate(plan, spec, offer, family, instancesCount, spotRate, terms);
             }
 
             var meets = run.AcceleratorHours / (instancesCount * perInstance) <= deadline * (1 + 1e-6);
@@ -356,7 +356,7 @@ public sealed class QuoteEngine(
             ? (double)custom
             : (double)offer.PricePerInstanceHour / perInstance * (1 - discount / 100);
         var wall = run.AcceleratorHours / rented;
-        var billedHours = BilledHoursPerInstance(offer.PricingModel, wall, spec.ReuseCommittedCapacity, out _, out _);
+        var billedHours = ModelBilling.For(terms, wall, spec.ReuseCommittedCapacity).HoursPerInstance;
         var cost = billedHours * rented * rate;
         if (!(cost <= MaxTotalCost))
         {
@@ -369,7 +369,7 @@ public sealed class QuoteEngine(
     }
 
     /// <summary>MFU, goodput and accelerator-hours of the run on <paramref name="instanceCount"/> instances of the offer.</summary>
-    private RunRate Rate(AcceleratorPlan plan, QuoteSpec spec, Offer offer, InstanceFamily? family, double instanceCount, double spotRate)
+    private RunRate Rate(AcceleratorPlan plan, QuoteSpec spec, Offer offer, InstanceFamily? family, double instanceCount, double spotRate, PricingTerms? terms)
     {
         var accelerators = instanceCount * (double)offer.AcceleratorsPerInstance;
         MfuEstimate estimate;
@@ -391,25 +391,28 @@ public sealed class QuoteEngine(
             : FailureModel.Goodput(accelerators, (int)instanceCount, defaults.InterruptionsPerAcceleratorDay.Value, defaults.RestartHours.Value,
                 defaults.CheckpointStallSeconds.Value, spotRate, defaults.SpotRestartHours.Value);
         var flops = plan.Flops;
+        if (spec.Goodput is null && terms?.Block?.MaxRunHours is { } maxRun && maxRun > 0)
+        {
+            // Flex-start: no VM runs past the max run, so a longer run restarts on newly obtained capacity (docs §4).
+            var productiveHours = flops / (plan.PeakFlops * estimate.Mfu * SecondsPerHour * accelerators);
+            parts = FailureModel.WithForcedRestarts(parts, productiveHours, maxRun, defaults.RestartHours.Value);
+        }
+
         var denominator = plan.PeakFlops * parts.Goodput * SecondsPerHour;
         return new RunRate(estimate, parts, flops / (denominator * estimate.Mfu), flops / (denominator * estimate.High), flops / (denominator * estimate.Low));
     }
 
     /// <summary>
-    /// Hours billed per instance: a 1- or 3-year commitment bills every hour of each term it covers (the run's wall-clock
-    /// rounded up to whole terms), unless the capacity is reused after the run; other models bill the hours used.
+    /// Hours billed per instance: a 1- or 3-year commitment or savings plan bills every hour of each term it covers (the
+    /// run's wall-clock rounded up to whole terms), unless the capacity is reused after the run; capacity blocks and
+    /// calendar reservations bill whole purchasable blocks; other models bill the hours used (<see cref="ModelBilling"/>).
     /// </summary>
     public static double BilledHoursPerInstance(string pricingModel, double wallHours, bool reused, out double termHours, out int terms)
     {
-        termHours = TermHours(pricingModel);
-        if (termHours <= 0 || reused)
-        {
-            terms = termHours > 0 ? 1 : 0;
-            return wallHours;
-        }
-
-        terms = (int)Math.Max(1, Math.Ceiling(wallHours / termHours - RoundingSlack));
-        return terms * termHours;
+        var billed = ModelBilling.For(PricingModels.Terms(pricingModel), wallHours, reused);
+        termHours = billed.TermHours;
+        terms = billed.Terms;
+        return billed.HoursPerInstance;
     }
 
     /// <summary>Accelerator-hours billed for a run of <paramref name="acceleratorHours"/> on <paramref name="rented"/> accelerators (whole terms for commitments).</summary>
@@ -488,7 +491,9 @@ public sealed class QuoteEngine(
             ? (custom, "custom")
             : (offer.PricePerInstanceHour / offer.AcceleratorsPerInstance * (1 - (decimal)c.Discount / 100), c.Discount > 0 ? "catalog_discounted" : "catalog");
         var hours = c.Run.AcceleratorHours;
-        var billedPerInstance = BilledHoursPerInstance(offer.PricingModel, c.WallClockHours, spec.ReuseCommittedCapacity, out var termHours, out var terms);
+        var terms = PricingModels.Terms(offer.PricingModel);
+        var billed = ModelBilling.For(terms, c.WallClockHours, spec.ReuseCommittedCapacity);
+        var billedPerInstance = billed.HoursPerInstance;
         var unusedHours = Math.Max(0, (billedPerInstance - c.WallClockHours) * c.Rented);
         var total = Money(hours + unusedHours, rate);
 
@@ -510,20 +515,10 @@ public sealed class QuoteEngine(
             UnusedCommitment = unused,
         };
 
-        CommitmentBilling? commitment = null;
-        if (termHours > 0)
-        {
-            var payment = PaymentOption(offer.PricingModel);
-            commitment = new CommitmentBilling(termHours, terms, billedPerInstance, Math.Min(1, c.WallClockHours / (terms * termHours)),
-                spec.ReuseCommittedCapacity, payment, payment == "all_upfront" ? total : 0);
-            if (!spec.ReuseCommittedCapacity && c.WallClockHours < terms * termHours * 0.5)
-            {
-                AddOnce(warnings, $"A {termHours / HoursPerYear:G}-year commitment bills the whole term: the run uses {c.WallClockHours / (terms * termHours):P0} of it. "
-                    + "Set reuse_committed_capacity if the capacity has other work after the run.");
-            }
-        }
+        var commitment = terms is { BillsWholeTerm: true } ? CommitmentFor(terms, billed, c, spec, total, warnings) : null;
+        var block = terms is { Kind: PricingKind.CapacityBlock or PricingKind.Calendar or PricingKind.FlexStart } ? BlockFor(terms, billed, c, total, warnings) : null;
 
-        if (offer.PricingModel == PricingModels.Spot
+        if (terms?.Kind == PricingKind.Spot
             && (c.Instances > defaults.SpotCapacityWarnInstances.Value || c.WallClockHours > defaults.SpotCapacityWarnDays.Value * 24))
         {
             AddOnce(warnings, $"Spot capacity: {c.Instances} × {offer.InstanceType} for {c.WallClockHours / 24:N0} days is rarely available at once and for that long; "
@@ -554,12 +549,116 @@ public sealed class QuoteEngine(
             Mfu = c.Run.Mfu,
             Goodput = g,
             Commitment = commitment,
+            Block = block,
             Bill = bill,
             BillTotal = billTotal,
             BillTotalWithOptional = withOptional,
             Power = power,
             LargestUsefulAccelerators = evaluation.LargestUseful,
         };
+    }
+
+    /// <summary>
+    /// A commitment's or savings plan's billing: whole terms (unless reused), its kind, plan type and payment option. What
+    /// is paid up front is only said where the catalog shows it: all of it for all-upfront terms (the effective hourly
+    /// rate is the upfront over the term); for partial upfront the effective rate hides the split, so it is not invented.
+    /// </summary>
+    private static CommitmentBilling CommitmentFor(PricingTerms terms, BilledTime billed, Candidate c, QuoteSpec spec, decimal total, List<string> warnings)
+    {
+        var (termHours, count) = (billed.TermHours, billed.Terms);
+        var payment = terms.Payment;
+        var savingsPlan = terms.Kind == PricingKind.SavingsPlan;
+        var upfrontNote = payment switch
+        {
+            PricingModels.Payments.PartialUpfront when savingsPlan =>
+                $"Partial upfront: 50% to 99% of the plan's total value is paid at purchase (at least ${total / 2:N0} of ${total:N0}; AWS CreateSavingsPlan "
+                + "upfrontPaymentAmount), the rest monthly; the catalog's effective hourly rate does not say which share, so upfront is not given.",
+            PricingModels.Payments.PartialUpfront =>
+                "Partial upfront: part of the term is paid at purchase and the rest hourly; the upfront share is not in the catalog "
+                + "(the offer's price is the effective hourly rate, upfront / term hours + hourly), so upfront is not given.",
+            _ => "",
+        };
+        if (!spec.ReuseCommittedCapacity && c.WallClockHours < count * termHours * 0.5)
+        {
+            AddOnce(warnings, $"A {termHours / HoursPerYear:G}-year {(savingsPlan ? "savings plan" : "commitment")} bills the whole term: the run uses {c.WallClockHours / (count * termHours):P0} of it. "
+                + "Set reuse_committed_capacity if the capacity has other work after the run.");
+        }
+
+        return new CommitmentBilling(termHours, count, billed.HoursPerInstance, Math.Min(1, c.WallClockHours / (count * termHours)),
+            spec.ReuseCommittedCapacity, payment, payment == PricingModels.Payments.AllUpfront ? total : 0)
+        {
+            Kind = ModelBilling.KindName(terms.Kind),
+            PlanType = terms.PlanType ?? "",
+            UpfrontNote = upfrontNote,
+        };
+    }
+
+    /// <summary>
+    /// A block model's billing (capacity blocks, DWS calendar, DWS flex-start): the blocks bought back to back and side by
+    /// side, the unused tail, what is paid up front, and the notes a buyer needs (lead time, demand pricing, extensions and
+    /// restarts not guaranteed). The quote-wide warnings say the same once per model.
+    /// </summary>
+    private static BlockBilling BlockFor(PricingTerms terms, BilledTime billed, Candidate c, decimal total, List<string> warnings)
+    {
+        var rules = terms.Block;
+        var notes = new List<string>();
+        var parallel = ModelBilling.ParallelBlocks(terms, c.Instances);
+        var cap = rules?.MaxInstancesPerBlock ?? 0;
+        var upfront = terms.Payment == PricingModels.Payments.Upfront;
+        var restarts = terms.Kind == PricingKind.FlexStart ? ModelBilling.ForcedRestarts(terms, c.WallClockHours) : 0;
+        var name = terms.Kind switch
+        {
+            PricingKind.CapacityBlock => "Capacity Block",
+            PricingKind.Calendar => "DWS calendar-mode reservation",
+            _ => "DWS flex-start",
+        };
+
+        if (terms.Kind == PricingKind.FlexStart)
+        {
+            var maxRun = rules?.MaxRunHours ?? 0;
+            notes.Add($"Billed for the hours used. Each VM runs at most {maxRun / 24.0:G} days: the run restarts {restarts} time(s) on newly obtained capacity "
+                + $"(priced into goodput as restart + work lost since the last checkpoint: {c.Run.Goodput.PreemptionLoss:P2} of the wall-clock).");
+            notes.Add("Capacity is obtained when it frees up: the start time (and each restart's) is not guaranteed.");
+            AddOnce(warnings, $"{name}: VMs start when capacity is available (the start is not guaranteed) and each runs at most {maxRun / 24.0:G} days; "
+                + "longer runs are priced with a forced restart at every limit.");
+        }
+        else
+        {
+            var blocks = billed.BlocksInSequence;
+            var sequence = blocks > 1
+                ? $"{blocks - 1} × {billed.FullBlockHours / 24:G}-day block{(blocks > 2 ? "s" : "")} + a {billed.LastBlockHours / 24:G}-day block back to back"
+                : $"one {billed.LastBlockHours / 24:G}-day block";
+            notes.Add($"Bought in whole blocks: {sequence} ({billed.HoursPerInstance:N0} h per instance for a {c.WallClockHours / 24:N1}-day run; "
+                + $"the unused {(billed.HoursPerInstance - c.WallClockHours):N1} h tail is billed){(upfront ? ", paid up front" : "")}.");
+            if (parallel > 1)
+            {
+                notes.Add($"{c.Instances} instances need {parallel} blocks side by side (at most {cap} instances a block).");
+                AddOnce(warnings, $"{name}: a block holds at most {cap} instances, so {c.Instances} × {c.Offer.InstanceType} need {parallel} blocks bought together.");
+            }
+
+            if (blocks > 1)
+            {
+                notes.Add($"The run is longer than the longest block ({billed.FullBlockHours / 24:G} days): each further block is an extension or a new booking, "
+                    + "which needs capacity then and is not guaranteed.");
+                AddOnce(warnings, $"{name}: a run longer than {billed.FullBlockHours / 24:G} days needs blocks back to back; extending or booking the next is not guaranteed.");
+            }
+
+            if (rules?.MaxLeadDays is { } lead)
+            {
+                notes.Add($"Starts within {lead} days of booking ({lead / 7.0:G3} weeks): book ahead no further than that.");
+            }
+        }
+
+        if (terms.MovesWithDemand)
+        {
+            notes.Add("A list price that moves with supply and demand: the price paid is the one offered at purchase.");
+            AddOnce(warnings, $"{name} prices ({terms.Model}) move with supply and demand: the quote uses the listed rate; the price offered at purchase may differ.");
+        }
+
+        var blockCount = terms.Kind == PricingKind.FlexStart ? 0 : billed.BlocksInSequence;
+        return new BlockBilling(ModelBilling.KindName(terms.Kind), blockCount, billed.FullBlockHours, billed.LastBlockHours,
+            blockCount > 0 ? parallel : 0, cap, billed.HoursPerInstance, Math.Max(0, billed.HoursPerInstance - c.WallClockHours),
+            upfront, upfront ? total : 0, terms.MovesWithDemand, rules?.MaxLeadDays ?? 0, rules?.MaxRunHours ?? 0, restarts, notes);
     }
 
     /// <summary>Node-level power per accelerator: the family's published node power, else TDP × the node overhead, else a flagged fallback.</summary>

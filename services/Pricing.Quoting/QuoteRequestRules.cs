@@ -131,7 +131,7 @@ public static class QuoteRequestRules
         CheckList(v, "clouds", r.Clouds, MaxListItems, c => KnownClouds.Contains(c), c => $"Unknown cloud '{Echo(c)}'; use aws, gcp or azure.");
         CheckList(v, "regions", r.Regions, MaxRegions, _ => true, _ => "");
         CheckList(v, "pricing_models", r.PricingModels, MaxListItems, m => Catalog.PricingModels.IsKnown(m),
-            m => $"Unknown pricing model '{Echo(m)}'; use {string.Join(", ", Catalog.PricingModels.All)}.");
+            m => $"Unknown pricing model '{Echo(m)}'; use one of the {Catalog.PricingModels.Known.Count} models of pricing-models.json (docs/quote-model.md), e.g. {KnownModelsText.Value}.");
 
         if (r.MaxOptions < 0 || r.MaxOptions > MaxOptionsLimit)
         {
@@ -263,6 +263,10 @@ public static class QuoteRequestRules
             v.Add(new(field, $"… and {bad - MaxViolationsPerField} more items like these."));
         }
     }
+
+    /// <summary>One model of each kind, as the data file lists them: short examples, not all ~30 names in every violation.</summary>
+    private static readonly Lazy<string> KnownModelsText = new(() =>
+        string.Join(", ", Catalog.PricingModels.Known.GroupBy(t => t.Kind).Select(kind => kind.First().Model)));
 
     /// <summary>A value quoted back in an error, cut to a few dozen characters.</summary>
     private static string Echo(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");

@@ -38,7 +38,8 @@ public sealed record AcceleratorAssumptions(
 
 /// <summary>
 /// Accelerator-hours split by where they go; the money amounts sum exactly to the total cost. Preemptions are spot
-/// reclaims (0 otherwise); the unused commitment is the part of a 1- or 3-year term the run does not use.
+/// reclaims and flex-start's forced restarts (0 otherwise); the unused commitment is the part of a 1- or 3-year term,
+/// or of a bought block (capacity block, calendar reservation), the run does not use.
 /// </summary>
 public sealed record CostBreakdown(
     double ComputeHours,
@@ -54,7 +55,10 @@ public sealed record CostBreakdown(
     public decimal UnusedCommitment { get; init; }
 }
 
-/// <summary>How a 1- or 3-year commitment is billed: the whole term for every instance held, unless reused.</summary>
+/// <summary>
+/// How a 1- or 3-year commitment (reservation, committed use, savings plan) is billed: the whole term for every instance
+/// held, unless reused. Its kind, plan type and payment option are the model's terms (pricing-models.json).
+/// </summary>
 public sealed record CommitmentBilling(
     double TermHours,
     int Terms,
@@ -62,7 +66,44 @@ public sealed record CommitmentBilling(
     double TermShareUsed,
     bool CapacityReused,
     string PaymentOption,
-    decimal Upfront);
+    decimal Upfront)
+{
+    /// <summary>"commitment" (a reservation or committed use of one instance type) or "savings_plan" (an hourly spend).</summary>
+    public string Kind { get; init; } = "commitment";
+
+    /// <summary>"resource", "standard_ri", "convertible_ri" (reservations) or "compute", "ec2_instance" (savings plans).</summary>
+    public string PlanType { get; init; } = "";
+
+    /// <summary>Why <see cref="Upfront"/> is 0 although money is paid up front: the catalog's effective hourly rate hides the split.</summary>
+    public string UpfrontNote { get; init; } = "";
+}
+
+/// <summary>
+/// How a block-shaped model is billed: AWS Capacity Blocks and GCP DWS calendar mode are bought as whole blocks of
+/// purchasable durations (back to back when the run is longer than the longest block, side by side when it needs more
+/// instances than one block holds), the unused tail billed; DWS flex-start bills the hours used but stops each VM after
+/// <see cref="MaxRunHours"/>, so a longer run restarts <see cref="ForcedRestarts"/> times on newly obtained capacity.
+/// </summary>
+public sealed record BlockBilling(
+    string Kind,
+    int BlocksInSequence,
+    double FullBlockHours,
+    double LastBlockHours,
+    int ParallelBlocks,
+    int MaxInstancesPerBlock,
+    double BilledHoursPerInstance,
+    double UnusedHoursPerInstance,
+    bool PaidUpfront,
+    decimal Upfront,
+    bool MovesWithDemand,
+    int MaxLeadDays,
+    double MaxRunHours,
+    int ForcedRestarts,
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>Blocks bought in all: back to back × side by side (0 for flex-start, which has no blocks).</summary>
+    public int BlocksPurchased => BlocksInSequence * ParallelBlocks;
+}
 
 /// <summary>One line of the whole bill. Optional lines (experiments, staff) are only present when asked for.</summary>
 public sealed record BillLine(string Name, decimal Amount, bool Optional, string Detail);
@@ -115,6 +156,9 @@ public sealed record QuoteOptionResult(
     public MfuEstimate? Mfu { get; init; }
     public GoodputParts? Goodput { get; init; }
     public CommitmentBilling? Commitment { get; init; }
+
+    /// <summary>Present for capacity blocks, DWS calendar mode and DWS flex-start.</summary>
+    public BlockBilling? Block { get; init; }
     public IReadOnlyList<BillLine> Bill { get; init; } = [];
 
     /// <summary>The run and its required costs (storage, egress when asked).</summary>

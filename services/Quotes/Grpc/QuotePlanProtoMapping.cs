@@ -8,7 +8,7 @@ namespace Quotes.Grpc;
 
 /// <summary>
 /// A quote and a comparison as proto: the compute, each option's plan (cluster, fabric, MFU and goodput parts,
-/// commitment billing, bill lines, power), the excluded offers and the catalog versions used.
+/// commitment and block billing, bill lines, power), the excluded offers and the catalog versions used.
 /// </summary>
 public static class QuotePlanProtoMapping
 {
@@ -170,7 +170,7 @@ public static class QuotePlanProtoMapping
         return comparison;
     }
 
-    /// <summary>The plan parts of a quote option (fabric, MFU and goodput parts, commitment billing, bill lines, power).</summary>
+    /// <summary>The plan parts of a quote option (fabric, MFU and goodput parts, commitment and block billing, bill lines, power).</summary>
     private static void AddPlan(QuoteOption option, QuoteOptionResult o, string currency)
     {
         var b = option.Breakdown;
@@ -236,6 +236,31 @@ public static class QuotePlanProtoMapping
                 CapacityReused = c.CapacityReused,
                 PaymentOption = c.PaymentOption,
                 Upfront = c.Upfront.ToMoney(currency),
+                Kind = c.Kind,
+                PlanType = c.PlanType,
+                UpfrontNote = c.UpfrontNote,
+            };
+        }
+
+        if (o.Block is { } k)
+        {
+            option.Block = new Pricing.Contracts.V1.BlockBilling
+            {
+                Kind = k.Kind,
+                BlocksInSequence = k.BlocksInSequence,
+                FullBlockHours = k.FullBlockHours,
+                LastBlockHours = k.LastBlockHours,
+                ParallelBlocks = k.ParallelBlocks,
+                MaxInstancesPerBlock = k.MaxInstancesPerBlock,
+                BilledHoursPerInstance = k.BilledHoursPerInstance,
+                UnusedHoursPerInstance = k.UnusedHoursPerInstance,
+                PaidUpfront = k.PaidUpfront,
+                Upfront = k.Upfront.ToMoney(currency),
+                MovesWithDemand = k.MovesWithDemand,
+                MaxLeadDays = k.MaxLeadDays,
+                MaxRunHours = k.MaxRunHours,
+                ForcedRestarts = k.ForcedRestarts,
+                Notes = { k.Notes },
             };
         }
 
