@@ -153,6 +153,45 @@ public sealed class OfferMapperTests
     }
 
     [Fact]
+    public async Task NCC40ads_H100_v5_is_one_H100_NVL_94GB_not_an_H100_PCIe_80GB()
+    {
+        // Verbatim westeurope item (azure-pricing-radar data/latest/vm-eu-west.json): the confidential NCCads H100 v5 size.
+        var offer = await MapOneOfferAsync(ApiJson.Item(armSkuName: "Standard_NCC40ads_H100_v5", region: "westeurope", retailPrice: "8.9",
+            meterName: "NCC40adsH100v5", productName: "Virtual Machines NCCadsv5 Srs", skuName: "NCC40adsH100v5"));
+
+        Assert.Equal("nvidia-h100-nvl-94gb", offer.AcceleratorId);
+        Assert.Equal(1m, offer.AcceleratorsPerInstance);
+        Assert.Equal(40, offer.Vcpus);
+        Assert.Equal(8.9m, offer.PricePerAcceleratorHour);
+    }
+
+    [Theory]
+    [InlineData("Standard_ND128isr_NDR_GB200_v6", "nvidia-gb200", 900)]
+    [InlineData("Standard_ND128isr_GB300_v6", "nvidia-gb300", 864)]
+    public async Task An_ND_GB200_or_GB300_v6_VM_is_four_Blackwell_GPUs_of_its_NVL72_rack(string armSkuName, string acceleratorId, int memoryGib)
+    {
+        // No public source prices these sizes yet; the map still knows them so a live API row is priced, not quarantined.
+        var offer = await MapOneOfferAsync(ApiJson.Item(armSkuName: armSkuName, retailPrice: "100.0", meterName: armSkuName, skuName: armSkuName));
+
+        Assert.Equal(acceleratorId, offer.AcceleratorId);
+        Assert.Equal(4m, offer.AcceleratorsPerInstance);
+        Assert.Equal(128, offer.Vcpus);
+        Assert.Equal(memoryGib, offer.MemoryGib);
+        Assert.Equal(25m, offer.PricePerAcceleratorHour);
+    }
+
+    [Fact]
+    public async Task A_reservation_of_a_new_size_is_committed_too()
+    {
+        var offer = await MapOneOfferAsync(ApiJson.Item(armSkuName: "Standard_NC24rs_v3", type: "Reservation", retailPrice: "70080.0",
+            meterName: "NC24rs v3", productName: "Virtual Machines NCSv3 Series", skuName: "NC24rs v3", reservationTerm: "3 Years"));
+
+        Assert.Equal(PricingModels.Committed3Y, offer.PricingModel);
+        Assert.Equal(70080.0m / 26280m, offer.PricePerInstanceHour);
+        Assert.Equal(4m, offer.AcceleratorsPerInstance);
+    }
+
+    [Fact]
     public async Task A_one_year_reservation_total_is_spread_over_8760_hours()
     {
         var offer = await MapOneOfferAsync(ApiJson.Item(type: "Reservation", retailPrice: "551221.0", reservationTerm: "1 Year"));

@@ -60,9 +60,8 @@ public sealed class SnapshotSourceTests
             Assert.DoesNotContain(validated.Offers, o => o.InstanceType == sku && o.Region == region && o.PricePerInstanceHour == price);
         }
 
-        // westeurope and ND40rs_v2 appear only in Windows rows.
-        Assert.DoesNotContain(validated.Offers, o => o.Region == "westeurope");
-        Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "Standard_ND40rs_v2");
+        // westeurope H100 has a Windows row (132.232) and a Linux row (127.816) under the same meter name: the Linux one prices it.
+        Assert.Equal(127.816m, ByKey(validated)[OfferKey.Format("azure", "westeurope", null, "Standard_ND96isr_H100_v5", PricingModels.OnDemand)].PricePerInstanceHour);
     }
 
     [Fact]

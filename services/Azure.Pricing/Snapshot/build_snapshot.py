@@ -9,15 +9,18 @@ pattern and the ids are synthetic but stable; README.md says so. Run from this f
 """
 import csv, json, uuid
 
-PAGE_SIZE = 25
+PAGE_SIZE = 100  # the API returns at most 100 items a page
 API = "https://prices.azure.com/api/retail/prices?api-version=2023-01-01-preview&$filter=serviceName%20eq%20%27Virtual%20Machines%27%20and%20contains(armSkuName,%20%27Standard_N%27)"
 LOCATIONS = {"eastus": "US East", "eastus2": "US East 2", "westus": "US West", "westus2": "US West 2", "westus3": "US West 3",
-             "southcentralus": "US South Central", "uksouth": "UK South", "polandcentral": "PL Central", "swedencentral": "SE Central",
-             "spaincentral": "ES Central", "switzerlandnorth": "CH North", "westeurope": "EU West"}
+             "centralus": "US Central", "northcentralus": "US North Central", "southcentralus": "US South Central",
+             "uksouth": "UK South", "polandcentral": "PL Central", "swedencentral": "SE Central", "spaincentral": "ES Central",
+             "switzerlandnorth": "CH North", "westeurope": "EU West", "northeurope": "EU North", "francecentral": "FR Central"}
 SERIES = {"ND96isr_H100_v5": "NDsr H100 v5", "ND96is_H100_v5": "NDsr H100 v5", "ND96isr_H200_v5": "NDsr H200 v5", "ND96asr_v4": "NDasr A100 v4",
           "ND96amsr_A100_v4": "NDamsr A100 v4", "NC24ads_A100_v4": "NCads A100 v4", "NC48ads_A100_v4": "NCads A100 v4", "NC96ads_A100_v4": "NCads A100 v4",
           "NC40ads_H100_v5": "NCads H100 v5", "NC80adis_H100_v5": "NCads H100 v5", "NC4as_T4_v3": "NCasT4 v3", "NC6s_v3": "NCSv3",
-          "NV36ads_A10_v5": "NVadsA10 v5", "ND40rs_v2": "NDrSv2"}
+          "NV36ads_A10_v5": "NVadsA10 v5", "NV36adms_A10_v5": "NVadsA10 v5", "NV72ads_A10_v5": "NVadsA10 v5", "ND40rs_v2": "NDrSv2",
+          "NC8as_T4_v3": "NCasT4 v3", "NC16as_T4_v3": "NCasT4 v3", "NC64as_T4_v3": "NCasT4 v3", "NC12s_v3": "NCSv3", "NC24s_v3": "NCSv3",
+          "NC24rs_v3": "NCSv3", "NCC40ads_H100_v5": "NCCadsv5 Srs"}
 NS = uuid.UUID("6f1c2b1e-8c0a-4c3e-9a53-2c1f3e0b9a11")
 
 
@@ -26,19 +29,24 @@ def synthetic_id(*parts):
 
 
 rows = list(csv.DictReader(open("sources.csv")))
-# Where a newer verbatim API row and an older catalog row price the same meter, keep the newer one.
-verbatim = {(r["armSkuName"], r["armRegionName"], r["type"], r["spot"], r["reservationTerm"]) for r in rows if "skypilot" not in r["source"]}
-rows = [r for r in rows if "skypilot" not in r["source"] or (r["armSkuName"], r["armRegionName"], r["type"], r["spot"], r["reservationTerm"]) not in verbatim]
+# Where a newer verbatim API row and an older catalog row price the same meter, keep the newer one. Only Linux rows
+# count: a Windows row (kept as a trap) shares the key but prices something else.
+key = lambda r: (r["armSkuName"], r["armRegionName"], r["type"], r["spot"], r["reservationTerm"])
+verbatim = {key(r) for r in rows if "skypilot" not in r["source"] and not r["productName"].endswith(" Windows")}
+rows = [r for r in rows if "skypilot" not in r["source"] or key(r) not in verbatim]
 
 items = []
 for r in rows:
     short = r["armSkuName"].removeprefix("Standard_")
     suffix = {"yes": " Spot", "lowpriority": " Low Priority"}.get(r["spot"], "")
     meter = r["meterName"] or short.replace("_", " ") + suffix
-    product = r["productName"] or f"Virtual Machines {SERIES.get(short, short)} Series"
+    series = SERIES.get(short, short)
+    product = r["productName"] or (f"Virtual Machines {series}" if series.endswith(" Srs") else f"Virtual Machines {series} Series")
     sku_name = r["skuName"] or short.replace("_", " ") + suffix
-    meter_id = synthetic_id(r["armSkuName"], r["armRegionName"], meter, product)
-    product_id = "DZH318Z" + synthetic_id(product)[:5].upper()
+    # Ids: verbatim where the source recorded them (skuId = productId/sku suffix), else synthetic but stable.
+    meter_id = r.get("meterId") or synthetic_id(r["armSkuName"], r["armRegionName"], meter, product)
+    product_id = r["skuId"].split("/")[0] if r.get("skuId") else "DZH318Z" + synthetic_id(product)[:5].upper()
+    sku_id = r.get("skuId") or f"{product_id}/{synthetic_id(sku_name)[:4].upper()}"
     item = {
         "currencyCode": "USD", "tierMinimumUnits": 0.0,
         **({"reservationTerm": r["reservationTerm"]} if r["reservationTerm"] else {}),
@@ -46,7 +54,7 @@ for r in rows:
         "armRegionName": r["armRegionName"], "location": LOCATIONS[r["armRegionName"]],
         "effectiveStartDate": "2026-01-01T00:00:00Z",
         "meterId": meter_id, "meterName": meter, "productId": product_id,
-        "skuId": f"{product_id}/{synthetic_id(sku_name)[:4].upper()}", "productName": product, "skuName": sku_name,
+        "skuId": sku_id, "productName": product, "skuName": sku_name,
         "serviceName": "Virtual Machines", "serviceId": "DZH313Z7MMC8", "serviceFamily": "Compute",
         "unitOfMeasure": r["unitOfMeasure"], "type": r["type"], "isPrimaryMeterRegion": True, "armSkuName": r["armSkuName"],
     }
