@@ -15,7 +15,7 @@ public sealed class AwsPriceListSource(
     IHttpClientFactory httpClients,
     IOptions<AwsPricingOptions> options,
     TimeProvider time,
-    ILogger<AwsPriceListSource> logger) : IPriceSource
+    ILogger<AwsPriceListSource> logger) : IRegionalPriceSource
 {
     public const string HttpClientName = "aws-price-list";
 
@@ -25,7 +25,16 @@ public sealed class AwsPriceListSource(
 
     public string Description => $"http {options.Value.BaseUrl}{(options.Value.SpotEnabled ? "" : " (spot disabled: no spot offers)")}";
 
-    public async Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken)
+    public Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken) => ScrapeAsync(options.Value.EffectiveRegions, cancellationToken);
+
+    /// <summary>
+    /// Only these regions' offer files (a price-list notification names the ones that changed), with the spot feed as
+    /// usual; the catalog merges them into its last good version (see <see cref="ProviderPriceCatalog.ScrapeOnceAsync(IReadOnlySet{string}?, CancellationToken)"/>).
+    /// </summary>
+    public Task<SourceScrape> ScrapeRegionsAsync(IReadOnlySet<string> regions, CancellationToken cancellationToken) =>
+        ScrapeAsync([.. options.Value.EffectiveRegions.Where(regions.Contains)], cancellationToken);
+
+    private async Task<SourceScrape> ScrapeAsync(IReadOnlyList<string> regions, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var http = httpClients.CreateClient(HttpClientName);
@@ -54,8 +63,8 @@ public sealed class AwsPriceListSource(
         }
 
         var parser = new AwsOfferFileParser(new AwsProductFilter(_map));
-        var files = new List<AwsRegionOfferFile>(o.EffectiveRegions.Count);
-        foreach (var region in o.EffectiveRegions.Distinct(StringComparer.Ordinal))
+        var files = new List<AwsRegionOfferFile>(regions.Count);
+        foreach (var region in regions.Distinct(StringComparer.Ordinal))
         {
             if (!offerUrls.TryGetValue(region, out var path))
             {

@@ -13,7 +13,11 @@ public enum ScrapeResultKind
     RejectedAsPartial,
 }
 
-public sealed record ScrapeOutcome(ScrapeResultKind Kind, long Version, int Offers, int Changes, int Quarantined, string? Error);
+public sealed record ScrapeOutcome(ScrapeResultKind Kind, long Version, int Offers, int Changes, int Quarantined, string? Error)
+{
+    /// <summary>The regions this scrape read and merged into the last good catalog; null for a whole scrape.</summary>
+    public IReadOnlyList<string>? Regions { get; init; }
+}
 
 /// <summary>What a status request shows about one provider.</summary>
 public sealed record ProviderStatus(
@@ -102,7 +106,15 @@ public sealed class ProviderPriceCatalog(
     /// are published whatever the caller does (only the host stopping ends that), so no caller can leave a version
     /// half-announced.
     /// </summary>
-    public async Task<ScrapeOutcome> ScrapeOnceAsync(CancellationToken cancellationToken)
+    public Task<ScrapeOutcome> ScrapeOnceAsync(CancellationToken cancellationToken) => ScrapeOnceAsync(regions: null, cancellationToken);
+
+    /// <summary>
+    /// One scrape cycle of <paramref name="regions"/> only (null: every region). A regional scrape reads those regions
+    /// (<see cref="IRegionalPriceSource"/>) and MERGES them into the last good catalog: every other region's offers are
+    /// kept as they are, never removed, and the partial-scrape guard holds the regions it read to the offers they had.
+    /// It is a whole scrape instead when the source cannot read regions alone or there is no catalog yet to merge into.
+    /// </summary>
+    public async Task<ScrapeOutcome> ScrapeOnceAsync(IReadOnlySet<string>? regions, CancellationToken cancellationToken)
     {
         await _scrapeGate.WaitAsync(cancellationToken);
         // One span around scrape + publish: MassTransit's publish spans are its children, and the consumers' spans
@@ -112,7 +124,7 @@ public sealed class ProviderPriceCatalog(
         var outcome = "error";
         try
         {
-            var result = await ScrapeLockedAsync(cancellationToken);
+            var result = await ScrapeLockedAsync(RegionalScopeOf(regions), cancellationToken);
             outcome = result.Kind switch
             {
                 ScrapeResultKind.Published => "published",
@@ -136,21 +148,42 @@ public sealed class ProviderPriceCatalog(
         }
     }
 
-    private async Task<ScrapeOutcome> ScrapeLockedAsync(CancellationToken cancellationToken)
+    /// <summary>The regions to merge, or null for a whole scrape (none named, a source that cannot, or nothing to merge into).</summary>
+    private IReadOnlySet<string>? RegionalScopeOf(IReadOnlySet<string>? regions)
+    {
+        if (regions is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        if (source is not IRegionalPriceSource || Current.Version == 0)
+        {
+            logger.LogInformation("{Provider}: a scrape of {Count} regions was asked for; scraping every region ({Why})", Provider, regions.Count,
+                source is IRegionalPriceSource ? "no catalog yet to merge into" : "the source reads all regions at once");
+            return null;
+        }
+
+        return regions.ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task<ScrapeOutcome> ScrapeLockedAsync(IReadOnlySet<string>? regions, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
+        var scope = regions?.Order(StringComparer.Ordinal).ToList();
         SourceScrape scrape;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Timeout);
-            scrape = await source.ScrapeAsync(timeout.Token);
+            scrape = regions is null
+                ? await source.ScrapeAsync(timeout.Token)
+                : await ((IRegionalPriceSource)source).ScrapeRegionsAsync(regions, timeout.Token);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Scrape of {Provider} from {Source} failed; keeping catalog version {Version}", Provider, source.Description, Current.Version);
             RecordAttempt(startedAt, succeeded: false, $"{ex.GetType().Name}: {ex.Message}");
-            return new ScrapeOutcome(ScrapeResultKind.Failed, Current.Version, Current.Offers.Count, 0, 0, ex.Message);
+            return new ScrapeOutcome(ScrapeResultKind.Failed, Current.Version, Current.Offers.Count, 0, 0, ex.Message) { Regions = scope };
         }
 
         foreach (var note in scrape.Notes)
@@ -158,41 +191,54 @@ public sealed class ProviderPriceCatalog(
             logger.LogInformation("{Provider} from {Source}: {Note}", Provider, source.Description, note);
         }
 
-        var validated = validator.Validate(scrape.Candidates, scrape.Quarantined);
+        // A regional scrape keeps only the regions it was asked for (a feed may cover them all).
+        var candidates = regions is null ? scrape.Candidates : [.. scrape.Candidates.Where(o => regions.Contains(o.Region))];
+        var validated = validator.Validate(candidates, scrape.Quarantined);
         var previous = Current;
-        // The last good catalog: this process's, else (its first scrape) the one an earlier process saved.
-        var (lastGoodVersion, lastGoodOffers, whose) = previous.Version > 0
-            ? (previous.Version, previous.Offers.Count, "")
-            : _previousProcess is { } saved ? (saved.Version, saved.Offers, " before this process started") : (0L, 0, "");
+        // The last good catalog: this process's, else (its first scrape) the one an earlier process saved. A regional
+        // scrape is held to what the last good catalog had in the regions it read.
+        var (lastGoodVersion, lastGoodOffers, whose) = regions is not null
+            ? (previous.Version, previous.Offers.Values.Count(o => regions.Contains(o.Region)), $" in {string.Join(",", scope!)}")
+            : previous.Version > 0
+                ? (previous.Version, previous.Offers.Count, "")
+                : _previousProcess is { } saved ? (saved.Version, saved.Offers, " before this process started") : (0L, 0, "");
         var minimum = (int)Math.Ceiling(lastGoodOffers * options.MinOfferRatio);
         if (lastGoodVersion > 0 && validated.Offers.Count < minimum)
         {
             var error = $"Partial scrape: {validated.Offers.Count} valid offers, the last good catalog (version {lastGoodVersion}{whose}) had {lastGoodOffers}; at least {minimum} required.";
             logger.LogWarning("{Provider}: {Error}", Provider, error);
             RecordAttempt(startedAt, succeeded: false, error);
-            return new ScrapeOutcome(ScrapeResultKind.RejectedAsPartial, previous.Version, validated.Offers.Count, 0, validated.Quarantined.Count, error);
+            return new ScrapeOutcome(ScrapeResultKind.RejectedAsPartial, previous.Version, validated.Offers.Count, 0, validated.Quarantined.Count, error) { Regions = scope };
         }
+
+        // A regional scrape is merged: the regions it read replace theirs, every other region's offers stay as they
+        // were (so the diff can only touch the regions read), and the quarantine keeps the previous rows beside the new.
+        var (offers, quarantined) = regions is null
+            ? (validated.Offers, validated.Quarantined)
+            : ([.. previous.Offers.Values.Where(o => !regions.Contains(o.Region)), .. validated.Offers],
+               (IReadOnlyList<QuarantinedRow>)[.. validated.Quarantined.Concat(previous.Quarantined).Distinct()]);
 
         // Commit before publishing: if publishing fails part-way, subscribers see a version gap (or an
         // incomplete version) and resync from this committed snapshot, so nothing is lost.
-        var commit = _catalog.Commit(validated.Offers, validated.Quarantined, scrape.AsOf);
+        var commit = _catalog.Commit(offers, quarantined, scrape.AsOf);
         state?.Save(new LastGoodCatalog(Provider, commit.Current.Version, commit.Current.Offers.Count, time.GetUtcNow()));
         RecordAttempt(startedAt, succeeded: true, null);
-        PricingTelemetry.RecordCatalog(Provider, commit.Current.Version, commit.Current.Offers.Count, validated.Quarantined.Select(q => q.Rule));
+        PricingTelemetry.RecordCatalog(Provider, commit.Current.Version, commit.Current.Offers.Count, quarantined.Select(q => q.Rule));
 
         var observedAt = time.GetUtcNow();
         var messages = commit.Changes
             .Select(change => (object)AcceleratorPriceChanged.From(Provider, commit.Current.Version, change, observedAt))
             .Append(new CatalogPublished(Provider, commit.Current.Version, commit.Previous.Version, commit.Current.Offers.Count,
-                commit.Added, commit.Changed, commit.Removed, validated.Quarantined.Count, commit.Current.AsOf))
+                commit.Added, commit.Changed, commit.Removed, quarantined.Count, commit.Current.AsOf))
             .ToList();
         // Not the caller's token: a committed version is published whole (see ScrapeOnceAsync).
         await PublishUntilDeliveredAsync(commit.Current.Version, messages, stopping);
 
         logger.LogInformation(
-            "{Provider} catalog version {Version}: {Offers} offers, +{Added} ~{Changed} -{Removed}, {Quarantined} quarantined",
-            Provider, commit.Current.Version, commit.Current.Offers.Count, commit.Added, commit.Changed, commit.Removed, validated.Quarantined.Count);
-        return new ScrapeOutcome(ScrapeResultKind.Published, commit.Current.Version, commit.Current.Offers.Count, commit.Changes.Count, validated.Quarantined.Count, null);
+            "{Provider} catalog version {Version} ({Scope}): {Offers} offers, +{Added} ~{Changed} -{Removed}, {Quarantined} quarantined",
+            Provider, commit.Current.Version, scope is null ? "every region" : "regions " + string.Join(",", scope) + " merged",
+            commit.Current.Offers.Count, commit.Added, commit.Changed, commit.Removed, quarantined.Count);
+        return new ScrapeOutcome(ScrapeResultKind.Published, commit.Current.Version, commit.Current.Offers.Count, commit.Changes.Count, quarantined.Count, null) { Regions = scope };
     }
 
     /// <summary>

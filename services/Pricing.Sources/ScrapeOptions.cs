@@ -39,6 +39,12 @@ public sealed class ScrapeOptions
     /// </summary>
     public TimeSpan OnDemandMinInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a requested scrape (<see cref="ScrapeTrigger"/>, e.g. from a provider's change notifications) waits for
+    /// the rest of its burst: every request inside the window joins one scrape of the union of their regions.
+    /// </summary>
+    public TimeSpan TriggerCoalesceWindow { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Set false to scrape only on demand (tests, or an operator-driven deployment).</summary>
     public bool RunOnSchedule { get; set; } = true;
 

@@ -52,6 +52,9 @@ public static class SourcesExtensions
         });
         // Once per process however many providers it hosts: AddHostedService de-duplicates.
         builder.Services.AddHostedService<ScrapeWorker>();
+        // "Scrape now (these regions)": one queue and one worker per process, for every hosted provider.
+        builder.Services.TryAddSingleton<ScrapeTrigger>();
+        builder.Services.AddHostedService<TriggeredScrapeWorker>();
 
         return builder;
     }

@@ -102,8 +102,8 @@ public sealed class PagedSnapshotSource : IPriceSource
         Task.FromResult(ScrapeBuilder.Build(PagedPrices.SnapshotDate, PagedPrices.Map(PagedPrices.Initial, PagedPrices.SnapshotDate, [])));
 }
 
-/// <summary>One request the fake received: the page it asked for, and when.</summary>
-public sealed record FakePagedRequest(int Page, DateTimeOffset ReceivedAt);
+/// <summary>One request the fake received: the page it asked for, and when (and the region it asked for, if any).</summary>
+public sealed record FakePagedRequest(int Page, DateTimeOffset ReceivedAt, string? Region = null);
 
 /// <summary>The paged API on the fake provider base: <see cref="PageSize"/> rows a page, rows changed by the tests.</summary>
 public sealed class FakePagedPriceApi : FakeProviderApi<FakePagedPriceApi, int?, FakePagedRequest>
@@ -155,17 +155,24 @@ public sealed class FakePagedPriceApi : FakeProviderApi<FakePagedPriceApi, int?,
     private static int PageOf(HttpRequest request) =>
         int.TryParse(request.Query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var page) ? page : 0;
 
+    private static string? RegionOf(HttpRequest request) => request.Query["region"].FirstOrDefault();
+
     protected override (FakePagedRequest Request, int? Target) Describe(HttpContext context)
     {
         var page = PageOf(context.Request);
-        return (new FakePagedRequest(page, DateTimeOffset.UtcNow), page);
+        return (new FakePagedRequest(page, DateTimeOffset.UtcNow, RegionOf(context.Request)), page);
     }
 
+    /// <summary>A page of every row, or (with <c>region=</c>) of that region's rows only, as a regional API serves them.</summary>
     protected override (byte[]? Body, string ContentType) Render(HttpContext context)
     {
         var page = PageOf(context.Request);
-        var rows = _rows.Skip(page * PageSize).Take(PageSize).ToList();
-        var next = (page + 1) * PageSize < _rows.Count ? $"prices?page={(page + 1).ToString(CultureInfo.InvariantCulture)}" : null;
+        var region = RegionOf(context.Request);
+        var all = region is null ? _rows : _rows.Where(r => r.Region == region).ToList();
+        var rows = all.Skip(page * PageSize).Take(PageSize).ToList();
+        var next = (page + 1) * PageSize < all.Count
+            ? $"prices?page={(page + 1).ToString(CultureInfo.InvariantCulture)}{(region is null ? "" : "&region=" + region)}"
+            : null;
         return (JsonSerializer.SerializeToUtf8Bytes(new PagedPricePage(rows, next)), "application/json");
     }
 

@@ -1,3 +1,4 @@
+using Aws.Pricing.Notifications;
 using Pricing.Sources;
 
 namespace Aws.Pricing.Extensions;
@@ -14,8 +15,16 @@ public static class AwsPricingExtensions
         Bodies = ResponseBodies.SpooledToDisk,
     };
 
-    /// <summary>The Aws.Pricing deployable: Program.cs and the end-to-end tests both build it here.</summary>
-    public static WebApplication BuildAwsPricingApp(this WebApplicationBuilder builder) => builder.BuildPriceProviderApp(Provider);
+    /// <summary>
+    /// The Aws.Pricing deployable: Program.cs and the end-to-end tests both build it here. With
+    /// <c>Aws:Notifications:Enabled</c>, it also takes the Price List change notifications (Amazon SNS) and scrapes the
+    /// regions they name at once; the scheduled scrape stays the fallback.
+    /// </summary>
+    public static WebApplication BuildAwsPricingApp(this WebApplicationBuilder builder)
+    {
+        builder.AddAwsPriceListNotifications();
+        return builder.BuildPriceProviderApp(Provider).MapAwsPriceListNotifications();
+    }
 
     /// <summary>The AWS provider: the live Price List Bulk API and spot feed when <c>Aws:Source=Http</c>, else the bundled snapshot.</summary>
     public static IHostApplicationBuilder AddAwsPricing(this IHostApplicationBuilder builder) =>
