@@ -139,14 +139,18 @@ public static class CatalogAsOf
     }
 
     /// <summary>
-    /// The keys whose offer before their change cannot come from an older change in <paramref name="changes"/>: a removal
-    /// whose replaced offer the caller should look up in the history (the latest record at or before <paramref name="asOf"/>).
+    /// The keys whose offer before their change cannot come from an older change in <paramref name="changes"/> (their
+    /// oldest change to undo is a change or a removal): the caller looks up each one's latest record at or before
+    /// <paramref name="asOf"/> in the history. Removals first: a change's old offer can be built from the change itself.
     /// </summary>
     public static IReadOnlyList<string> KeysToLookUp(PriceViewCatalog current, IReadOnlyList<RecordedChange> changes, DateTimeOffset asOf) =>
         Undone(changes, asOf, current.Version)
             .GroupBy(c => c.OfferKey, StringComparer.Ordinal)
-            .Where(g => g.OrderBy(c => c.Version).First().Kind == PriceChangeKind.Removed)
-            .Select(g => g.Key)
+            .Select(g => (Key: g.Key, Oldest: g.MinBy(c => c.Version)!.Kind))
+            .Where(e => e.Oldest != PriceChangeKind.Added)
+            .OrderBy(e => e.Oldest == PriceChangeKind.Removed ? 0 : 1)
+            .ThenBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => e.Key)
             .ToList();
 
     /// <summary>The changes to undo: observed after the time, and part of a version the catalog already holds.</summary>

@@ -18,7 +18,13 @@ public sealed class CatalogAsOfOptions
     /// <summary>The history is read in pages of this many changes.</summary>
     public int PageSize { get; set; } = 5_000;
 
-    /// <summary>At most this many removed offers are looked up in the history at once.</summary>
+    /// <summary>
+    /// At most this many offers' records before the time are looked up (removals first); beyond it a changed offer's
+    /// old offer is built from its change (the price exact, the effective date not).
+    /// </summary>
+    public int MaxLookups { get; set; } = 10_000;
+
+    /// <summary>At most this many lookups in flight at once.</summary>
     public int LookupConcurrency { get; set; } = 16;
 }
 
@@ -26,7 +32,8 @@ public sealed class CatalogAsOfOptions
 /// Prices as of a past time: each provider's catalog rebuilt (<see cref="CatalogAsOf.Rebuild"/>, pure) from the price
 /// view's current one and the changes the history recorded after that time. Reads the history only through
 /// <see cref="IPriceHistoryStore"/>: the changes after the time from the per-accelerator indexes (scored by observed
-/// time), the first retained version from the provider log, and, for a removed offer, its record at or before the time.
+/// time), the first retained version from the provider log, and, for an offer changed or removed after the time, its record at or
+/// before it.
 /// The time must lie within the retention window and at or after the provider's first retained version.
 /// </summary>
 public sealed class CatalogAsOfReader(
@@ -69,7 +76,7 @@ public sealed class CatalogAsOfReader(
         }
 
         var changes = await ChangesAfterAsync(current, asOf, cancellationToken);
-        var lookedUp = await RecordedAtOrBeforeAsync(CatalogAsOf.KeysToLookUp(current, changes, asOf), asOf, cancellationToken);
+        var lookedUp = await RecordedAtOrBeforeAsync([.. CatalogAsOf.KeysToLookUp(current, changes, asOf).Take(Math.Max(0, options.MaxLookups))], asOf, cancellationToken);
         return CatalogAsOf.Rebuild(current, changes, asOf, provableFrom, lookedUp);
     }
 
