@@ -8,7 +8,7 @@ using Pricing.Catalog;
 using Pricing.Contracts.Events;
 using Pricing.Quoting;
 using Pricing.ServiceDefaults;
-using Quotes.AsOf;
+using Quotes.PastPrices;
 using Quotes.Caching;
 using Quotes.Consumers;
 using Quotes.Grpc;

@@ -2,7 +2,7 @@ using Grpc.Core;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
-using Quotes.AsOf;
+using Quotes.PastPrices;
 
 namespace Quotes.Grpc;
 

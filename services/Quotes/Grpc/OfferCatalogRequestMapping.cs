@@ -2,7 +2,7 @@ using Pricing.Catalog;
 using Pricing.Contracts.V1;
 using Offer = Pricing.Catalog.Offer;
 using Pricing.ServiceDefaults;
-using Quotes.AsOf;
+using Quotes.PastPrices;
 
 namespace Quotes.Grpc;
 

@@ -3,7 +3,7 @@ using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
 using Pricing.ServiceDefaults;
-using Quotes.AsOf;
+using Quotes.PastPrices;
 
 namespace Quotes.Grpc;
 

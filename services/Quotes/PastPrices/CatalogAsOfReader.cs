@@ -3,7 +3,7 @@ using Pricing.Contracts.Events;
 using Pricing.Quoting;
 using Quotes.History;
 
-namespace Quotes.AsOf;
+namespace Quotes.PastPrices;
 
 public sealed class CatalogAsOfOptions
 {

@@ -5,7 +5,7 @@ using Grpc.Core.Interceptors;
 using Pricing.Quoting;
 using Quotes.History;
 
-namespace Quotes.AsOf;
+namespace Quotes.PastPrices;
 
 /// <summary>
 /// Failures of a read as of a past time as gRPC statuses: a time the history cannot vouch for → OUT_OF_RANGE with

@@ -2,7 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Pricing.Catalog;
 using Pricing.ServiceDefaults;
 
-namespace Quotes.AsOf;
+namespace Quotes.PastPrices;
 
 /// <summary>The reading of an <c>as_of</c> field, the same for quotes and the offer catalog.</summary>
 public static class AsOfRequest
