@@ -275,6 +275,23 @@ public sealed class OfferCatalogTests(RedisTestServer redis) : IClassFixture<Red
         Assert.Equal(StatusCode.InvalidArgument, watch.StatusCode);
     }
 
+    [Fact]
+    public async Task With_auth_on_the_catalog_needs_a_read_token_like_every_other_read()
+    {
+        var issuer = new TestTokenIssuer();
+        await using var secured = await QuotesTestHost.StartAsync(settings: issuer.HostSettings);
+        secured.View.LoadSnapshot(Azure, 1, T1, [H100East]);
+        var address = secured.Channel.Target.StartsWith("http", StringComparison.Ordinal) ? secured.Channel.Target : "http://" + secured.Channel.Target;
+
+        var anonymous = await Assert.ThrowsAsync<RpcException>(async () =>
+            await new OfferCatalog.OfferCatalogClient(secured.Channel).ListCatalogOffersAsync(new ListCatalogOffersRequest(), cancellationToken: Ct));
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+
+        using var reader = TestTokenIssuer.Channel(address, issuer.Mint(TestTokenIssuer.ReadScope));
+        var offers = await new OfferCatalog.OfferCatalogClient(reader).ListCatalogOffersAsync(new ListCatalogOffersRequest(), cancellationToken: Ct);
+        Assert.Equal([H100East.OfferKey], Keys(offers));
+    }
+
     // ---- the CLI against this host ----
 
     [Fact]
