@@ -68,7 +68,7 @@ public static class CatalogAsOf
         if (asOf < provableFrom)
         {
             throw new AsOfOutOfRangeException(current.Provider,
-                $"{current.Provider}: {asOf:O} is before the history can vouch for ({provableFrom:O}: the retention window or the first recorded version); ask for a later time.",
+                $"{current.Provider}: {Show(asOf)} is before the history can vouch for ({Show(provableFrom)}: the retention window or the first recorded version); ask for a later time.",
                 provableFrom);
         }
 
@@ -90,8 +90,8 @@ public static class CatalogAsOf
             {
                 var observed = version.Max(c => c.ObservedAt);
                 throw new AsOfOutOfRangeException(current.Provider,
-                    $"{current.Provider}: version {version.Key} (observed {observed:O}) replaced the catalog whole (a provider restart publishes every offer anew), "
-                    + $"and what it replaced is not in the history; the earliest time that can be rebuilt is {observed:O}.",
+                    $"{current.Provider}: version {version.Key} (observed {Show(observed)}) replaced the catalog whole (a provider restart publishes every offer anew), "
+                    + $"and what it replaced is not in the history; the earliest time that can be rebuilt is {Show(observed)}.",
                     observed);
             }
 
@@ -122,14 +122,14 @@ public static class CatalogAsOf
         var warnings = new List<string>();
         if (lost.Count > 0)
         {
-            warnings.Add($"{current.Provider}: {lost.Count} offers removed after {asOf:O} are left out: the history holds no full record of them "
+            warnings.Add($"{current.Provider}: {lost.Count} offers removed after {Show(asOf)} are left out: the history holds no full record of them "
                 + $"and no other offer of their instance type (e.g. {string.Join(", ", lost.Take(MaxNamed))}).");
         }
 
         if (derived.Count > 0)
         {
             warnings.Add($"{current.Provider}: {derived.Count} offers unchanged since before the history began show the price their first recorded change "
-                + $"replaced; their effective date is unknown (shown as at most {asOf:O}).");
+                + $"replaced; their effective date is unknown (shown as at most {Show(asOf)}).");
         }
 
         // The catalog then is the version just before the oldest one undone (versions of one process are consecutive;
@@ -213,4 +213,8 @@ public static class CatalogAsOf
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>A time as people read it in a message (UTC, to the millisecond).</summary>
+    private static string Show(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -34,7 +34,7 @@ public static class AsOfRequest
     /// <summary>A time in the future as a violation: the history holds no prices that have not happened.</summary>
     public static FieldViolation? Future(DateTimeOffset? asOf, DateTimeOffset now, string field = "as_of") =>
         asOf is { } t && t > now + ClockSkew
-            ? new FieldViolation(field, $"{t:O} is in the future (now {now:O}); prices are known up to now.")
+            ? new FieldViolation(field, $"{t.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} is in the future (now {now.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}); prices are known up to now.")
             : null;
 
     /// <summary>InvalidArgument with a BadRequest on <paramref name="field"/> when the time is in the future.</summary>

@@ -118,7 +118,7 @@ public sealed class CatalogAsOfReader(
                 if (changes.Count > options.MaxChanges)
                 {
                     throw new AsOfOutOfRangeException(current.Provider,
-                        $"{current.Provider}: more than {options.MaxChanges} recorded changes lie after {asOf:O}; ask for a later time.", null);
+                        $"{current.Provider}: more than {options.MaxChanges} recorded changes lie after {asOf.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}; ask for a later time.", null);
                 }
 
                 before = page.Next;
