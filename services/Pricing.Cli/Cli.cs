@@ -26,7 +26,7 @@ public interface IVerb<out TArguments> : IHelpDetails
 public static class Cli
 {
     private const string Description = """
-        Accelerator prices, price changes and training-run quotes.
+        Accelerator prices (offers, now or as of a past time), price changes and training-run quotes.
 
         Without --server URL each command runs the whole system embedded in this process (bundled price
         snapshots, no servers needed). With --server, --token TOKEN (or PRICING_TOKEN) sends a bearer token,
@@ -34,7 +34,7 @@ public static class Cli
         Completions: register with dotnet-suggest (`dotnet-suggest register --command-path pricing`).
         """;
 
-    private const string RootUsage = "usage: pricing <command> [options]   (quote, compare, watch, history, token; pricing --help describes them)";
+    private const string RootUsage = "usage: pricing <command> [options]   (quote, compare, offers, watch, history, token; pricing --help describes them)";
 
     /// <summary>Response files are off: an argument starting with @ is a value, as it always was.</summary>
     private static readonly ParserConfiguration Parser = new() { ResponseFileTokenReplacer = null };
@@ -112,6 +112,7 @@ public static class Cli
         });
         root.Subcommands.Add(new QuoteCommand());
         root.Subcommands.Add(new CompareCommand());
+        root.Subcommands.Add(new OffersCommand());
         root.Subcommands.Add(new WatchCommand());
         root.Subcommands.Add(new HistoryCommand());
         root.Subcommands.Add(new TokenCommand());

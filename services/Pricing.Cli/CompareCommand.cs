@@ -102,6 +102,11 @@ public sealed class CompareCommand : Command, IVerb<CompareArguments>
             console.MarkupLine(Markup.Escape($"  {c.AcceleratorId}: no option ({c.ExcludedReason})"));
         }
 
+        if (comparison.PricesAsOf is { } pricesAsOf)
+        {
+            console.MarkupLine(Markup.Escape($"Priced as of {ChangeFormat.Time(pricesAsOf)} (catalogs rebuilt from the change history):"));
+        }
+
         foreach (var v in comparison.CatalogVersions)
         {
             console.MarkupLine(Markup.Escape($"Prices: {v.Provider} catalog v{v.Version}, as of {v.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({Pricing.Catalog.PriceAge.Describe(TimeSpan.FromSeconds(v.AgeSeconds))})"));

@@ -62,6 +62,13 @@ internal static partial class OptionValues
             : throw new ArgumentException($"{name} '{value}' is neither an ISO 8601 time (2026-11-28 or 2026-11-28T09:30:00Z) nor an age (30m, 36h, 7d, 2w).");
     }
 
+    /// <summary>A <see cref="Time"/> checked when parsed and kept as written: an age counts back from when the command binds it.</summary>
+    public static string TimeText(string name, string value)
+    {
+        Time(name, value, DateTimeOffset.UtcNow);
+        return value;
+    }
+
     /// <summary>A duration such as 30m, 36h, 7d or 2w (also 90s, 1.5h).</summary>
     public static TimeSpan Duration(string name, string value) =>
         AgeOf(value) ?? throw new ArgumentException($"{name} '{value}' is not a duration (90s, 30m, 12h, 7d, 2w).");

@@ -110,6 +110,11 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
             }
         }
 
+        if (quote.PricesAsOf is { } pricesAsOf)
+        {
+            console.MarkupLine(Markup.Escape($"Priced as of {ChangeFormat.Time(pricesAsOf)} (catalogs rebuilt from the change history):"));
+        }
+
         foreach (var c in quote.CatalogVersions)
         {
             console.MarkupLine(Markup.Escape($"Prices: {c.Provider} catalog v{c.Version}, as of {c.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({Pricing.Catalog.PriceAge.Describe(TimeSpan.FromSeconds(c.AgeSeconds))})"));

@@ -41,6 +41,9 @@ internal sealed class TrainingRunOptions
     private readonly Option<double> _staffEngineers = Value("--staff-engineers", "N", "optional line: engineers x months x loaded monthly cost", OptionValues.Number);
     private readonly Option<double> _staffMonths = Value("--staff-months", "M", "engineer-months per engineer (default: the run's wall-clock)", OptionValues.Number);
     private readonly Option<decimal?> _staffMonthlyCost = Value<decimal?>("--staff-monthly-cost", "USD", "loaded cost per engineer-month (default 25000)", (n, v) => OptionValues.Price(n, v));
+    private readonly Option<string?> _asOf = Value<string?>("--as-of", "T",
+        "price on the catalogs as they stood at T (rebuilt from the change history, within its retention): ISO 8601 (UTC unless it has an offset) or an age: 36h, 7d, 2w",
+        OptionValues.TimeText);
 
     /// <summary>Adds every spec flag to <paramref name="command"/>, with the one rule the CLI checks itself: what to size.</summary>
     public void AddTo(Command command)
@@ -48,7 +51,7 @@ internal sealed class TrainingRunOptions
         Option[] all = [_params, _activeParams, _tokens, _chinchilla, _accelerators, _acceleratorCount, _deadlineDays, _mfu, _goodput, _precision,
             _layers, _dModel, _seqLen, _clouds, _regions, _pricing, _pricePerAcceleratorHour, _discounts, _activationAllowance, _energyUtilisation,
             _globalBatchTokens, _optimizer, _reuseCommitted, _checkpointCopies, _datasetBytes, _datasetCloud, _experiments, _staffEngineers,
-            _staffMonths, _staffMonthlyCost];
+            _staffMonths, _staffMonthlyCost, _asOf];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -93,6 +96,7 @@ internal sealed class TrainingRunOptions
             StaffEngineers = result.GetValue(_staffEngineers),
             StaffMonths = result.GetValue(_staffMonths),
             StaffMonthlyCost = result.GetValue(_staffMonthlyCost)?.ToMoney(),
+            AsOf = result.GetValue(_asOf) is { } asOf ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(OptionValues.Time("--as-of", asOf, DateTimeOffset.UtcNow)) : null,
         };
         request.AcceleratorIds.AddRange(result.GetValue(_accelerators) ?? []);
         request.Clouds.AddRange(result.GetValue(_clouds) ?? []);

@@ -83,6 +83,9 @@ public sealed record QuoteSpec(
     /// <summary>Loaded cost per engineer-month (USD); null = the data file's default.</summary>
     public decimal? StaffMonthlyCost { get; init; }
 
+    /// <summary>Price on the catalogs as they stood at this time (the front end rebuilds them from the history); null = current prices.</summary>
+    public DateTimeOffset? AsOf { get; init; }
+
     public double EffectiveActiveParameters => ActiveParameters > 0 ? ActiveParameters : Parameters;
 
     public bool HasAttentionShape => Layers > 0 && DModel > 0 && SequenceLength > 0;
@@ -103,6 +106,7 @@ public sealed record QuoteSpec(
         null => "",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         decimal m => m.ToString(CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.UtcTicks.ToString(CultureInfo.InvariantCulture),
         int or bool or Pricing.Catalog.Precision or string => Convert.ToString(value, CultureInfo.InvariantCulture)!,
         IReadOnlyDictionary<string, double> map => List(map.Select(d => $"{d.Key}={KeyText(d.Value)}")),
         IEnumerable<string> items => List(items),

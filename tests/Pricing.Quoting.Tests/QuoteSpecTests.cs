@@ -98,6 +98,7 @@ public sealed class QuoteSpecTests
         var t when t == typeof(int) => (int)current! + 1,
         var t when t == typeof(bool) => !(bool)current!,
         var t when t == typeof(string) => (string)current! + "x",
+        var t when t == typeof(DateTimeOffset) => (DateTimeOffset?)current is { } at ? at.AddTicks(1) : new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero),
         var t when t == typeof(Precision) => (Precision)current! == Precision.Bf16 ? Precision.Fp8 : Precision.Bf16,
         var t when t == typeof(IReadOnlyList<string>) => (IReadOnlyList<string>)[.. (IReadOnlyList<string>)current!, "x"],
         var t when t == typeof(IReadOnlyDictionary<string, double>) => new Dictionary<string, double> { ["x"] = 1 },

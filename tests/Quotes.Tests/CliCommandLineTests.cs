@@ -15,14 +15,15 @@ public sealed class CliCommandLineTests
 
     private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => CliRun.RunAsync(args);
 
-    public static TheoryData<string> Verbs => ["quote", "compare", "watch", "history", "token"];
+    public static TheoryData<string> Verbs => ["quote", "compare", "offers", "watch", "history", "token"];
 
-    public static TheoryData<string> ServerVerbs => ["quote", "compare", "watch", "history"];
+    public static TheoryData<string> ServerVerbs => ["quote", "compare", "offers", "watch", "history"];
 
     private static Command VerbCommand(string verb) => verb switch
     {
         "quote" => new QuoteCommand(),
         "compare" => new CompareCommand(),
+        "offers" => new OffersCommand(),
         "watch" => new WatchCommand(),
         "history" => new HistoryCommand(),
         _ => new TokenCommand(),
@@ -115,6 +116,7 @@ public sealed class CliCommandLineTests
     [Theory]
     [InlineData("quote", "--params", "70e9", "--tokens", "1.4e12", "--accelerator", "nvidia-h100-80gb", "--json")]
     [InlineData("history", "--accelerator", "nvidia-h100-80gb", "--limit", "5", "--json")]
+    [InlineData("offers", "--accelerator", "nvidia-h100-80gb", "--limit", "5", "--json")]
     public async Task The_embedded_host_logs_to_stderr_and_never_to_stdout(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")

@@ -8,6 +8,7 @@ using Pricing.Catalog;
 using Pricing.Contracts.Events;
 using Pricing.Quoting;
 using Pricing.ServiceDefaults;
+using Quotes.PastPrices;
 using Quotes.Caching;
 using Quotes.Consumers;
 using Quotes.Grpc;
@@ -52,7 +53,16 @@ public static class QuotesExtensions
             sp.GetRequiredService<ProviderCosts>(), sp.GetRequiredService<EnergyFactors>(), sp.GetRequiredService<ModelDefaults>()));
         services.TryAddSingleton<PriceView>();
         services.TryAddSingleton<QuoteRequestMemo>();
-        services.Configure<GrpcServiceOptions<TrainingQuotesGrpcService>>(o => o.Interceptors.Add<QuoteMetricsInterceptor>());
+        services.Configure<GrpcServiceOptions<TrainingQuotesGrpcService>>(o =>
+        {
+            o.Interceptors.Add<QuoteMetricsInterceptor>();
+            o.Interceptors.Add<AsOfErrorInterceptor>();
+        });
+        // Prices as of a past time, rebuilt from the history (OfferCatalog, and a quote's as_of).
+        services.AddOptions<CatalogAsOfOptions>().BindConfiguration(CatalogAsOfOptions.Section);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CatalogAsOfOptions>>().Value);
+        services.TryAddSingleton<CatalogAsOfReader>();
+        services.Configure<GrpcServiceOptions<OfferCatalogGrpcService>>(o => o.Interceptors.Add<AsOfErrorInterceptor>());
         // Sized in bytes: HybridCache gives each L1 entry its serialized length as its size.
         services.AddMemoryCache();
         services.AddOptions<Microsoft.Extensions.Caching.Memory.MemoryCacheOptions>()
@@ -156,6 +166,7 @@ public static class QuotesExtensions
     public static IEndpointRouteBuilder MapQuotes(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<TrainingQuotesGrpcService>();
+        app.MapGrpcService<OfferCatalogGrpcService>();
         app.MapPriceChanges();
         return app;
     }

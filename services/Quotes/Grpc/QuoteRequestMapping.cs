@@ -3,6 +3,7 @@ using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
 using Pricing.ServiceDefaults;
+using Quotes.PastPrices;
 
 namespace Quotes.Grpc;
 
@@ -55,6 +56,8 @@ public static class QuoteRequestMapping
             StaffEngineers = r.StaffEngineers,
             StaffMonths = r.StaffMonths,
             StaffMonthlyCost = staffCost != 0 ? staffCost : null,
+            // "Not in the future" needs the clock: the service checks it (AsOfRequest.CheckNotFuture).
+            AsOf = AsOfRequest.TimeOf(r.AsOf, "as_of", violations),
         };
         violations.AddRange(QuoteRequestRules.Check(requested, registry));
         return (QuoteRequestRules.Canonical(requested), violations);

@@ -1,8 +1,10 @@
 using Grpc.Core;
 using Pricing.Catalog;
+using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
 using Pricing.ServiceDefaults;
+using Quotes.PastPrices;
 using Quotes.Caching;
 
 namespace Quotes.Grpc;
@@ -21,29 +23,53 @@ public sealed class TrainingQuotesGrpcService(
     AcceleratorRegistry registry,
     TimeProvider time,
     CatalogTraceLinks traceLinks,
-    QuoteRequestMemo requests) : TrainingQuotes.TrainingQuotesBase
+    QuoteRequestMemo requests,
+    CatalogAsOfReader pastPrices) : TrainingQuotes.TrainingQuotesBase
 {
     private const string CacheKeyVersion = "quote:v2";
 
     public override async Task<TrainingQuote> QuoteTrainingRun(QuoteTrainingRunRequest request, ServerCallContext context)
     {
         var (spec, keyHash) = requests.Read(request);
-        var prices = LoadedPrices();
+        var (prices, pastWarnings) = await PricesForAsync(spec, context.CancellationToken);
         using var activity = PricingTelemetry.StartQuote("quote training-run", traceLinks.LinksFor(prices.Catalogs.Select(c => (c.Provider, c.Version))));
+        // The spec's key holds as_of (QuoteSpec.Normalized keys every settable property): a past quote is cached apart.
         var key = $"{CacheKeyVersion}:{keyHash}:{prices.VersionKey}";
-        return await cache.GetOrComputeAsync(key, () => QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), context.CancellationToken);
+        return await cache.GetOrComputeAsync(key, () =>
+        {
+            var quote = QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision);
+            if (spec.AsOf is { } asOf)
+            {
+                quote.PricesAsOf = asOf.ToProtoTimestamp();
+                quote.Warnings.AddRange(pastWarnings);
+            }
+
+            return quote;
+        }, context.CancellationToken);
     }
 
-    public override Task<AcceleratorComparison> CompareAccelerators(QuoteTrainingRunRequest request, ServerCallContext context)
+    public override async Task<AcceleratorComparison> CompareAccelerators(QuoteTrainingRunRequest request, ServerCallContext context)
     {
         var spec = QuoteRequestMapping.ToSpec(request, registry);
-        var prices = LoadedPrices();
-        return Task.FromResult(QuotePlanProtoMapping.ToProto(engine.Compare(spec, prices), prices, time.GetUtcNow(), spec.Precision));
+        var (prices, pastWarnings) = await PricesForAsync(spec, context.CancellationToken);
+        var comparison = QuotePlanProtoMapping.ToProto(engine.Compare(spec, prices), prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision);
+        if (spec.AsOf is { } asOf)
+        {
+            comparison.PricesAsOf = asOf.ToProtoTimestamp();
+            comparison.Warnings.AddRange(pastWarnings);
+        }
+
+        return comparison;
     }
 
     public override async Task WatchQuote(QuoteTrainingRunRequest request, IServerStreamWriter<TrainingQuote> responseStream, ServerCallContext context)
     {
         var spec = QuoteRequestMapping.ToSpec(request, registry);
+        if (spec.AsOf is not null)
+        {
+            throw GrpcValidation.InvalidArgument([new FieldViolation("as_of", "A quote as of a past time never changes: ask QuoteTrainingRun instead of watching it.")]);
+        }
+
         var cancellationToken = context.CancellationToken;
         ulong? sent = null;
         while (!cancellationToken.IsCancellationRequested)
@@ -70,6 +96,22 @@ public sealed class TrainingQuotesGrpcService(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// The current view, or, for a spec with as_of (not in the future), every provider's catalog then (only the
+    /// clouds asked for), with what the rebuild could not restore exactly.
+    /// </summary>
+    private async Task<(PriceViewSnapshot Prices, IReadOnlyList<string> Warnings)> PricesForAsync(QuoteSpec spec, CancellationToken cancellationToken)
+    {
+        if (spec.AsOf is not { } asOf)
+        {
+            return (LoadedPrices(), []);
+        }
+
+        AsOfRequest.CheckNotFuture(asOf, time.GetUtcNow());
+        LoadedPrices();
+        return await pastPrices.GetViewAsOfAsync(asOf, spec.Clouds.ToHashSet(StringComparer.Ordinal), cancellationToken);
     }
 
     private PriceViewSnapshot LoadedPrices()
