@@ -16,7 +16,9 @@ public sealed record AwsRegionOfferFile(string Region, AwsOfferFile File);
 /// <item>Reserved, standard, Partial or All Upfront → <c>reserved_1y_partial_upfront</c>, <c>reserved_3y_all_upfront</c>
 /// and so on, priced at the effective hourly rate: upfront fee / hours in the term (8,760 a year) + hourly rate.
 /// They are kept apart from <c>committed_*</c> because they need capital up front, which a per-hour figure hides.</item>
-/// <item>Convertible reservations are skipped (counted): an exchangeable discount, not a price for this instance.</item>
+/// <item>Reserved, convertible offering class (any payment option) → <c>reserved_{1y|3y}_convertible_{payment}</c>, at the
+/// effective hourly rate like the standard ones: a convertible reservation can later be exchanged for another family,
+/// so it costs more than a standard one, and the quote bills it by its own terms (pricing-models.json).</item>
 /// </list>
 /// Rows that should be priced but cannot be (unknown instance type, unit not "Hrs", a price that is not a
 /// decimal, a term of unexpected shape) are quarantined with the reason; nothing is dropped silently.
@@ -27,8 +29,6 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
 
     /// <summary>AWS terms are 365-day years: the effective hourly rate spreads the upfront fee over 8,760 hours a year.</summary>
     public const decimal HoursPerYear = 8760m;
-
-    public const string ConvertibleReservation = "convertible reserved instance";
 
     public const string SpotDisabledNote = "spot disabled (Aws:SpotEnabled=false): no spot offers";
 
@@ -187,11 +187,10 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
 
     private static Mapped MapReserved(AwsTerm term, AwsProduct product, AwsInstanceType type, string fileRegion)
     {
-        if (!string.Equals(term.OfferingClass, "standard", StringComparison.OrdinalIgnoreCase))
+        var convertible = string.Equals(term.OfferingClass, "convertible", StringComparison.OrdinalIgnoreCase);
+        if (!convertible && !string.Equals(term.OfferingClass, "standard", StringComparison.OrdinalIgnoreCase))
         {
-            return string.Equals(term.OfferingClass, "convertible", StringComparison.OrdinalIgnoreCase)
-                ? new MappedSkip(ConvertibleReservation)
-                : new MappedQuarantine(QuarantineRules.UnknownPricingModel, $"Offering class '{term.OfferingClass}' is neither standard nor convertible.");
+            return new MappedQuarantine(QuarantineRules.UnknownPricingModel, $"Offering class '{term.OfferingClass}' is neither standard nor convertible.");
         }
 
         var years = term.LeaseContractLength switch
@@ -207,9 +206,9 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
 
         var option = term.PurchaseOption switch
         {
-            "No Upfront" => "no_upfront",
-            "Partial Upfront" => "partial_upfront",
-            "All Upfront" => "all_upfront",
+            "No Upfront" => PricingModels.Payments.NoUpfront,
+            "Partial Upfront" => PricingModels.Payments.PartialUpfront,
+            "All Upfront" => PricingModels.Payments.AllUpfront,
             _ => null,
         };
         if (option is null)
@@ -236,7 +235,7 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
         }
 
         var fee = 0m;
-        if (option == "no_upfront")
+        if (option == PricingModels.Payments.NoUpfront)
         {
             if (upfront.Count != 0)
             {
@@ -256,9 +255,7 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
             }
         }
 
-        var model = option == "no_upfront"
-            ? years == 1 ? PricingModels.Committed1Y : PricingModels.Committed3Y
-            : $"reserved_{years}y_{option}";
+        var model = PricingModels.Reservation(years, option, convertible);
         var price = rate + fee / (HoursPerYear * years);
         return new MappedOffer(ToOffer(product, type, fileRegion, model, price, term, hourly[0].RateCode));
     }
