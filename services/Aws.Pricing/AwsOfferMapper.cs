@@ -32,17 +32,33 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
 
     public const string SpotDisabledNote = "spot disabled (Aws:SpotEnabled=false): no spot offers";
 
+    public const string SavingsPlansDisabledNote = "savings plans disabled (Aws:SavingsPlansEnabled=false): no savings_plan_* offers";
+
     /// <summary>
-    /// One scrape, as both sources read it: each region's offer file, and the spot feed (null when disabled) for the
-    /// regions whose offer file was read only, since a region is scraped whole or not at all.
+    /// One scrape, as both sources read it: each region's offer file; the spot feed (null when disabled), the Savings
+    /// Plans rate files (null when disabled) and the published Capacity Block rates, each for the regions whose offer
+    /// file was read only, since a region is scraped whole or not at all.
     /// </summary>
-    public static SourceScrape MapScrape(AwsInstanceTypeMap map, IReadOnlyList<AwsRegionOfferFile> files, AwsSpotFeed? spot, DateTimeOffset asOf)
+    public static SourceScrape MapScrape(
+        AwsInstanceTypeMap map,
+        IReadOnlyList<AwsRegionOfferFile> files,
+        AwsSpotFeed? spot,
+        DateTimeOffset asOf,
+        IReadOnlyList<AwsRegionSavingsPlanFile>? savingsPlans = null,
+        AwsCapacityBlockRates? capacityBlocks = null)
     {
         var mapper = new AwsOfferMapper(map);
         var regions = files.Select(f => f.Region).ToHashSet(StringComparer.Ordinal);
+        var savingsPlanMapper = new AwsSavingsPlanMapper(map);
         return ScrapeBuilder.Build(asOf, [
             .. files.Select(f => mapper.Map(f.File, f.Region)),
             spot is null ? MappingResult.Rejected([], SpotDisabledNote) : new AwsSpotMapper(map).Map(spot, regions, asOf),
+            .. savingsPlans is null
+                ? [MappingResult.Rejected([], SavingsPlansDisabledNote)]
+                : savingsPlans.Select(f => regions.Contains(f.File.RegionCode ?? f.Region)
+                    ? savingsPlanMapper.Map(f.File, f.Region)
+                    : new MappingResult([], [], new Dictionary<string, int> { [AwsSavingsPlanMapper.RegionNotScraped] = 1 })),
+            .. capacityBlocks is null ? Array.Empty<MappingResult>() : [capacityBlocks.Map(map, regions)],
         ]);
     }
 
