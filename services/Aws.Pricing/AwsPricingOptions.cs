@@ -43,13 +43,13 @@ public sealed class AwsPricingOptions
 
     /// <summary>
     /// Every region where the SkyPilot AWS catalog (skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv @ 00148f2a)
-    /// lists a P3dn/P4d/P4de/P5/P5e/P5en/P6/Trn1/Trn1n/Trn2 instance: the regions of the bundled snapshot
+    /// lists a P3dn/P4d/P4de/P5/P5e/P5en/P6/Trn1/Trn1n/Trn2 or g6.48xlarge instance: the regions of the bundled snapshot
     /// (Snapshot/README.md), and the breadth test's expected list.
     /// </summary>
     public static readonly IReadOnlyList<string> DefaultRegions =
     [
         "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
-        "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-2", "eu-west-1", "eu-west-2", "me-central-1",
+        "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "me-central-1",
         "us-east-1", "us-east-2", "us-west-1", "us-west-2",
     ];
 }

@@ -35,6 +35,9 @@ public sealed class SnapshotSourceTests
     [InlineData("eu-west-1", "p3dn.24xlarge", "on_demand", "33.711")]
     [InlineData("us-east-2", "p5e.48xlarge", "spot", "18.7359")]
     [InlineData("us-east-2", "trn2.48xlarge", "spot", "23.0631")]
+    [InlineData("eu-west-3", "g6.48xlarge", "on_demand", "16.94678")]
+    [InlineData("eu-south-2", "g6.48xlarge", "spot", "1.5538")]
+    [InlineData("me-central-1", "p5en.48xlarge", "on_demand", "75.9552")]
     public async Task The_snapshot_carries_the_cited_real_prices(string region, string instanceType, string model, string price)
     {
         var (result, validated) = await ScrapeAsync();
