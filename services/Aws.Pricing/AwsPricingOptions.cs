@@ -43,7 +43,8 @@ public sealed class AwsPricingOptions
 
     /// <summary>
     /// Every region where the SkyPilot AWS catalog (skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv @ 00148f2a)
-    /// lists a P3dn/P4d/P4de/P5/P5e/P5en/P6/Trn1/Trn1n/Trn2 or g6.48xlarge instance: the regions of the bundled snapshot
+    /// lists a P3dn/P4d/P4de/P5/P5e/P5en/P6/Trn1/Trn1n/Trn2, g5.12xlarge, g6.48xlarge or g6e.48xlarge
+    /// instance: the regions of the bundled snapshot
     /// (Snapshot/README.md), and the breadth test's expected list.
     /// </summary>
     public static readonly IReadOnlyList<string> DefaultRegions =

@@ -37,6 +37,8 @@ public sealed class SnapshotSourceTests
     [InlineData("us-east-2", "trn2.48xlarge", "spot", "23.0631")]
     [InlineData("eu-west-3", "g6.48xlarge", "on_demand", "16.94678")]
     [InlineData("eu-south-2", "g6.48xlarge", "spot", "1.5538")]
+    [InlineData("us-east-1", "g6e.48xlarge", "on_demand", "30.13118")]
+    [InlineData("eu-west-1", "g5.12xlarge", "spot", "2.816")]
     [InlineData("me-central-1", "p5en.48xlarge", "on_demand", "75.9552")]
     public async Task The_snapshot_carries_the_cited_real_prices(string region, string instanceType, string model, string price)
     {

@@ -18,7 +18,7 @@ import csv, hashlib, json, os, sys
 # region code -> (location name as the offer files print it, usagetype prefix). The prefixes are AWS's region billing
 # codes (docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html; us-east-1 prints none).
 # The regions are every region the SkyPilot catalog lists a P3dn/P4d/P4de/P5/P5e/P5en/P6/Trn1/Trn1n/Trn2 or (of the
-# G families, read so far) g6.48xlarge instance in.
+# G families, read so far) g5.12xlarge, g6.48xlarge or g6e.48xlarge instance in.
 REGIONS = {
     "us-east-1": ("US East (N. Virginia)", ""),
     "us-east-2": ("US East (Ohio)", "USE2-"),
@@ -57,6 +57,7 @@ INSTANCES = {  # instance type -> (vcpu, memory GiB, gpu attribute, instanceFami
     "p5e.48xlarge": (192, 2048, "8", "GPU instance"), "p5en.48xlarge": (192, 2048, "8", "GPU instance"),
     "p6-b200.48xlarge": (192, 2048, "8", "GPU instance"), "p6-b300.48xlarge": (192, 4096, "8", "GPU instance"),
     "g5.xlarge": (4, 16, "1", "GPU instance"), "g6.48xlarge": (192, 768, "8", "GPU instance"),
+    "g6e.48xlarge": (192, 1536, "8", "GPU instance"), "g5.12xlarge": (48, 192, "4", "GPU instance"),
     "trn1.2xlarge": (8, 32, None, "Machine Learning ASIC Instances"), "trn1.32xlarge": (128, 512, None, "Machine Learning ASIC Instances"),
     "trn1n.32xlarge": (128, 512, None, "Machine Learning ASIC Instances"), "trn2.48xlarge": (192, 2048, None, "Machine Learning ASIC Instances"),
     "trn2.3xlarge": (12, 128, None, "Machine Learning ASIC Instances"),
@@ -74,9 +75,12 @@ def synthetic_sku(*parts):
 def from_reference(ref):
     rows = []
     vms = list(csv.DictReader(open(os.path.join(ref, "skypilot/aws_vms_v8_gpu_subset.csv"))))
-    # Every g6.48xlarge row of the same catalog file and commit, read with the search tooling's file reader (the whole
-    # file is 3.6 MB); kept in verbatim/ with the GpuInfo column dropped (L4, 8 x 22,888 MiB for every row).
-    vms += list(csv.DictReader(open("verbatim/skypilot_g6_48xlarge.csv")))
+    # Every g6.48xlarge and g6e.48xlarge row of the same catalog file and commit, and its g5.12xlarge rows from
+    # ap-northeast-1 on (rows of ap-east-1, before them, if any, were not read), read with the search tooling's file
+    # reader (the whole file is 3.6 MB); kept in verbatim/ with the GpuInfo column dropped (g6: 8 x L4 22,888 MiB;
+    # g6e: 8 x L40S 45,776 MiB; g5: 4 x A10G 22,888 MiB, on every row).
+    for name in ("skypilot_g6_48xlarge.csv", "skypilot_g6e_48xlarge.csv", "skypilot_g5_12xlarge.csv"):
+        vms += list(csv.DictReader(open(os.path.join("verbatim", name))))
     for region in REGIONS:
         types = sorted({r["InstanceType"] for r in vms if r["Region"] == region and r["InstanceType"] in INSTANCES})
         for t in types:
