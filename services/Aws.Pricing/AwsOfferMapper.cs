@@ -16,7 +16,9 @@ public sealed record AwsRegionOfferFile(string Region, AwsOfferFile File);
 /// <item>Reserved, standard, Partial or All Upfront → <c>reserved_1y_partial_upfront</c>, <c>reserved_3y_all_upfront</c>
 /// and so on, priced at the effective hourly rate: upfront fee / hours in the term (8,760 a year) + hourly rate.
 /// They are kept apart from <c>committed_*</c> because they need capital up front, which a per-hour figure hides.</item>
-/// <item>Convertible reservations are skipped (counted): an exchangeable discount, not a price for this instance.</item>
+/// <item>Reserved, convertible offering class (any payment option) → <c>reserved_{1y|3y}_convertible_{payment}</c>, at the
+/// effective hourly rate like the standard ones: a convertible reservation can later be exchanged for another family,
+/// so it costs more than a standard one, and the quote bills it by its own terms (pricing-models.json).</item>
 /// </list>
 /// Rows that should be priced but cannot be (unknown instance type, unit not "Hrs", a price that is not a
 /// decimal, a term of unexpected shape) are quarantined with the reason; nothing is dropped silently.
@@ -28,21 +30,35 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
     /// <summary>AWS terms are 365-day years: the effective hourly rate spreads the upfront fee over 8,760 hours a year.</summary>
     public const decimal HoursPerYear = 8760m;
 
-    public const string ConvertibleReservation = "convertible reserved instance";
-
     public const string SpotDisabledNote = "spot disabled (Aws:SpotEnabled=false): no spot offers";
 
+    public const string SavingsPlansDisabledNote = "savings plans disabled (Aws:SavingsPlansEnabled=false): no savings_plan_* offers";
+
     /// <summary>
-    /// One scrape, as both sources read it: each region's offer file, and the spot feed (null when disabled) for the
-    /// regions whose offer file was read only, since a region is scraped whole or not at all.
+    /// One scrape, as both sources read it: each region's offer file; the spot feed (null when disabled), the Savings
+    /// Plans rate files (null when disabled) and the published Capacity Block rates, each for the regions whose offer
+    /// file was read only, since a region is scraped whole or not at all.
     /// </summary>
-    public static SourceScrape MapScrape(AwsInstanceTypeMap map, IReadOnlyList<AwsRegionOfferFile> files, AwsSpotFeed? spot, DateTimeOffset asOf)
+    public static SourceScrape MapScrape(
+        AwsInstanceTypeMap map,
+        IReadOnlyList<AwsRegionOfferFile> files,
+        AwsSpotFeed? spot,
+        DateTimeOffset asOf,
+        IReadOnlyList<AwsRegionSavingsPlanFile>? savingsPlans = null,
+        AwsCapacityBlockRates? capacityBlocks = null)
     {
         var mapper = new AwsOfferMapper(map);
         var regions = files.Select(f => f.Region).ToHashSet(StringComparer.Ordinal);
+        var savingsPlanMapper = new AwsSavingsPlanMapper(map);
         return ScrapeBuilder.Build(asOf, [
             .. files.Select(f => mapper.Map(f.File, f.Region)),
             spot is null ? MappingResult.Rejected([], SpotDisabledNote) : new AwsSpotMapper(map).Map(spot, regions, asOf),
+            .. savingsPlans is null
+                ? [MappingResult.Rejected([], SavingsPlansDisabledNote)]
+                : savingsPlans.Select(f => regions.Contains(f.File.RegionCode ?? f.Region)
+                    ? savingsPlanMapper.Map(f.File, f.Region)
+                    : new MappingResult([], [], new Dictionary<string, int> { [AwsSavingsPlanMapper.RegionNotScraped] = 1 })),
+            .. capacityBlocks is null ? Array.Empty<MappingResult>() : [capacityBlocks.Map(map, regions)],
         ]);
     }
 
@@ -187,11 +203,10 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
 
     private static Mapped MapReserved(AwsTerm term, AwsProduct product, AwsInstanceType type, string fileRegion)
     {
-        if (!string.Equals(term.OfferingClass, "standard", StringComparison.OrdinalIgnoreCase))
+        var convertible = string.Equals(term.OfferingClass, "convertible", StringComparison.OrdinalIgnoreCase);
+        if (!convertible && !string.Equals(term.OfferingClass, "standard", StringComparison.OrdinalIgnoreCase))
         {
-            return string.Equals(term.OfferingClass, "convertible", StringComparison.OrdinalIgnoreCase)
-                ? new MappedSkip(ConvertibleReservation)
-                : new MappedQuarantine(QuarantineRules.UnknownPricingModel, $"Offering class '{term.OfferingClass}' is neither standard nor convertible.");
+            return new MappedQuarantine(QuarantineRules.UnknownPricingModel, $"Offering class '{term.OfferingClass}' is neither standard nor convertible.");
         }
 
         var years = term.LeaseContractLength switch
@@ -207,9 +222,9 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
 
         var option = term.PurchaseOption switch
         {
-            "No Upfront" => "no_upfront",
-            "Partial Upfront" => "partial_upfront",
-            "All Upfront" => "all_upfront",
+            "No Upfront" => PricingModels.Payments.NoUpfront,
+            "Partial Upfront" => PricingModels.Payments.PartialUpfront,
+            "All Upfront" => PricingModels.Payments.AllUpfront,
             _ => null,
         };
         if (option is null)
@@ -236,7 +251,7 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
         }
 
         var fee = 0m;
-        if (option == "no_upfront")
+        if (option == PricingModels.Payments.NoUpfront)
         {
             if (upfront.Count != 0)
             {
@@ -256,9 +271,7 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
             }
         }
 
-        var model = option == "no_upfront"
-            ? years == 1 ? PricingModels.Committed1Y : PricingModels.Committed3Y
-            : $"reserved_{years}y_{option}";
+        var model = PricingModels.Reservation(years, option, convertible);
         var price = rate + fee / (HoursPerYear * years);
         return new MappedOffer(ToOffer(product, type, fileRegion, model, price, term, hourly[0].RateCode));
     }

@@ -6,7 +6,9 @@ namespace Aws.Pricing;
 
 /// <summary>
 /// Reads the live AWS Price List Bulk API: the offer index → EC2's region index → each configured region's
-/// current offer file (streamed through <see cref="AwsOfferFileParser"/>), and the spot feed. Every request
+/// current offer file (streamed through <see cref="AwsOfferFileParser"/>), the spot feed, and the Savings Plans
+/// index → each scraped region's rate file (streamed through <see cref="AwsSavingsPlanFileParser"/>); Capacity
+/// Block rates come from the cited data file (<see cref="AwsCapacityBlockRates"/>), AWS publishing them nowhere in the API. Every request
 /// goes through the provider HTTP pipeline (retries honouring Retry-After, timeouts, circuit breaker) with the
 /// body spooled to disk inside it (<see cref="SpooledBodyHandler"/>). Any failed or incomplete read throws, so
 /// the catalog keeps its last good version.
@@ -23,7 +25,8 @@ public sealed class AwsPriceListSource(
 
     public string Provider => AwsOfferMapper.Provider;
 
-    public string Description => $"http {options.Value.BaseUrl}{(options.Value.SpotEnabled ? "" : " (spot disabled: no spot offers)")}";
+    public string Description => $"http {options.Value.BaseUrl}{(options.Value.SpotEnabled ? "" : " (spot disabled: no spot offers)")}"
+        + (options.Value.SavingsPlansEnabled ? "" : " (savings plans disabled)");
 
     public Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken) => ScrapeAsync(options.Value.EffectiveRegions, cancellationToken);
 
@@ -48,15 +51,15 @@ public sealed class AwsPriceListSource(
             spot = await AwsSpotFeedParser.ParseAsync(body, cancellationToken);
         }
 
-        string regionIndexUrl;
+        AwsOfferIndex offerIndex;
         using (var response = await GetAsync(http, new Uri(o.BaseUrl, AwsPriceListIndex.OfferIndexPath), cancellationToken))
         await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
         {
-            regionIndexUrl = await AwsPriceListIndex.ReadRegionIndexUrlAsync(body, cancellationToken);
+            offerIndex = await AwsPriceListIndex.ReadOfferIndexAsync(body, cancellationToken);
         }
 
         IReadOnlyDictionary<string, string> offerUrls;
-        using (var response = await GetAsync(http, new Uri(o.BaseUrl, regionIndexUrl), cancellationToken))
+        using (var response = await GetAsync(http, new Uri(o.BaseUrl, offerIndex.RegionIndexUrl), cancellationToken))
         await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
         {
             offerUrls = await AwsPriceListIndex.ReadRegionOfferUrlsAsync(body, cancellationToken);
@@ -81,7 +84,49 @@ public sealed class AwsPriceListSource(
             files.Add(new AwsRegionOfferFile(region, file));
         }
 
-        return AwsOfferMapper.MapScrape(_map, files, spot, time.GetUtcNow());
+        var savingsPlans = o.SavingsPlansEnabled ? await ReadSavingsPlansAsync(http, o, offerIndex, files, cancellationToken) : null;
+        return AwsOfferMapper.MapScrape(_map, files, spot, time.GetUtcNow(), savingsPlans, AwsCapacityBlockRates.Default);
+    }
+
+    /// <summary>
+    /// The Savings Plans index chain: the offer index's <c>currentSavingsPlanIndexUrl</c> → the Savings Plans region index
+    /// (an array of <c>{regionCode, versionUrl}</c>) → the rate file of each region whose offer file was read, streamed.
+    /// A scraped region the index does not list has no plans to read (noted, not an error: not every region sells them).
+    /// </summary>
+    private async Task<List<AwsRegionSavingsPlanFile>> ReadSavingsPlansAsync(
+        HttpClient http, AwsPricingOptions o, AwsOfferIndex offerIndex, IReadOnlyList<AwsRegionOfferFile> files, CancellationToken cancellationToken)
+    {
+        if (offerIndex.SavingsPlanIndexUrl is null)
+        {
+            throw new InvalidDataException($"The offer index has no offers.{AwsPriceListIndex.OfferCode}.currentSavingsPlanIndexUrl (set Aws:SavingsPlansEnabled=false to scrape without savings plans).");
+        }
+
+        IReadOnlyDictionary<string, string> planUrls;
+        using (var response = await GetAsync(http, new Uri(o.BaseUrl, offerIndex.SavingsPlanIndexUrl), cancellationToken))
+        await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
+        {
+            planUrls = await AwsPriceListIndex.ReadSavingsPlanRegionUrlsAsync(body, cancellationToken);
+        }
+
+        var parser = new AwsSavingsPlanFileParser(_map);
+        var plans = new List<AwsRegionSavingsPlanFile>(files.Count);
+        foreach (var region in files.Select(f => f.Region))
+        {
+            if (!planUrls.TryGetValue(region, out var path))
+            {
+                logger.LogWarning("The Savings Plans region index does not list {Region}: no savings plan offers there", region);
+                continue;
+            }
+
+            using var response = await GetAsync(http, new Uri(o.BaseUrl, path), cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var file = await parser.ParseAsync(body, cancellationToken);
+            logger.LogInformation("AWS savings plan rate file {Region} version {Version}: {Bytes} bytes, {Plans} plans, {Rates} rates kept",
+                region, file.Version, file.Bytes, file.Terms.Count, file.Terms.Sum(t => t.Rates.Count));
+            plans.Add(new AwsRegionSavingsPlanFile(region, file));
+        }
+
+        return plans;
     }
 
     private static async Task<HttpResponseMessage> GetAsync(HttpClient http, Uri url, CancellationToken cancellationToken)

@@ -34,10 +34,23 @@ public sealed class AwsPricingOptions
     /// </summary>
     public bool SpotEnabled { get; set; } = true;
 
-    /// <summary>Regions with the accelerated instance types (P4/P5/P6, G5/G6, Trn1/Trn2) in the SkyPilot AWS catalog.</summary>
+    /// <summary>
+    /// Read the Savings Plans rate files (the offer index's <c>currentSavingsPlanIndexUrl</c> → the Savings Plans
+    /// region index → each scraped region's rate file) for <c>savings_plan_*</c> offers. A failure fails the scrape,
+    /// as for spot (the offers would otherwise be published as removed). Off: the scrape notes it and has none.
+    /// </summary>
+    public bool SavingsPlansEnabled { get; set; } = true;
+
+    /// <summary>
+    /// Every region where the SkyPilot AWS catalog (skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv @ 00148f2a)
+    /// lists a P3dn/P4d/P4de/P5/P5e/P5en/P6/Trn1/Trn1n/Trn2, g5.12xlarge, g6.48xlarge or g6e.48xlarge
+    /// instance: the regions of the bundled snapshot
+    /// (Snapshot/README.md), and the breadth test's expected list.
+    /// </summary>
     public static readonly IReadOnlyList<string> DefaultRegions =
     [
-        "us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "eu-north-1",
-        "ap-northeast-1", "ap-south-1", "ap-southeast-2",
+        "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+        "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "me-central-1",
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2",
     ];
 }

@@ -19,6 +19,7 @@ public sealed class AwsSnapshotSource(IOptions<AwsPricingOptions>? options = nul
     public const string OfferIndexResource = ResourcePrefix + "offer-index.json";
     public const string RegionIndexResource = ResourcePrefix + "region-index.json";
     public const string SpotFeedResource = ResourcePrefix + "spot.js";
+    public const string SavingsPlanRegionIndexResource = ResourcePrefix + "savings-plan-region-index.json";
 
     private readonly AwsInstanceTypeMap _map = AwsInstanceTypeMap.Default;
 
@@ -26,18 +27,24 @@ public sealed class AwsSnapshotSource(IOptions<AwsPricingOptions>? options = nul
 
     private bool SpotEnabled => options?.Value.SpotEnabled ?? true;
 
-    public string Description => $"snapshot:{SnapshotDate:yyyy-MM-dd}{(SpotEnabled ? "" : " (spot disabled: no spot offers)")}";
+    private bool SavingsPlansEnabled => options?.Value.SavingsPlansEnabled ?? true;
+
+    public string Description => $"snapshot:{SnapshotDate:yyyy-MM-dd}{(SpotEnabled ? "" : " (spot disabled: no spot offers)")}"
+        + (SavingsPlansEnabled ? "" : " (savings plans disabled)");
 
     /// <summary>The resource holding a region's offer file.</summary>
     public static string OfferFileResource(string region) => $"{ResourcePrefix}offer-file-{region}.json";
+
+    /// <summary>The resource holding a region's Savings Plans rate file.</summary>
+    public static string SavingsPlanFileResource(string region) => $"{ResourcePrefix}savings-plan-{region}.json";
 
     public async Task<SourceScrape> ScrapeAsync(CancellationToken cancellationToken)
     {
         var assembly = typeof(AwsSnapshotSource).Assembly;
         await using (var index = EmbeddedData.Open(assembly, OfferIndexResource))
         {
-            // Read for its shape only: the snapshot's region index is bundled under a fixed name.
-            await AwsPriceListIndex.ReadRegionIndexUrlAsync(index, cancellationToken);
+            // Read for its shape only: the snapshot's region indexes are bundled under fixed names.
+            await AwsPriceListIndex.ReadOfferIndexAsync(index, cancellationToken);
         }
 
         IReadOnlyDictionary<string, string> regions;
@@ -61,6 +68,26 @@ public sealed class AwsSnapshotSource(IOptions<AwsPricingOptions>? options = nul
             spot = await AwsSpotFeedParser.ParseAsync(stream, cancellationToken);
         }
 
-        return AwsOfferMapper.MapScrape(_map, files, spot, SnapshotDate);
+        List<AwsRegionSavingsPlanFile>? savingsPlans = null;
+        if (SavingsPlansEnabled)
+        {
+            IReadOnlyDictionary<string, string> planRegions;
+            await using (var planIndex = EmbeddedData.Open(assembly, SavingsPlanRegionIndexResource))
+            {
+                planRegions = await AwsPriceListIndex.ReadSavingsPlanRegionUrlsAsync(planIndex, cancellationToken);
+            }
+
+            // The index lists every region AWS has (local zones too); the snapshot holds the rate files it recorded.
+            var recorded = EmbeddedData.Names(assembly, ResourcePrefix + "savings-plan-").ToHashSet(StringComparer.Ordinal);
+            var planParser = new AwsSavingsPlanFileParser(_map);
+            savingsPlans = [];
+            foreach (var region in planRegions.Keys.Where(r => recorded.Contains(SavingsPlanFileResource(r))).Order(StringComparer.Ordinal))
+            {
+                await using var stream = EmbeddedData.Open(assembly, SavingsPlanFileResource(region));
+                savingsPlans.Add(new AwsRegionSavingsPlanFile(region, await planParser.ParseAsync(stream, cancellationToken)));
+            }
+        }
+
+        return AwsOfferMapper.MapScrape(_map, files, spot, SnapshotDate, savingsPlans, AwsCapacityBlockRates.Default);
     }
 }

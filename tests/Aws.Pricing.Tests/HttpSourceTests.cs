@@ -36,12 +36,13 @@ public sealed class HttpSourceTests : IAsyncLifetime
         _host = await StartAsync(_fake.Regions);
     }
 
-    private Task<ProviderHttpHost> StartAsync(IEnumerable<string> regions, bool spotEnabled = true)
+    private Task<ProviderHttpHost> StartAsync(IEnumerable<string> regions, bool spotEnabled = true, bool savingsPlansEnabled = true)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Aws:SpotFeedUrl"] = _fake.SpotFeedUrl.ToString(),
             ["Aws:SpotEnabled"] = spotEnabled ? "true" : "false",
+            ["Aws:SavingsPlansEnabled"] = savingsPlansEnabled ? "true" : "false",
         };
         foreach (var (region, i) in regions.Select((r, i) => (r, i)))
         {
@@ -72,10 +73,11 @@ public sealed class HttpSourceTests : IAsyncLifetime
         Assert.Equal(55.04m, Catalog.Current.Offers[P5UsEast1OnDemand].PricePerInstanceHour);
         Assert.Equal(10.2397m, Catalog.Current.Offers[P5UsEast1Spot].PricePerInstanceHour);
 
-        // Spot feed, offer index, region index, then each region's offer file at the path the region index gives.
+        // Spot feed, offer index, region index, each region's offer file at the path the region index gives, then the
+        // Savings Plans region index (its one recorded rate file, ap-east-2, is not a scraped region: not downloaded).
         var paths = _fake.Requests.Select(r => r.Path).ToList();
         Assert.Equal(
-            [FakeAwsPriceListApi.SpotFeedPath, FakeAwsPriceListApi.OfferIndexPath, _fake.RegionIndexPath, .. _fake.Regions.Select(_fake.OfferFilePath)],
+            [FakeAwsPriceListApi.SpotFeedPath, FakeAwsPriceListApi.OfferIndexPath, _fake.RegionIndexPath, .. _fake.Regions.Select(_fake.OfferFilePath), _fake.SavingsPlanIndexPath!],
             paths);
         Assert.StartsWith("/offers/v1.0/aws/AmazonEC2/", _fake.OfferFilePath("us-east-1"), StringComparison.Ordinal);
 
@@ -156,12 +158,12 @@ public sealed class HttpSourceTests : IAsyncLifetime
     [Fact]
     public async Task A_configured_region_missing_from_the_region_index_fails_the_scrape()
     {
-        await using var host = await StartAsync([.. _fake.Regions, "ap-south-1"]);
+        await using var host = await StartAsync([.. _fake.Regions, "af-south-1"]);
 
         var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
 
         Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
-        Assert.Contains("ap-south-1", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains("af-south-1", outcome.Error, StringComparison.Ordinal);
         Assert.Equal(0, host.Catalog.Current.Version);
     }
 
@@ -194,6 +196,70 @@ public sealed class HttpSourceTests : IAsyncLifetime
 
         Assert.Equal(1, outcome.Changes);
         Assert.Equal(0.9m, Catalog.Current.Offers[OfferKey.Format("aws", "eu-west-1", null, "g6.xlarge", PricingModels.OnDemand)].PricePerInstanceHour);
+    }
+
+    private static string SavingsPlanFile(string price) => new SavingsPlanFileBuilder("us-east-2")
+        .Plan("COMPUTESP1YNOUPF", "ComputeSavingsPlans", 1, "No Upfront")
+        .Rate("COMPUTESP1YNOUPF", "USE2-BoxUsage:p5.48xlarge", price)
+        .Rate("COMPUTESP1YNOUPF", "USE2-BoxUsage:r7g.large", "0.0714")
+        .Json();
+
+    private static readonly string P5UsEast2ComputePlan = OfferKey.Format("aws", "us-east-2", null, "p5.48xlarge", "savings_plan_compute_1y_no_upfront");
+
+    [Fact]
+    public async Task A_scraped_regions_savings_plan_rate_file_is_read_through_the_plan_index_chain()
+    {
+        _fake.SetSavingsPlanFile("us-east-2", SavingsPlanFile("42.3808"));
+
+        var outcome = await Catalog.ScrapeOnceAsync(Ct);
+
+        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
+        Assert.Equal(_snapshot.Offers.Count + 1, outcome.Offers);
+        Assert.Equal(42.3808m, Catalog.Current.Offers[P5UsEast2ComputePlan].PricePerInstanceHour);
+        var paths = _fake.Requests.Select(r => r.Path).ToList();
+        Assert.Equal([_fake.SavingsPlanIndexPath!, _fake.SavingsPlanFilePath("us-east-2")!], paths[^2..]);
+    }
+
+    [Fact]
+    public async Task A_malformed_savings_plan_rate_is_quarantined_and_the_rest_is_published()
+    {
+        _fake.SetSavingsPlanFile("us-east-2", SavingsPlanFile("forty-two"));
+
+        var outcome = await Catalog.ScrapeOnceAsync(Ct);
+
+        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
+        Assert.Equal(_snapshot.Offers.Count, outcome.Offers);
+        Assert.False(Catalog.Current.Offers.ContainsKey(P5UsEast2ComputePlan));
+        Assert.Contains(Catalog.Current.Quarantined, r => r.Rule == QuarantineRules.Malformed && r.Reason.Contains("'forty-two'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failing_savings_plan_rate_file_fails_the_scrape_so_no_plan_offer_is_published_as_removed()
+    {
+        _fake.SetSavingsPlanFile("us-east-2", SavingsPlanFile("42.3808"));
+        var before = await _host.PublishFirstVersionAsync(Ct);
+        _fake.FailNext(ProviderHttpHost.MaxRetries + 1, HttpStatusCode.ServiceUnavailable, at: _fake.SavingsPlanFilePath("us-east-2"));
+
+        var outcome = await Catalog.ScrapeOnceAsync(Ct);
+
+        Assert.Equal(ScrapeResultKind.Failed, outcome.Kind);
+        Assert.Contains("503", outcome.Error, StringComparison.Ordinal);
+        _host.AssertKeptAndStale(before, outcome, _snapshot.Offers.Count + 1);
+        Assert.True(Catalog.Current.Offers.ContainsKey(P5UsEast2ComputePlan));
+    }
+
+    [Fact]
+    public async Task With_savings_plans_disabled_no_plan_file_is_read_and_the_status_says_so()
+    {
+        _fake.SetSavingsPlanFile("us-east-2", SavingsPlanFile("42.3808"));
+        await using var host = await StartAsync(_fake.Regions, savingsPlansEnabled: false);
+
+        var outcome = await host.Catalog.ScrapeOnceAsync(Ct);
+
+        Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
+        Assert.Equal(_snapshot.Offers.Count, outcome.Offers);
+        Assert.DoesNotContain(_fake.Requests, r => r.Path.StartsWith("/savingsPlan/", StringComparison.Ordinal));
+        Assert.Contains("savings plans disabled", host.Catalog.Status().Source, StringComparison.Ordinal);
     }
 
     [Fact]

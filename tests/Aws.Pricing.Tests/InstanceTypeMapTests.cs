@@ -29,6 +29,8 @@ public sealed class InstanceTypeMapTests
     [InlineData("p5e.48xlarge", "nvidia-h200-141gb", 8)]
     [InlineData("p5en.48xlarge", "nvidia-h200-141gb", 8)]
     [InlineData("p6-b200.48xlarge", "nvidia-b200", 8)]
+    [InlineData("p6-b300.48xlarge", "nvidia-b300", 8)]
+    [InlineData("p6e-gb200.36xlarge", "nvidia-gb200", 4)]
     [InlineData("g5.48xlarge", "nvidia-a10g", 8)]
     [InlineData("g6.xlarge", "nvidia-l4", 1)]
     [InlineData("g6e.12xlarge", "nvidia-l40s", 4)]
@@ -54,6 +56,7 @@ public sealed class InstanceTypeMapTests
 
     [Theory]
     [InlineData("p6-b300.48xlarge", true)]
+    [InlineData("trn3.48xlarge", true)]
     [InlineData("p6e-gb200.36xlarge", true)]
     [InlineData("dl1.24xlarge", true)]
     [InlineData("p5.48xlarge", true)]

@@ -122,10 +122,10 @@ public sealed class OfferMapperTests
     [Fact]
     public async Task An_accelerated_type_missing_from_the_map_is_quarantined_not_dropped()
     {
-        var row = await QuarantinedAsync(new OfferFileBuilder().Product("B300SKU000000001", "p6-b300.48xlarge", "142.4160000000"), QuarantineRules.UnknownAccelerator);
+        var row = await QuarantinedAsync(new OfferFileBuilder().Product("DL1SKU0000000001", "dl1.24xlarge", "13.1090000000"), QuarantineRules.UnknownAccelerator);
 
-        Assert.Contains("p6-b300.48xlarge", row.Row, StringComparison.Ordinal);
-        Assert.Contains("B300SKU000000001", row.Row, StringComparison.Ordinal);
+        Assert.Contains("dl1.24xlarge", row.Row, StringComparison.Ordinal);
+        Assert.Contains("DL1SKU0000000001", row.Row, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -197,15 +197,34 @@ public sealed class OfferMapperTests
         Assert.Equal(10m, offer.PricePerInstanceHour);
     }
 
-    [Fact]
-    public async Task Convertible_reservations_are_skipped_and_counted()
+    [Theory]
+    [InlineData("1yr", "No Upfront", "15.0000000000", null, "reserved_1y_convertible_no_upfront", "15")]
+    [InlineData("1yr", "Partial Upfront", "7.0000000000", "61320", "reserved_1y_convertible_partial_upfront", "14")]
+    [InlineData("3yr", "All Upfront", "0.0000000000", "315360", "reserved_3y_convertible_all_upfront", "12")]
+    public async Task Convertible_reservations_are_their_own_models_at_the_effective_hourly_rate(
+        string lease, string option, string hourly, string? upfront, string model, string effective)
     {
         var result = await MapAsync(new OfferFileBuilder().Product("P4DSKU0000000001", "p4d.24xlarge", "21.9576420000")
+            .Reserved("P4DSKU0000000001", "7NE97W5U4E", lease, "convertible", option, hourly, upfront));
+
+        Assert.Empty(result.Quarantined);
+        Assert.Equal([PricingModels.OnDemand, model], result.Offers.Select(o => o.PricingModel).Order(StringComparer.Ordinal));
+        var offer = Assert.Single(result.Offers, o => o.PricingModel == model);
+        Assert.Equal(decimal.Parse(effective, System.Globalization.CultureInfo.InvariantCulture), offer.PricePerInstanceHour);
+        var terms = PricingModels.Terms(model)!;
+        Assert.Equal("convertible_ri", terms.PlanType);
+        Assert.Equal(PricingKind.Commitment, terms.Kind);
+    }
+
+    [Fact]
+    public async Task A_standard_and_a_convertible_term_of_the_same_lease_and_payment_stay_apart()
+    {
+        var result = await MapAsync(new OfferFileBuilder().Product("P4DSKU0000000001", "p4d.24xlarge")
+            .Reserved("P4DSKU0000000001", "4NA7Y494T4", "1yr", "standard", "No Upfront", "13.2900000000", null)
             .Reserved("P4DSKU0000000001", "7NE97W5U4E", "1yr", "convertible", "No Upfront", "15.0000000000", null));
 
-        Assert.Equal([PricingModels.OnDemand], result.Offers.Select(o => o.PricingModel));
-        Assert.Empty(result.Quarantined);
-        Assert.Equal(1, result.Skipped[AwsOfferMapper.ConvertibleReservation]);
+        Assert.Equal(13.29m, Assert.Single(result.Offers, o => o.PricingModel == PricingModels.Committed1Y).PricePerInstanceHour);
+        Assert.Equal(15m, Assert.Single(result.Offers, o => o.PricingModel == "reserved_1y_convertible_no_upfront").PricePerInstanceHour);
     }
 
     [Fact]

@@ -84,12 +84,12 @@ public sealed class SpotFeedTests
     [Fact]
     public async Task An_unmapped_accelerated_type_and_a_bad_price_are_quarantined()
     {
-        var feed = await ParseAsync(Feed(Region("us-west-2", ("p6-b300.48xlarge", "33.4308"), ("p5.48xlarge", "twelve"), ("p4d.24xlarge", "7.9992"))));
+        var feed = await ParseAsync(Feed(Region("us-west-2", ("dl1.24xlarge", "4.1298"), ("p5.48xlarge", "twelve"), ("p4d.24xlarge", "7.9992"))));
 
         var result = Map(feed, "us-west-2");
 
         Assert.Equal(["p4d.24xlarge"], result.Offers.Select(o => o.InstanceType));
-        Assert.Contains(result.Quarantined, r => r.Rule == QuarantineRules.UnknownAccelerator && r.Row.Contains("p6-b300.48xlarge", StringComparison.Ordinal));
+        Assert.Contains(result.Quarantined, r => r.Rule == QuarantineRules.UnknownAccelerator && r.Row.Contains("dl1.24xlarge", StringComparison.Ordinal));
         Assert.Contains(result.Quarantined, r => r.Rule == QuarantineRules.Malformed && r.Reason.Contains("'twelve'", StringComparison.Ordinal));
     }
 

@@ -14,8 +14,10 @@ public sealed record FakeAwsRequest(string Path);
 /// <summary>
 /// A fake AWS Price List Bulk API and EC2 spot feed on a real Kestrel server bound to 127.0.0.1 on a free port.
 /// It serves the offer index (<c>/offers/v1.0/aws/index.json</c>), EC2's region index at the offer index's
-/// <c>currentRegionIndexUrl</c>, each region's offer file at the region index's <c>currentVersionUrl</c>, and the
-/// spot feed as JSONP at <c>/spot.js</c>, all kept as JSON objects (field names and printed prices unchanged).
+/// <c>currentRegionIndexUrl</c>, each region's offer file at the region index's <c>currentVersionUrl</c>, the
+/// Savings Plans region index at the offer index's <c>currentSavingsPlanIndexUrl</c> and each recorded region's rate
+/// file at its <c>versionUrl</c>, and the spot feed as JSONP at <c>/spot.js</c>, all kept as JSON objects (field names
+/// and printed prices unchanged).
 /// Tests change prices (<see cref="SetOnDemandPrice"/>, <see cref="SetSpotPrice"/>), remove products
 /// (<see cref="RemoveProducts"/>), and queue faults for upcoming requests, optionally for one path only
 /// (<see cref="FakeProviderApi{TSelf, TTarget, TRequest}.FailNext"/>, …).
@@ -33,13 +35,19 @@ public sealed class FakeAwsPriceListApi : FakeProviderApi<FakeAwsPriceListApi, s
     private readonly JsonObject _regionIndex;
     private readonly Dictionary<string, JsonObject> _offerFiles;
     private readonly JsonObject? _spotFeed;
+    private readonly JsonObject? _savingsPlanIndex;
+    private readonly Dictionary<string, JsonObject> _savingsPlanFiles;
 
-    private FakeAwsPriceListApi(JsonObject offerIndex, JsonObject regionIndex, Dictionary<string, JsonObject> offerFiles, JsonObject? spotFeed)
+    private FakeAwsPriceListApi(JsonObject offerIndex, JsonObject regionIndex, Dictionary<string, JsonObject> offerFiles, JsonObject? spotFeed,
+        JsonObject? savingsPlanIndex, Dictionary<string, JsonObject> savingsPlanFiles)
     {
         _offerIndex = offerIndex;
         _regionIndex = regionIndex;
         _offerFiles = offerFiles;
         _spotFeed = spotFeed;
+        _savingsPlanIndex = savingsPlanIndex;
+        _savingsPlanFiles = savingsPlanFiles;
+        SavingsPlanIndexPath = _offerIndex["offers"]?["AmazonEC2"]?["currentSavingsPlanIndexUrl"]?.GetValue<string>() is { } sp ? Path(sp) : null;
         RegionIndexPath = Path(_offerIndex["offers"]?["AmazonEC2"]?["currentRegionIndexUrl"]?.GetValue<string>()
             ?? throw new InvalidDataException("The offer index has no offers.AmazonEC2.currentRegionIndexUrl."));
         foreach (var region in offerFiles.Keys)
@@ -53,6 +61,30 @@ public sealed class FakeAwsPriceListApi : FakeProviderApi<FakeAwsPriceListApi, s
 
     /// <summary>EC2's region index path, as the offer index names it.</summary>
     public string RegionIndexPath { get; }
+
+    /// <summary>The Savings Plans region index path, as the offer index names it (null when it names none).</summary>
+    public string? SavingsPlanIndexPath { get; }
+
+    /// <summary>The regions the fake has Savings Plans rate files for.</summary>
+    public IReadOnlyList<string> SavingsPlanRegions
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return [.. _savingsPlanFiles.Keys.Order(StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    /// <summary>The path the Savings Plans region index gives for a region's rate file, or null when it lists none.</summary>
+    public string? SavingsPlanFilePath(string region)
+    {
+        lock (Gate)
+        {
+            return SavingsPlanUrl(region) is { } url ? Path(url) : null;
+        }
+    }
 
     /// <summary>The regions the fake has offer files for.</summary>
     public IReadOnlyList<string> Regions
@@ -85,18 +117,26 @@ public sealed class FakeAwsPriceListApi : FakeProviderApi<FakeAwsPriceListApi, s
         var offerIndex = ReadEmbedded("offer-index.json");
         var regionIndex = ReadEmbedded("region-index.json");
         var regions = JsonNode.Parse(regionIndex)!["regions"]!.AsObject().Select(r => r.Key).ToList();
-        return FromDocuments(offerIndex, regionIndex, regions.ToDictionary(r => r, r => ReadEmbedded($"offer-file-{r}.json")), ReadEmbedded("spot.js"));
+        var planFiles = ReadEmbedded(typeof(Aws.Pricing.AwsSnapshotSource).Assembly, SnapshotPrefix + "savings-plan-")
+            .Where(r => r.Key != SnapshotPrefix + "savings-plan-region-index.json")
+            .ToDictionary(r => r.Key[(SnapshotPrefix + "savings-plan-").Length..^".json".Length], r => r.Value, StringComparer.Ordinal);
+        return FromDocuments(offerIndex, regionIndex, regions.ToDictionary(r => r, r => ReadEmbedded($"offer-file-{r}.json")), ReadEmbedded("spot.js"),
+            ReadEmbedded("savings-plan-region-index.json"), planFiles);
     }
 
     /// <summary>
     /// A fake serving the given documents: the offer index, the region index, one offer file per region (keyed by
-    /// region code, which the region index must list), and the spot feed (JSONP or plain JSON; null for none).
+    /// region code, which the region index must list), the spot feed (JSONP or plain JSON; null for none), and the
+    /// Savings Plans region index with one rate file per region (keyed by region code; none when null).
     /// </summary>
-    public static FakeAwsPriceListApi FromDocuments(string offerIndex, string regionIndex, IReadOnlyDictionary<string, string> offerFiles, string? spotFeed)
+    public static FakeAwsPriceListApi FromDocuments(string offerIndex, string regionIndex, IReadOnlyDictionary<string, string> offerFiles, string? spotFeed,
+        string? savingsPlanIndex = null, IReadOnlyDictionary<string, string>? savingsPlanFiles = null)
     {
         var files = offerFiles.ToDictionary(f => f.Key, f => ParseObject(f.Value, $"offer file {f.Key}"), StringComparer.Ordinal);
+        var plans = (savingsPlanFiles ?? new Dictionary<string, string>()).ToDictionary(f => f.Key, f => ParseObject(f.Value, $"savings plan rate file {f.Key}"), StringComparer.Ordinal);
         return new FakeAwsPriceListApi(ParseObject(offerIndex, "offer index"), ParseObject(regionIndex, "region index"), files,
-            spotFeed is null ? null : ParseObject(UnwrapJsonp(spotFeed), "spot feed"));
+            spotFeed is null ? null : ParseObject(UnwrapJsonp(spotFeed), "spot feed"),
+            savingsPlanIndex is null ? null : ParseObject(savingsPlanIndex, "savings plan region index"), plans);
     }
 
     /// <summary>A bundled snapshot file of the Aws.Pricing assembly as text (<c>Aws.Pricing.Snapshot.{name}</c>).</summary>
@@ -171,6 +211,35 @@ public sealed class FakeAwsPriceListApi : FakeProviderApi<FakeAwsPriceListApi, s
         }
     }
 
+    /// <summary>Applies <paramref name="mutate"/> to a region's Savings Plans rate file (a live JSON object) under the fake's lock.</summary>
+    public void MutateSavingsPlanFile(string region, Action<JsonObject> mutate)
+    {
+        lock (Gate)
+        {
+            mutate(_savingsPlanFiles[region]);
+        }
+    }
+
+    /// <summary>
+    /// Adds (or replaces) a region's Savings Plans rate file, listing the region in the Savings Plans region index (at
+    /// <c>{index folder}/{region}/index.json</c>, as AWS lays them out) when it is not listed yet.
+    /// </summary>
+    public void SetSavingsPlanFile(string region, string json)
+    {
+        lock (Gate)
+        {
+            var index = _savingsPlanIndex ?? throw new InvalidOperationException("The fake serves no savings plan region index.");
+            if (SavingsPlanUrl(region) is null)
+            {
+                var indexPath = SavingsPlanIndexPath ?? throw new InvalidOperationException("The offer index names no savings plan region index.");
+                var folder = indexPath[..indexPath.LastIndexOf('/')];
+                index["regions"]!.AsArray().Add(new JsonObject { ["regionCode"] = region, ["versionUrl"] = $"{folder}/{region}/index.json" });
+            }
+
+            _savingsPlanFiles[region] = ParseObject(json, $"savings plan rate file {region}");
+        }
+    }
+
     /// <summary>Applies <paramref name="mutate"/> to a region's offer file (a live JSON object) under the fake's lock.</summary>
     public void MutateOfferFile(string region, Action<JsonObject> mutate)
     {
@@ -238,8 +307,26 @@ public sealed class FakeAwsPriceListApi : FakeProviderApi<FakeAwsPriceListApi, s
             }
         }
 
+        if (path == SavingsPlanIndexPath)
+        {
+            return (_savingsPlanIndex is null ? null : Write(_savingsPlanIndex), json);
+        }
+
+        foreach (var (region, file) in _savingsPlanFiles)
+        {
+            if (SavingsPlanUrl(region) is { } url && path == Path(url))
+            {
+                return (Write(file), json);
+            }
+        }
+
         return (null, json);
     }
+
+    /// <summary>The <c>versionUrl</c> the Savings Plans region index (an array of <c>{regionCode, versionUrl}</c>) gives a region. Called under the lock.</summary>
+    private string? SavingsPlanUrl(string region) =>
+        (_savingsPlanIndex?["regions"]?.AsArray() ?? [])
+            .FirstOrDefault(r => r?["regionCode"]?.GetValue<string>() == region)?["versionUrl"]?.GetValue<string>();
 
     private static byte[] Write(JsonNode node)
     {

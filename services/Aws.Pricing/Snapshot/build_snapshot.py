@@ -1,26 +1,46 @@
 #!/usr/bin/env python3
-"""Builds the bundled AWS snapshot (offer-index.json, region-index.json, offer-file-<region>.json, spot.js).
+"""Builds the bundled AWS snapshot (offer-index.json, region-index.json, offer-file-<region>.json, spot.js,
+savings-plan-region-index.json, savings-plan-<region>.json).
 
 Every price comes from a row of sources.csv, which names the source of that figure. The files are in the
 exact formats of the AWS Price List Bulk API and of the EC2 Spot pricing page's feed. Run from this folder:
 
     python3 build_snapshot.py                      # rebuild the JSON/JS files from sources.csv
     python3 build_snapshot.py --from-reference DIR # first regenerate sources.csv from the reference extracts in DIR
-                                                   # (skypilot/aws_vms_v8_gpu_subset.csv, aws/*.json), then rebuild
+                                                   # (skypilot/aws_vms_v8_gpu_subset.csv, aws/*.json, aws/savingsplan_*),
+                                                   # then rebuild
 
 Only --from-reference reads outside this folder; the build and the tests read only the generated files.
 README.md says which fields are reconstructed.
 """
 import csv, hashlib, json, os, sys
 
-REGIONS = {  # region code -> (location name, usagetype prefix), as the offer files print them
+# region code -> (location name as the offer files print it, usagetype prefix). The prefixes are AWS's region billing
+# codes (docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html; us-east-1 prints none).
+# The regions are every region the SkyPilot catalog lists a P3dn/P4d/P4de/P5/P5e/P5en/P6/Trn1/Trn1n/Trn2 or (of the
+# G families, read so far) g5.12xlarge, g6.48xlarge or g6e.48xlarge instance in.
+REGIONS = {
     "us-east-1": ("US East (N. Virginia)", ""),
     "us-east-2": ("US East (Ohio)", "USE2-"),
+    "us-west-1": ("US West (N. California)", "USW1-"),
     "us-west-2": ("US West (Oregon)", "USW2-"),
+    "ca-central-1": ("Canada (Central)", "CAN1-"),
+    "eu-central-1": ("EU (Frankfurt)", "EUC1-"),
+    "eu-north-1": ("EU (Stockholm)", "EUN1-"),
+    "eu-south-2": ("EU (Spain)", "EUS2-"),
     "eu-west-1": ("EU (Ireland)", "EU-"),
     "eu-west-2": ("EU (London)", "EUW2-"),
+    "eu-west-3": ("EU (Paris)", "EUW3-"),
+    "me-central-1": ("Middle East (UAE)", "MEC1-"),
+    "ap-northeast-1": ("Asia Pacific (Tokyo)", "APN1-"),
+    "ap-northeast-2": ("Asia Pacific (Seoul)", "APN2-"),
+    "ap-south-1": ("Asia Pacific (Mumbai)", "APS3-"),
+    "ap-southeast-1": ("Asia Pacific (Singapore)", "APS1-"),
+    "ap-southeast-2": ("Asia Pacific (Sydney)", "APS2-"),
+    "ap-southeast-3": ("Asia Pacific (Jakarta)", "APS4-"),
+    "ap-southeast-4": ("Asia Pacific (Melbourne)", "APS6-"),
 }
-SPOT_ONLY_EXTRA_REGIONS = ["ap-northeast-1"]  # in the spot feed, not scraped: must be ignored
+SAVINGS_PLAN_SAMPLE_REGION = "ap-east-2"  # the one real rate file sample (r7g, not accelerated: every rate is skipped)
 VERSION = "20261128000000"
 PUBLICATION = "2026-11-28T00:00:00Z"
 EFFECTIVE = "2026-11-01T00:00:00Z"
@@ -36,9 +56,11 @@ INSTANCES = {  # instance type -> (vcpu, memory GiB, gpu attribute, instanceFami
     "p5.4xlarge": (16, 256, "0", "GPU instance"),  # trap: the API reports p5.4xlarge with GPU count 0
     "p5e.48xlarge": (192, 2048, "8", "GPU instance"), "p5en.48xlarge": (192, 2048, "8", "GPU instance"),
     "p6-b200.48xlarge": (192, 2048, "8", "GPU instance"), "p6-b300.48xlarge": (192, 4096, "8", "GPU instance"),
-    "g5.xlarge": (4, 16, "1", "GPU instance"),
+    "g5.xlarge": (4, 16, "1", "GPU instance"), "g6.48xlarge": (192, 768, "8", "GPU instance"),
+    "g6e.48xlarge": (192, 1536, "8", "GPU instance"), "g5.12xlarge": (48, 192, "4", "GPU instance"),
     "trn1.2xlarge": (8, 32, None, "Machine Learning ASIC Instances"), "trn1.32xlarge": (128, 512, None, "Machine Learning ASIC Instances"),
     "trn1n.32xlarge": (128, 512, None, "Machine Learning ASIC Instances"), "trn2.48xlarge": (192, 2048, None, "Machine Learning ASIC Instances"),
+    "trn2.3xlarge": (12, 128, None, "Machine Learning ASIC Instances"),
 }
 SOURCES_HEADER = ["file", "region", "instanceType", "row", "price", "sku", "source", "note"]
 
@@ -53,6 +75,12 @@ def synthetic_sku(*parts):
 def from_reference(ref):
     rows = []
     vms = list(csv.DictReader(open(os.path.join(ref, "skypilot/aws_vms_v8_gpu_subset.csv"))))
+    # Every g6.48xlarge and g6e.48xlarge row of the same catalog file and commit, and its g5.12xlarge rows from
+    # ap-northeast-1 on (rows of ap-east-1, before them, if any, were not read), read with the search tooling's file
+    # reader (the whole file is 3.6 MB); kept in verbatim/ with the GpuInfo column dropped (g6: 8 x L4 22,888 MiB;
+    # g6e: 8 x L40S 45,776 MiB; g5: 4 x A10G 22,888 MiB, on every row).
+    for name in ("skypilot_g6_48xlarge.csv", "skypilot_g6e_48xlarge.csv", "skypilot_g5_12xlarge.csv"):
+        vms += list(csv.DictReader(open(os.path.join("verbatim", name))))
     for region in REGIONS:
         types = sorted({r["InstanceType"] for r in vms if r["Region"] == region and r["InstanceType"] in INSTANCES})
         for t in types:
@@ -69,10 +97,6 @@ def from_reference(ref):
                              f"lowest of {len(spots)} AZ spot prices (the feed gives the lowest price in the region)"])
             else:
                 rows.append(["spot", region, t, "spot", "N/A*", "", SKYPILOT, "no AZ has a spot price: the feed prints N/A*"])
-    for region in SPOT_ONLY_EXTRA_REGIONS:
-        spots = [r["SpotPrice"] for r in vms if r["Region"] == region and r["InstanceType"] == "p5.48xlarge" and r["SpotPrice"]]
-        rows.append(["spot", region, "p5.48xlarge", "spot", min(spots, key=float).rstrip("0"), "", SKYPILOT,
-                     "a region the snapshot has no offer file for: must be ignored"])
     history = json.load(open(os.path.join(ref, "aws/describe_spot_price_history_m5_large.json")))["SpotPriceHistory"]
     latest = {}
     for h in sorted(history, key=lambda h: h["Timestamp"]):
@@ -101,7 +125,19 @@ def from_reference(ref):
          "opencost/opencost:pkg/cloud/aws/testdata/pricing-us-east-2.json@3ffab9ff", "Network Load Balancer: not a Compute Instance"],
         ["index", "", "", "offer_index", "", "", "jtdelia/ec2-priceit:examples/1-global-service-index.json@ae128cc0",
          "AmazonEC2 and two neighbouring entries verbatim, publicationDate moved to the snapshot's"],
+        ["index", "", "", "savings_plan_region_index", "", "", "jtdelia/ec2-priceit:examples/4-currentSavingsPlanIndexUrl-list.json@ae128cc0",
+         "entries verbatim, cut to the snapshot's regions and the sample's"],
     ]
+    sample = list(csv.reader(open(os.path.join(ref, "aws/savingsplan_ap-east-2_sample.csv"))))
+    header = sample[5]
+    for line in sample[6:]:
+        if len(line) != len(header):
+            continue
+        r = dict(zip(header, line))
+        rows.append(["savings_plan", SAVINGS_PLAN_SAMPLE_REGION, r["DiscountedInstanceType"], "savings_plan_rate", r["DiscountedRate"],
+                     r["SKU"], "jtdelia/ec2-priceit:examples/5-ap-east-2-savingsplan-pricing.csv@ae128cc0",
+                     "verbatim rate (CSV row turned into the JSON rate file's fields): " + "|".join(
+                         [r["RateCode"], r["DiscountedSKU"], r["DiscountedUsageType"], r["DiscountedOperation"], r["EffectiveDate"]])])
     with open("sources.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(SOURCES_HEADER)
@@ -113,6 +149,13 @@ def from_reference(ref):
         json.dump({"formatVersion": index["formatVersion"], "disclaimer": index["disclaimer"], "publicationDate": PUBLICATION,
                    "offers": keep}, f, indent=2)
         f.write("\n")
+    index = json.load(open(os.path.join(ref, "aws/savingsplan_region_index.json")))
+    keep = set(REGIONS) | {SAVINGS_PLAN_SAMPLE_REGION}
+    with open("verbatim/savingsplan_region_index.json", "w") as f:
+        json.dump({k: index[k] for k in ("disclaimer", "publicationDate")} | {"regions": [r for r in index["regions"] if r["regionCode"] in keep]}, f, indent=2)
+        f.write("\n")
+    with open("verbatim/savingsplan_ap-east-2_sample.csv", "w") as f:
+        f.write(open(os.path.join(ref, "aws/savingsplan_ap-east-2_sample.csv")).read())
     m5 = json.load(open(os.path.join(ref, "aws/getproducts_pricelist_item_m5_large.json")))
     os.makedirs("verbatim", exist_ok=True)
     with open("verbatim/getproducts_m5_large_us-east-1.json", "w") as f:
@@ -223,8 +266,73 @@ def build():
         region["instanceTypes"] = [g for g in region["instanceTypes"] if g["sizes"]]
     with open("spot.js", "w") as out:
         out.write("callback(" + json.dumps(feed, separators=(",", ":")) + ");\n")
+    build_savings_plans()
+    build_breadth_expectation(rows)
     print(f"{sum(len(f['products']) for f in files.values())} products in {len(files)} offer files; "
           f"{sum(len(v) for v in spot_regions.values())} spot prices in {len(spot_regions)} regions")
+
+
+def build_savings_plans():
+    """The Savings Plans region index (verbatim entries) and the one recorded rate file, in the JSON format of the AWS
+    Billing guide's 'Reading the service price list file for a Savings Plan', built from the sample CSV's rows."""
+    index = json.load(open("verbatim/savingsplan_region_index.json"))
+    # Listed: the regions whose rate file is recorded here. Real indexes list every region; a scraped region missing
+    # from it simply has no savings plan offers (the sources note it), so the HTTP path reads what the snapshot holds.
+    index["regions"] = [r for r in index["regions"] if r["regionCode"] == SAVINGS_PLAN_SAMPLE_REGION]
+    with open("savings-plan-region-index.json", "w") as out:
+        json.dump(index, out, indent=2)
+        out.write("\n")
+    sample = list(csv.reader(open("verbatim/savingsplan_ap-east-2_sample.csv")))
+    meta = {line[0]: line[1] for line in sample[:5]}
+    header = sample[5]
+    rates = [dict(zip(header, line)) for line in sample[6:] if len(line) == len(header)]
+    products, terms = {}, {}
+    for r in rates:
+        products.setdefault(r["SKU"], {
+            "sku": r["SKU"], "productFamily": r["Product Family"], "serviceCode": r["ServiceCode"], "usageType": r["UsageType"],
+            "operation": r["Operation"], "attributes": {
+                "purchaseOption": r["PurchaseOption"], "granularity": r["Granularity"], "instanceType": r["Instance Family"],
+                "locationType": r["Location Type"], "location": r["Location"]}})
+        term = terms.setdefault(r["SKU"], {
+            "sku": r["SKU"], "description": r["Description"], "effectiveDate": r["EffectiveDate"],
+            "leaseContractLength": {"duration": int(r["LeaseContractLength"]), "unit": r["LeaseContractLengthUnit"]}, "rates": []})
+        term["rates"].append({
+            "discountedSku": r["DiscountedSKU"], "discountedUsageType": r["DiscountedUsageType"], "discountedOperation": r["DiscountedOperation"],
+            "discountedServiceCode": r["DiscountedServiceCode"], "rateCode": r["RateCode"], "unit": r["Unit"],
+            "discountedRate": {"price": r["DiscountedRate"], "currency": r["Currency"]}})
+    doc = {"version": meta["Version"], "publicationDate": meta["Publication Date"], "regionCode": SAVINGS_PLAN_SAMPLE_REGION,
+           "products": list(products.values()), "terms": {"savingsPlan": list(terms.values())}}
+    with open(f"savings-plan-{SAVINGS_PLAN_SAMPLE_REGION}.json", "w") as out:
+        json.dump(doc, out, indent=2)
+        out.write("\n")
+
+
+BREADTH_FILE = os.path.join("..", "..", "..", "tests", "Aws.Pricing.Tests", "Data", "aws-breadth-expected.json")
+
+
+def build_breadth_expectation(rows):
+    """The breadth test's expected list, derived from the sources (sources.csv), not from the built files: every region
+    and, per region, every accelerated instance family with at least one positive on-demand or spot price cited."""
+    expected = {}
+    for r in rows:
+        if r["file"] not in ("offer", "spot") or r["row"] not in ("on_demand", "spot") or not is_accelerated(r["instanceType"]):
+            continue
+        try:
+            if float(r["price"]) <= 0:
+                continue
+        except ValueError:
+            continue  # an empty, zero or N/A* price is a trap row, never an offer
+        expected.setdefault(r["region"], set()).add(r["instanceType"].split(".")[0])
+    doc = {"_comment": "Derived by Snapshot/build_snapshot.py from services/Aws.Pricing/Snapshot/sources.csv (the citation of every price: the "
+                       "SkyPilot AWS catalog catalogs/v8/aws/vms.csv @ 00148f2a, one article row for g5): every region, and per region every "
+                       "accelerated instance family (the part of the instance type before the dot) with at least one positive on-demand or spot "
+                       "price. Empty, zero and N/A* prices are left out: they are the traps the snapshot quarantines. Regenerated with the snapshot.",
+           "source": "services/Aws.Pricing/Snapshot/sources.csv",
+           "regions": {region: sorted(families) for region, families in sorted(expected.items())}}
+    os.makedirs(os.path.dirname(BREADTH_FILE), exist_ok=True)
+    with open(BREADTH_FILE, "w") as out:
+        json.dump(doc, out, indent=2)
+        out.write("\n")
 
 
 def is_accelerated(t):

@@ -1,0 +1,533 @@
+using System.Text.Json;
+
+namespace Aws.Pricing;
+
+/// <summary>
+/// One plan of a Savings Plans rate file (<c>products[]</c>): the plan type is its <c>productFamily</c>
+/// (<c>ComputeSavingsPlans</c> or <c>EC2InstanceSavingsPlans</c>), the payment option and term its attributes
+/// (<c>purchaseOption</c>, <c>purchaseTerm</c>), <c>instanceType</c> the family an EC2 Instance plan is for.
+/// </summary>
+public sealed record AwsSavingsPlanProduct(
+    string Sku,
+    string? ProductFamily,
+    string? UsageType,
+    string? PurchaseOption,
+    string? PurchaseTerm,
+    string? InstanceFamily);
+
+/// <summary>
+/// One rate of a plan (<c>terms.savingsPlan[].rates[]</c>): the hourly rate the plan charges for one on-demand
+/// usage (<c>discountedUsageType</c> such as <c>USE2-BoxUsage:p5.48xlarge</c>, <c>discountedOperation</c>
+/// <c>RunInstances</c> = Linux). <see cref="Price"/> is the text the file prints, parsed by the mapper.
+/// </summary>
+public sealed record AwsSavingsPlanRate(
+    string RateCode,
+    string? DiscountedSku,
+    string DiscountedUsageType,
+    string? DiscountedOperation,
+    string? Unit,
+    string? Price,
+    string? Currency)
+{
+    /// <summary>The instance type of a <c>BoxUsage:</c> usage type (shared tenancy), or null for any other usage.</summary>
+    public string? BoxUsageInstanceType
+    {
+        get
+        {
+            const string box = "BoxUsage:";
+            var at = DiscountedUsageType.IndexOf(box, StringComparison.Ordinal);
+            // "BoxUsage:" is the whole usage type in us-east-1 and follows a region prefix ("USE2-") elsewhere.
+            return at < 0 || (at > 0 && DiscountedUsageType[at - 1] != '-') ? null : DiscountedUsageType[(at + box.Length)..];
+        }
+    }
+}
+
+/// <summary>A plan's term (<c>terms.savingsPlan[]</c>) with the rates the parser kept.</summary>
+public sealed record AwsSavingsPlanTerm(
+    string Sku,
+    string? Description,
+    string? EffectiveDate,
+    string? LeaseDuration,
+    string? LeaseUnit,
+    IReadOnlyList<AwsSavingsPlanRate> Rates);
+
+/// <summary>
+/// What <see cref="AwsSavingsPlanFileParser"/> keeps of one region's Savings Plans rate file: every plan (there are
+/// few), and of each plan's rates only those for shared-tenancy Linux usage of an accelerated instance family.
+/// </summary>
+public sealed record AwsSavingsPlanFile(
+    string? Version,
+    string? RegionCode,
+    IReadOnlyList<AwsSavingsPlanProduct> Products,
+    IReadOnlyList<AwsSavingsPlanTerm> Terms,
+    IReadOnlyList<AwsMalformedRow> Malformed,
+    IReadOnlyDictionary<string, int> SkippedRates,
+    long Bytes);
+
+/// <summary>
+/// Streams a Savings Plans rate file (<c>{version, publicationDate, regionCode, products[{sku, productFamily,
+/// serviceCode, usageType, operation, attributes}], terms{savingsPlan[{sku, description, effectiveDate,
+/// leaseContractLength{duration, unit}, rates[{discountedSku, discountedUsageType, discountedOperation,
+/// discountedServiceCode, rateCode, unit, discountedRate{price, currency}}]}]}}</c>, the JSON format of the AWS
+/// Billing guide's "Reading the service price list file for a Savings Plan") over one rolling buffer, as
+/// <see cref="AwsOfferFileParser"/> does the offer file: one plan holds a rate for every usage type of the region
+/// (tens of thousands for a Compute plan), so a rate is the unit read, and only the rates the pipeline prices are
+/// kept. A body that is not complete JSON throws; a rate or plan of the wrong shape is reported as malformed.
+/// </summary>
+public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferSize = AwsOfferFileParser.DefaultBufferSize)
+{
+    public const string NotEc2 = "savings plan rate not for EC2";
+    public const string NotSharedLinux = "savings plan rate not for shared-tenancy Linux instance usage";
+    public const string NotAccelerated = "savings plan rate for an instance family that is not accelerated";
+
+    public async Task<AwsSavingsPlanFile> ParseAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 16);
+        var session = new Session(map);
+        var buffer = new byte[bufferSize];
+        int start = 0, end = 0;
+        long bytes = 0;
+        var eof = false;
+        try
+        {
+            while (true)
+            {
+                while (!eof && end < buffer.Length)
+                {
+                    var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
+                    eof = read == 0;
+                    end += read;
+                    bytes += read;
+                }
+
+                start += session.Process(buffer.AsSpan(start, end - start), eof);
+                if (session.Done)
+                {
+                    break;
+                }
+
+                if (eof)
+                {
+                    throw new InvalidDataException("The savings plan rate file ends before its JSON is complete.");
+                }
+
+                if (start == 0 && end == buffer.Length)
+                {
+                    // One unit (a plan product or one rate) is larger than the whole buffer: the only case where it grows.
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+                else
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
+                }
+            }
+
+            while (true)
+            {
+                if (buffer.AsSpan(start, end - start).IndexOfAnyExcept(" \t\r\n"u8) >= 0)
+                {
+                    throw new InvalidDataException("The savings plan rate file has data after its root object.");
+                }
+
+                if (eof)
+                {
+                    break;
+                }
+
+                start = 0;
+                end = await stream.ReadAsync(buffer, cancellationToken);
+                bytes += end;
+                eof = end == 0;
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The savings plan rate file is not complete JSON: {ex.Message}", ex);
+        }
+
+        return session.Result(bytes);
+    }
+
+    private enum Stage
+    {
+        Start,
+        Root,
+        Products,
+        Terms,
+        Plans,
+        Plan,
+        Rates,
+        Done,
+    }
+
+    private sealed class Session(AwsInstanceTypeMap map)
+    {
+        private readonly List<AwsSavingsPlanProduct> _products = [];
+        private readonly List<AwsSavingsPlanTerm> _terms = [];
+        private readonly List<AwsMalformedRow> _malformed = [];
+        private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
+        private JsonReaderState _state;
+        private Stage _stage = Stage.Start;
+        private bool _sawProducts;
+        private bool _sawTerms;
+        private string? _version;
+        private string? _regionCode;
+
+        // The plan being read: its fields may come before or after its rates.
+        private string? _planSku;
+        private string? _planDescription;
+        private string? _planEffectiveDate;
+        private string? _planLeaseDuration;
+        private string? _planLeaseUnit;
+        private string? _planProblem;
+        private List<AwsSavingsPlanRate> _planRates = [];
+
+        public bool Done => _stage == Stage.Done;
+
+        public AwsSavingsPlanFile Result(long bytes) => new(_version, _regionCode, _products, _terms, _malformed, _skipped, bytes);
+
+        public int Process(ReadOnlySpan<byte> data, bool isFinalBlock)
+        {
+            var reader = new Utf8JsonReader(data, isFinalBlock, _state);
+            var consumed = 0;
+            while (_stage != Stage.Done)
+            {
+                if (!Step(ref reader))
+                {
+                    if (isFinalBlock)
+                    {
+                        throw new InvalidDataException("The savings plan rate file ends before its JSON is complete.");
+                    }
+
+                    break;
+                }
+
+                consumed = (int)reader.BytesConsumed;
+                _state = reader.CurrentState;
+            }
+
+            return consumed;
+        }
+
+        /// <summary>One unit. Returns false, having changed nothing, when the data ends inside it.</summary>
+        private bool Step(ref Utf8JsonReader reader)
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            switch (_stage)
+            {
+                case Stage.Start:
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw new InvalidDataException("The savings plan rate file is not a JSON object.");
+                    }
+
+                    _stage = Stage.Root;
+                    return true;
+                case Stage.Root:
+                    return RootStep(ref reader);
+                case Stage.Products:
+                    if (reader.TokenType == JsonTokenType.EndArray)
+                    {
+                        _sawProducts = true;
+                        _stage = Stage.Root;
+                        return true;
+                    }
+
+                    return ProductStep(ref reader);
+                case Stage.Terms:
+                    if (reader.TokenType == JsonTokenType.EndObject)
+                    {
+                        _sawTerms = true;
+                        _stage = Stage.Root;
+                        return true;
+                    }
+
+                    return TermTypeStep(ref reader);
+                case Stage.Plans:
+                    if (reader.TokenType == JsonTokenType.EndArray)
+                    {
+                        _stage = Stage.Terms;
+                        return true;
+                    }
+
+                    return PlanStartStep(ref reader);
+                case Stage.Plan:
+                    return PlanFieldStep(ref reader);
+                case Stage.Rates:
+                    if (reader.TokenType == JsonTokenType.EndArray)
+                    {
+                        _stage = Stage.Plan;
+                        return true;
+                    }
+
+                    return RateStep(ref reader);
+                default:
+                    throw new InvalidOperationException($"No step in stage {_stage}.");
+            }
+        }
+
+        private bool RootStep(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                if (!_sawProducts || !_sawTerms)
+                {
+                    throw new InvalidDataException($"The savings plan rate file has no {(_sawProducts ? "terms" : "products")}.");
+                }
+
+                _stage = Stage.Done;
+                return true;
+            }
+
+            var products = reader.ValueTextEquals("products"u8);
+            if (products || reader.ValueTextEquals("terms"u8))
+            {
+                if (!reader.Read())
+                {
+                    return false;
+                }
+
+                var expected = products ? JsonTokenType.StartArray : JsonTokenType.StartObject;
+                if (reader.TokenType != expected)
+                {
+                    throw new InvalidDataException($"The savings plan rate file's {(products ? "products is not an array" : "terms is not an object")}.");
+                }
+
+                _stage = products ? Stage.Products : Stage.Terms;
+                return true;
+            }
+
+            if (reader.ValueTextEquals("version"u8) || reader.ValueTextEquals("regionCode"u8))
+            {
+                var version = reader.ValueTextEquals("version"u8);
+                if (!reader.Read())
+                {
+                    return false;
+                }
+
+                var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                if ((reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) && !reader.TrySkip())
+                {
+                    return false;
+                }
+
+                if (version)
+                {
+                    _version = value;
+                }
+                else
+                {
+                    _regionCode = value;
+                }
+
+                return true;
+            }
+
+            return reader.TrySkip();
+        }
+
+        private bool ProductStep(ref Utf8JsonReader reader)
+        {
+            if (!JsonDocument.TryParseValue(ref reader, out var document))
+            {
+                return false;
+            }
+
+            using (document)
+            {
+                var product = document.RootElement;
+                if (product.ValueKind != JsonValueKind.Object || String(product, "sku") is not { Length: > 0 } sku)
+                {
+                    _malformed.Add(new AwsMalformedRow("", "savings plan product is not an object with a sku"));
+                    return true;
+                }
+
+                var attributes = product.TryGetProperty("attributes", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
+                _products.Add(new AwsSavingsPlanProduct(sku, String(product, "productFamily"), String(product, "usageType"),
+                    String(attributes, "purchaseOption"), String(attributes, "purchaseTerm"), String(attributes, "instanceType")));
+                return true;
+            }
+        }
+
+        private bool TermTypeStep(ref Utf8JsonReader reader)
+        {
+            var savingsPlan = reader.ValueTextEquals("savingsPlan"u8);
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (savingsPlan && reader.TokenType == JsonTokenType.StartArray)
+            {
+                _stage = Stage.Plans;
+                return true;
+            }
+
+            if (savingsPlan)
+            {
+                throw new InvalidDataException("The savings plan rate file's terms.savingsPlan is not an array.");
+            }
+
+            // Another term type: not a savings plan rate; skipped whole (none is known in these files).
+            return reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray) || reader.TrySkip();
+        }
+
+        private bool PlanStartStep(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                if (reader.TokenType == JsonTokenType.StartArray && !reader.TrySkip())
+                {
+                    return false;
+                }
+
+                _malformed.Add(new AwsMalformedRow("", "savings plan term is not a JSON object"));
+                return true;
+            }
+
+            _planSku = _planDescription = _planEffectiveDate = _planLeaseDuration = _planLeaseUnit = _planProblem = null;
+            _planRates = [];
+            _stage = Stage.Plan;
+            return true;
+        }
+
+        private bool PlanFieldStep(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                if (string.IsNullOrEmpty(_planSku))
+                {
+                    _malformed.Add(new AwsMalformedRow("", $"savings plan term without a sku ({_planRates.Count} kept rates dropped)"));
+                }
+                else if (_planProblem is not null)
+                {
+                    _malformed.Add(new AwsMalformedRow(_planSku, _planProblem));
+                }
+                else
+                {
+                    _terms.Add(new AwsSavingsPlanTerm(_planSku, _planDescription, _planEffectiveDate, _planLeaseDuration, _planLeaseUnit, _planRates));
+                }
+
+                _stage = Stage.Plans;
+                return true;
+            }
+
+            if (reader.ValueTextEquals("rates"u8))
+            {
+                if (!reader.Read())
+                {
+                    return false;
+                }
+
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    _stage = Stage.Rates;
+                    return true;
+                }
+
+                if (reader.TokenType == JsonTokenType.StartObject && !reader.TrySkip())
+                {
+                    return false;
+                }
+
+                _planProblem = "savings plan term's rates is not an array";
+                return true;
+            }
+
+            var name = reader.GetString();
+            if (!JsonDocument.TryParseValue(ref reader, out var document))
+            {
+                return false;
+            }
+
+            using (document)
+            {
+                var value = document.RootElement;
+                switch (name)
+                {
+                    case "sku": _planSku = value.ValueKind == JsonValueKind.String ? value.GetString() : null; break;
+                    case "description": _planDescription = value.ValueKind == JsonValueKind.String ? value.GetString() : null; break;
+                    case "effectiveDate": _planEffectiveDate = value.ValueKind == JsonValueKind.String ? value.GetString() : null; break;
+                    case "leaseContractLength":
+                        if (value.ValueKind != JsonValueKind.Object)
+                        {
+                            _planProblem = "savings plan term's leaseContractLength is not an object";
+                            break;
+                        }
+
+                        _planLeaseDuration = value.TryGetProperty("duration", out var d) ? d.ValueKind switch
+                        {
+                            JsonValueKind.Number or JsonValueKind.String => d.ToString(),
+                            _ => null,
+                        } : null;
+                        _planLeaseUnit = String(value, "unit");
+                        break;
+                }
+            }
+
+            return true;
+        }
+
+        private bool RateStep(ref Utf8JsonReader reader)
+        {
+            if (!JsonDocument.TryParseValue(ref reader, out var document))
+            {
+                return false;
+            }
+
+            using (document)
+            {
+                var rate = document.RootElement;
+                if (rate.ValueKind != JsonValueKind.Object || String(rate, "discountedUsageType") is not { } usageType || String(rate, "rateCode") is not { } rateCode)
+                {
+                    _planProblem ??= "a savings plan rate is not an object with a rateCode and discountedUsageType";
+                    return true;
+                }
+
+                if (String(rate, "discountedServiceCode") != "AmazonEC2")
+                {
+                    Skip(NotEc2);
+                    return true;
+                }
+
+                var priced = new AwsSavingsPlanRate(rateCode, String(rate, "discountedSku"), usageType, String(rate, "discountedOperation"),
+                    String(rate, "unit"), null, null);
+                // Shared tenancy (BoxUsage, not DedicatedUsage/HostUsage/UnusedBox) and Linux (operation RunInstances, no suffix).
+                if (priced.BoxUsageInstanceType is not { } instanceType || priced.DiscountedOperation != "RunInstances")
+                {
+                    Skip(NotSharedLinux);
+                    return true;
+                }
+
+                if (!map.IsAccelerated(instanceType))
+                {
+                    Skip(NotAccelerated);
+                    return true;
+                }
+
+                string? price = null, currency = null;
+                if (rate.TryGetProperty("discountedRate", out var discounted) && discounted.ValueKind == JsonValueKind.Object)
+                {
+                    price = discounted.TryGetProperty("price", out var p) && p.ValueKind is JsonValueKind.String or JsonValueKind.Number ? p.ToString() : null;
+                    currency = String(discounted, "currency");
+                }
+
+                _planRates.Add(priced with { Price = price, Currency = currency });
+                return true;
+            }
+        }
+
+        private void Skip(string reason) => _skipped[reason] = _skipped.GetValueOrDefault(reason) + 1;
+
+        private static string? String(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+    }
+}
