@@ -59,7 +59,10 @@ public sealed class SnapshotSourceTests
     [InlineData("a2-ultragpu-1g", "us-east4", PricingModels.Spot, "0.49613", "Nvidia Tesla A100 80GB GPU attached to Spot Preemptible VMs running in Virginia")]
     [InlineData("a3-highgpu-1g", "us-central1", PricingModels.OnDemand, "1.18251", "Nvidia H100 80GB GPU running in Americas")]
     [InlineData("a3-highgpu-2g", "europe-west4", PricingModels.Spot, "0.56867", "Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in Netherlands")]
-    [InlineData("a3-highgpu-4g", "asia-southeast1", PricingModels.OnDemand, "5.83544", "Nvidia H100 80GB GPU running in Singapore")]
+    [InlineData("a3-highgpu-4g", "asia-southeast1", PricingModels.Spot, "1.39516", "Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in Singapore")]
+    [InlineData("a3-highgpu-8g", "asia-east1", PricingModels.OnDemand, "10.95381", "Nvidia H100 80GB GPU running in Taiwan")]
+    [InlineData("a3-edgegpu-8g", "northamerica-northeast2", PricingModels.Spot, "1.87408", "Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in Toronto")]
+    [InlineData("a2-highgpu-8g", "us-west3", PricingModels.OnDemand, "7.10564", "Nvidia Tesla A100 GPU running in Salt Lake City")]
     public async Task The_composed_host_reproduces_SkyPilots_host_price_to_within_its_rounding(string machineType, string region, string model, string skyPilotHost, string gpuSku)
     {
         var (_, validated) = await ScrapeAsync();
@@ -77,8 +80,10 @@ public sealed class SnapshotSourceTests
         var (_, validated) = await ScrapeAsync();
 
         Assert.Equal(
-            [PricingModels.Committed1Y, PricingModels.Committed3Y, PricingModels.OnDemand, PricingModels.Spot],
+            [PricingModels.Committed1Y, PricingModels.Committed3Y, PricingModels.DwsFlexStart, PricingModels.OnDemand, PricingModels.Spot],
             validated.Offers.Where(o => o.InstanceType == "a2-highgpu-1g" && o.Region == "us-central1").Select(o => o.PricingModel).Order(StringComparer.Ordinal));
+        // The catalog read the DWS SKUs come from prints the a2-highgpu-1g flex-start total as 2.02038 (1.61365 + 0.20868 + 0.19805).
+        Assert.InRange(Get(validated, "us-central1", "a2-highgpu-1g", PricingModels.DwsFlexStart).PricePerInstanceHour - 2.02038m, -0.000005m, 0.000005m);
         // Cyclenerd's a2-highgpu-1g us-central1 1-year commitment: month_1y 1689.3711392 / 730 hours.
         Assert.InRange(Get(validated, "us-central1", "a2-highgpu-1g", PricingModels.Committed1Y).PricePerInstanceHour - 1689.3711392m / 730m, -0.000001m, 0.000001m);
     }
@@ -96,13 +101,19 @@ public sealed class SnapshotSourceTests
     }
 
     [Fact]
-    public async Task The_A4_VM_is_exactly_eight_B200_slices()
+    public async Task The_A4_VM_is_exactly_eight_B200_slices_in_every_pricing_model_the_catalog_lists()
     {
         var (_, validated) = await ScrapeAsync();
 
-        var vm = Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.OnDemand);
-        Assert.Equal(90.216m, vm.PricePerInstanceHour);
-        Assert.Equal(8 * await SkuPriceAsync("A4 Nvidia B200 (1 gpu slice) running in Americas"), vm.PricePerInstanceHour);
+        // The catalog's A4 B200 SKUs per GPU-hour in the Americas (read 2026-07-30): on-demand 16.11, spot 4.9542,
+        // DWS flex-start 8.055, DWS calendar 11.277, commitments 11.1159 (1 year) and 7.0884 (3 years). SkyPilot's
+        // 90.216 and 64.44 for the VM are the calendar and flex-start SKUs, not an on-demand price.
+        Assert.Equal(128.88m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.OnDemand).PricePerInstanceHour);
+        Assert.Equal(8 * await SkuPriceAsync("A4 Nvidia B200 (1 gpu slice) running in Americas"), Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.OnDemand).PricePerInstanceHour);
+        Assert.Equal(64.44m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.DwsFlexStart).PricePerInstanceHour);
+        Assert.Equal(90.216m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.DwsCalendar).PricePerInstanceHour);
+        Assert.Equal(8 * 4.9542m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.Spot).PricePerInstanceHour);
+        Assert.Equal(8 * 7.0884m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.Committed3Y).PricePerInstanceHour);
     }
 
     [Fact]
@@ -143,18 +154,20 @@ public sealed class SnapshotSourceTests
     }
 
     [Fact]
-    public async Task Trap_H100_on_demand_differs_threefold_between_regions_and_each_region_keeps_its_own_price()
+    public async Task H100_on_demand_is_priced_per_region_and_never_from_the_row_SkyPilot_repeats_across_continents()
     {
         var (_, validated) = await ScrapeAsync();
 
+        // The catalog's on-demand Americas SKU (9.7966, read 2026-07-07), which SkyPilot's us-east4 row agrees with.
+        Assert.Equal(9.7966m, await SkuPriceAsync("Nvidia H100 80GB GPU running in Americas"));
         var iowa = Get(validated, "us-central1", "a3-highgpu-8g", PricingModels.OnDemand);
         var netherlands = Get(validated, "europe-west4", "a3-highgpu-8g", PricingModels.OnDemand);
-        var virginia = Get(validated, "us-east4", "a3-highgpu-8g", PricingModels.OnDemand);
-        Assert.True(netherlands.PricePerInstanceHour > 2.5m * iowa.PricePerInstanceHour);
-        Assert.True(virginia.PricePerInstanceHour > 2m * iowa.PricePerInstanceHour);
-        // The GPU SKUs themselves differ threefold (SkyPilot: 4.20076 per H100 in us-central1, 12.73552 in europe-west4);
-        // nothing averages or drops either.
-        Assert.True(await SkuPriceAsync("Nvidia H100 80GB GPU running in Netherlands") > 3 * await SkuPriceAsync("Nvidia H100 80GB GPU running in Americas"));
+        Assert.True(netherlands.PricePerInstanceHour > iowa.PricePerInstanceHour);
+        // SkyPilot's H100 x8 row of 33.60609 (4.20 per GPU) appears unchanged in eight regions on three continents
+        // (us-central1, asia-southeast1, australia-southeast1, ...): another SKU its matcher picks up, never an on-demand price.
+        Assert.True(iowa.PricePerInstanceHour > 8 * 9.7966m);
+        Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "a3-highgpu-8g" && o.Region == "asia-southeast1" && o.PricingModel == PricingModels.OnDemand);
+        Assert.Contains(validated.Offers, o => o.InstanceType == "a3-highgpu-8g" && o.Region == "asia-southeast1" && o.PricingModel == PricingModels.Spot);
         Assert.DoesNotContain(validated.Quarantined, r => r.Row.StartsWith("a3-highgpu", StringComparison.Ordinal));
     }
 
@@ -187,12 +200,11 @@ public sealed class SnapshotSourceTests
         Assert.Contains(scrape.Candidates, o => o.InstanceType == "tpu-v4" && o.PricingModel == PricingModels.Spot);
         var rows = validated.Quarantined.Where(r => r.Rule == QuarantineRules.SpotAboveOnDemand).ToList();
         // Besides TPU v4, the GPU SKUs whose spot row is above the on-demand row in the sources (SkyPilot's accelerator
-        // rows): H200 in europe-west4 (the listed trap) and A100 80GB in us-central1 and europe-west4, whose A2 Ultra
+        // rows): H200 in europe-west4 (the listed trap) and A100 80GB in europe-west4, whose A2 Ultra
         // spot VMs would otherwise pass, their cheaper spot host hiding it.
         Assert.Equal(
         [
-            "a2-ultragpu-1g europe-west4", "a2-ultragpu-1g us-central1", "a2-ultragpu-2g europe-west4", "a2-ultragpu-2g us-central1",
-            "a2-ultragpu-4g europe-west4", "a2-ultragpu-4g us-central1", "a2-ultragpu-8g europe-west4", "a2-ultragpu-8g us-central1",
+            "a2-ultragpu-1g europe-west4", "a2-ultragpu-2g europe-west4", "a2-ultragpu-4g europe-west4", "a2-ultragpu-8g europe-west4",
             "a3-ultragpu-8g europe-west4", "tpu-v4 us-central2",
         ], rows.Select(r => r.Row.Split(' ')[0] + " " + r.Row.Split(' ')[1]["region=".Length..]).Order(StringComparer.Ordinal));
         Assert.All(rows, r => Assert.Contains("model=spot", r.Row, StringComparison.Ordinal));

@@ -198,7 +198,8 @@ def derive():
             # its matcher picks up. The catalog's on-demand Americas SKU is 9.7966 (SkyPilot's us-east4 row agrees: 78.37241 / 8).
             add(f"Nvidia H100 80GB GPU running in {city}", "GPU", "OnDemand", [region], "h", Decimal("9.7966"), H100_CATALOG,
                 "on-demand SKU as read from the catalog")
-        else:
+        elif accelerator(sky, "H100", 8, region, False) != Decimal("33.60609"):
+            # asia-southeast1 carries the same repeated 33.60609 row: no on-demand H100 price there.
             add(f"Nvidia H100 80GB GPU running in {city}", "GPU", "OnDemand", [region], "h",
                 accelerator(sky, "H100", 8, region, False) / 8, SKYPILOT, f"H100 x8 accelerator row / 8 ({region})")
         add(f"Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in {city}", "GPU", spot, [region], "h",
@@ -374,7 +375,9 @@ def breadth(rows, add, sky):
     """Every further region the SkyPilot catalog prices for A2, A3 High/Edge and TPU v5e/v5p/v6e, plus TPU7x and the
     calendar-mode and commitment TPU SKUs of a verbatim catalog capture. One SKU per part, region and kind."""
     all_rows = sky + extract_rows()
-    have = covered(rows)
+    verbatim_skus = json.load(open("verbatim-opencost-skus.json"))["skus"]
+    have = covered(rows + [{"description": v["description"], "usageType": v["category"]["usageType"], "regions": " ".join(v["serviceRegions"])}
+                           for v in verbatim_skus])
     spot = "Preemptible"
 
     def part(body, group, unit, region, kind, price, source, how):
@@ -394,10 +397,13 @@ def breadth(rows, add, sky):
 
     # A2: hosts from a2-highgpu-1g (12 vCPU, 85 GiB), split with the Americas core:RAM ratios used above.
     od_ratio_a2, spot_ratio_a2 = Decimal("0.031611") / Decimal("0.004237"), Decimal("0.015810000") / Decimal("0.002118000")
-    for region, r in regions_of(InstanceType="a2-highgpu-1g").items():
+    a2_hosts = {region: (85, r) for region, r in regions_of(InstanceType="a2-highgpu-1g").items()}
+    for region, r in regions_of(InstanceType="a2-ultragpu-1g").items():
+        a2_hosts.setdefault(region, (170, r))
+    for region, (gib, r) in sorted(a2_hosts.items()):
         for kind, col, ratio in (("od", "Price", od_ratio_a2), ("spot", "SpotPrice", spot_ratio_a2)):
-            c, m = split_by_ratio(12, 85, Decimal(r[col]), ratio)
-            how = f"SkyPilot a2-highgpu-1g {region} host {r[col]} split with the Americas A2 core:RAM ratio {ratio:.4f}"
+            c, m = split_by_ratio(12, gib, Decimal(r[col]), ratio)
+            how = f"SkyPilot {r['InstanceType']} {region} host {r[col]} (12 vCPU, {gib} GiB) split with the Americas A2 core:RAM ratio {ratio:.4f}"
             part("A2 Instance Core", "CPU", "h", region, kind, c, SKYPILOT, how)
             part("A2 Instance Ram", "RAM", "GiBy.h", region, kind, m, SKYPILOT, how)
     for region, r in regions_of(AcceleratorName="A100", AcceleratorCount="16").items():
