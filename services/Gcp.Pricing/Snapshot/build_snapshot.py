@@ -443,7 +443,7 @@ def breadth(rows, add, sky):
             if region not in CITY:
                 continue
             for kind, col in (("od", "Price"), ("spot", "SpotPrice")):
-                if r[col] and Decimal(r[col]) < PLACEHOLDER:
+                if r[col] and Decimal(r[col]) != PLACEHOLDER:
                     part(body, "TPU", "h", region, kind, nanos(Decimal(r[col]) / chips), SKYPILOT if name != "tpu-v5litepod-1" else EXTRACT,
                          f"{name} {col} / {chips} chip(s) ({region})")
 
@@ -463,6 +463,84 @@ def breadth(rows, add, sky):
                 continue
             have.update((body, "od", region) for region in regions)
         add(description, "TPU", usage, regions, "h", Decimal(price), TPU_CAPTURE_ROWS, "verbatim SKU id, description and price", sku_id=sku_id)
+
+
+# --------------------------------------------------------------------------------------------- expected breadth
+
+BREADTH_FILE = "../../../tests/Gcp.Pricing.Tests/Data/gcp-breadth-expected.json"
+A4X_ZONES = ["us-central1-a", "us-central1-b", "us-east1-d", "us-east4-b", "europe-west4-b"]
+
+
+def expected_breadth(sky):
+    """What the public sources list, per accelerator family: every region and zone SkyPilot's catalog (or a verbatim
+    catalog capture) lists for it, and the regions the snapshot must price, which are those minus the exclusions
+    written here with their reasons. Derived from the source rows, not from the pages or the composer, so the
+    breadth test compares two independent things."""
+    rows = sky + extract_rows()
+    gpuhunt = json.load(open(os.path.join(REFERENCE, "gcp/gpuhunt_tpu_pricing_manual.json")))
+
+    def listed(**match):
+        zones = {}
+        for r in rows:
+            if all(r[k] == v for k, v in match.items()) and not (r["Price"] and Decimal(r["Price"]) == PLACEHOLDER and (not r["SpotPrice"] or Decimal(r["SpotPrice"]) == PLACEHOLDER)):
+                zones.setdefault(r["Region"], set()).add(r["AvailabilityZone"])
+        return zones
+
+    def merge(*maps):
+        out = {}
+        for m in maps:
+            for region, zones in m.items():
+                out.setdefault(region, set()).update(zones)
+        return out
+
+    def family(name, instance_types, accelerator_rows, zones, source, extra_regions=(), excluded=None):
+        excluded = excluded or {}
+        regions = sorted(set(zones) | set(extra_regions))
+        return {"family": name, "instanceTypes": instance_types, "source": source,
+                "regionsListed": regions, "zonesListed": sorted(z for zs in zones.values() for z in zs),
+                "excluded": [{"region": r, "reason": excluded[r]} for r in sorted(excluded) if r in regions],
+                "regionsPriced": sorted(r for r in regions if r not in excluded)}
+
+    sky_src = f"{SKYPILOT} host VM rows and accelerator rows"
+    a2 = merge(listed(InstanceType="a2-highgpu-1g"), listed(InstanceType="a2-megagpu-16g"))
+    ultra = listed(InstanceType="a2-ultragpu-1g")
+    a3 = merge(listed(InstanceType="a3-highgpu-1g"), listed(InstanceType="a3-highgpu-8g"), listed(InstanceType="a3-edgegpu-8g"))
+    h100_x8 = set(listed(AcceleratorName="H100", AcceleratorCount="8"))
+    mega = listed(InstanceType="a3-megagpu-8g")
+    a3u = listed(InstanceType="a3-ultragpu-8g")
+    a4 = listed(InstanceType="a4-highgpu-8g")
+    l4 = listed(AcceleratorName="L4")
+    v5e = listed(AcceleratorName="tpu-v5litepod-1")
+    v5p = listed(AcceleratorName="tpu-v5p-11776")
+    v6e = listed(AcceleratorName="tpu-v6e-1")
+    families = [
+        family("A2 (A100 40GB)", ["a2-highgpu-", "a2-megagpu-"], None, a2, sky_src),
+        family("A2 Ultra (A100 80GB)", ["a2-ultragpu-"], None, ultra, sky_src),
+        family("A3 High and A3 Edge (H100)", ["a3-highgpu-", "a3-edgegpu-"], None, a3, sky_src,
+               excluded={r: "no H100 x8 accelerator row in SkyPilot's catalog there (per-GPU prices are taken from x8 rows)" for r in a3 if r not in h100_x8}),
+        family("A3 Mega (H100 Mega)", ["a3-megagpu-"], None, mega, sky_src,
+               excluded={r: "no A3 Mega ('A3Plus') core/RAM SKU price in any source: its VMs are quarantined, never priced as GPUs alone" for r in mega}),
+        family("A3 Ultra (H200)", ["a3-ultragpu-"], None, a3u, f"{sky_src}; {TANOD}",
+               excluded={r: "no A3 Ultra host price: the only host figure is the catalog instance share for us-central1 and us-east4 (SkyPilot's host row there, 12.266, disagrees with it and is not decomposed)" for r in a3u if r not in ("us-central1", "us-east4")}),
+        family("A4 (B200)", ["a4-highgpu-"], None, a4, f"{sky_src}; {B200_CATALOG}",
+               excluded={r: "SkyPilot's B200 rows are DWS SKUs (64.44 / 90.216 per VM), not on-demand; the catalog read covers the Americas SKUs in us-central1 only" for r in a4 if r != "us-central1"}),
+        family("A4X (GB200)", ["a4x-highgpu-"], None, {r: {z for z in A4X_ZONES if z.startswith(r + "-")} for r in {z.rsplit("-", 1)[0] for z in A4X_ZONES}},
+               "[C] search-index id 59838414060 (machine availability a4x-highgpu-4g: us-central1-a/b, us-east1-d, us-east4-b, europe-west4-b; 'zero SKUs matching GB200 / A4X' in two sweeps of the Compute Engine catalog, 2026-07-30)",
+               excluded={r: "no public price: the catalog has no A4X SKU (reservation channel only)" for r in ("us-central1", "us-east1", "us-east4", "europe-west4")}),
+        family("G2 (L4)", ["g2-standard-"], None, l4, f"{SKYPILOT} L4 accelerator rows; {G2_EXAMPLE}",
+               excluded={r: "G2 host rows were not extracted from SkyPilot's catalog and no other G2 core/RAM price was found" for r in l4 if r != "us-central1"}),
+        family("TPU v5e", ["tpu-v5e"], None, v5e, f"{EXTRACT}; {GPUHUNT}; {TPU_CAPTURE}", extra_regions=["asia-south2"]),
+        family("TPU v5p", ["tpu-v5p"], None, v5p, f"{SKYPILOT}; {GPUHUNT}; {TPU_CAPTURE_ROWS}", extra_regions=["southamerica-east1", "asia-south2"]),
+        family("TPU v6e", ["tpu-v6e"], None, v6e, f"{SKYPILOT} (700.0 placeholders dropped); {GPUHUNT}; {TPU_CAPTURE_ROWS}", extra_regions=["us-south1"]),
+        family("TPU7x (Ironwood)", ["tpu7x"], None, {}, TPU_CAPTURE_ROWS, extra_regions=["us-central1", "us-east1", "us-west1"]),
+        family("TPU v4", ["tpu-v4"], None, {}, GPUHUNT, extra_regions=list(gpuhunt["TPU v4 pod"])),
+    ]
+    body = {"_comment": "Derived by services/Gcp.Pricing/Snapshot/build_snapshot.py (expected_breadth) from the source rows, not from the snapshot pages: per accelerator family, every region and zone the public sources list it in, and the regions the bundled snapshot must price (listed minus the exclusions, each with its reason). Zones are where the family is offered; Cloud Billing prices are regional, so offers carry regions. GcpBreadthTests compares the snapshot with this file.",
+            "families": families}
+    with open(BREADTH_FILE, "w") as f:
+        json.dump(body, f, indent=1)
+        f.write("\n")
+    print(f"{len(families)} families -> {BREADTH_FILE}")
 
 
 # --------------------------------------------------------------------------------------------- build
@@ -526,4 +604,5 @@ if __name__ == "__main__":
     os.chdir(os.path.dirname(os.path.abspath(__file__)))
     if sys.argv[1:] == ["derive"]:
         derive()
+        expected_breadth(skypilot_rows())
     build()
