@@ -133,6 +133,25 @@ public sealed class SnapshotSourceTests
     }
 
     [Fact]
+    public async Task The_verbatim_catalog_capture_brings_TPU7x_a_TPU_calendar_reservation_and_a_TPU_commitment()
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        // SKUs captured from the Cloud Billing Catalog on 2026-06-14, ids and prices verbatim.
+        foreach (var region in new[] { "us-central1", "us-east1", "us-west1" })
+        {
+            var tpu7x = Get(validated, region, "tpu7x", PricingModels.OnDemand);
+            Assert.Equal(("google-tpu-v7", 12m, "0F71-4391-B6CA"), (tpu7x.AcceleratorId, tpu7x.PricePerAcceleratorHour, tpu7x.SkuId));
+        }
+
+        Assert.Equal(2.94m, Get(validated, "asia-south2", "tpu-v5p", PricingModels.DwsCalendar).PricePerAcceleratorHour);
+        Assert.Equal(1.911m, Get(validated, "europe-west4", "tpu-v5p", PricingModels.Committed3Y).PricePerAcceleratorHour);
+        Assert.Equal(6.430995m, Get(validated, "southamerica-east1", "tpu-v5p", PricingModels.OnDemand).PricePerAcceleratorHour);
+        // Where SkyPilot prices the same part, the verbatim SKU is the one kept.
+        Assert.Equal("2549-F208-72FA", Get(validated, "us-south1", "tpu-v6e", PricingModels.OnDemand).SkuId);
+    }
+
+    [Fact]
     public async Task Trap_the_v6e_700_placeholder_is_quarantined_and_the_real_on_demand_price_beside_it_kept()
     {
         var (_, validated) = await ScrapeAsync();

@@ -437,16 +437,6 @@ def breadth(rows, add, sky):
         if r["SpotPrice"]:
             part("Nvidia H100 80GB GPU", "GPU", "h", region, "spot", Decimal(r["SpotPrice"]) / 8, SKYPILOT, f"H100 x8 SpotPrice / 8 ({region})")
 
-    # TPUs, per chip: v5e from tpu-v5litepod-1 (one chip), v6e from tpu-v6e-1, v5p from tpu-v5p-11776 (5888 chips).
-    for body, name, chips in (("TpuV5e", "tpu-v5litepod-1", 1), ("TpuV6e", "tpu-v6e-1", 1), ("TpuV5p", "tpu-v5p-11776", 5888)):
-        for region, r in regions_of(AcceleratorName=name).items():
-            if region not in CITY:
-                continue
-            for kind, col in (("od", "Price"), ("spot", "SpotPrice")):
-                if r[col] and Decimal(r[col]) != PLACEHOLDER:
-                    part(body, "TPU", "h", region, kind, nanos(Decimal(r[col]) / chips), SKYPILOT if name != "tpu-v5litepod-1" else EXTRACT,
-                         f"{name} {col} / {chips} chip(s) ({region})")
-
     # Verbatim SKUs of the 2026-06-14 catalog capture: TPU7x (Ironwood) in the Americas, v5p and v6e on-demand, a v5p
     # calendar-mode reservation SKU and a v5p 3-year commitment whose description keeps 'running in'.
     verbatim = [
@@ -457,13 +447,20 @@ def breadth(rows, add, sky):
         ("0115-21ED-7F03", "Commitment v1: TpuV5p running in Netherlands for 3 Years", "Commit3Yr", ["europe-west4"], "1.911000000"),
     ]
     for sku_id, description, usage, regions, price in verbatim:
-        if usage == "OnDemand" and description.endswith(("Sao Paulo", "Dallas")):
-            body = description.split(" running in ")[0]
-            if any((body, "od", region) in have for region in regions):
-                continue
-            have.update((body, "od", region) for region in regions)
+        if usage == "OnDemand" and " running in " in description:
+            # A verbatim SKU wins over a SkyPilot-derived one for the same part and region: added first.
+            have.update((description.split(" running in ")[0], "od", region) for region in regions)
         add(description, "TPU", usage, regions, "h", Decimal(price), TPU_CAPTURE_ROWS, "verbatim SKU id, description and price", sku_id=sku_id)
 
+    # TPUs, per chip: v5e from tpu-v5litepod-1 (one chip), v6e from tpu-v6e-1, v5p from tpu-v5p-11776 (5888 chips).
+    for body, name, chips in (("TpuV5e", "tpu-v5litepod-1", 1), ("TpuV6e", "tpu-v6e-1", 1), ("TpuV5p", "tpu-v5p-11776", 5888)):
+        for region, r in regions_of(AcceleratorName=name).items():
+            if region not in CITY:
+                continue
+            for kind, col in (("od", "Price"), ("spot", "SpotPrice")):
+                if r[col] and Decimal(r[col]) != PLACEHOLDER:
+                    part(body, "TPU", "h", region, kind, nanos(Decimal(r[col]) / chips), SKYPILOT if name != "tpu-v5litepod-1" else EXTRACT,
+                         f"{name} {col} / {chips} chip(s) ({region})")
 
 # --------------------------------------------------------------------------------------------- expected breadth
 
