@@ -107,7 +107,8 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
 
         Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        var g2 = _snapshot.Offers.Count(o => o.InstanceType.StartsWith("g2-", StringComparison.Ordinal));
+        // The Americas L4 SKU serves us-central1 on-demand only; G2 elsewhere and spot price on other SKUs.
+        var g2 = _snapshot.Offers.Count(o => o.InstanceType.StartsWith("g2-", StringComparison.Ordinal) && o.Region == "us-central1" && o.PricingModel == PricingModels.OnDemand);
         Assert.True(g2 > 0);
         Assert.Equal(_snapshot.Offers.Count - g2, outcome.Offers);
         Assert.Contains(Catalog.Current.Quarantined, r => r.Rule == QuarantineRules.Malformed

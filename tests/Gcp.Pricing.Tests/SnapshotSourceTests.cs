@@ -63,6 +63,8 @@ public sealed class SnapshotSourceTests
     [InlineData("a3-highgpu-8g", "asia-east1", PricingModels.OnDemand, "10.95381", "Nvidia H100 80GB GPU running in Taiwan")]
     [InlineData("a3-edgegpu-8g", "northamerica-northeast2", PricingModels.Spot, "1.87408", "Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in Toronto")]
     [InlineData("a2-highgpu-8g", "us-west3", PricingModels.OnDemand, "7.10564", "Nvidia Tesla A100 GPU running in Salt Lake City")]
+    [InlineData("g2-standard-16", "europe-west4", PricingModels.OnDemand, "0.61714", "Nvidia L4 GPU running in Netherlands")]
+    [InlineData("g2-standard-32", "asia-east1", PricingModels.Spot, "0.35917", "Nvidia L4 GPU attached to Spot Preemptible VMs running in Taiwan")]
     public async Task The_composed_host_reproduces_SkyPilots_host_price_to_within_its_rounding(string machineType, string region, string model, string skyPilotHost, string gpuSku)
     {
         var (_, validated) = await ScrapeAsync();

@@ -340,7 +340,8 @@ CITY = {"asia-east1": "Taiwan", "asia-northeast1": "Tokyo", "asia-northeast3": "
         "europe-west8": "Milan", "europe-west9": "Paris", "me-west1": "Tel Aviv", "northamerica-northeast1": "Montreal",
         "northamerica-northeast2": "Toronto", "southamerica-east1": "Sao Paulo", "southamerica-west1": "Santiago",
         "us-central1": "Iowa", "us-east1": "South Carolina", "us-east4": "Virginia", "us-east5": "Columbus",
-        "us-south1": "Dallas", "us-west1": "Oregon", "us-west2": "Los Angeles", "us-west3": "Salt Lake City", "us-west4": "Las Vegas"}
+        "us-south1": "Dallas", "us-west1": "Oregon", "us-west2": "Los Angeles", "us-west3": "Salt Lake City", "us-west4": "Las Vegas",
+        "europe-west6": "Zurich", "me-central2": "Dammam"}
 PLACEHOLDER = Decimal("700.0")  # SkyPilot's stand-in where no price is known: never a price
 
 
@@ -437,6 +438,23 @@ def breadth(rows, add, sky):
         if r["SpotPrice"]:
             part("Nvidia H100 80GB GPU", "GPU", "h", region, "spot", Decimal(r["SpotPrice"]) / 8, SKYPILOT, f"H100 x8 SpotPrice / 8 ({region})")
 
+    # G2 (L4): hosts from g2-standard-4 (4 vCPU, 16 GiB), split with the real us-central1 G2 core:RAM SKUs. Every G2 shape
+    # has 4 GiB per vCPU, so the split changes no VM price (spot uses the same ratio for that reason); L4 from x1 rows.
+    g2_ratio = Decimal("0.024988") / Decimal("0.002927")
+    g2_hosts = regions_of(InstanceType="g2-standard-4")
+    for region, r in sorted(g2_hosts.items()):
+        for kind, col in (("od", "Price"), ("spot", "SpotPrice")):
+            c, m = split_by_ratio(4, 16, Decimal(r[col]), g2_ratio)
+            how = (f"SkyPilot g2-standard-4 {region} host {r[col]} split with the us-central1 G2 core:RAM ratio {g2_ratio:.4f} "
+                   "(every G2 shape has 4 GiB per vCPU, so the split changes no VM price)")
+            part("G2 Instance Core", "CPU", "h", region, kind, c, f"{EXTRACT}; ratio {G2_EXAMPLE}", how)
+            part("G2 Instance Ram", "RAM", "GiBy.h", region, kind, m, f"{EXTRACT}; ratio {G2_EXAMPLE}", how)
+    for region, r in regions_of(AcceleratorName="L4", AcceleratorCount="1").items():
+        if region in g2_hosts:
+            for kind, col in (("od", "Price"), ("spot", "SpotPrice")):
+                if r[col]:
+                    part("Nvidia L4 GPU", "GPU", "h", region, kind, Decimal(r[col]), SKYPILOT, f"L4 x1 {col} ({region})")
+
     # Verbatim SKUs of the 2026-06-14 catalog capture: TPU7x (Ironwood) in the Americas, v5p and v6e on-demand, a v5p
     # calendar-mode reservation SKU and a v5p 3-year commitment whose description keeps 'running in'.
     verbatim = [
@@ -524,8 +542,7 @@ def expected_breadth(sky):
         family("A4X (GB200)", ["a4x-highgpu-"], None, {r: {z for z in A4X_ZONES if z.startswith(r + "-")} for r in {z.rsplit("-", 1)[0] for z in A4X_ZONES}},
                "[C] search-index id 59838414060 (machine availability a4x-highgpu-4g: us-central1-a/b, us-east1-d, us-east4-b, europe-west4-b; 'zero SKUs matching GB200 / A4X' in two sweeps of the Compute Engine catalog, 2026-07-30)",
                excluded={r: "no public price: the catalog has no A4X SKU (reservation channel only)" for r in ("us-central1", "us-east1", "us-east4", "europe-west4")}),
-        family("G2 (L4)", ["g2-standard-"], None, l4, f"{SKYPILOT} L4 accelerator rows; {G2_EXAMPLE}",
-               excluded={r: "G2 host rows were not extracted from SkyPilot's catalog and no other G2 core/RAM price was found" for r in l4 if r != "us-central1"}),
+        family("G2 (L4)", ["g2-standard-"], None, merge(listed(InstanceType="g2-standard-4"), l4), f"{sky_src}; {G2_EXAMPLE}"),
         family("TPU v5e", ["tpu-v5e"], None, v5e, f"{EXTRACT}; {GPUHUNT}; {TPU_CAPTURE}", extra_regions=["asia-south2"]),
         family("TPU v5p", ["tpu-v5p"], None, v5p, f"{SKYPILOT}; {GPUHUNT}; {TPU_CAPTURE_ROWS}", extra_regions=["southamerica-east1", "asia-south2"]),
         family("TPU v6e", ["tpu-v6e"], None, v6e, f"{SKYPILOT} (700.0 placeholders dropped); {GPUHUNT}; {TPU_CAPTURE_ROWS}", extra_regions=["us-south1"]),
