@@ -64,6 +64,8 @@ public sealed class SnapshotSourceTests
     [InlineData("a3-edgegpu-8g", "northamerica-northeast2", PricingModels.Spot, "1.87408", "Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in Toronto")]
     [InlineData("a2-highgpu-8g", "us-west3", PricingModels.OnDemand, "7.10564", "Nvidia Tesla A100 GPU running in Salt Lake City")]
     [InlineData("g2-standard-16", "europe-west4", PricingModels.OnDemand, "0.61714", "Nvidia L4 GPU running in Netherlands")]
+    [InlineData("a3-megagpu-8g", "us-central1", PricingModels.OnDemand, "9.46006", "Nvidia H100 80GB Plus GPU running in Americas")]
+    [InlineData("a3-megagpu-8g", "australia-southeast1", PricingModels.Spot, "2.49496", "Nvidia H100 80GB Mega GPU attached to Spot Preemptible VMs running in Sydney")]
     [InlineData("g2-standard-32", "asia-east1", PricingModels.Spot, "0.35917", "Nvidia L4 GPU attached to Spot Preemptible VMs running in Taiwan")]
     public async Task The_composed_host_reproduces_SkyPilots_host_price_to_within_its_rounding(string machineType, string region, string model, string skyPilotHost, string gpuSku)
     {
@@ -200,15 +202,15 @@ public sealed class SnapshotSourceTests
         var missing = validated.Quarantined.Where(r => r.Rule == GcpQuarantineRules.MissingComponent).Select(r => r.Row.Split(' ')[0] + " " + r.Row.Split(' ')[1] + " " + r.Row.Split(' ')[2]).Order(StringComparer.Ordinal);
         Assert.Equal(
         [
-            "a3-megagpu-8g region=us-central1 model=on_demand",
-            "a3-megagpu-8g region=us-central1 model=spot",
             // europe-west4 H200: no A3 Ultra host price there, so no VM price (its spot row is quarantined earlier, as
             // spot above on-demand: see the next test).
             "a3-ultragpu-8g region=europe-west4 model=on_demand",
             "a3-ultragpu-8g region=us-central1 model=spot",
             "a3-ultragpu-8g region=us-east4 model=spot",
         ], missing);
-        Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "a3-megagpu-8g");
+        // A3 Mega is priced where its A3Plus host is (SkyPilot's a3-megagpu-8g host rows), never from the GPU SKU alone.
+        var mega = Get(validated, "us-central1", "a3-megagpu-8g", PricingModels.OnDemand);
+        Assert.True(mega.PricePerInstanceHour > 8 * await SkuPriceAsync("Nvidia H100 80GB Plus GPU running in Americas"));
         Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "a3-ultragpu-8g" && (o.Region == "europe-west4" || o.PricingModel == PricingModels.Spot));
     }
 

@@ -470,6 +470,30 @@ def breadth(rows, add, sky):
             have.update((description.split(" running in ")[0], "od", region) for region in regions)
         add(description, "TPU", usage, regions, "h", Decimal(price), TPU_CAPTURE_ROWS, "verbatim SKU id, description and price", sku_id=sku_id)
 
+    # A3 Mega bills its host on 'A3Plus Instance Core/Ram' SKUs; SkyPilot's a3-megagpu-8g host equals a3-highgpu-8g's in
+    # every region both are listed, so the A3 split (same ratios) is used. GPU from H100-MEGA x8 rows, on-demand only
+    # where the figure is not the one SkyPilot repeats across continents (35.39149).
+    mega_repeated = Decimal("35.39149")
+    mega_hosts = regions_of(InstanceType="a3-megagpu-8g")
+    for region, r in sorted(mega_hosts.items()):
+        for kind, col, ratio, extra in (("od", "Price", od_ratio_a3, SPARECORES), ("spot", "SpotPrice", spot_ratio_a3, SPOT_PAGE)):
+            c, m = split_by_ratio(208, 1872, Decimal(r[col]), ratio)
+            how = f"SkyPilot a3-megagpu-8g {region} host {r[col]} (208 vCPU, 1872 GiB; equal to a3-highgpu-8g's) split with the A3 core:RAM ratio {ratio:.4f}"
+            part("A3Plus Instance Core", "CPU", "h", region, kind, c, f"{EXTRACT}; ratio {extra}; SKU name per mayocream/gcp-spot-pricing README", how)
+            part("A3Plus Instance Ram", "RAM", "GiBy.h", region, kind, m, f"{EXTRACT}; ratio {extra}; SKU name per mayocream/gcp-spot-pricing README", how)
+    for region, r in regions_of(AcceleratorName="H100-MEGA", AcceleratorCount="8").items():
+        if region not in mega_hosts:
+            continue
+        for body in ("Nvidia H100 80GB Plus GPU", "Nvidia H100 80GB Mega GPU"):
+            if (body, "od", region) in have or (body, "spot", region) in have:
+                break
+        else:
+            body = "Nvidia H100 80GB Mega GPU"
+        if r["Price"] and Decimal(r["Price"]) != mega_repeated:
+            part(body, "GPU", "h", region, "od", Decimal(r["Price"]) / 8, SKYPILOT, f"H100-MEGA x8 Price / 8 ({region})")
+        if r["SpotPrice"]:
+            part(body, "GPU", "h", region, "spot", Decimal(r["SpotPrice"]) / 8, SKYPILOT, f"H100-MEGA x8 SpotPrice / 8 ({region})")
+
     # TPUs, per chip: v5e from tpu-v5litepod-1 (one chip), v6e from tpu-v6e-1, v5p from tpu-v5p-11776 (5888 chips).
     for body, name, chips in (("TpuV5e", "tpu-v5litepod-1", 1), ("TpuV6e", "tpu-v6e-1", 1), ("TpuV5p", "tpu-v5p-11776", 5888)):
         for region, r in regions_of(AcceleratorName=name).items():
@@ -523,6 +547,8 @@ def expected_breadth(sky):
     h100_x8 = set(listed(AcceleratorName="H100", AcceleratorCount="8"))
     mega = listed(InstanceType="a3-megagpu-8g")
     a3u = listed(InstanceType="a3-ultragpu-8g")
+    mega_gpu = {r["Region"] for r in rows if r["AcceleratorName"] == "H100-MEGA" and r["AcceleratorCount"] == "8"
+                and (r["SpotPrice"] or (r["Price"] and Decimal(r["Price"]) != Decimal("35.39149")))}
     a4 = listed(InstanceType="a4-highgpu-8g")
     l4 = listed(AcceleratorName="L4")
     v5e = listed(AcceleratorName="tpu-v5litepod-1")
@@ -534,7 +560,8 @@ def expected_breadth(sky):
         family("A3 High and A3 Edge (H100)", ["a3-highgpu-", "a3-edgegpu-"], None, a3, sky_src,
                excluded={r: "no H100 x8 accelerator row in SkyPilot's catalog there (per-GPU prices are taken from x8 rows)" for r in a3 if r not in h100_x8}),
         family("A3 Mega (H100 Mega)", ["a3-megagpu-"], None, mega, sky_src,
-               excluded={r: "no A3 Mega ('A3Plus') core/RAM SKU price in any source: its VMs are quarantined, never priced as GPUs alone" for r in mega}),
+               excluded={r: "no usable H100-MEGA x8 row in SkyPilot's catalog there (none, or only the 35.39149 figure it repeats across continents with no spot price)"
+                         for r in mega if r not in mega_gpu}),
         family("A3 Ultra (H200)", ["a3-ultragpu-"], None, a3u, f"{sky_src}; {TANOD}",
                excluded={r: "no A3 Ultra host price: the only host figure is the catalog instance share for us-central1 and us-east4 (SkyPilot's host row there, 12.266, disagrees with it and is not decomposed)" for r in a3u if r not in ("us-central1", "us-east4")}),
         family("A4 (B200)", ["a4-highgpu-"], None, a4, f"{sky_src}; {B200_CATALOG}",
