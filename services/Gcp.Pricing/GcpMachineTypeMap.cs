@@ -14,7 +14,10 @@ public enum GcpVmPricing
     AcceleratorIncludesHost = 2,
 }
 
-/// <summary>A machine series and the SKU names of its host components (null where the series has none).</summary>
+/// <summary>
+/// A machine series and the SKU names of its host components (null where the series has none). Dynamic Workload
+/// Scheduler host SKUs have names of their own ("DWS Defined Duration A2 Core", not "A2 Instance Core").
+/// </summary>
 public sealed record GcpSeries(
     string Series,
     GcpVmPricing Pricing,
@@ -22,7 +25,9 @@ public sealed record GcpSeries(
     string? RamSku,
     string? CommitmentCoreSku,
     string? CommitmentRamSku,
-    string Source);
+    string Source,
+    string? DwsCoreSku = null,
+    string? DwsRamSku = null);
 
 /// <summary>A GPU model, its canonical accelerator and the SKU names Google prices it under.</summary>
 public sealed record GcpAccelerator(string Gpu, string AcceleratorId, IReadOnlyList<string> Skus, string Source);
@@ -71,6 +76,8 @@ public sealed class GcpMachineTypeMap
             Register(series.RamSku, false, new GcpComponent(GcpComponentKind.Ram, series.Series));
             Register(series.CommitmentCoreSku, true, new GcpComponent(GcpComponentKind.Core, series.Series));
             Register(series.CommitmentRamSku, true, new GcpComponent(GcpComponentKind.Ram, series.Series));
+            Register(series.DwsCoreSku, false, new GcpComponent(GcpComponentKind.Core, series.Series));
+            Register(series.DwsRamSku, false, new GcpComponent(GcpComponentKind.Ram, series.Series));
         }
 
         foreach (var accelerator in machineTypes.Select(m => m.Accelerator).Distinct())
@@ -138,12 +145,13 @@ public sealed class GcpMachineTypeMap
                 _ => throw new InvalidDataException($"Series {row.Series}: pricing '{row.Pricing}' is not known."),
             };
             var hasHost = row.CoreSku is not null && row.RamSku is not null;
-            if ((pricing == GcpVmPricing.HostPlusAccelerators) != hasHost || (row.CommitmentCoreSku is null) != (row.CommitmentRamSku is null))
+            if ((pricing == GcpVmPricing.HostPlusAccelerators) != hasHost || (row.CommitmentCoreSku is null) != (row.CommitmentRamSku is null)
+                || (row.DwsCoreSku is null) != (row.DwsRamSku is null) || (!hasHost && row.DwsCoreSku is not null))
             {
-                throw new InvalidDataException($"Series {row.Series}: {row.Pricing} needs {(hasHost ? "no" : "both")} core and RAM SKU names, and commitment names come in pairs.");
+                throw new InvalidDataException($"Series {row.Series}: {row.Pricing} needs {(hasHost ? "no" : "both")} core and RAM SKU names, and commitment and DWS names come in pairs.");
             }
 
-            if (!series.TryAdd(row.Series, new GcpSeries(row.Series, pricing, row.CoreSku, row.RamSku, row.CommitmentCoreSku, row.CommitmentRamSku, RequireSource(row.Source, row.Series))))
+            if (!series.TryAdd(row.Series, new GcpSeries(row.Series, pricing, row.CoreSku, row.RamSku, row.CommitmentCoreSku, row.CommitmentRamSku, RequireSource(row.Source, row.Series), row.DwsCoreSku, row.DwsRamSku)))
             {
                 throw new InvalidDataException($"Series {row.Series} is listed twice.");
             }
@@ -189,7 +197,8 @@ public sealed class GcpMachineTypeMap
         [property: JsonPropertyName("machineTypes")] List<MachineTypeRow> MachineTypes,
         [property: JsonPropertyName("tpus")] List<TpuRow> Tpus);
 
-    private sealed record SeriesRow(string Series, string Pricing, string? CoreSku, string? RamSku, string? CommitmentCoreSku, string? CommitmentRamSku, string? Source);
+    private sealed record SeriesRow(string Series, string Pricing, string? CoreSku, string? RamSku, string? CommitmentCoreSku, string? CommitmentRamSku, string? Source,
+        string? DwsCoreSku = null, string? DwsRamSku = null);
 
     private sealed record AcceleratorRow(string Gpu, string AcceleratorId, List<string> Skus, string? Source);
 

@@ -15,8 +15,9 @@ public static class GcpQuarantineRules
 /// GiB x its RAM SKU and each attached GPU x the GPU SKU (A2, A3, G2, N1), except where the GPU SKU already
 /// carries the whole VM (A4's "1 gpu slice"); the data file says which per series. An offer exists only when
 /// every part it is billed for is priced in that region under that pricing model: a GPU SKU without its host is
-/// quarantined (<see cref="GcpQuarantineRules.MissingComponent"/>), never published as a VM price. TPUs are
-/// priced per chip-hour. SKUs we do not price (other machine families, storage, licences) are skipped and counted.
+/// quarantined (<see cref="GcpQuarantineRules.MissingComponent"/>), never published as a VM price. The same holds for
+/// Dynamic Workload Scheduler offers (<c>dws_flex_start</c>, <c>dws_calendar</c>): a DWS GPU SKU makes a VM only with
+/// the series' DWS core and RAM SKUs beside it, never with its on-demand host. TPUs are priced per chip-hour. SKUs we do not price (other machine families, storage, licences) are skipped and counted.
 /// </summary>
 public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<string>? regions = null)
 {
@@ -287,10 +288,11 @@ public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<
     private static string SkuNameOf(GcpSeries series, GcpComponent component, string model)
     {
         var commitment = model is PricingModels.Committed1Y or PricingModels.Committed3Y;
+        var dws = model is PricingModels.DwsFlexStart or PricingModels.DwsCalendar;
         var name = component.Kind switch
         {
-            GcpComponentKind.Core => commitment ? series.CommitmentCoreSku : series.CoreSku,
-            GcpComponentKind.Ram => commitment ? series.CommitmentRamSku : series.RamSku,
+            GcpComponentKind.Core => commitment ? series.CommitmentCoreSku : dws ? series.DwsCoreSku : series.CoreSku,
+            GcpComponentKind.Ram => commitment ? series.CommitmentRamSku : dws ? series.DwsRamSku : series.RamSku,
             _ => component.Key,
         };
         return name is null ? $"a {component.Kind.ToString().ToLowerInvariant()} SKU of series {series.Series} (no {model} SKU name is known)" : $"'{name}'";

@@ -59,7 +59,7 @@ public sealed class CompositionTests
 
         Assert.DoesNotContain(composition.Offers, o => o.AcceleratorId == "nvidia-h100-80gb");
         var rows = composition.Quarantined.Where(r => r.Rule == GcpQuarantineRules.MissingComponent).ToList();
-        Assert.Equal(["a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu-4g", "a3-highgpu-8g"], rows.Select(r => r.Row.Split(' ')[0]).Order(StringComparer.Ordinal));
+        Assert.Equal(["a3-edgegpu-8g", "a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu-4g", "a3-highgpu-8g"], rows.Select(r => r.Row.Split(' ')[0]).Order(StringComparer.Ordinal));
         Assert.All(rows, r =>
         {
             Assert.Contains("'A3 Instance Core' and 'A3 Instance Ram' are not", r.Reason, StringComparison.Ordinal);
@@ -84,7 +84,7 @@ public sealed class CompositionTests
         Assert.Equal(8 * 4.5753225m + onDemandHost, onDemand.PricePerInstanceHour);
         Assert.DoesNotContain(composition.Offers, o => o.PricingModel == PricingModels.Spot);
         var rows = composition.Quarantined.Where(r => r.Rule == QuarantineRules.SpotAboveOnDemand).ToList();
-        Assert.Equal(["a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu-4g", "a3-highgpu-8g"], rows.Select(r => r.Row.Split(' ')[0]).Order(StringComparer.Ordinal));
+        Assert.Equal(["a3-edgegpu-8g", "a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu-4g", "a3-highgpu-8g"], rows.Select(r => r.Row.Split(' ')[0]).Order(StringComparer.Ordinal));
         Assert.All(rows, r =>
         {
             Assert.Contains("model=spot", r.Row, StringComparison.Ordinal);

@@ -85,11 +85,12 @@ public sealed class HttpSourceTests : IAsyncLifetime
 
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
 
-        Assert.Equal((ScrapeResultKind.Published, 2L, 4), (outcome.Kind, outcome.Version, outcome.Changes));
+        // The four A3 High shapes and a3-edgegpu-8g, which bills the same H100 SKU.
+        Assert.Equal((ScrapeResultKind.Published, 2L, 5), (outcome.Kind, outcome.Version, outcome.Changes));
         var v2 = await _host.Events.WaitForVersionAsync(2, EventTimeout);
-        Assert.Equal((0, 4, 0), (v2.Added, v2.Changed, v2.Removed));
+        Assert.Equal((0, 5, 0), (v2.Added, v2.Changed, v2.Removed));
         var changes = _host.Events.Changes.Where(c => c.CatalogVersion == 2).ToList();
-        Assert.Equal(["a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu-4g", "a3-highgpu-8g"], changes.Select(c => c.OfferKey.Split('|')[3]).Order(StringComparer.Ordinal));
+        Assert.Equal(["a3-edgegpu-8g", "a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu-4g", "a3-highgpu-8g"], changes.Select(c => c.OfferKey.Split('|')[3]).Order(StringComparer.Ordinal));
         var vm = changes.Single(c => c.OfferKey == H100VirginiaVm);
         Assert.Equal(oldVm, vm.OldPricePerInstanceHour);
         Assert.Equal(oldVm - 8 * (9.79655125m - 9.5m), vm.NewPricePerInstanceHour);
@@ -106,7 +107,8 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var outcome = await Catalog.ScrapeOnceAsync(Ct);
 
         Assert.Equal(ScrapeResultKind.Published, outcome.Kind);
-        var g2 = _snapshot.Offers.Count(o => o.InstanceType.StartsWith("g2-", StringComparison.Ordinal));
+        // The Americas L4 SKU serves us-central1 on-demand only; G2 elsewhere and spot price on other SKUs.
+        var g2 = _snapshot.Offers.Count(o => o.InstanceType.StartsWith("g2-", StringComparison.Ordinal) && o.Region == "us-central1" && o.PricingModel == PricingModels.OnDemand);
         Assert.True(g2 > 0);
         Assert.Equal(_snapshot.Offers.Count - g2, outcome.Offers);
         Assert.Contains(Catalog.Current.Quarantined, r => r.Rule == QuarantineRules.Malformed

@@ -59,7 +59,14 @@ public sealed class SnapshotSourceTests
     [InlineData("a2-ultragpu-1g", "us-east4", PricingModels.Spot, "0.49613", "Nvidia Tesla A100 80GB GPU attached to Spot Preemptible VMs running in Virginia")]
     [InlineData("a3-highgpu-1g", "us-central1", PricingModels.OnDemand, "1.18251", "Nvidia H100 80GB GPU running in Americas")]
     [InlineData("a3-highgpu-2g", "europe-west4", PricingModels.Spot, "0.56867", "Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in Netherlands")]
-    [InlineData("a3-highgpu-4g", "asia-southeast1", PricingModels.OnDemand, "5.83544", "Nvidia H100 80GB GPU running in Singapore")]
+    [InlineData("a3-highgpu-4g", "asia-southeast1", PricingModels.Spot, "1.39516", "Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in Singapore")]
+    [InlineData("a3-highgpu-8g", "asia-east1", PricingModels.OnDemand, "10.95381", "Nvidia H100 80GB GPU running in Taiwan")]
+    [InlineData("a3-edgegpu-8g", "northamerica-northeast2", PricingModels.Spot, "1.87408", "Nvidia H100 80GB GPU attached to Spot Preemptible VMs running in Toronto")]
+    [InlineData("a2-highgpu-8g", "us-west3", PricingModels.OnDemand, "7.10564", "Nvidia Tesla A100 GPU running in Salt Lake City")]
+    [InlineData("g2-standard-16", "europe-west4", PricingModels.OnDemand, "0.61714", "Nvidia L4 GPU running in Netherlands")]
+    [InlineData("a3-megagpu-8g", "us-central1", PricingModels.OnDemand, "9.46006", "Nvidia H100 80GB Plus GPU running in Americas")]
+    [InlineData("a3-megagpu-8g", "australia-southeast1", PricingModels.Spot, "2.49496", "Nvidia H100 80GB Mega GPU attached to Spot Preemptible VMs running in Sydney")]
+    [InlineData("g2-standard-32", "asia-east1", PricingModels.Spot, "0.35917", "Nvidia L4 GPU attached to Spot Preemptible VMs running in Taiwan")]
     public async Task The_composed_host_reproduces_SkyPilots_host_price_to_within_its_rounding(string machineType, string region, string model, string skyPilotHost, string gpuSku)
     {
         var (_, validated) = await ScrapeAsync();
@@ -77,8 +84,10 @@ public sealed class SnapshotSourceTests
         var (_, validated) = await ScrapeAsync();
 
         Assert.Equal(
-            [PricingModels.Committed1Y, PricingModels.Committed3Y, PricingModels.OnDemand, PricingModels.Spot],
+            [PricingModels.Committed1Y, PricingModels.Committed3Y, PricingModels.DwsFlexStart, PricingModels.OnDemand, PricingModels.Spot],
             validated.Offers.Where(o => o.InstanceType == "a2-highgpu-1g" && o.Region == "us-central1").Select(o => o.PricingModel).Order(StringComparer.Ordinal));
+        // The catalog read the DWS SKUs come from prints the a2-highgpu-1g flex-start total as 2.02038 (1.61365 + 0.20868 + 0.19805).
+        Assert.InRange(Get(validated, "us-central1", "a2-highgpu-1g", PricingModels.DwsFlexStart).PricePerInstanceHour - 2.02038m, -0.000005m, 0.000005m);
         // Cyclenerd's a2-highgpu-1g us-central1 1-year commitment: month_1y 1689.3711392 / 730 hours.
         Assert.InRange(Get(validated, "us-central1", "a2-highgpu-1g", PricingModels.Committed1Y).PricePerInstanceHour - 1689.3711392m / 730m, -0.000001m, 0.000001m);
     }
@@ -96,13 +105,19 @@ public sealed class SnapshotSourceTests
     }
 
     [Fact]
-    public async Task The_A4_VM_is_exactly_eight_B200_slices()
+    public async Task The_A4_VM_is_exactly_eight_B200_slices_in_every_pricing_model_the_catalog_lists()
     {
         var (_, validated) = await ScrapeAsync();
 
-        var vm = Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.OnDemand);
-        Assert.Equal(90.216m, vm.PricePerInstanceHour);
-        Assert.Equal(8 * await SkuPriceAsync("A4 Nvidia B200 (1 gpu slice) running in Americas"), vm.PricePerInstanceHour);
+        // The catalog's A4 B200 SKUs per GPU-hour in the Americas (read 2026-07-30): on-demand 16.11, spot 4.9542,
+        // DWS flex-start 8.055, DWS calendar 11.277, commitments 11.1159 (1 year) and 7.0884 (3 years). SkyPilot's
+        // 90.216 and 64.44 for the VM are the calendar and flex-start SKUs, not an on-demand price.
+        Assert.Equal(128.88m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.OnDemand).PricePerInstanceHour);
+        Assert.Equal(8 * await SkuPriceAsync("A4 Nvidia B200 (1 gpu slice) running in Americas"), Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.OnDemand).PricePerInstanceHour);
+        Assert.Equal(64.44m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.DwsFlexStart).PricePerInstanceHour);
+        Assert.Equal(90.216m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.DwsCalendar).PricePerInstanceHour);
+        Assert.Equal(8 * 4.9542m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.Spot).PricePerInstanceHour);
+        Assert.Equal(8 * 7.0884m, Get(validated, "us-central1", "a4-highgpu-8g", PricingModels.Committed3Y).PricePerInstanceHour);
     }
 
     [Fact]
@@ -119,6 +134,25 @@ public sealed class SnapshotSourceTests
         Assert.Equal(1.44132m, Get(validated, "asia-south2", "tpu-v5e", PricingModels.OnDemand).PricePerAcceleratorHour);
         // Categorised OnDemand by the API, spot by its description.
         Assert.Equal(0.51m, Get(validated, "us-west4", "tpu-v5e", PricingModels.Spot).PricePerAcceleratorHour);
+    }
+
+    [Fact]
+    public async Task The_verbatim_catalog_capture_brings_TPU7x_a_TPU_calendar_reservation_and_a_TPU_commitment()
+    {
+        var (_, validated) = await ScrapeAsync();
+
+        // SKUs captured from the Cloud Billing Catalog on 2026-06-14, ids and prices verbatim.
+        foreach (var region in new[] { "us-central1", "us-east1", "us-west1" })
+        {
+            var tpu7x = Get(validated, region, "tpu7x", PricingModels.OnDemand);
+            Assert.Equal(("google-tpu-v7", 12m, "0F71-4391-B6CA"), (tpu7x.AcceleratorId, tpu7x.PricePerAcceleratorHour, tpu7x.SkuId));
+        }
+
+        Assert.Equal(2.94m, Get(validated, "asia-south2", "tpu-v5p", PricingModels.DwsCalendar).PricePerAcceleratorHour);
+        Assert.Equal(1.911m, Get(validated, "europe-west4", "tpu-v5p", PricingModels.Committed3Y).PricePerAcceleratorHour);
+        Assert.Equal(6.430995m, Get(validated, "southamerica-east1", "tpu-v5p", PricingModels.OnDemand).PricePerAcceleratorHour);
+        // Where SkyPilot prices the same part, the verbatim SKU is the one kept.
+        Assert.Equal("2549-F208-72FA", Get(validated, "us-south1", "tpu-v6e", PricingModels.OnDemand).SkuId);
     }
 
     [Fact]
@@ -143,18 +177,20 @@ public sealed class SnapshotSourceTests
     }
 
     [Fact]
-    public async Task Trap_H100_on_demand_differs_threefold_between_regions_and_each_region_keeps_its_own_price()
+    public async Task H100_on_demand_is_priced_per_region_and_never_from_the_row_SkyPilot_repeats_across_continents()
     {
         var (_, validated) = await ScrapeAsync();
 
+        // The catalog's on-demand Americas SKU (9.7966, read 2026-07-07), which SkyPilot's us-east4 row agrees with.
+        Assert.Equal(9.7966m, await SkuPriceAsync("Nvidia H100 80GB GPU running in Americas"));
         var iowa = Get(validated, "us-central1", "a3-highgpu-8g", PricingModels.OnDemand);
         var netherlands = Get(validated, "europe-west4", "a3-highgpu-8g", PricingModels.OnDemand);
-        var virginia = Get(validated, "us-east4", "a3-highgpu-8g", PricingModels.OnDemand);
-        Assert.True(netherlands.PricePerInstanceHour > 2.5m * iowa.PricePerInstanceHour);
-        Assert.True(virginia.PricePerInstanceHour > 2m * iowa.PricePerInstanceHour);
-        // The GPU SKUs themselves differ threefold (SkyPilot: 4.20076 per H100 in us-central1, 12.73552 in europe-west4);
-        // nothing averages or drops either.
-        Assert.True(await SkuPriceAsync("Nvidia H100 80GB GPU running in Netherlands") > 3 * await SkuPriceAsync("Nvidia H100 80GB GPU running in Americas"));
+        Assert.True(netherlands.PricePerInstanceHour > iowa.PricePerInstanceHour);
+        // SkyPilot's H100 x8 row of 33.60609 (4.20 per GPU) appears unchanged in eight regions on three continents
+        // (us-central1, asia-southeast1, australia-southeast1, ...): another SKU its matcher picks up, never an on-demand price.
+        Assert.True(iowa.PricePerInstanceHour > 8 * 9.7966m);
+        Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "a3-highgpu-8g" && o.Region == "asia-southeast1" && o.PricingModel == PricingModels.OnDemand);
+        Assert.Contains(validated.Offers, o => o.InstanceType == "a3-highgpu-8g" && o.Region == "asia-southeast1" && o.PricingModel == PricingModels.Spot);
         Assert.DoesNotContain(validated.Quarantined, r => r.Row.StartsWith("a3-highgpu", StringComparison.Ordinal));
     }
 
@@ -166,15 +202,15 @@ public sealed class SnapshotSourceTests
         var missing = validated.Quarantined.Where(r => r.Rule == GcpQuarantineRules.MissingComponent).Select(r => r.Row.Split(' ')[0] + " " + r.Row.Split(' ')[1] + " " + r.Row.Split(' ')[2]).Order(StringComparer.Ordinal);
         Assert.Equal(
         [
-            "a3-megagpu-8g region=us-central1 model=on_demand",
-            "a3-megagpu-8g region=us-central1 model=spot",
             // europe-west4 H200: no A3 Ultra host price there, so no VM price (its spot row is quarantined earlier, as
             // spot above on-demand: see the next test).
             "a3-ultragpu-8g region=europe-west4 model=on_demand",
             "a3-ultragpu-8g region=us-central1 model=spot",
             "a3-ultragpu-8g region=us-east4 model=spot",
         ], missing);
-        Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "a3-megagpu-8g");
+        // A3 Mega is priced where its A3Plus host is (SkyPilot's a3-megagpu-8g host rows), never from the GPU SKU alone.
+        var mega = Get(validated, "us-central1", "a3-megagpu-8g", PricingModels.OnDemand);
+        Assert.True(mega.PricePerInstanceHour > 8 * await SkuPriceAsync("Nvidia H100 80GB Plus GPU running in Americas"));
         Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "a3-ultragpu-8g" && (o.Region == "europe-west4" || o.PricingModel == PricingModels.Spot));
     }
 
@@ -187,12 +223,11 @@ public sealed class SnapshotSourceTests
         Assert.Contains(scrape.Candidates, o => o.InstanceType == "tpu-v4" && o.PricingModel == PricingModels.Spot);
         var rows = validated.Quarantined.Where(r => r.Rule == QuarantineRules.SpotAboveOnDemand).ToList();
         // Besides TPU v4, the GPU SKUs whose spot row is above the on-demand row in the sources (SkyPilot's accelerator
-        // rows): H200 in europe-west4 (the listed trap) and A100 80GB in us-central1 and europe-west4, whose A2 Ultra
+        // rows): H200 in europe-west4 (the listed trap) and A100 80GB in europe-west4, whose A2 Ultra
         // spot VMs would otherwise pass, their cheaper spot host hiding it.
         Assert.Equal(
         [
-            "a2-ultragpu-1g europe-west4", "a2-ultragpu-1g us-central1", "a2-ultragpu-2g europe-west4", "a2-ultragpu-2g us-central1",
-            "a2-ultragpu-4g europe-west4", "a2-ultragpu-4g us-central1", "a2-ultragpu-8g europe-west4", "a2-ultragpu-8g us-central1",
+            "a2-ultragpu-1g europe-west4", "a2-ultragpu-2g europe-west4", "a2-ultragpu-4g europe-west4", "a2-ultragpu-8g europe-west4",
             "a3-ultragpu-8g europe-west4", "tpu-v4 us-central2",
         ], rows.Select(r => r.Row.Split(' ')[0] + " " + r.Row.Split(' ')[1]["region=".Length..]).Order(StringComparer.Ordinal));
         Assert.All(rows, r => Assert.Contains("model=spot", r.Row, StringComparison.Ordinal));
