@@ -39,78 +39,8 @@ public sealed class AwsOfferFileParser
     public async Task<AwsOfferFile> ParseAsync(Stream stream, CancellationToken cancellationToken)
     {
         var session = new Session(_filter);
-        var buffer = new byte[_bufferSize];
-        int start = 0, end = 0;
-        long bytes = 0;
-        var eof = false;
-        try
-        {
-            while (true)
-            {
-                while (!eof && end < buffer.Length)
-                {
-                    var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
-                    if (read == 0)
-                    {
-                        eof = true;
-                    }
-                    else
-                    {
-                        end += read;
-                        bytes += read;
-                    }
-                }
-
-                start += session.Process(buffer.AsSpan(start, end - start), eof);
-                if (session.Done)
-                {
-                    break;
-                }
-
-                if (eof)
-                {
-                    // With the final block, the reader throws on incomplete JSON; this is the belt to those braces.
-                    throw new InvalidDataException("The EC2 offer file ends before its JSON is complete.");
-                }
-
-                if (start == 0 && end == buffer.Length)
-                {
-                    // One unit is larger than the whole buffer: the only case where the buffer grows.
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-                else
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    end -= start;
-                    start = 0;
-                }
-            }
-
-            // Only whitespace may follow the root object.
-            while (true)
-            {
-                if (buffer.AsSpan(start, end - start).IndexOfAnyExcept(" \t\r\n"u8) >= 0)
-                {
-                    throw new InvalidDataException("The EC2 offer file has data after its root object.");
-                }
-
-                if (eof)
-                {
-                    break;
-                }
-
-                start = 0;
-                end = await stream.ReadAsync(buffer, cancellationToken);
-                bytes += end;
-                eof = end == 0;
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"The EC2 offer file is not complete JSON: {ex.Message}", ex);
-        }
-
-        return session.Result(bytes, buffer.Length);
+        var (bytes, bufferSize) = await StreamingJsonSession.ReadAsync(stream, session, _bufferSize, cancellationToken);
+        return session.Result(bytes, bufferSize);
     }
 
     private enum Stage
@@ -124,7 +54,7 @@ public sealed class AwsOfferFileParser
     }
 
     /// <summary>The parse state carried from one buffer to the next.</summary>
-    private sealed class Session
+    private sealed class Session : StreamingJsonSession
     {
         private readonly AwsProductFilter _filter;
 
@@ -135,7 +65,6 @@ public sealed class AwsOfferFileParser
         private readonly List<AwsTerm> _stepTerms = [];
         private readonly List<AwsMalformedRow> _malformed = [];
         private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
-        private JsonReaderState _state;
         private Stage _stage = Stage.Start;
         private AwsTermType? _termType;
         private bool _sawProducts;
@@ -147,44 +76,20 @@ public sealed class AwsOfferFileParser
         private long _termSkuCount;
 
         public Session(AwsProductFilter filter)
+            : base("The EC2 offer file")
         {
             _filter = filter;
             _kept = new Dictionary<string, AwsProduct>(StringComparer.Ordinal);
             _keptBySpan = _kept.GetAlternateLookup<ReadOnlySpan<char>>();
         }
 
-        public bool Done => _stage == Stage.Done;
+        public override bool Done => _stage == Stage.Done;
 
         public AwsOfferFile Result(long bytes, int peakBuffer) =>
             new(_offerCode, _version, _publicationDate, _products, _terms, _malformed, _skipped,
                 new AwsOfferFileStatistics(bytes, _productCount, _termSkuCount, peakBuffer));
 
-        /// <summary>Runs whole steps over <paramref name="data"/>; returns how many bytes they consumed.</summary>
-        public int Process(ReadOnlySpan<byte> data, bool isFinalBlock)
-        {
-            var reader = new Utf8JsonReader(data, isFinalBlock, _state);
-            var consumed = 0;
-            while (_stage != Stage.Done)
-            {
-                if (!Step(ref reader))
-                {
-                    if (isFinalBlock)
-                    {
-                        throw new InvalidDataException("The EC2 offer file ends before its JSON is complete.");
-                    }
-
-                    break;
-                }
-
-                consumed = (int)reader.BytesConsumed;
-                _state = reader.CurrentState;
-            }
-
-            return consumed;
-        }
-
-        /// <summary>One unit. Returns false, having changed nothing, when the data ends inside it.</summary>
-        private bool Step(ref Utf8JsonReader reader)
+        protected override bool Step(ref Utf8JsonReader reader)
         {
             if (!reader.Read())
             {

@@ -82,71 +82,8 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
 
     public async Task<AwsSavingsPlanFile> ParseAsync(Stream stream, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 16);
         var session = new Session(map);
-        var buffer = new byte[bufferSize];
-        int start = 0, end = 0;
-        long bytes = 0;
-        var eof = false;
-        try
-        {
-            while (true)
-            {
-                while (!eof && end < buffer.Length)
-                {
-                    var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
-                    eof = read == 0;
-                    end += read;
-                    bytes += read;
-                }
-
-                start += session.Process(buffer.AsSpan(start, end - start), eof);
-                if (session.Done)
-                {
-                    break;
-                }
-
-                if (eof)
-                {
-                    throw new InvalidDataException("The savings plan rate file ends before its JSON is complete.");
-                }
-
-                if (start == 0 && end == buffer.Length)
-                {
-                    // One unit (a plan product or one rate) is larger than the whole buffer: the only case where it grows.
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-                else
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    end -= start;
-                    start = 0;
-                }
-            }
-
-            while (true)
-            {
-                if (buffer.AsSpan(start, end - start).IndexOfAnyExcept(" \t\r\n"u8) >= 0)
-                {
-                    throw new InvalidDataException("The savings plan rate file has data after its root object.");
-                }
-
-                if (eof)
-                {
-                    break;
-                }
-
-                start = 0;
-                end = await stream.ReadAsync(buffer, cancellationToken);
-                bytes += end;
-                eof = end == 0;
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"The savings plan rate file is not complete JSON: {ex.Message}", ex);
-        }
-
+        var (bytes, _) = await StreamingJsonSession.ReadAsync(stream, session, bufferSize, cancellationToken);
         return session.Result(bytes);
     }
 
@@ -162,13 +99,12 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
         Done,
     }
 
-    private sealed class Session(AwsInstanceTypeMap map)
+    private sealed class Session(AwsInstanceTypeMap map) : StreamingJsonSession("The savings plan rate file")
     {
         private readonly List<AwsSavingsPlanProduct> _products = [];
         private readonly List<AwsSavingsPlanTerm> _terms = [];
         private readonly List<AwsMalformedRow> _malformed = [];
         private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
-        private JsonReaderState _state;
         private Stage _stage = Stage.Start;
         private bool _sawProducts;
         private bool _sawTerms;
@@ -184,35 +120,11 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
         private string? _planProblem;
         private List<AwsSavingsPlanRate> _planRates = [];
 
-        public bool Done => _stage == Stage.Done;
+        public override bool Done => _stage == Stage.Done;
 
         public AwsSavingsPlanFile Result(long bytes) => new(_version, _regionCode, _products, _terms, _malformed, _skipped, bytes);
 
-        public int Process(ReadOnlySpan<byte> data, bool isFinalBlock)
-        {
-            var reader = new Utf8JsonReader(data, isFinalBlock, _state);
-            var consumed = 0;
-            while (_stage != Stage.Done)
-            {
-                if (!Step(ref reader))
-                {
-                    if (isFinalBlock)
-                    {
-                        throw new InvalidDataException("The savings plan rate file ends before its JSON is complete.");
-                    }
-
-                    break;
-                }
-
-                consumed = (int)reader.BytesConsumed;
-                _state = reader.CurrentState;
-            }
-
-            return consumed;
-        }
-
-        /// <summary>One unit. Returns false, having changed nothing, when the data ends inside it.</summary>
-        private bool Step(ref Utf8JsonReader reader)
+        protected override bool Step(ref Utf8JsonReader reader)
         {
             if (!reader.Read())
             {
