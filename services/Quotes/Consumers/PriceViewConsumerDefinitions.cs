@@ -1,26 +1,80 @@
 using MassTransit;
+using MassTransit.Configuration;
 using Pricing.Contracts.Events;
 
 namespace Quotes.Consumers;
 
 /// <summary>
-/// Retry and per-offer ordering for <see cref="AcceleratorPriceChangedConsumer"/>, on whichever transport: MassTransit
+/// Batching, the gate and retry for <see cref="AcceleratorPriceChangedConsumer"/>, on whichever transport: MassTransit
 /// applies a definition wherever the consumer is configured (<c>ConfigureEndpoints</c> on the in-memory bus, the
-/// replica queue's <c>ConfigureConsumer</c> on RabbitMQ). Changes of one offer are handled one at a time in arrival
-/// order (different offers in parallel), so watchers see each offer's changes in version order; many partitions,
-/// because each change may wait on a history write and throughput comes from overlap.
+/// replica queue's <c>ConfigureConsumer</c> on RabbitMQ). See <see cref="PriceChangeBatching"/>.
 /// </summary>
 public sealed class AcceleratorPriceChangedConsumerDefinition : ConsumerDefinition<AcceleratorPriceChangedConsumer>
 {
-    public const int OfferPartitions = 64;
-
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<AcceleratorPriceChangedConsumer> consumerConfigurator, IRegistrationContext context)
+        IConsumerConfigurator<AcceleratorPriceChangedConsumer> consumerConfigurator, IRegistrationContext context) =>
+        PriceChangeBatching.Configure(endpointConfigurator, consumerConfigurator, context);
+}
+
+/// <summary>Batching, the gate and retry for <see cref="PriceChangeHistoryConsumer"/> on either transport (a Redis outage it waits out itself).</summary>
+public sealed class PriceChangeHistoryConsumerDefinition : ConsumerDefinition<PriceChangeHistoryConsumer>
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<PriceChangeHistoryConsumer> consumerConfigurator, IRegistrationContext context) =>
+        PriceChangeBatching.Configure(endpointConfigurator, consumerConfigurator, context);
+}
+
+/// <summary>
+/// How price changes are consumed: in batches (<c>IConsumer&lt;Batch&lt;AcceleratorPriceChanged&gt;&gt;</c>), so a burst
+/// of a thousand changes costs a few history writes, fan-outs and view updates instead of a thousand of each.
+/// <list type="bullet">
+/// <item>Each change passes <see cref="PriceEventGate"/> on its own, before it joins a batch
+/// (<see cref="PriceEventGateFilter"/>): a forged change goes to the error queue alone, never taking the genuine changes
+/// batched with it.</item>
+/// <item>A batch is delivered when it holds <see cref="MessageLimit"/> changes or <see cref="TimeLimit"/> after its first
+/// change arrived, whichever is first: under load, batches grow; a lone change waits at most the time limit.</item>
+/// <item>One batch at a time per endpoint (<c>ConcurrencyLimit</c> 1), in the order they were collected, and each in
+/// version order: every offer's changes reach the history, the watchers and the view in version order (what per-offer
+/// partitioning did per message).</item>
+/// <item>Retry (<see cref="PriceEventRetry"/>) retries the whole batch; appends and the fan-out are idempotent by
+/// (provider, version, offer), so what made it the first time is not repeated. A batch that still fails sends each of
+/// its messages to the error queue.</item>
+/// </list>
+/// </summary>
+public static class PriceChangeBatching
+{
+    /// <summary>The most changes in one batch. The endpoint's prefetch is raised to hold at least this many.</summary>
+    public const int MessageLimit = 1000;
+
+    /// <summary>The longest a change waits for its batch to fill: the latency batching adds at a low rate.</summary>
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromMilliseconds(5);
+
+    public static void Configure<TConsumer>(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context)
+        where TConsumer : class, IConsumer<Batch<AcceleratorPriceChanged>>
     {
-        var byOffer = endpointConfigurator.CreatePartitioner(OfferPartitions);
-        consumerConfigurator.Message<AcceleratorPriceChanged>(m => m.UsePartitioner(byOffer, p => p.Message.OfferKey));
-        consumerConfigurator.RetryUnlessInvalid();
+        endpoint.AddPipeSpecification(new PriceEventGateFilter(context.GetRequiredService<PriceEventGate>()));
+        consumer.Options<BatchOptions>(o => o.SetMessageLimit(MessageLimit).SetConcurrencyLimit(1).SetTimeLimit(TimeLimit));
+        consumer.RetryUnlessInvalid();
     }
+}
+
+/// <summary>
+/// Checks each <see cref="AcceleratorPriceChanged"/> against <see cref="PriceEventGate"/> as the endpoint receives it,
+/// before any consumer (or batch) sees it: an invalid one faults alone and goes to the error queue, never retried.
+/// </summary>
+public sealed class PriceEventGateFilter(PriceEventGate gate) : IFilter<ConsumeContext<AcceleratorPriceChanged>>, IPipeSpecification<ConsumeContext<AcceleratorPriceChanged>>
+{
+    public Task Send(ConsumeContext<AcceleratorPriceChanged> context, IPipe<ConsumeContext<AcceleratorPriceChanged>> next)
+    {
+        gate.Check(context.Message);
+        return next.Send(context);
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("priceEventGate");
+
+    public void Apply(IPipeBuilder<ConsumeContext<AcceleratorPriceChanged>> builder) => builder.AddFilter(this);
+
+    public IEnumerable<ValidationResult> Validate() => [];
 }
 
 /// <summary>Retry for <see cref="CatalogPublishedConsumer"/> on either transport.</summary>
@@ -28,14 +82,6 @@ public sealed class CatalogPublishedConsumerDefinition : ConsumerDefinition<Cata
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<CatalogPublishedConsumer> consumerConfigurator, IRegistrationContext context) =>
-        consumerConfigurator.RetryUnlessInvalid();
-}
-
-/// <summary>Retry for <see cref="PriceChangeHistoryConsumer"/> on either transport (a Redis outage it waits out itself).</summary>
-public sealed class PriceChangeHistoryConsumerDefinition : ConsumerDefinition<PriceChangeHistoryConsumer>
-{
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<PriceChangeHistoryConsumer> consumerConfigurator, IRegistrationContext context) =>
         consumerConfigurator.RetryUnlessInvalid();
 }
 

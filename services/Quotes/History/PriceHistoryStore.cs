@@ -105,6 +105,23 @@ public interface IPriceHistoryStore
     /// <summary>True when the change was not recorded before.</summary>
     Task<bool> AppendAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends a batch of changes (a consumed batch: one round trip to the store, not one per change). For each change,
+    /// in order, true when it was not recorded before. All or nothing is not promised: after a failure the batch is
+    /// appended again, and what made it the first time is recognised by its identity. A store without a batch path
+    /// appends one change after the other.
+    /// </summary>
+    async Task<IReadOnlyList<bool>> AppendManyAsync(IReadOnlyList<AcceleratorPriceChanged> changes, CancellationToken cancellationToken)
+    {
+        var added = new bool[changes.Count];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            added[i] = await AppendAsync(changes[i], cancellationToken);
+        }
+
+        return added;
+    }
+
     /// <summary>How much of <paramref name="provider"/>'s log lies after <paramref name="afterVersion"/>, and what has been trimmed.</summary>
     Task<ResumeWindow> ResumeWindowAsync(string provider, long afterVersion, CancellationToken cancellationToken);
 
