@@ -111,7 +111,6 @@ internal sealed class PropagationVirtualHost : IAsyncDisposable
     }
 }
 
-/// <summary>Deletes every Redis key under a prefix (SCAN + DEL) once the run is over.</summary>
 /// <summary>Where the propagation suites find their servers, and the figures both print.</summary>
 internal static class PropagationMeasures
 {
@@ -255,4 +254,60 @@ internal sealed class PropagationConsumeRecorder : IConsumeObserver
 
     public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
         where T : class => Task.CompletedTask;
+}
+
+/// <summary>
+/// CPU time used so far by this process, by RabbitMQ (every <c>beam.smp</c>) and by Redis (every <c>redis-server</c>),
+/// read from /proc (Linux; zero elsewhere). The servers are shared: on a busy machine their figures include other users' work.
+/// </summary>
+internal readonly record struct CpuTimes(TimeSpan Process, TimeSpan Broker, TimeSpan Redis)
+{
+    public static CpuTimes operator -(CpuTimes a, CpuTimes b) => new(a.Process - b.Process, a.Broker - b.Broker, a.Redis - b.Redis);
+
+    public static CpuTimes Sample()
+    {
+        var broker = TimeSpan.Zero;
+        var redis = TimeSpan.Zero;
+        if (Directory.Exists("/proc"))
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out _))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var open = stat.IndexOf('(');
+                    var close = stat.LastIndexOf(')');
+                    var name = stat[(open + 1)..close];
+                    if (name is not ("beam.smp" or "redis-server"))
+                    {
+                        continue;
+                    }
+
+                    // After the name: state is field 3, utime 14 and stime 15, in clock ticks (USER_HZ, 100 on Linux).
+                    var fields = stat[(close + 2)..].Split(' ');
+                    var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                    var used = TimeSpan.FromMilliseconds(ticks * 10);
+                    if (name == "beam.smp")
+                    {
+                        broker += used;
+                    }
+                    else
+                    {
+                        redis += used;
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+                {
+                    // A process that ended meanwhile, or one we may not read.
+                }
+            }
+        }
+
+        return new CpuTimes(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, broker, redis);
+    }
 }
