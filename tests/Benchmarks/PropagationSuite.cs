@@ -30,7 +30,9 @@ namespace Pricing.Benchmarks;
 /// Targets (issue 15): p99 diff → watcher &lt; 50 ms for a 1,000-change version, and ≥ 10,000 changes/s sustained end to
 /// end; the run prints each as MET or NOT MET with its figure. It also prints the CPU each change cost this process (provider,
 /// Quotes and the clients), the broker and Redis, which the scale model in docs/benchmarks.md is built from; with
-/// <c>--watchers N</c> the same version goes to N watchers (the first one timed), so two runs give the cost per watcher.
+/// <c>--watchers N</c> the same version goes to N watchers (the first one timed), and with <c>--replicas N</c> through N
+/// Quotes replicas (each its own queue, one shared history queue), so runs that differ in one give the cost per watcher
+/// and per replica.
 /// </summary>
 public sealed class PropagationSuite : IBenchmarkSuite
 {
@@ -40,13 +42,14 @@ public sealed class PropagationSuite : IBenchmarkSuite
 
     public string Name => "propagation";
 
-    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N --csv PATH)";
+    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N --replicas N --csv PATH)";
 
     public async Task<int> RunAsync(string[] args)
     {
         var versions = QuoteThroughputSuite.Option(args, "--versions", 5);
         var offers = QuoteThroughputSuite.Option(args, "--offers", 1000);
         var watchers = Math.Max(1, QuoteThroughputSuite.Option(args, "--watchers", 1));
+        var replicas = Math.Max(1, QuoteThroughputSuite.Option(args, "--replicas", 1));
         var (amqp, management, redis) = PropagationMeasures.Servers();
         var runId = Guid.NewGuid().ToString("N")[..12];
         var keyPrefix = $"pricing-bench-propagation-{runId}:";
@@ -55,7 +58,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
         await using var vhost = await PropagationVirtualHost.CreateAsync(amqp, management, $"pricing-bench-propagation-{runId}");
         try
         {
-            var run = new PropagationRun(vhost.Uri, redis, keyPrefix, versions, offers, watchers);
+            var run = new PropagationRun(vhost.Uri, redis, keyPrefix, versions, offers, watchers, replicas);
             await run.ExecuteAsync(timeout.Token);
             run.Print(args);
             return 0;
@@ -67,7 +70,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
     }
 
     /// <summary>One run: the hosts, the measured versions, and every timestamp taken.</summary>
-    private sealed class PropagationRun(string rabbitUri, string redis, string keyPrefix, int versions, int offers, int watchers)
+    private sealed class PropagationRun(string rabbitUri, string redis, string keyPrefix, int versions, int offers, int watchers, int replicas)
     {
         private readonly PropagationPublishRecorder _recorder = new();
         private readonly PropagationConsumeRecorder _consumed = new();
@@ -79,6 +82,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
         private readonly List<ScrapeOutcome> _outcomes = [];
         private long _warmVersion;
         private readonly long[] _extraWatcherNotices = new long[Math.Max(0, watchers - 1)];
+        private readonly List<WebApplication> _otherReplicas = [];
         private CpuTimes _cpuBefore;
         private CpuTimes _cpuAfter;
         private readonly List<(long At, int Threads, long Pending)> _pool = [];
@@ -99,6 +103,13 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 var bus = provider.Services.GetRequiredService<IBus>();
                 using var observer = bus.ConnectPublishObserver(_recorder);
                 quotes = await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct);
+                // More replicas (--replicas N): each has its own queue and shares the history queue, as deployed; only
+                // the first is timed, the others add their cost to this process, the broker and Redis.
+                for (var i = 1; i < replicas; i++)
+                {
+                    _otherReplicas.Add(await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct));
+                }
+
                 using var consumeObserver = quotes.Services.GetRequiredService<IBus>().ConnectConsumeObserver(_consumed);
                 using var channel = GrpcChannel.ForAddress(quotes.BoundAddress());
                 var changes = new PriceChanges.PriceChangesClient(channel);
@@ -108,10 +119,10 @@ public sealed class PropagationSuite : IBenchmarkSuite
             }
             finally
             {
-                if (quotes is not null)
+                foreach (var replica in _otherReplicas.Prepend(quotes).OfType<WebApplication>())
                 {
-                    await quotes.StopAsync(CancellationToken.None);
-                    await quotes.DisposeAsync();
+                    await replica.StopAsync(CancellationToken.None);
+                    await replica.DisposeAsync();
                 }
 
                 await provider.StopAsync(CancellationToken.None);
@@ -352,7 +363,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
             Line(Invariant($"## propagation: {versions} versions x {offers:N0} offers = {changeCount:N0} changes measured (versions {_warmVersion + 1}-{_warmVersion + versions}, after warm-up version {_warmVersion} of {offers:N0} additions)"));
             Line();
             Line(Invariant($"Runtime {Environment.Version}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC; provider host, Quotes host and both gRPC clients in one process (one clock);"));
-            Line(Invariant($"RabbitMQ and Redis on loopback; the versions are published back to back (one scrape after the other); {watchers} WatchPriceChanges client(s) on one channel (the first timed)."));
+            Line(Invariant($"RabbitMQ and Redis on loopback; the versions are published back to back (one scrape after the other); {watchers} WatchPriceChanges client(s) on one channel (the first timed); {replicas} Quotes replica(s) in this process (the first watched)."));
             Line($"Load average (1/5/15 min) before the run {_loadBefore}, after {_loadAfter}.");
             Line();
             Line("| per change (n) | n | p50 ms | p95 ms | p99 ms | max ms |");
@@ -420,6 +431,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
             CpuRow("this process: provider + Quotes + gRPC clients", cpu.Process);
             CpuRow("RabbitMQ (beam.smp; shared with whatever else uses the broker)", cpu.Broker);
             CpuRow("Redis (redis-server; shared likewise)", cpu.Redis);
+            Line(Invariant($"Scale-model inputs (docs/benchmarks.md): watchers={watchers} replicas={replicas} process_us_per_change={cpu.Process.TotalMicroseconds / changeCount:F0} broker_us_per_change={cpu.Broker.TotalMicroseconds / changeCount:F0} redis_us_per_change={cpu.Redis.TotalMicroseconds / changeCount:F0}"));
             if (watchers > 1)
             {
                 Line(Invariant($"Other watchers' notices: {string.Join(", ", _extraWatcherNotices.Select(n => n.ToString(CultureInfo.InvariantCulture)))} of {changeCount} each."));
