@@ -52,7 +52,10 @@ public static class PriceChangeBatching
     public static void Configure<TConsumer>(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context)
         where TConsumer : class, IConsumer<Batch<AcceleratorPriceChanged>>
     {
-        endpoint.AddPipeSpecification(new PriceEventGateFilter(context.GetRequiredService<PriceEventGate>()));
+        // The gate is resolved when the first change arrives, not here: the bus is being built now, and the gate's own
+        // dependencies (the catalog snapshot clients; in the embedded default, the provider catalogs that publish on
+        // this bus) would wait for it.
+        endpoint.AddPipeSpecification(new PriceEventGateFilter(new Lazy<PriceEventGate>(context.GetRequiredService<PriceEventGate>)));
         consumer.Options<BatchOptions>(o => o.SetMessageLimit(MessageLimit).SetConcurrencyLimit(1).SetTimeLimit(TimeLimit));
         consumer.RetryUnlessInvalid();
     }
@@ -62,11 +65,11 @@ public static class PriceChangeBatching
 /// Checks each <see cref="AcceleratorPriceChanged"/> against <see cref="PriceEventGate"/> as the endpoint receives it,
 /// before any consumer (or batch) sees it: an invalid one faults alone and goes to the error queue, never retried.
 /// </summary>
-public sealed class PriceEventGateFilter(PriceEventGate gate) : IFilter<ConsumeContext<AcceleratorPriceChanged>>, IPipeSpecification<ConsumeContext<AcceleratorPriceChanged>>
+public sealed class PriceEventGateFilter(Lazy<PriceEventGate> gate) : IFilter<ConsumeContext<AcceleratorPriceChanged>>, IPipeSpecification<ConsumeContext<AcceleratorPriceChanged>>
 {
     public Task Send(ConsumeContext<AcceleratorPriceChanged> context, IPipe<ConsumeContext<AcceleratorPriceChanged>> next)
     {
-        gate.Check(context.Message);
+        gate.Value.Check(context.Message);
         return next.Send(context);
     }
 

@@ -161,35 +161,50 @@ public sealed class InMemoryPriceHistoryStore(PriceHistoryOptions options, TimeP
 
     public bool IsShared => false;
 
-    public Task<bool> AppendAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken)
+    public async Task<bool> AppendAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken) =>
+        (await AppendManyAsync([change], cancellationToken))[0];
+
+    /// <summary>The batch under one lock, with one pass over the time index to drop what left the retention window.</summary>
+    public Task<IReadOnlyList<bool>> AppendManyAsync(IReadOnlyList<AcceleratorPriceChanged> changes, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            if (!_identities.Add(PriceChangeJson.IdentityOf(change)))
+            var added = new bool[changes.Count];
+            for (var i = 0; i < changes.Count; i++)
             {
-                return Task.FromResult(false);
+                added[i] = AppendLocked(changes[i]);
             }
 
-            if (!_byProvider.TryGetValue(change.Provider, out var log))
-            {
-                log = [];
-                _byProvider[change.Provider] = log;
-            }
-
-            log.Add((change.CatalogVersion, change.OfferKey), change);
-            while (log.Count > options.MaxChangesPerProvider)
-            {
-                var oldest = log.Values[0];
-                _identities.Remove(PriceChangeJson.IdentityOf(oldest));
-                _trimmedThrough[change.Provider] = Math.Max(_trimmedThrough.GetValueOrDefault(change.Provider), oldest.CatalogVersion);
-                log.RemoveAt(0);
-            }
-
-            _byTime.Add(change);
             var cutoff = time.GetUtcNow() - options.Retention;
             _byTime.RemoveAll(c => c.ObservedAt < cutoff);
-            return Task.FromResult(true);
+            return Task.FromResult<IReadOnlyList<bool>>(added);
         }
+    }
+
+    private bool AppendLocked(AcceleratorPriceChanged change)
+    {
+        if (!_identities.Add(PriceChangeJson.IdentityOf(change)))
+        {
+            return false;
+        }
+
+        if (!_byProvider.TryGetValue(change.Provider, out var log))
+        {
+            log = [];
+            _byProvider[change.Provider] = log;
+        }
+
+        log.Add((change.CatalogVersion, change.OfferKey), change);
+        while (log.Count > options.MaxChangesPerProvider)
+        {
+            var oldest = log.Values[0];
+            _identities.Remove(PriceChangeJson.IdentityOf(oldest));
+            _trimmedThrough[change.Provider] = Math.Max(_trimmedThrough.GetValueOrDefault(change.Provider), oldest.CatalogVersion);
+            log.RemoveAt(0);
+        }
+
+        _byTime.Add(change);
+        return true;
     }
 
     public Task<ResumeWindow> ResumeWindowAsync(string provider, long afterVersion, CancellationToken cancellationToken)
