@@ -46,7 +46,13 @@ public static class PriceChangeBatching
     /// <summary>The most changes in one batch. The endpoint's prefetch is raised to hold at least this many.</summary>
     public const int MessageLimit = 1000;
 
-    /// <summary>The longest a change waits for its batch to fill: the latency batching adds at a low rate.</summary>
+    /// <summary>
+    /// The longest a change waits for its batch to fill: the latency batching adds at a low rate. MassTransit closes a
+    /// batch at this limit even while the one before it is still being handled, so under load one batch's handling
+    /// (a Redis round trip plus the per-change work) should fit in about this time, or small batches queue up. On the
+    /// two-core benchmark machine 10 ms gave the same throughput as 5 ms (the bound was CPU per change, see
+    /// docs/benchmarks.md), so the lower latency stays.
+    /// </summary>
     public static readonly TimeSpan TimeLimit = TimeSpan.FromMilliseconds(5);
 
     public static void Configure<TConsumer>(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context)
