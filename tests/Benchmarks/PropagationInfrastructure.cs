@@ -147,7 +147,11 @@ internal static class PropagationMeasures
 /// <summary>A Quotes host for a propagation run: real RabbitMQ and Redis, one synthetic provider, events only (no resync).</summary>
 internal static class PropagationQuotesHost
 {
-    public static async Task<WebApplication> StartAsync(string rabbitUri, string redis, string keyPrefix, string providerAddress, string queueName, CancellationToken ct)
+    /// <summary>
+    /// <paramref name="args"/>: <c>--batch-size N</c> and <c>--batch-ms N</c> set Quotes:PriceChangeBatchSize and
+    /// Quotes:PriceChangeBatchTimeLimit, to try other batch limits without a rebuild.
+    /// </summary>
+    public static async Task<WebApplication> StartAsync(string rabbitUri, string redis, string keyPrefix, string providerAddress, string queueName, CancellationToken ct, string[]? args = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.UseFreeLoopbackPort();
@@ -161,6 +165,16 @@ internal static class PropagationQuotesHost
             // Only events, never a resync, bring new versions in this run.
             ["Quotes:ResyncGrace"] = "00:05:00",
         });
+        if (args is not null && QuoteThroughputSuite.Option(args, "--batch-size", 0) is > 0 and var size)
+        {
+            builder.Configuration["Quotes:PriceChangeBatchSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (args is not null && QuoteThroughputSuite.Option(args, "--batch-ms", 0) is > 0 and var ms)
+        {
+            builder.Configuration["Quotes:PriceChangeBatchTimeLimit"] = TimeSpan.FromMilliseconds(ms).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.BuildQuotesApp();
         await app.StartAsync(ct);

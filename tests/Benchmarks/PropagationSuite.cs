@@ -42,13 +42,14 @@ public sealed class PropagationSuite : IBenchmarkSuite
 
     public string Name => "propagation";
 
-    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N --replicas N --csv PATH)";
+    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N (up to 14) --replicas N --batch-size N --batch-ms N --csv PATH)";
 
     public async Task<int> RunAsync(string[] args)
     {
         var versions = QuoteThroughputSuite.Option(args, "--versions", 5);
         var offers = QuoteThroughputSuite.Option(args, "--offers", 1000);
-        var watchers = Math.Max(1, QuoteThroughputSuite.Option(args, "--watchers", 1));
+        // At most 14: one caller holds at most 16 streams (issue 12), and the run also holds a WatchQuote stream.
+        var watchers = Math.Clamp(QuoteThroughputSuite.Option(args, "--watchers", 1), 1, 14);
         var replicas = Math.Max(1, QuoteThroughputSuite.Option(args, "--replicas", 1));
         var (amqp, management, redis) = PropagationMeasures.Servers();
         var runId = Guid.NewGuid().ToString("N")[..12];
@@ -58,7 +59,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
         await using var vhost = await PropagationVirtualHost.CreateAsync(amqp, management, $"pricing-bench-propagation-{runId}");
         try
         {
-            var run = new PropagationRun(vhost.Uri, redis, keyPrefix, versions, offers, watchers, replicas);
+            var run = new PropagationRun(vhost.Uri, redis, keyPrefix, versions, offers, watchers, replicas, args);
             await run.ExecuteAsync(timeout.Token);
             run.Print(args);
             return 0;
@@ -70,7 +71,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
     }
 
     /// <summary>One run: the hosts, the measured versions, and every timestamp taken.</summary>
-    private sealed class PropagationRun(string rabbitUri, string redis, string keyPrefix, int versions, int offers, int watchers, int replicas)
+    private sealed class PropagationRun(string rabbitUri, string redis, string keyPrefix, int versions, int offers, int watchers, int replicas, string[] args)
     {
         private readonly PropagationPublishRecorder _recorder = new();
         private readonly PropagationConsumeRecorder _consumed = new();
@@ -102,12 +103,12 @@ public sealed class PropagationSuite : IBenchmarkSuite
             {
                 var bus = provider.Services.GetRequiredService<IBus>();
                 using var observer = bus.ConnectPublishObserver(_recorder);
-                quotes = await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct);
+                quotes = await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct, args);
                 // More replicas (--replicas N): each has its own queue and shares the history queue, as deployed; only
                 // the first is timed, the others add their cost to this process, the broker and Redis.
                 for (var i = 1; i < replicas; i++)
                 {
-                    _otherReplicas.Add(await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct));
+                    _otherReplicas.Add(await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct, args));
                 }
 
                 using var consumeObserver = quotes.Services.GetRequiredService<IBus>().ConnectConsumeObserver(_consumed);

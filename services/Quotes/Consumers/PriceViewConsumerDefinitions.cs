@@ -1,5 +1,7 @@
 using MassTransit;
 using MassTransit.Configuration;
+using Microsoft.Extensions.Options;
+using Quotes.Sync;
 using Pricing.Contracts.Events;
 
 namespace Quotes.Consumers;
@@ -31,8 +33,11 @@ public sealed class PriceChangeHistoryConsumerDefinition : ConsumerDefinition<Pr
 /// <item>Each change passes <see cref="PriceEventGate"/> on its own, before it joins a batch
 /// (<see cref="PriceEventGateFilter"/>): a forged change goes to the error queue alone, never taking the genuine changes
 /// batched with it.</item>
-/// <item>A batch is delivered when it holds <see cref="MessageLimit"/> changes or <see cref="TimeLimit"/> after its first
-/// change arrived, whichever is first: under load, batches grow; a lone change waits at most the time limit.</item>
+/// <item>A batch is delivered when it holds <see cref="QuotesOptions.PriceChangeBatchSize"/> changes (1,000) or
+/// <see cref="QuotesOptions.PriceChangeBatchTimeLimit"/> (5 ms) after its first change arrived, whichever is first: under load,
+/// batches grow; a lone change waits at most the time limit. MassTransit closes a batch at the time limit even while the
+/// one before it is still being handled, so one batch's handling (a Redis round trip plus the per-change work) should
+/// fit in about that time, or small batches queue up behind each other.</item>
 /// <item>One batch at a time per endpoint (<c>ConcurrencyLimit</c> 1), in the order they were collected, and each in
 /// version order: every offer's changes reach the history, the watchers and the view in version order (what per-offer
 /// partitioning did per message).</item>
@@ -43,18 +48,6 @@ public sealed class PriceChangeHistoryConsumerDefinition : ConsumerDefinition<Pr
 /// </summary>
 public static class PriceChangeBatching
 {
-    /// <summary>The most changes in one batch. The endpoint's prefetch is raised to hold at least this many.</summary>
-    public const int MessageLimit = 1000;
-
-    /// <summary>
-    /// The longest a change waits for its batch to fill: the latency batching adds at a low rate. MassTransit closes a
-    /// batch at this limit even while the one before it is still being handled, so under load one batch's handling
-    /// (a Redis round trip plus the per-change work) should fit in about this time, or small batches queue up. On the
-    /// two-core benchmark machine 10 ms gave the same throughput as 5 ms (the bound was CPU per change, see
-    /// docs/benchmarks.md), so the lower latency stays.
-    /// </summary>
-    public static readonly TimeSpan TimeLimit = TimeSpan.FromMilliseconds(5);
-
     public static void Configure<TConsumer>(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context)
         where TConsumer : class, IConsumer<Batch<AcceleratorPriceChanged>>
     {
@@ -62,7 +55,10 @@ public static class PriceChangeBatching
         // dependencies (the catalog snapshot clients; in the embedded default, the provider catalogs that publish on
         // this bus) would wait for it.
         endpoint.AddPipeSpecification(new PriceEventGateFilter(new Lazy<PriceEventGate>(context.GetRequiredService<PriceEventGate>)));
-        consumer.Options<BatchOptions>(o => o.SetMessageLimit(MessageLimit).SetConcurrencyLimit(1).SetTimeLimit(TimeLimit));
+        // Quotes:PriceChangeBatchSize and Quotes:PriceChangeBatchTimeLimit; one batch at a time keeps every offer's changes in order.
+        var options = context.GetRequiredService<IOptions<QuotesOptions>>().Value;
+        consumer.Options<BatchOptions>(o => o.SetMessageLimit(Math.Max(1, options.PriceChangeBatchSize)).SetConcurrencyLimit(1)
+            .SetTimeLimit(options.PriceChangeBatchTimeLimit > TimeSpan.Zero ? options.PriceChangeBatchTimeLimit : TimeSpan.FromMilliseconds(1)));
         consumer.RetryUnlessInvalid();
     }
 }

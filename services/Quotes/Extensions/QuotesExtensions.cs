@@ -126,7 +126,7 @@ public static class QuotesExtensions
             e.Bind(PriceChangeTopology.CatalogPublishedExchangeName, b => b.ExchangeType = ExchangeType.Fanout);
             // Deep prefetch: a batch fills only with what the broker has already sent; room for two full batches, so
             // the next one collects while one is handled.
-            e.PrefetchCount = PrefetchCount;
+            e.PrefetchCount = 2 * Math.Max(1, options.PriceChangeBatchSize);
             e.ConfigureConsumer<AcceleratorPriceChangedConsumer>(context);
             e.ConfigureConsumer<CatalogPublishedConsumer>(context);
         });
@@ -142,12 +142,10 @@ public static class QuotesExtensions
             e.ConfigureConsumeTopology = false;
             e.SetQuorumQueue();
             BindEveryPriceChange(e);
-            e.PrefetchCount = PrefetchCount;
+            e.PrefetchCount = 2 * Math.Max(1, options.PriceChangeBatchSize);
             e.ConfigureConsumer<PriceChangeHistoryConsumer>(context);
         });
     }
-
-    private const int PrefetchCount = 2 * PriceChangeBatching.MessageLimit;
 
     private static void BindEveryPriceChange(IRabbitMqReceiveEndpointConfigurator e) =>
         e.Bind(PriceChangeTopology.ExchangeName, b =>
