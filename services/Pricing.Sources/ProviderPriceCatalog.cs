@@ -263,10 +263,26 @@ public sealed class ProviderPriceCatalog(
     {
         using var window = new SemaphoreSlim(Math.Max(1, options.PublishWindow));
         var publishes = new List<Task>(batch.Count);
-        foreach (var message in batch)
+        try
         {
-            await window.WaitAsync(cancellationToken);
-            publishes.Add(PublishOneAsync(message, window, failed, cancellationToken));
+            foreach (var message in batch)
+            {
+                await window.WaitAsync(cancellationToken);
+                publishes.Add(PublishOneAsync(message, window, failed, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host is stopping: the publishes already started are cancelled too; let them end before the window goes.
+            try
+            {
+                await Task.WhenAll(publishes);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            throw;
         }
 
         await Task.WhenAll(publishes);
