@@ -102,6 +102,46 @@ public sealed class PriceView(TimeProvider time)
     }
 
     /// <summary>
+    /// A consumed batch of changes, each of its provider and catalog version, applied under one lock: the view publishes
+    /// at most once for the batch (when a version completed), not once per change. Returns how many were new.
+    /// </summary>
+    public int ApplyChanges(IReadOnlyList<(string Provider, long Version, OfferChange Change)> changes)
+    {
+        lock (_lock)
+        {
+            var applied = 0;
+            var touched = new List<ProviderState>(1);
+            foreach (var (provider, version, change) in changes)
+            {
+                var state = State(provider);
+                if (version <= state.Version || !PendingFor(state, version).Changes.TryAdd(change.OfferKey, change))
+                {
+                    continue;
+                }
+
+                applied++;
+                if (!touched.Contains(state))
+                {
+                    touched.Add(state);
+                }
+            }
+
+            var advanced = false;
+            foreach (var state in touched)
+            {
+                advanced |= Advance(state);
+            }
+
+            if (advanced)
+            {
+                Publish();
+            }
+
+            return applied;
+        }
+    }
+
+    /// <summary>
     /// A provider announced version <paramref name="version"/> with <paramref name="changeCount"/> changes, diffed
     /// against <paramref name="previousVersion"/> (null: the version before it). Previous version 0 means diffed
     /// against nothing: a provider's first version in its process, whole by itself.

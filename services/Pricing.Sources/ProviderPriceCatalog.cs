@@ -244,7 +244,8 @@ public sealed class ProviderPriceCatalog(
     /// <summary>
     /// Publishes a committed version's events: its changes first, up to <see cref="ScrapeOptions.PublishWindow"/> in
     /// flight at once (each is a different offer, so their order does not matter; waiting for each confirm in turn
-    /// capped a version at a few hundred changes a second), then, once every change is confirmed, its
+    /// capped a version at a few hundred changes a second; see <see cref="PublishInWindowAsync"/>), then, once every
+    /// change is confirmed, its
     /// <see cref="CatalogPublished"/>. While the broker is away, what was not confirmed is retried with back-off
     /// (publisher confirms make a completed publish a delivered one); a message whose confirm was lost may go twice,
     /// and consumers are idempotent by (provider, version, offer key). Holding the scrape gate meanwhile keeps
@@ -259,22 +260,8 @@ public sealed class ProviderPriceCatalog(
         while (true)
         {
             var failed = new System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>();
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.PublishWindow), CancellationToken = cancellationToken };
             var batch = pending.Count > 0 ? pending : [announcement];
-            await Parallel.ForEachAsync(batch, parallel, async (message, token) =>
-            {
-                try
-                {
-                    // A publish whose channel died under it can wait for a confirm that never comes: give up on it
-                    // after PublishTimeout and send it again (consumers drop the duplicate if the first got through).
-                    await publisher.Publish(message, message.GetType(), token).WaitAsync(options.PublishTimeout, token);
-                    PricingTelemetry.RecordPublished(Provider, message.GetType().Name);
-                }
-                catch (Exception ex) when (!token.IsCancellationRequested)
-                {
-                    failed.Enqueue((message, ex));
-                }
-            });
+            await PublishInWindowAsync(batch, failed, cancellationToken);
 
             if (failed.IsEmpty)
             {
@@ -308,6 +295,62 @@ public sealed class ProviderPriceCatalog(
         lock (_statusLock)
         {
             _lastError = null;
+        }
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="batch"/> with up to <see cref="ScrapeOptions.PublishWindow"/> publishes awaiting their
+    /// confirms at once: the next starts as soon as one is confirmed, on the caller's flow (no thread-pool hop per
+    /// message), so a version's changes stream to the broker back to back and its confirms come back together
+    /// (RabbitMQ acknowledges many deliveries in one frame). What was not confirmed lands in <paramref name="failed"/>.
+    /// </summary>
+    private async Task PublishInWindowAsync(IReadOnlyList<object> batch, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)> failed,
+        CancellationToken cancellationToken)
+    {
+        using var window = new SemaphoreSlim(Math.Max(1, options.PublishWindow));
+        var publishes = new List<Task>(batch.Count);
+        try
+        {
+            foreach (var message in batch)
+            {
+                await window.WaitAsync(cancellationToken);
+                publishes.Add(PublishOneAsync(message, window, failed, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host is stopping: the publishes already started are cancelled too; let them end before the window goes.
+            try
+            {
+                await Task.WhenAll(publishes);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            throw;
+        }
+
+        await Task.WhenAll(publishes);
+    }
+
+    private async Task PublishOneAsync(object message, SemaphoreSlim window, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)> failed,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A publish whose channel died under it can wait for a confirm that never comes: give up on it after
+            // PublishTimeout and send it again (consumers drop the duplicate if the first got through).
+            await publisher.Publish(message, message.GetType(), cancellationToken).WaitAsync(options.PublishTimeout, cancellationToken);
+            PricingTelemetry.RecordPublished(Provider, message.GetType().Name);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            failed.Enqueue((message, ex));
+        }
+        finally
+        {
+            window.Release();
         }
     }
 

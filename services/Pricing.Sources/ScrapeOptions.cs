@@ -16,8 +16,12 @@ public sealed class ScrapeOptions
     /// <summary>A whole scrape (every page) that takes longer than this fails, keeping the last good catalog.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Changes of one version in flight to the broker at once (each awaiting its publisher confirm).</summary>
-    public int PublishWindow { get; set; } = 256;
+    /// <summary>
+    /// Changes of one version in flight to the broker at once (each awaiting its publisher confirm). The default holds a
+    /// whole version of a typical provider (hundreds to a thousand offers change at once), so a version is one burst of
+    /// publishes and one burst of confirms.
+    /// </summary>
+    public int PublishWindow { get; set; } = 1024;
 
     /// <summary>How long one publish may wait for the broker's confirm before it counts as failed and is sent again.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);

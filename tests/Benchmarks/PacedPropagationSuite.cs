@@ -28,7 +28,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
 
     public string Name => "propagation-paced";
 
-    public string Description => "price-change latency at a steady rate: small versions at an interval, diff -> gRPC watchers, real RabbitMQ + Redis (options: --offers N --versions N --interval-ms M)";
+    public string Description => "price-change latency at a steady rate: small versions at an interval, diff -> gRPC watchers, real RabbitMQ + Redis (options: --offers N --versions N --interval-ms M --batch-size N --batch-ms N)";
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -51,7 +51,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
         WebApplication? quotes = null;
         try
         {
-            quotes = await PropagationQuotesHost.StartAsync(vhost.Uri, redis, keyPrefix, provider.BoundAddress(), "quotes-paced-bench", ct);
+            quotes = await PropagationQuotesHost.StartAsync(vhost.Uri, redis, keyPrefix, provider.BoundAddress(), "quotes-paced-bench", ct, args);
             using var channel = GrpcChannel.ForAddress(quotes.BoundAddress());
             var view = quotes.Services.GetRequiredService<PriceView>();
             var catalog = provider.Catalog();

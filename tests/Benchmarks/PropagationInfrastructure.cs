@@ -111,7 +111,6 @@ internal sealed class PropagationVirtualHost : IAsyncDisposable
     }
 }
 
-/// <summary>Deletes every Redis key under a prefix (SCAN + DEL) once the run is over.</summary>
 /// <summary>Where the propagation suites find their servers, and the figures both print.</summary>
 internal static class PropagationMeasures
 {
@@ -148,7 +147,11 @@ internal static class PropagationMeasures
 /// <summary>A Quotes host for a propagation run: real RabbitMQ and Redis, one synthetic provider, events only (no resync).</summary>
 internal static class PropagationQuotesHost
 {
-    public static async Task<WebApplication> StartAsync(string rabbitUri, string redis, string keyPrefix, string providerAddress, string queueName, CancellationToken ct)
+    /// <summary>
+    /// <paramref name="args"/>: <c>--batch-size N</c> and <c>--batch-ms N</c> set Quotes:PriceChangeBatchSize and
+    /// Quotes:PriceChangeBatchTimeLimit, to try other batch limits without a rebuild.
+    /// </summary>
+    public static async Task<WebApplication> StartAsync(string rabbitUri, string redis, string keyPrefix, string providerAddress, string queueName, CancellationToken ct, string[]? args = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.UseFreeLoopbackPort();
@@ -162,6 +165,16 @@ internal static class PropagationQuotesHost
             // Only events, never a resync, bring new versions in this run.
             ["Quotes:ResyncGrace"] = "00:05:00",
         });
+        if (args is not null && QuoteThroughputSuite.Option(args, "--batch-size", 0) is > 0 and var size)
+        {
+            builder.Configuration["Quotes:PriceChangeBatchSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (args is not null && QuoteThroughputSuite.Option(args, "--batch-ms", 0) is > 0 and var ms)
+        {
+            builder.Configuration["Quotes:PriceChangeBatchTimeLimit"] = TimeSpan.FromMilliseconds(ms).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.BuildQuotesApp();
         await app.StartAsync(ct);
@@ -255,4 +268,60 @@ internal sealed class PropagationConsumeRecorder : IConsumeObserver
 
     public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
         where T : class => Task.CompletedTask;
+}
+
+/// <summary>
+/// CPU time used so far by this process, by RabbitMQ (every <c>beam.smp</c>) and by Redis (every <c>redis-server</c>),
+/// read from /proc (Linux; zero elsewhere). The servers are shared: on a busy machine their figures include other users' work.
+/// </summary>
+internal readonly record struct CpuTimes(TimeSpan Process, TimeSpan Broker, TimeSpan Redis)
+{
+    public static CpuTimes operator -(CpuTimes a, CpuTimes b) => new(a.Process - b.Process, a.Broker - b.Broker, a.Redis - b.Redis);
+
+    public static CpuTimes Sample()
+    {
+        var broker = TimeSpan.Zero;
+        var redis = TimeSpan.Zero;
+        if (Directory.Exists("/proc"))
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out _))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var open = stat.IndexOf('(');
+                    var close = stat.LastIndexOf(')');
+                    var name = stat[(open + 1)..close];
+                    if (name is not ("beam.smp" or "redis-server"))
+                    {
+                        continue;
+                    }
+
+                    // After the name: state is field 3, utime 14 and stime 15, in clock ticks (USER_HZ, 100 on Linux).
+                    var fields = stat[(close + 2)..].Split(' ');
+                    var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                    var used = TimeSpan.FromMilliseconds(ticks * 10);
+                    if (name == "beam.smp")
+                    {
+                        broker += used;
+                    }
+                    else
+                    {
+                        redis += used;
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+                {
+                    // A process that ended meanwhile, or one we may not read.
+                }
+            }
+        }
+
+        return new CpuTimes(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, broker, redis);
+    }
 }

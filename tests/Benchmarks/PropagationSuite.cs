@@ -23,27 +23,34 @@ namespace Pricing.Benchmarks;
 /// <summary>
 /// End-to-end price-change propagation on a real RabbitMQ (a fresh vhost) and Redis (a fresh key prefix): a synthetic
 /// provider host moves every price and publishes one version per scrape (one <see cref="AcceleratorPriceChanged"/> per
-/// offer, sequentially with publisher confirms, then <see cref="CatalogPublished"/>); a Quotes host consumes them; a
+/// offer, with publisher confirms in flight, then <see cref="CatalogPublished"/>); a Quotes host consumes them; a
 /// <c>WatchPriceChanges</c> client and a <c>WatchQuote</c> client on Quotes' gRPC port take the receive times. The three
 /// meet only through the broker, Redis and gRPC, but share this process (and its clock, so client receive time minus
-/// the event's <c>ObservedAt</c> is a latency). One warm-up version, then <c>--versions</c> back to back. Then a what-if
-/// in the same run: one version published with all its changes in flight at once (not something the provider does).
-/// Target: p99 diff → watcher &lt; 50 ms on loopback.
+/// the event's <c>ObservedAt</c> is a latency). One warm-up version, then <c>--versions</c> back to back.
+/// Targets (issue 15): p99 diff → watcher &lt; 50 ms for a 1,000-change version, and ≥ 10,000 changes/s sustained end to
+/// end; the run prints each as MET or NOT MET with its figure. It also prints the CPU each change cost this process (provider,
+/// Quotes and the clients), the broker and Redis, which the scale model in docs/benchmarks.md is built from; with
+/// <c>--watchers N</c> the same version goes to N watchers (the first one timed), and with <c>--replicas N</c> through N
+/// Quotes replicas (each its own queue, one shared history queue), so runs that differ in one give the cost per watcher
+/// and per replica.
 /// </summary>
 public sealed class PropagationSuite : IBenchmarkSuite
 {
     private const string Provider = "synthetic";
-    private const string PipelinedProvider = "pipelined";
     private const double TargetP99Ms = 50;
+    private const double TargetChangesPerSecond = 10_000;
 
     public string Name => "propagation";
 
-    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --csv PATH)";
+    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N (up to 14) --replicas N --batch-size N --batch-ms N --csv PATH)";
 
     public async Task<int> RunAsync(string[] args)
     {
         var versions = QuoteThroughputSuite.Option(args, "--versions", 5);
         var offers = QuoteThroughputSuite.Option(args, "--offers", 1000);
+        // At most 14: one caller holds at most 16 streams (issue 12), and the run also holds a WatchQuote stream.
+        var watchers = Math.Clamp(QuoteThroughputSuite.Option(args, "--watchers", 1), 1, 14);
+        var replicas = Math.Max(1, QuoteThroughputSuite.Option(args, "--replicas", 1));
         var (amqp, management, redis) = PropagationMeasures.Servers();
         var runId = Guid.NewGuid().ToString("N")[..12];
         var keyPrefix = $"pricing-bench-propagation-{runId}:";
@@ -52,7 +59,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
         await using var vhost = await PropagationVirtualHost.CreateAsync(amqp, management, $"pricing-bench-propagation-{runId}");
         try
         {
-            var run = new PropagationRun(vhost.Uri, redis, keyPrefix, versions, offers);
+            var run = new PropagationRun(vhost.Uri, redis, keyPrefix, versions, offers, watchers, replicas, args);
             await run.ExecuteAsync(timeout.Token);
             run.Print(args);
             return 0;
@@ -63,8 +70,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
         }
     }
 
-    /// <summary>One run: the hosts, the measured versions, the what-if, and every timestamp taken.</summary>
-    private sealed class PropagationRun(string rabbitUri, string redis, string keyPrefix, int versions, int offers)
+    /// <summary>One run: the hosts, the measured versions, and every timestamp taken.</summary>
+    private sealed class PropagationRun(string rabbitUri, string redis, string keyPrefix, int versions, int offers, int watchers, int replicas, string[] args)
     {
         private readonly PropagationPublishRecorder _recorder = new();
         private readonly PropagationConsumeRecorder _consumed = new();
@@ -73,11 +80,12 @@ public sealed class PropagationSuite : IBenchmarkSuite
         private readonly List<(long At, PriceChangeNotice Notice)> _notices = [];
         private readonly List<(long At, long Version)> _quotes = [];
         private readonly List<(long At, long Version)> _views = [];
-        private readonly List<(long At, PriceChangeNotice Notice)> _pipelinedNotices = [];
         private readonly List<ScrapeOutcome> _outcomes = [];
         private long _warmVersion;
-        private long _pipelinedVisibleAt;
-        private long _pipelinedObservedAt;
+        private readonly long[] _extraWatcherNotices = new long[Math.Max(0, watchers - 1)];
+        private readonly List<WebApplication> _otherReplicas = [];
+        private CpuTimes _cpuBefore;
+        private CpuTimes _cpuAfter;
         private readonly List<(long At, int Threads, long Pending)> _pool = [];
         private string _loadBefore = "";
         private string _loadAfter = "";
@@ -95,21 +103,27 @@ public sealed class PropagationSuite : IBenchmarkSuite
             {
                 var bus = provider.Services.GetRequiredService<IBus>();
                 using var observer = bus.ConnectPublishObserver(_recorder);
-                quotes = await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct);
+                quotes = await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct, args);
+                // More replicas (--replicas N): each has its own queue and shares the history queue, as deployed; only
+                // the first is timed, the others add their cost to this process, the broker and Redis.
+                for (var i = 1; i < replicas; i++)
+                {
+                    _otherReplicas.Add(await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct, args));
+                }
+
                 using var consumeObserver = quotes.Services.GetRequiredService<IBus>().ConnectConsumeObserver(_consumed);
                 using var channel = GrpcChannel.ForAddress(quotes.BoundAddress());
                 var changes = new PriceChanges.PriceChangesClient(channel);
                 var view = quotes.Services.GetRequiredService<PriceView>();
                 await MeasureVersionsAsync(provider, changes, new TrainingQuotes.TrainingQuotesClient(channel), view, ct);
-                await MeasurePipelinedAsync(provider, bus, changes, view, ct);
                 _loadAfter = LoadAverage();
             }
             finally
             {
-                if (quotes is not null)
+                foreach (var replica in _otherReplicas.Prepend(quotes).OfType<WebApplication>())
                 {
-                    await quotes.StopAsync(CancellationToken.None);
-                    await quotes.DisposeAsync();
+                    await replica.StopAsync(CancellationToken.None);
+                    await replica.DisposeAsync();
                 }
 
                 await provider.StopAsync(CancellationToken.None);
@@ -127,6 +141,10 @@ public sealed class PropagationSuite : IBenchmarkSuite
             // Watchers first, so the warm-up version exercises the gRPC fan-out too (its figures are not counted).
             using var watch = changes.WatchPriceChanges(new WatchPriceChangesRequest { Filter = new PriceChangeFilter { Provider = Provider } }, cancellationToken: stop.Token);
             using var watchQuote = quoteClient.WatchQuote(QuoteBenchmarkServer.TypicalRequest(), cancellationToken: stop.Token);
+            // The other watchers (--watchers N): same filter, on the same channel; each only counts what it receives.
+            var extra = Enumerable.Range(0, watchers - 1)
+                .Select(_ => changes.WatchPriceChanges(new WatchPriceChangesRequest { Filter = new PriceChangeFilter { Provider = Provider } }, cancellationToken: stop.Token))
+                .ToList();
             await Task.Delay(500, ct);
             var measuredFrom = catalog.Current.Version + 2;
             var last = catalog.Current.Version + 1 + versions;
@@ -134,6 +152,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
             var noticeReader = Task.Run(() => ReadNoticesAsync(watch.ResponseStream, _notices, n => n.Change.CatalogVersion >= measuredFrom, expected, stop.Token), ct);
             var quoteReader = Task.Run(() => ReadQuotesAsync(watchQuote.ResponseStream, last, stop.Token), ct);
             var viewReader = Task.Run(() => ObserveViewAsync(view, Provider, last, _views, stop.Token), ct);
+            var extraReaders = extra.Select((call, i) => Task.Run(() => CountNoticesAsync(call.ResponseStream, i, measuredFrom, expected, stop.Token), ct)).ToList();
 
             var poolSampler = SamplePoolAsync(stop.Token);
             var warm = await catalog.ScrapeOnceAsync(ct);
@@ -144,6 +163,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
 
             var pauseBefore = GC.GetTotalPauseDuration();
             var gcBefore = GC.CollectionCount(0);
+            _cpuBefore = CpuTimes.Sample();
             for (var i = 0; i < versions; i++)
             {
                 source.Bump();
@@ -153,7 +173,13 @@ public sealed class PropagationSuite : IBenchmarkSuite
             }
 
             stop.CancelAfter(TimeSpan.FromSeconds(120));
-            await Task.WhenAll(noticeReader, quoteReader, viewReader);
+            await Task.WhenAll([noticeReader, quoteReader, viewReader, .. extraReaders]);
+            _cpuAfter = CpuTimes.Sample();
+            foreach (var call in extra)
+            {
+                call.Dispose();
+            }
+
             _gcPauseTicks = (GC.GetTotalPauseDuration() - pauseBefore).Ticks;
             _gcCount = GC.CollectionCount(0) - gcBefore;
             if (_notices.Count(n => n.Notice.Change.CatalogVersion >= measuredFrom) < expected)
@@ -181,30 +207,24 @@ public sealed class PropagationSuite : IBenchmarkSuite
             }
         }
 
-        /// <summary>
-        /// The what-if: one version of a second provider whose changes are all published at once (confirms awaited
-        /// together), then its CatalogPublished; a watcher on that provider takes the receive times.
-        /// </summary>
-        private async Task MeasurePipelinedAsync(WebApplication provider, IBus bus, PriceChanges.PriceChangesClient changes, PriceView view, CancellationToken ct)
+        private async Task CountNoticesAsync(IAsyncStreamReader<PriceChangeNotice> stream, int watcher, long measuredFrom, long expected, CancellationToken ct)
         {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var watch = changes.WatchPriceChanges(new WatchPriceChangesRequest { Filter = new PriceChangeFilter { Provider = PipelinedProvider } }, cancellationToken: stop.Token);
-            await Task.Delay(1000, ct);
-            var reader = Task.Run(() => ReadNoticesAsync(watch.ResponseStream, _pipelinedNotices, _ => true, offers, stop.Token), ct);
-            var visible = new List<(long At, long Version)>();
-            var viewReader = Task.Run(() => ObserveViewAsync(view, PipelinedProvider, 1, visible, stop.Token), ct);
-
-            var source = provider.Catalog().Current.Offers.Values.Select(o => o with { Provider = PipelinedProvider }).ToList();
-            var observedAt = DateTimeOffset.UtcNow;
-            _pipelinedObservedAt = observedAt.UtcTicks;
-            var messages = source.Select(o => AcceleratorPriceChanged.From(PipelinedProvider, 1, new OfferChange(Pricing.Catalog.PriceChangeKind.Added, o.OfferKey, null, o), observedAt)).ToList();
-            await Task.WhenAll(messages.Select(m => bus.Publish(m, ct)));
-            await bus.Publish(new CatalogPublished(PipelinedProvider, 1, 0, source.Count, source.Count, 0, 0, 0, observedAt), ct);
-
-            stop.CancelAfter(TimeSpan.FromSeconds(120));
-            await Task.WhenAll(reader, viewReader);
-            await stop.CancelAsync();
-            _pipelinedVisibleAt = visible.Count > 0 ? visible[0].At : 0;
+            try
+            {
+                while (_extraWatcherNotices[watcher] < expected && await stream.MoveNext(ct))
+                {
+                    if (stream.Current.Change.CatalogVersion >= measuredFrom)
+                    {
+                        _extraWatcherNotices[watcher]++;
+                    }
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
         private static void Check(ScrapeOutcome outcome, int offers)
@@ -338,23 +358,13 @@ public sealed class PropagationSuite : IBenchmarkSuite
             var publishRate = changeCount / Seconds(lastConfirm - firstPublish);
             var sustained = changeCount / Seconds(lastNoticeAt - firstPublish);
 
-            // The what-if.
-            var pipelined = _pipelinedNotices.Where(n => n.Notice.Change.Provider == PipelinedProvider).ToList();
-            var pipeKeys = _recorder.ChangeStarted.Where(p => p.Key.OfferKey.StartsWith(PipelinedProvider + "|", StringComparison.Ordinal)).ToList();
-            var pipeFirst = pipeKeys.Min(p => p.Value);
-            var pipeLastConfirm = _recorder.ChangeConfirmed.Where(p => p.Key.OfferKey.StartsWith(PipelinedProvider + "|", StringComparison.Ordinal)).Max(p => p.Value);
-            var pipeDiffToClient = pipelined.Select(n => Ms(n.At - Observed(n.Notice))).ToArray();
-            var pipeStartToClient = pipelined.Select(n => Ms(n.At - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
-            var pipePublishRate = pipeKeys.Count / Seconds(pipeLastConfirm - pipeFirst);
-            var pipeSustained = pipelined.Count / Seconds(pipelined.Max(n => n.At) - pipeFirst);
-
             var output = new StringBuilder();
             void Line(string text = "") => output.AppendLine(text);
             Line();
             Line(Invariant($"## propagation: {versions} versions x {offers:N0} offers = {changeCount:N0} changes measured (versions {_warmVersion + 1}-{_warmVersion + versions}, after warm-up version {_warmVersion} of {offers:N0} additions)"));
             Line();
             Line(Invariant($"Runtime {Environment.Version}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC; provider host, Quotes host and both gRPC clients in one process (one clock);"));
-            Line("RabbitMQ and Redis on loopback; the versions are published back to back (one scrape after the other).");
+            Line(Invariant($"RabbitMQ and Redis on loopback; the versions are published back to back (one scrape after the other); {watchers} WatchPriceChanges client(s) on one channel (the first timed); {replicas} Quotes replica(s) in this process (the first watched)."));
             Line($"Load average (1/5/15 min) before the run {_loadBefore}, after {_loadAfter}.");
             Line();
             Line("| per change (n) | n | p50 ms | p95 ms | p99 ms | max ms |");
@@ -364,9 +374,9 @@ public sealed class PropagationSuite : IBenchmarkSuite
             Row(output, "  diff -> own publish start (queued behind the version's earlier publishes)", diffToStart);
             Row(output, "  own publish start -> Quotes recorded it (broker, consumer, Redis history append)", startToQuotes);
             Row(output, "    own publish start -> delivered to Quotes' consume pipeline (broker, deserialize)", startToDelivered);
-            Row(output, "    delivered -> recorded (partitioner, Redis history MULTI/EXEC)", deliveredToRecorded);
+            Row(output, "    delivered -> recorded (batch collection, one Redis history write per batch)", deliveredToRecorded);
             Row(output, "  Quotes recorded -> WatchPriceChanges client (fan-out, gRPC)", quotesToClient);
-            Row(output, "  one sequential publish, start -> confirm", publishEach);
+            Row(output, "  one publish, start -> confirm (up to Scrape:PublishWindow in flight)", publishEach);
             Line();
             Line("| per version | n | p50 ms | p95 ms | p99 ms | max ms |");
             Line("|---|---:|---:|---:|---:|---:|");
@@ -378,16 +388,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
             Line();
             Line("| throughput | changes/s |");
             Line("|---|---:|");
-            Line(Invariant($"| publish alone: provider's sequential publish with confirms (first publish start -> last CatalogPublished confirm) | {publishRate:N0} |"));
+            Line(Invariant($"| publish alone: provider's publishing with confirms (first publish start -> last CatalogPublished confirm) | {publishRate:N0} |"));
             Line(Invariant($"| sustained end to end: changes / (first publish start -> last WatchPriceChanges notice) | {sustained:N0} |"));
-            Line(Invariant($"| what-if, publish alone: one version's {pipeKeys.Count:N0} changes all in flight at once | {pipePublishRate:N0} |"));
-            Line(Invariant($"| what-if, end to end: changes / (first publish start -> last notice) | {pipeSustained:N0} |"));
-            Line();
-            Line("| what-if: all of one version's changes in flight at once (n) | n | p50 ms | p95 ms | p99 ms | max ms |");
-            Line("|---|---:|---:|---:|---:|---:|");
-            Row(output, "diff -> WatchPriceChanges client", pipeDiffToClient);
-            Row(output, "own publish start -> WatchPriceChanges client", pipeStartToClient);
-            Line(Invariant($"| diff -> version visible in the Quotes view (in-process) | 1 | {Ms(_pipelinedVisibleAt - _pipelinedObservedAt):F1} | | | |"));
             Line();
             Line("Per version:");
             Line();
@@ -419,10 +421,28 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 Line(Invariant($"Per-change timestamps (UTC ticks) written to {csv}."));
             }
 
+            // CPU over the measured versions: what each change cost here, at the broker and at Redis (the scale model's inputs).
+            var cpu = _cpuAfter - _cpuBefore;
+            Line();
+            Line("| CPU over the measured versions | CPU ms | per change µs | cores busy (of the wall time) |");
+            Line("|---|---:|---:|---:|");
+            var wall = Seconds(lastNoticeAt - firstPublish);
+            void CpuRow(string what, TimeSpan used) =>
+                Line(Invariant($"| {what} | {used.TotalMilliseconds:F0} | {used.TotalMicroseconds / changeCount:F0} | {used.TotalSeconds / wall:F2} |"));
+            CpuRow("this process: provider + Quotes + gRPC clients", cpu.Process);
+            CpuRow("RabbitMQ (beam.smp; shared with whatever else uses the broker)", cpu.Broker);
+            CpuRow("Redis (redis-server; shared likewise)", cpu.Redis);
+            Line(Invariant($"Scale-model inputs (docs/benchmarks.md): watchers={watchers} replicas={replicas} process_us_per_change={cpu.Process.TotalMicroseconds / changeCount:F0} broker_us_per_change={cpu.Broker.TotalMicroseconds / changeCount:F0} redis_us_per_change={cpu.Redis.TotalMicroseconds / changeCount:F0}"));
+            if (watchers > 1)
+            {
+                Line(Invariant($"Other watchers' notices: {string.Join(", ", _extraWatcherNotices.Select(n => n.ToString(CultureInfo.InvariantCulture)))} of {changeCount} each."));
+            }
+
             var p99 = Percentile(diffToClient, 0.99);
             var ownP99 = Percentile(startToClient, 0.99);
             Line();
-            Line(Invariant($"Target p99 diff -> watcher < {TargetP99Ms:F0} ms: {(p99 < TargetP99Ms ? "MET" : "NOT MET")} ({p99:F1} ms). Per change from its own publish start: p99 {ownP99:F1} ms ({(ownP99 < TargetP99Ms ? "under" : "over")} {TargetP99Ms:F0} ms)."));
+            Line(Invariant($"Target p99 diff -> watcher < {TargetP99Ms:F0} ms ({offers:N0}-change versions): {(p99 < TargetP99Ms ? "MET" : "NOT MET")} ({p99:F1} ms). Per change from its own publish start: p99 {ownP99:F1} ms."));
+            Line(Invariant($"Target sustained end to end >= {TargetChangesPerSecond:N0} changes/s: {(sustained >= TargetChangesPerSecond ? "MET" : "NOT MET")} ({sustained:N0} changes/s; publishing alone {publishRate:N0})."));
             Line();
             Line("Command:");
             Line();

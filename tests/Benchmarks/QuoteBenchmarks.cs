@@ -148,6 +148,13 @@ public sealed class QuoteThroughputSuite : IBenchmarkSuite
             Console.WriteLine(Invariant($"  grpc.health.v1.Health/Check            {healthRate,10:N0} calls/s  rounds: {string.Join(", ", healthRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
             Console.WriteLine(Invariant($"  QuoteTrainingRun cached, H100 only     {smallQuoteRate,10:N0} calls/s  rounds: {string.Join(", ", smallQuoteRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}  ({oneOptionSize:N0}-byte response, 10 options), {smallQuoteRate / trivialRate:P1} of the baseline"));
             Console.WriteLine(Invariant($"  ratio cached quote / baseline {ratio:P1} (target >= 85%): {(ratio >= 0.85 ? "MET" : "NOT MET")}"));
+            if (ratio < 0.85)
+            {
+                // What bounds it (docs/benchmarks.md): the bytes each call moves, not the work to find the cached quote.
+                Console.WriteLine(Invariant($"  bound: the answer's size, {quoteSize:N0} B a call ({quoteRate * quoteSize / 1e6:N0} MB/s written and read on the same cores) against ~100 B for the baseline; the H100-only answer ({oneOptionSize:N0} B) runs at {smallQuoteRate / trivialRate:P1}."));
+            }
+
+            Console.WriteLine($"  load average (1/5/15 min) after the run {PropagationMeasures.LoadAverage()}");
             return 0;
         }
         finally

@@ -59,6 +59,31 @@ public sealed class InMemoryBusTests
     }
 
     [Fact]
+    public async Task A_forged_change_consumed_in_the_same_batch_as_a_genuine_one_is_rejected_alone()
+    {
+        var store = new FaultingHistoryStore();
+        await using var app = await StartQuotesAsync(store);
+        using var watcher = app.Services.GetRequiredService<PriceChangeFeed>().Watch(PriceChangeSelector.All);
+        var view = app.Services.GetRequiredService<PriceView>();
+        var bus = app.Services.GetRequiredService<IBus>();
+
+        var genuine = ChangeTo(1, null, 40m);
+        var forgedOffer = genuine.Offer! with { InstanceType = "x9.large", PricePerInstanceHour = -1m };
+        var forged = genuine with { OfferKey = forgedOffer.OfferKey, NewPricePerInstanceHour = -1m, Offer = forgedOffer };
+        // Published together, so both land in one batch: the gate must take the forged one out before batching, or the
+        // batch fails as a whole and the genuine change goes to the error queue with it.
+        await Task.WhenAll(bus.Publish(forged, Ct), bus.Publish(genuine, Ct));
+        await bus.Publish(new CatalogPublished(Provider, 1, 0, 1, 1, 0, 0, 0, genuine.ObservedAt), Ct);
+        await WaitAsync(() => view.VersionOf(Provider) == 1, "version 1 in the view");
+
+        Assert.Equal(genuine, (await ReadAsync(watcher, 1)).Single().Change);
+        await Task.Delay(500, Ct);
+        Assert.False(watcher.Changes.TryRead(out var extra), $"also passed on: {extra?.Change.OfferKey}");
+        Assert.Equal(40m, Assert.Single(view.Current.Catalogs.Single().Offers.Values).PricePerInstanceHour);
+        Assert.Equal([genuine.OfferKey], await store.ReadAfterAsync(Provider, 0, Ct).Select(c => c.OfferKey).ToListAsync(Ct));
+    }
+
+    [Fact]
     public async Task Two_changes_of_one_offer_are_applied_in_the_order_they_arrived()
     {
         var store = new FaultingHistoryStore();

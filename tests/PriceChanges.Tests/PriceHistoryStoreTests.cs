@@ -30,6 +30,28 @@ public abstract class PriceHistoryStoreContract
     }
 
     [Fact]
+    public async Task A_batch_append_says_for_each_change_whether_it_was_new_and_stores_each_once()
+    {
+        var store = await CreateStoreAsync();
+        var before = Change("aws", 1, "p5.0", null, 90m, T0);
+        Assert.True(await store.AppendAsync(before, Ct));
+
+        // 300 changes: more than one script call's worth on Redis. One was recorded before, one is in the batch twice.
+        var batch = Enumerable.Range(0, 300).Select(i => Change("aws", 1, $"p5.{i}", null, 90m + i, T0)).ToList();
+        batch.Add(batch[10] with { });
+        var added = await store.AppendManyAsync(batch, Ct);
+
+        Assert.Equal(batch.Count, added.Count);
+        Assert.False(added[0], "recorded before the batch");
+        Assert.All(added.Skip(1).Take(299), a => Assert.True(a));
+        Assert.False(added[300], "the second copy in the same batch");
+        var recorded = await store.ReadAfterAsync("aws", 0, Ct).ToListAsync(Ct);
+        Assert.Equal(300, recorded.Count);
+        Assert.Equal(batch.Take(300).Select(c => c.OfferKey).Order(StringComparer.Ordinal), recorded.Select(c => c.OfferKey).Order(StringComparer.Ordinal));
+        Assert.Equal(300, (await store.ResumeWindowAsync("aws", 0, Ct)).Changes);
+    }
+
+    [Fact]
     public async Task The_same_change_appended_twice_is_stored_once_and_the_second_append_says_so()
     {
         var store = await CreateStoreAsync();

@@ -18,6 +18,8 @@ namespace Pricing.FakeProviders;
 public sealed class SyntheticPriceSource(IConfiguration configuration) : IPriceSource
 {
     public const string AcceleratorId = "nvidia-h100-80gb";
+    // Each generation moves the catalog's date a minute on: a long benchmark bumps hundreds of times, and a day per bump
+    // soon dated versions past what the event rules accept as plausible (more than a day ahead of the clock).
     private static readonly DateTimeOffset Epoch = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     private int _generation;
@@ -56,10 +58,10 @@ public sealed class SyntheticPriceSource(IConfiguration configuration) : IPriceS
             PricingModelOf(i),
             PriceOf(i, generation),
             "USD",
-            Epoch.AddDays(generation),
+            Epoch.AddMinutes(generation),
             $"sku-{i}",
             $"meter-{i}")).ToList();
-        return Task.FromResult(new SourceScrape(offers, [], Epoch.AddDays(generation)));
+        return Task.FromResult(new SourceScrape(offers, [], Epoch.AddMinutes(generation)));
     }
 }
 

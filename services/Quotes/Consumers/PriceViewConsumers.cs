@@ -8,62 +8,93 @@ using Quotes.Sync;
 namespace Quotes.Consumers;
 
 /// <summary>
-/// On this replica's own queue: checks the change, records it in the history (best effort when the history is
-/// shared: the shared queue's <see cref="PriceChangeHistoryConsumer"/> is what makes that durable), tells this
-/// replica's watchers, then applies it to this replica's price view. Idempotent by (provider, catalog version,
-/// offer key), so an at-least-once redelivery changes nothing; the message is acked only after the view holds it.
-/// An invalid or forged change throws <see cref="InvalidPriceEventException"/>, which is never retried: it goes to
-/// the error queue, never into the view.
+/// On this replica's own queue, a batch of changes at a time (see <see cref="AcceleratorPriceChangedConsumerDefinition"/>
+/// for the batch limits; every change in it has passed <see cref="PriceEventGate"/> on its own first): records the batch
+/// in the history in one write (best effort when the history is shared: the shared queue's
+/// <see cref="PriceChangeHistoryConsumer"/> is what makes that durable), tells this replica's watchers in one fan-out,
+/// then applies it to this replica's price view under one lock. Within a batch the changes go in catalog-version order;
+/// batches run one at a time, in the order they were collected, so watchers see each offer's changes in version order.
+/// Idempotent by (provider, catalog version, offer key), so an at-least-once redelivery changes nothing; the batch's
+/// messages are acked only after the view holds them.
 /// </summary>
-public sealed class AcceleratorPriceChangedConsumer(PriceView view, PriceChangeFeed feed, PriceEventGate gate, ILogger<AcceleratorPriceChangedConsumer> logger) : IConsumer<AcceleratorPriceChanged>
+public sealed class AcceleratorPriceChangedConsumer(PriceView view, PriceChangeFeed feed, ILogger<AcceleratorPriceChangedConsumer> logger) : IConsumer<Batch<AcceleratorPriceChanged>>
 {
-    public async Task Consume(ConsumeContext<AcceleratorPriceChanged> context)
+    public async Task Consume(ConsumeContext<Batch<AcceleratorPriceChanged>> context)
     {
-        var m = context.Message;
-        gate.Check(m);
+        var changes = PriceChangeBatches.InVersionOrder(context.Message);
 
         // History and watchers first, then the view: once the view shows a version, every change of it has been
         // passed to this replica's watchers (and, unless the history store is down, recorded).
-        var first = await feed.RecordAsync(m, context.CancellationToken);
-        var result = view.ApplyChange(m.Provider, m.CatalogVersion, m.ToOfferChange());
-        PricingTelemetry.RecordConsumed(m.Provider, nameof(AcceleratorPriceChanged));
-        logger.LogDebug("{Provider} v{Version} {Kind} {OfferKey}: {Result}, first delivery {First}", m.Provider, m.CatalogVersion, m.Kind, m.OfferKey, result, first);
+        var first = await feed.RecordManyAsync(changes, context.CancellationToken);
+        var applied = view.ApplyChanges(changes.Select(m => (m.Provider, m.CatalogVersion, m.ToOfferChange())).ToList());
+        PriceChangeBatches.RecordConsumed(changes);
+        logger.LogDebug("Batch of {Count} changes: {Applied} applied to the view, {First} first deliveries", changes.Count, applied, first);
     }
 }
 
 /// <summary>
-/// On the queue every replica shares (when the history is in Redis): writes each change to the history and lets the
-/// broker ack it only once Redis has it. While Redis is unreachable it keeps trying (the message stays unacked, and
-/// is redelivered to another replica if this one goes away), so the history gets every change once Redis is back.
+/// On the queue every replica shares (when the history is in Redis): writes each batch of changes to the history in one
+/// write and lets the broker ack them only once Redis has them. While Redis is unreachable it keeps trying (the messages
+/// stay unacked, and are redelivered to another replica if this one goes away), so the history gets every change once
+/// Redis is back.
 /// </summary>
-public sealed class PriceChangeHistoryConsumer(IPriceHistoryStore store, PriceEventGate gate, TimeProvider time, ILogger<PriceChangeHistoryConsumer> logger) : IConsumer<AcceleratorPriceChanged>
+public sealed class PriceChangeHistoryConsumer(IPriceHistoryStore store, TimeProvider time, ILogger<PriceChangeHistoryConsumer> logger) : IConsumer<Batch<AcceleratorPriceChanged>>
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
-    public async Task Consume(ConsumeContext<AcceleratorPriceChanged> context)
+    public async Task Consume(ConsumeContext<Batch<AcceleratorPriceChanged>> context)
     {
-        var m = context.Message;
-        gate.Check(m);
+        var changes = PriceChangeBatches.InVersionOrder(context.Message);
         var backoff = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await store.AppendAsync(m, context.CancellationToken);
+                await store.AppendManyAsync(changes, context.CancellationToken);
                 return;
             }
             catch (Exception ex) when (PriceChangeFeed.IsStoreOutage(ex) && !context.CancellationToken.IsCancellationRequested)
             {
                 if (attempt == 1)
                 {
-                    logger.LogWarning("History store {Store} unavailable; holding {Provider} v{Version} unacked until it is back: {Error}",
-                        store.Name, m.Provider, m.CatalogVersion, ex.Message);
+                    logger.LogWarning("History store {Store} unavailable; holding a batch of {Count} changes ({Provider} v{Version} first) unacked until it is back: {Error}",
+                        store.Name, changes.Count, changes[0].Provider, changes[0].CatalogVersion, ex.Message);
                 }
 
-                // Cancelled when the endpoint stops: the message then stays on the queue, unacked.
+                // Cancelled when the endpoint stops: the messages then stay on the queue, unacked.
                 await Task.Delay(backoff, time, context.CancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
+        }
+    }
+}
+
+/// <summary>What both batch consumers do with a consumed batch.</summary>
+public static class PriceChangeBatches
+{
+    /// <summary>
+    /// The batch's changes ordered by catalog version (stable, so otherwise in the order MassTransit collected them): a
+    /// batch can hold two versions of one offer, and the older goes first.
+    /// </summary>
+    public static List<AcceleratorPriceChanged> InVersionOrder(Batch<AcceleratorPriceChanged> batch)
+    {
+        var changes = new List<AcceleratorPriceChanged>(batch.Length);
+        foreach (var context in batch)
+        {
+            changes.Add(context.Message);
+        }
+
+        return changes.Select((c, i) => (Change: c, Index: i))
+            .OrderBy(e => e.Change.CatalogVersion).ThenBy(e => e.Index)
+            .Select(e => e.Change)
+            .ToList();
+    }
+
+    public static void RecordConsumed(List<AcceleratorPriceChanged> changes)
+    {
+        foreach (var change in changes)
+        {
+            PricingTelemetry.RecordConsumed(change.Provider, nameof(AcceleratorPriceChanged));
         }
     }
 }

@@ -105,7 +105,7 @@ public static class QuotesExtensions
 
     public static void RegisterConsumers(IBusRegistrationConfigurator x)
     {
-        // The definitions carry retry and per-offer partitioning, so the in-memory bus has them as RabbitMQ does.
+        // The definitions carry batching, the gate and retry, so the in-memory bus has them as RabbitMQ does.
         x.AddConsumer<AcceleratorPriceChangedConsumer, AcceleratorPriceChangedConsumerDefinition>();
         x.AddConsumer<CatalogPublishedConsumer, CatalogPublishedConsumerDefinition>();
         x.AddConsumer<PriceChangeHistoryConsumer, PriceChangeHistoryConsumerDefinition>();
@@ -118,8 +118,8 @@ public static class QuotesExtensions
     /// RabbitMQ deletes once no replica has consumed from it for <see cref="QuotesOptions.ReplicaQueueExpiry"/>.
     /// The shared one (<see cref="QuotesOptions.QueueName"/>), consumed by every replica in turn, feeds the history
     /// when it is shared (Redis): each change is acked only once Redis has it. With the history in memory, each
-    /// replica records from its own queue. Retry and per-offer partitioning come from the consumers' definitions
-    /// (<see cref="AcceleratorPriceChangedConsumerDefinition"/>), as on the in-memory bus; only the broker's topology is
+    /// replica records from its own queue. Batching, the per-change gate, ordering and retry come from the consumers'
+    /// definitions (<see cref="PriceChangeBatching"/>), as on the in-memory bus; only the broker's topology is
     /// configured here. Never acked-and-lost.
     /// </summary>
     public static void ConfigureRabbitEndpoints(IBusRegistrationContext context, IRabbitMqBusFactoryConfigurator cfg)
@@ -134,8 +134,9 @@ public static class QuotesExtensions
             e.QueueExpiration = options.ReplicaQueueExpiry;
             BindEveryPriceChange(e);
             e.Bind(PriceChangeTopology.CatalogPublishedExchangeName, b => b.ExchangeType = ExchangeType.Fanout);
-            // Deep prefetch: each change waits on a Redis write, so throughput comes from overlap.
-            e.PrefetchCount = 512;
+            // Deep prefetch: a batch fills only with what the broker has already sent; room for two full batches, so
+            // the next one collects while one is handled.
+            e.PrefetchCount = 2 * Math.Max(1, options.PriceChangeBatchSize);
             e.ConfigureConsumer<AcceleratorPriceChangedConsumer>(context);
             e.ConfigureConsumer<CatalogPublishedConsumer>(context);
         });
@@ -151,7 +152,7 @@ public static class QuotesExtensions
             e.ConfigureConsumeTopology = false;
             e.SetQuorumQueue();
             BindEveryPriceChange(e);
-            e.PrefetchCount = 512;
+            e.PrefetchCount = 2 * Math.Max(1, options.PriceChangeBatchSize);
             e.ConfigureConsumer<PriceChangeHistoryConsumer>(context);
         });
     }

@@ -14,6 +14,11 @@ namespace Quotes.Grpc;
 /// </summary>
 public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view, CatalogSyncWorker sync, PriceHistoryOptions historyOptions, TimeProvider time) : PriceChanges.PriceChangesBase
 {
+    /// <summary>At most this many notices are buffered before a flush: what one flush may hold back from the client.</summary>
+    private const int MaxCoalescedWrites = 256;
+
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
     public override async Task WatchPriceChanges(WatchPriceChangesRequest request, IServerStreamWriter<PriceChangeNotice> responseStream, ServerCallContext context)
     {
         var selector = PriceChangesRequestMapping.SelectorOf(request);
@@ -43,21 +48,36 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
 
         try
         {
-            await foreach (var live in watcher.Changes.ReadAllAsync(context.CancellationToken))
+            // Writes are coalesced: whatever has queued up since the last flush (a consumed batch's fan-out) is written
+            // with BufferHint and flushed once, with its last message, instead of one flush (one HTTP/2 frame write) per change.
+            var reader = watcher.Changes;
+            var ready = new List<PriceChangeNotice>(MaxCoalescedWrites);
+            while (await reader.WaitToReadAsync(context.CancellationToken))
             {
-                if (sent.Count > 0 && sent.Remove(PriceChangeJson.IdentityOf(live.Change)))
+                while (ready.Count < MaxCoalescedWrites && reader.TryRead(out var live))
                 {
-                    continue;
+                    if (sent.Count > 0 && sent.Remove(PriceChangeJson.IdentityOf(live.Change)))
+                    {
+                        continue;
+                    }
+
+                    // A change at or before the client's resume point was seen before it reconnected, even when it is
+                    // still in flight here (not yet in the history it was replayed from): never send it twice.
+                    if (request.ResumeAfter.TryGetValue(live.Change.Provider, out var resumedAfter) && live.Change.CatalogVersion <= resumedAfter)
+                    {
+                        continue;
+                    }
+
+                    ready.Add(Notice(live.Change, replayed: false, live.ReceivedAt));
                 }
 
-                // A change at or before the client's resume point was seen before it reconnected, even when it is
-                // still in flight here (not yet in the history it was replayed from): never send it twice.
-                if (request.ResumeAfter.TryGetValue(live.Change.Provider, out var resumedAfter) && live.Change.CatalogVersion <= resumedAfter)
+                for (var i = 0; i < ready.Count; i++)
                 {
-                    continue;
+                    responseStream.WriteOptions = i < ready.Count - 1 ? Buffered : null;
+                    await responseStream.WriteAsync(ready[i], context.CancellationToken);
                 }
 
-                await responseStream.WriteAsync(Notice(live.Change, replayed: false, live.ReceivedAt), context.CancellationToken);
+                ready.Clear();
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)

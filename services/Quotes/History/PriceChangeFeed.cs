@@ -47,24 +47,37 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
     public long Received => Interlocked.Read(ref _received);
 
     /// <summary>Passes a consumed change on to this replica's watchers. Returns false for a change already passed on.</summary>
-    public bool Notify(AcceleratorPriceChanged change)
+    public bool Notify(AcceleratorPriceChanged change) => NotifyMany([change]) == 1;
+
+    /// <summary>
+    /// Passes a batch of consumed changes on to this replica's watchers, in the batch's order: one pass over the watchers
+    /// for the whole batch, under one lock, with one receive time. Returns how many were new (not passed on before).
+    /// </summary>
+    public int NotifyMany(IReadOnlyList<AcceleratorPriceChanged> changes)
     {
-        var received = new ReceivedPriceChange(change, time.GetUtcNow());
+        var receivedAt = time.GetUtcNow();
         lock (_lock)
         {
-            if (!MarkSeen(PriceChangeJson.IdentityOf(change)))
+            var fresh = new List<ReceivedPriceChange>(changes.Count);
+            foreach (var change in changes)
             {
-                return false;
+                if (MarkSeen(PriceChangeJson.IdentityOf(change)))
+                {
+                    fresh.Add(new ReceivedPriceChange(change, receivedAt));
+                }
             }
 
-            _received++;
-            foreach (var watcher in _watchers)
+            _received += fresh.Count;
+            if (fresh.Count > 0)
             {
-                watcher.Offer(received);
+                foreach (var watcher in _watchers)
+                {
+                    watcher.Offer(fresh);
+                }
             }
+
+            return fresh.Count;
         }
-
-        return true;
     }
 
     /// <summary>
@@ -72,13 +85,20 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
     /// A shared (Redis) history that is unreachable is skipped rather than waited for: watchers and the view never wait
     /// on Redis, and the queue the replicas share holds the change until Redis has it.
     /// </summary>
-    public async Task<bool> RecordAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken)
+    public async Task<bool> RecordAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken) =>
+        await RecordManyAsync([change], cancellationToken) == 1;
+
+    /// <summary>
+    /// <see cref="RecordAsync"/> for a consumed batch: one history write for the batch (<see cref="IPriceHistoryStore.AppendManyAsync"/>),
+    /// then one fan-out (<see cref="NotifyMany"/>). Returns how many changes were passed on for the first time.
+    /// </summary>
+    public async Task<int> RecordManyAsync(IReadOnlyList<AcceleratorPriceChanged> changes, CancellationToken cancellationToken)
     {
-        if (time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _storeDownUntilTicks))
+        if (changes.Count > 0 && time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _storeDownUntilTicks))
         {
             try
             {
-                await store.AppendAsync(change, cancellationToken);
+                await store.AppendManyAsync(changes, cancellationToken);
             }
             catch (Exception ex) when (store.IsShared && IsStoreOutage(ex))
             {
@@ -91,7 +111,7 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
             }
         }
 
-        return Notify(change);
+        return NotifyMany(changes);
     }
 
     public static bool IsStoreOutage(Exception ex) => ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException;
@@ -158,12 +178,16 @@ public sealed class PriceChangeWatcher : IDisposable
         _channel.Writer.TryComplete();
     }
 
-    internal void Offer(ReceivedPriceChange change)
+    internal void Offer(List<ReceivedPriceChange> changes)
     {
-        if (Selector.Matches(change.Change) && !_channel.Writer.TryWrite(change))
+        foreach (var change in changes)
         {
-            _channel.Writer.TryComplete(new WatcherTooSlowException(
-                $"More than {_capacity} changes queued for this watcher; reconnect with resume_after set to the last versions received."));
+            if (Selector.Matches(change.Change) && !_channel.Writer.TryWrite(change))
+            {
+                _channel.Writer.TryComplete(new WatcherTooSlowException(
+                    $"More than {_capacity} changes queued for this watcher; reconnect with resume_after set to the last versions received."));
+                return;
+            }
         }
     }
 }

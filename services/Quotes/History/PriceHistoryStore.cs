@@ -105,6 +105,23 @@ public interface IPriceHistoryStore
     /// <summary>True when the change was not recorded before.</summary>
     Task<bool> AppendAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends a batch of changes (a consumed batch: one round trip to the store, not one per change). For each change,
+    /// in order, true when it was not recorded before. All or nothing is not promised: after a failure the batch is
+    /// appended again, and what made it the first time is recognised by its identity. A store without a batch path
+    /// appends one change after the other.
+    /// </summary>
+    async Task<IReadOnlyList<bool>> AppendManyAsync(IReadOnlyList<AcceleratorPriceChanged> changes, CancellationToken cancellationToken)
+    {
+        var added = new bool[changes.Count];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            added[i] = await AppendAsync(changes[i], cancellationToken);
+        }
+
+        return added;
+    }
+
     /// <summary>How much of <paramref name="provider"/>'s log lies after <paramref name="afterVersion"/>, and what has been trimmed.</summary>
     Task<ResumeWindow> ResumeWindowAsync(string provider, long afterVersion, CancellationToken cancellationToken);
 
@@ -144,35 +161,50 @@ public sealed class InMemoryPriceHistoryStore(PriceHistoryOptions options, TimeP
 
     public bool IsShared => false;
 
-    public Task<bool> AppendAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken)
+    public async Task<bool> AppendAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken) =>
+        (await AppendManyAsync([change], cancellationToken))[0];
+
+    /// <summary>The batch under one lock, with one pass over the time index to drop what left the retention window.</summary>
+    public Task<IReadOnlyList<bool>> AppendManyAsync(IReadOnlyList<AcceleratorPriceChanged> changes, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            if (!_identities.Add(PriceChangeJson.IdentityOf(change)))
+            var added = new bool[changes.Count];
+            for (var i = 0; i < changes.Count; i++)
             {
-                return Task.FromResult(false);
+                added[i] = AppendLocked(changes[i]);
             }
 
-            if (!_byProvider.TryGetValue(change.Provider, out var log))
-            {
-                log = [];
-                _byProvider[change.Provider] = log;
-            }
-
-            log.Add((change.CatalogVersion, change.OfferKey), change);
-            while (log.Count > options.MaxChangesPerProvider)
-            {
-                var oldest = log.Values[0];
-                _identities.Remove(PriceChangeJson.IdentityOf(oldest));
-                _trimmedThrough[change.Provider] = Math.Max(_trimmedThrough.GetValueOrDefault(change.Provider), oldest.CatalogVersion);
-                log.RemoveAt(0);
-            }
-
-            _byTime.Add(change);
             var cutoff = time.GetUtcNow() - options.Retention;
             _byTime.RemoveAll(c => c.ObservedAt < cutoff);
-            return Task.FromResult(true);
+            return Task.FromResult<IReadOnlyList<bool>>(added);
         }
+    }
+
+    private bool AppendLocked(AcceleratorPriceChanged change)
+    {
+        if (!_identities.Add(PriceChangeJson.IdentityOf(change)))
+        {
+            return false;
+        }
+
+        if (!_byProvider.TryGetValue(change.Provider, out var log))
+        {
+            log = [];
+            _byProvider[change.Provider] = log;
+        }
+
+        log.Add((change.CatalogVersion, change.OfferKey), change);
+        while (log.Count > options.MaxChangesPerProvider)
+        {
+            var oldest = log.Values[0];
+            _identities.Remove(PriceChangeJson.IdentityOf(oldest));
+            _trimmedThrough[change.Provider] = Math.Max(_trimmedThrough.GetValueOrDefault(change.Provider), oldest.CatalogVersion);
+            log.RemoveAt(0);
+        }
+
+        _byTime.Add(change);
+        return true;
     }
 
     public Task<ResumeWindow> ResumeWindowAsync(string provider, long afterVersion, CancellationToken cancellationToken)

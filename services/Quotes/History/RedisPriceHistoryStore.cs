@@ -14,60 +14,97 @@ namespace Quotes.History;
 /// limit pushed into Redis (ZRANGE … BYSCORE REV LIMIT), never a load-then-filter.
 /// <c>{prefix}history:ids:{provider}</c> holds the identities (provider, version, offer) already recorded, so a change
 /// is stored once however it arrives (a redelivery, or a resync's backfill of the same change).
-/// One Lua script does all of it atomically. Durability is Redis's: run it with <c>appendonly yes</c> (see docs/reliability.md).
+/// One Lua script does all of it atomically, for a batch of changes at a time (<see cref="AppendManyAsync"/>). Durability is Redis's: run it with <c>appendonly yes</c> (see docs/reliability.md).
 /// </summary>
 public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string keyPrefix, PriceHistoryOptions options, TimeProvider time) : IPriceHistoryStore
 {
-    // KEYS: 1 ids, 2 provider log, 3 trimmed mark, 4.. the time-scored indexes.
-    // ARGV: 1 identity, 2 member, 3 version, 4 observed ms, 5 retention cutoff ms, 6 max changes per provider.
+    // One call appends a batch. Per change i (from 0): KEYS 8i+1 ids, 8i+2 provider log, 8i+3 trimmed mark, 8i+4..8i+8 the
+    // time-scored indexes; ARGV 2+4i+1 identity, +2 member, +3 version, +4 observed ms. ARGV 1 the retention cutoff ms,
+    // 2 the max changes per provider. Returns one 1 (recorded) or 0 (already there) per change.
     private const string AppendScript = """
-        if redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1]) == 0 then return 0 end
-        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-        local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[6])
-        if excess > 0 then
-          local last = redis.call('ZRANGE', KEYS[2], excess - 1, excess - 1, 'WITHSCORES')
-          local mark = tonumber(redis.call('GET', KEYS[3]) or '0')
-          if tonumber(last[2]) > mark then redis.call('SET', KEYS[3], last[2]) end
-          redis.call('ZREMRANGEBYRANK', KEYS[2], 0, excess - 1)
-          redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1)
+        local added = {}
+        for i = 0, #KEYS / 8 - 1 do
+          local k = i * 8
+          local a = 2 + i * 4
+          if redis.call('ZADD', KEYS[k + 1], 'NX', ARGV[a + 3], ARGV[a + 1]) == 0 then
+            added[i + 1] = 0
+          else
+            redis.call('ZADD', KEYS[k + 2], ARGV[a + 3], ARGV[a + 2])
+            local excess = redis.call('ZCARD', KEYS[k + 2]) - tonumber(ARGV[2])
+            if excess > 0 then
+              local last = redis.call('ZRANGE', KEYS[k + 2], excess - 1, excess - 1, 'WITHSCORES')
+              local mark = tonumber(redis.call('GET', KEYS[k + 3]) or '0')
+              if tonumber(last[2]) > mark then redis.call('SET', KEYS[k + 3], last[2]) end
+              redis.call('ZREMRANGEBYRANK', KEYS[k + 2], 0, excess - 1)
+              redis.call('ZREMRANGEBYRANK', KEYS[k + 1], 0, excess - 1)
+            end
+            for j = 4, 8 do
+              redis.call('ZADD', KEYS[k + j], ARGV[a + 4], ARGV[a + 2])
+              redis.call('ZREMRANGEBYSCORE', KEYS[k + j], '-inf', '(' .. ARGV[1])
+            end
+            added[i + 1] = 1
+          end
         end
-        for i = 4, #KEYS do
-          redis.call('ZADD', KEYS[i], ARGV[4], ARGV[2])
-          redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[5])
-        end
-        return 1
+        return added
         """;
+
+    private const int KeysPerChange = 8;
+
+    /// <summary>
+    /// Changes per script call: a consumed batch goes as a few calls sent back to back (one pipeline, one round trip),
+    /// each short enough not to hold Redis up for long (a script runs alone).
+    /// </summary>
+    private const int ChangesPerCall = 128;
 
     public string Name => "redis";
 
     public bool IsShared => true;
 
-    public async Task<bool> AppendAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken)
+    public async Task<bool> AppendAsync(AcceleratorPriceChanged change, CancellationToken cancellationToken) =>
+        (await AppendManyAsync([change], cancellationToken))[0];
+
+    public async Task<IReadOnlyList<bool>> AppendManyAsync(IReadOnlyList<AcceleratorPriceChanged> changes, CancellationToken cancellationToken)
     {
-        var observed = change.ObservedAt.ToUnixTimeMilliseconds();
+        var db = redis.GetDatabase();
         var cutoff = (time.GetUtcNow() - options.Retention).ToUnixTimeMilliseconds();
-        RedisKey[] keys =
-        [
-            Key("ids", change.Provider),
-            ProviderKey(change.Provider),
-            ProviderKey(change.Provider) + ":trimmed",
-            Key("offer", change.OfferKey),
-            AcceleratorKey(change.AcceleratorId, null, null),
-            AcceleratorKey(change.AcceleratorId, change.Provider, null),
-            AcceleratorKey(change.AcceleratorId, null, change.PricingModel),
-            AcceleratorKey(change.AcceleratorId, change.Provider, change.PricingModel),
-        ];
-        RedisValue[] args =
-        [
-            PriceChangeJson.IdentityOf(change),
-            PriceChangeJson.Serialize(change),
-            change.CatalogVersion,
-            observed,
-            cutoff,
-            options.MaxChangesPerProvider,
-        ];
-        var added = await redis.GetDatabase().ScriptEvaluateAsync(AppendScript, keys, args);
-        return (long)added == 1;
+        // Every call is sent before the first reply is awaited: the multiplexer pipelines them on its one connection.
+        var calls = new List<Task<RedisResult>>((changes.Count + ChangesPerCall - 1) / ChangesPerCall);
+        for (var from = 0; from < changes.Count; from += ChangesPerCall)
+        {
+            var count = Math.Min(ChangesPerCall, changes.Count - from);
+            var keys = new RedisKey[count * KeysPerChange];
+            var args = new RedisValue[2 + count * 4];
+            args[0] = cutoff;
+            args[1] = options.MaxChangesPerProvider;
+            for (var i = 0; i < count; i++)
+            {
+                var change = changes[from + i];
+                var k = i * KeysPerChange;
+                keys[k] = Key("ids", change.Provider);
+                keys[k + 1] = ProviderKey(change.Provider);
+                keys[k + 2] = ProviderKey(change.Provider) + ":trimmed";
+                keys[k + 3] = Key("offer", change.OfferKey);
+                keys[k + 4] = AcceleratorKey(change.AcceleratorId, null, null);
+                keys[k + 5] = AcceleratorKey(change.AcceleratorId, change.Provider, null);
+                keys[k + 6] = AcceleratorKey(change.AcceleratorId, null, change.PricingModel);
+                keys[k + 7] = AcceleratorKey(change.AcceleratorId, change.Provider, change.PricingModel);
+                var a = 2 + i * 4;
+                args[a] = PriceChangeJson.IdentityOf(change);
+                args[a + 1] = PriceChangeJson.Serialize(change);
+                args[a + 2] = change.CatalogVersion;
+                args[a + 3] = change.ObservedAt.ToUnixTimeMilliseconds();
+            }
+
+            calls.Add(db.ScriptEvaluateAsync(AppendScript, keys, args));
+        }
+
+        var added = new List<bool>(changes.Count);
+        foreach (var reply in await Task.WhenAll(calls))
+        {
+            added.AddRange(((RedisResult[])reply!).Select(r => (long)r == 1));
+        }
+
+        return added;
     }
 
     public async Task<ResumeWindow> ResumeWindowAsync(string provider, long afterVersion, CancellationToken cancellationToken)
