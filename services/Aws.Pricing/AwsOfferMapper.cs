@@ -28,7 +28,16 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
     public const string Provider = "aws";
 
     /// <summary>AWS terms are 365-day years: the effective hourly rate spreads the upfront fee over 8,760 hours a year.</summary>
-    public const decimal HoursPerYear = 8760m;
+    public const decimal HoursPerYear = (decimal)PricingTerms.HoursPerYear;
+
+    /// <summary>The payment option of an AWS purchase option ("No Upfront", "Partial Upfront", "All Upfront"), as the offer file and the Savings Plans files write it; null for any other.</summary>
+    public static string? PaymentOf(string? purchaseOption) => purchaseOption switch
+    {
+        "No Upfront" => PricingModels.Payments.NoUpfront,
+        "Partial Upfront" => PricingModels.Payments.PartialUpfront,
+        "All Upfront" => PricingModels.Payments.AllUpfront,
+        _ => null,
+    };
 
     public const string SpotDisabledNote = "spot disabled (Aws:SpotEnabled=false): no spot offers";
 
@@ -220,13 +229,7 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
             return new MappedQuarantine(QuarantineRules.UnknownPricingModel, $"Lease contract length '{term.LeaseContractLength}' is not 1yr or 3yr.");
         }
 
-        var option = term.PurchaseOption switch
-        {
-            "No Upfront" => PricingModels.Payments.NoUpfront,
-            "Partial Upfront" => PricingModels.Payments.PartialUpfront,
-            "All Upfront" => PricingModels.Payments.AllUpfront,
-            _ => null,
-        };
+        var option = PaymentOf(term.PurchaseOption);
         if (option is null)
         {
             return new MappedQuarantine(QuarantineRules.UnknownPricingModel, $"Purchase option '{term.PurchaseOption}' is not No, Partial or All Upfront.");

@@ -18,10 +18,6 @@ public static class AwsPriceListIndex
 
     public const string OfferCode = "AmazonEC2";
 
-    /// <summary>EC2's <c>currentRegionIndexUrl</c> (a path from the API's root, e.g. <c>/offers/v1.0/aws/AmazonEC2/current/region_index.json</c>).</summary>
-    public static async Task<string> ReadRegionIndexUrlAsync(Stream body, CancellationToken cancellationToken) =>
-        (await ReadOfferIndexAsync(body, cancellationToken)).RegionIndexUrl;
-
     /// <summary>
     /// EC2's entry of the offer index: <c>currentRegionIndexUrl</c> (required) and <c>currentSavingsPlanIndexUrl</c>
     /// (e.g. <c>/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/region_index.json</c>, the index of the Compute and

@@ -118,13 +118,7 @@ public sealed class AwsSavingsPlanMapper(AwsInstanceTypeMap map)
             return (null, $"Lease contract length '{term.LeaseDuration} {term.LeaseUnit}' ('{product.PurchaseTerm}') is not 1 or 3 years.");
         }
 
-        var payment = product.PurchaseOption switch
-        {
-            "No Upfront" => PricingModels.Payments.NoUpfront,
-            "Partial Upfront" => PricingModels.Payments.PartialUpfront,
-            "All Upfront" => PricingModels.Payments.AllUpfront,
-            _ => null,
-        };
+        var payment = AwsOfferMapper.PaymentOf(product.PurchaseOption);
         return payment is null
             ? (null, $"Purchase option '{product.PurchaseOption}' is not No, Partial or All Upfront.")
             : (PricingModels.SavingsPlan(planType, years, payment), null);

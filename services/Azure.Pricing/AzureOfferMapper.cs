@@ -13,7 +13,7 @@ public sealed class AzureOfferMapper(AzureVmSizeMap sizes)
     public const string Provider = "azure";
 
     /// <summary>Azure prices a reservation as the total for its term; 365 × 24 hours a year turns it hourly.</summary>
-    private const decimal HoursPerYear = 8760m;
+    private const decimal HoursPerYear = (decimal)PricingTerms.HoursPerYear;
 
     public MappingResult Map(IEnumerable<AzureRetailPriceItem> items)
     {

@@ -59,7 +59,7 @@ public sealed record GcpComponent(GcpComponentKind Kind, string Key)
 /// </summary>
 public sealed class GcpMachineTypeMap
 {
-    private readonly Dictionary<(string Body, bool Commitment), GcpComponent> _components = new();
+    private readonly Dictionary<(string Body, bool Commitment, bool Dws), GcpComponent> _components = new();
 
     public GcpMachineTypeMap(IReadOnlyList<GcpMachineType> machineTypes, IReadOnlyList<GcpTpu> tpus)
     {
@@ -72,12 +72,13 @@ public sealed class GcpMachineTypeMap
 
         foreach (var series in machineTypes.Select(m => m.Series).Distinct())
         {
-            Register(series.CoreSku, false, new GcpComponent(GcpComponentKind.Core, series.Series));
-            Register(series.RamSku, false, new GcpComponent(GcpComponentKind.Ram, series.Series));
-            Register(series.CommitmentCoreSku, true, new GcpComponent(GcpComponentKind.Core, series.Series));
-            Register(series.CommitmentRamSku, true, new GcpComponent(GcpComponentKind.Ram, series.Series));
-            Register(series.DwsCoreSku, false, new GcpComponent(GcpComponentKind.Core, series.Series));
-            Register(series.DwsRamSku, false, new GcpComponent(GcpComponentKind.Ram, series.Series));
+            Register(series.CoreSku, false, false, new GcpComponent(GcpComponentKind.Core, series.Series));
+            Register(series.RamSku, false, false, new GcpComponent(GcpComponentKind.Ram, series.Series));
+            Register(series.CommitmentCoreSku, true, false, new GcpComponent(GcpComponentKind.Core, series.Series));
+            Register(series.CommitmentRamSku, true, false, new GcpComponent(GcpComponentKind.Ram, series.Series));
+            // A DWS host part has a name of its own ("DWS Defined Duration A2 Core …"), found only under a DWS wrapper.
+            Register(series.DwsCoreSku, false, true, new GcpComponent(GcpComponentKind.Core, series.Series));
+            Register(series.DwsRamSku, false, true, new GcpComponent(GcpComponentKind.Ram, series.Series));
         }
 
         foreach (var accelerator in machineTypes.Select(m => m.Accelerator).Distinct())
@@ -85,15 +86,18 @@ public sealed class GcpMachineTypeMap
             foreach (var sku in accelerator.Skus)
             {
                 // Commitments keep the GPU's name: "Commitment v1: Nvidia Tesla A100 GPU in Americas for 1 Year".
-                Register(sku, false, new GcpComponent(GcpComponentKind.Accelerator, accelerator.Gpu));
-                Register(sku, true, new GcpComponent(GcpComponentKind.Accelerator, accelerator.Gpu));
+                // DWS keeps it too: "DWS Defined Duration Nvidia Tesla A100 GPU running in Americas".
+                Register(sku, false, false, new GcpComponent(GcpComponentKind.Accelerator, accelerator.Gpu));
+                Register(sku, true, false, new GcpComponent(GcpComponentKind.Accelerator, accelerator.Gpu));
+                Register(sku, false, true, new GcpComponent(GcpComponentKind.Accelerator, accelerator.Gpu));
             }
         }
 
         foreach (var tpu in tpus)
         {
-            Register(tpu.Sku, false, new GcpComponent(GcpComponentKind.Tpu, tpu.InstanceType));
-            Register(tpu.Sku, true, new GcpComponent(GcpComponentKind.Tpu, tpu.InstanceType));
+            Register(tpu.Sku, false, false, new GcpComponent(GcpComponentKind.Tpu, tpu.InstanceType));
+            Register(tpu.Sku, true, false, new GcpComponent(GcpComponentKind.Tpu, tpu.InstanceType));
+            Register(tpu.Sku, false, true, new GcpComponent(GcpComponentKind.Tpu, tpu.InstanceType));
         }
     }
 
@@ -101,23 +105,26 @@ public sealed class GcpMachineTypeMap
 
     public IReadOnlyList<GcpTpu> Tpus { get; }
 
-    /// <summary>The component a SKU body prices, matched exactly (never by substring).</summary>
-    public bool TryFindComponent(string body, bool commitment, out GcpComponent component) =>
-        _components.TryGetValue((body, commitment), out component!);
+    /// <summary>
+    /// The component a SKU body prices, matched exactly (never by substring) and under its wrapper: a commitment's or a
+    /// Dynamic Workload Scheduler SKU's body only finds the components that are sold that way.
+    /// </summary>
+    public bool TryFindComponent(string body, bool commitment, out GcpComponent component, bool dws = false) =>
+        _components.TryGetValue((body, commitment, dws), out component!);
 
-    private void Register(string? body, bool commitment, GcpComponent component)
+    private void Register(string? body, bool commitment, bool dws, GcpComponent component)
     {
         if (body is null)
         {
             return;
         }
 
-        if (_components.TryGetValue((body, commitment), out var existing) && existing != component)
+        if (_components.TryGetValue((body, commitment, dws), out var existing) && existing != component)
         {
             throw new InvalidDataException($"SKU name '{body}' is claimed by both {existing} and {component}.");
         }
 
-        _components[(body, commitment)] = component;
+        _components[(body, commitment, dws)] = component;
     }
 
     private static readonly Lazy<GcpMachineTypeMap> DefaultInstance = new(() =>

@@ -130,7 +130,7 @@ public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<
         }
         catch (FormatException ex)
         {
-            if (map.TryFindComponent(name.Body, name.IsCommitment, out _))
+            if (map.TryFindComponent(name.Body, name.IsCommitment, out _, name.Dws != GcpDwsMode.None))
             {
                 quarantined.Add(SkuQuarantine(QuarantineRules.Malformed, ex.Message, sku));
             }
@@ -142,7 +142,7 @@ public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<
             return null;
         }
 
-        if (!map.TryFindComponent(name.Body, name.IsCommitment, out var component))
+        if (!map.TryFindComponent(name.Body, name.IsCommitment, out var component, name.Dws != GcpDwsMode.None))
         {
             Count(skipped, "not a component of a priced machine type");
             return null;

@@ -95,6 +95,9 @@ public sealed record PricingTerms(
     /// <summary>Hours in one term: 8,760 a year of commitment, 0 for models without a term.</summary>
     public double TermHours => TermMonths / 12.0 * HoursPerYear;
 
+    /// <summary>The kind as written in the data file and on the wire: "on_demand", "commitment", "savings_plan", "capacity_block", …</summary>
+    public string KindName => PricingModels.KindNames[(int)Kind];
+
     /// <summary>True for models billed for a whole term whatever is used (reservations, committed use, savings plans).</summary>
     public bool BillsWholeTerm => Kind is PricingKind.Commitment or PricingKind.SavingsPlan && TermMonths > 0;
 }
@@ -124,6 +127,12 @@ public static class PricingModels
 
     /// <summary>The four models every provider has some form of; <see cref="Terms"/> knows every model.</summary>
     public static readonly IReadOnlyList<string> All = [OnDemand, Spot, Committed1Y, Committed3Y];
+
+    /// <summary>How a <see cref="PricingKind"/> is named in the data file and on the wire (snake case).</summary>
+    internal static readonly JsonNamingPolicy KindNaming = JsonNamingPolicy.SnakeCaseLower;
+
+    /// <summary>Each kind's name, by its value: named once, not on every offer mapped.</summary>
+    internal static readonly string[] KindNames = [.. Enum.GetValues<PricingKind>().Select(k => KindNaming.ConvertName(k.ToString()))];
 
     private static readonly Lazy<IReadOnlyDictionary<string, PricingTerms>> ByModel = new(Load);
 
@@ -155,7 +164,7 @@ public static class PricingModels
         using var stream = EmbeddedData.Open(typeof(PricingModels).Assembly, "Pricing.Catalog.Data.pricing-models.json");
         var options = new JsonSerializerOptions(EmbeddedData.JsonOptions)
         {
-            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+            Converters = { new JsonStringEnumConverter(KindNaming, allowIntegerValues: false) },
         };
         var file = JsonSerializer.Deserialize<PricingModelFile>(stream, options)
             ?? throw new InvalidDataException("pricing-models.json is empty.");

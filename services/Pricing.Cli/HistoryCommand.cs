@@ -31,8 +31,8 @@ public sealed class HistoryCommand : Command, IVerb<HistoryArguments>
     private readonly Option<string?> _provider = CliOptions.Value<string?>("--provider", "P", "with --accelerator: only this provider", OptionValues.Word);
     private readonly Option<string?> _pricing = CliOptions.Value<string?>("--pricing", "MODEL", "with --accelerator: only this pricing model", OptionValues.Word);
     private readonly Option<string?> _since = CliOptions.Value<string?>("--since", "T",
-        "changes observed at or after T: an ISO 8601 date or time (UTC unless it has an offset), or an age: 30m, 36h, 7d, 2w", ValidTime);
-    private readonly Option<string?> _until = CliOptions.Value<string?>("--until", "T", "changes observed at or before T (same forms)", ValidTime);
+        "changes observed at or after T: an ISO 8601 date or time (UTC unless it has an offset), or an age: 30m, 36h, 7d, 2w", OptionValues.TimeText);
+    private readonly Option<string?> _until = CliOptions.Value<string?>("--until", "T", "changes observed at or before T (same forms)", OptionValues.TimeText);
     private readonly Option<int> _limit = CliOptions.Value("--limit", "N", $"at most the newest N changes (default 1000, at most {HistoryArguments.MaxLimit})",
         (name, value) => (int)OptionValues.Integer(name, value, 1, HistoryArguments.MaxLimit));
     private readonly Option<bool> _json = CliOptions.Json("print the GetPriceHistoryResponse as proto JSON");
@@ -106,13 +106,6 @@ public sealed class HistoryCommand : Command, IVerb<HistoryArguments>
 
         var response = await EmbeddedServer.AskAsync(arguments.Server, token, channel => new PriceChanges.PriceChangesClient(channel).GetPriceHistoryAsync(arguments.Request, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
         return Print(response, arguments, output, error);
-    }
-
-    /// <summary>Checked here when parsed; the time itself is read again in <see cref="Bind"/>, counting an age from its own now.</summary>
-    private static string ValidTime(string name, string value)
-    {
-        OptionValues.Time(name, value, DateTimeOffset.UtcNow);
-        return value;
     }
 
     private static string OfferKey(string name, string value) =>

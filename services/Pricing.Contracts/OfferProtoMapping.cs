@@ -28,7 +28,7 @@ public static class OfferProtoMapping
 
     public static V1.PricingTerms ToProto(this PricingTerms terms) => new()
     {
-        Kind = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(terms.Kind.ToString()),
+        Kind = terms.KindName,
         TermMonths = terms.TermMonths,
         PaymentOption = terms.Payment,
         PlanType = terms.PlanType ?? "",

@@ -68,17 +68,4 @@ public static class ModelBilling
     /// <summary>Restarts forced by a cap on one VM's run (flex-start): ceil(wall / max run) − 1, 0 without a cap.</summary>
     public static int ForcedRestarts(PricingTerms? terms, double wallHours) =>
         terms?.Block?.MaxRunHours is { } max && max > 0 ? (int)Math.Max(0, Math.Ceiling(wallHours / max - Slack) - 1) : 0;
-
-    /// <summary>The pricing kind's name on the wire: "commitment", "savings_plan", "capacity_block", "flex_start", "calendar", …</summary>
-    public static string KindName(PricingKind kind) => kind switch
-    {
-        PricingKind.OnDemand => "on_demand",
-        PricingKind.Spot => "spot",
-        PricingKind.Commitment => "commitment",
-        PricingKind.SavingsPlan => "savings_plan",
-        PricingKind.CapacityBlock => "capacity_block",
-        PricingKind.FlexStart => "flex_start",
-        PricingKind.Calendar => "calendar",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
 }

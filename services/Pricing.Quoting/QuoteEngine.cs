@@ -21,7 +21,7 @@ public sealed class QuoteEngine(
     /// <summary>Past this a "cost" says the inputs are wrong (and money stays far inside its int64 units).</summary>
     public const double MaxTotalCost = 1e15;
 
-    public const double HoursPerYear = 8760;
+    public const double HoursPerYear = PricingTerms.HoursPerYear;
 
     private const double SecondsPerHour = 3600.0;
 
@@ -416,12 +416,8 @@ public sealed class QuoteEngine(
     }
 
     /// <summary>Accelerator-hours billed for a run of <paramref name="acceleratorHours"/> on <paramref name="rented"/> accelerators (whole terms for commitments).</summary>
-    private static double BilledHours(string pricingModel, double acceleratorHours, double rented, bool reused) =>
-        BilledHoursPerInstance(pricingModel, acceleratorHours / rented, reused, out _, out _) * rented;
-
-    /// <summary>Hours of one term for models billed for their whole term (8,760 h a year), else 0: read from the model's terms.</summary>
-    public static double TermHours(string pricingModel) =>
-        PricingModels.Terms(pricingModel) is { BillsWholeTerm: true } terms ? terms.TermHours : 0;
+    private static double BilledHours(PricingTerms? terms, double acceleratorHours, double rented, bool reused) =>
+        ModelBilling.For(terms, acceleratorHours / rented, reused).HoursPerInstance * rented;
 
     /// <summary>"all_upfront", "partial_upfront" or "no_upfront" for a commitment, from the model's terms; others pay as they go ("no_upfront").</summary>
     public static string PaymentOption(string pricingModel) =>
@@ -541,8 +537,8 @@ public sealed class QuoteEngine(
             offer, c.Catalog.Version, c.Catalog.AsOf, hours,
             (int)Math.Ceiling(Math.Round(c.Rented, 6)), c.Instances, c.WallClockHours, total,
             rate, priceSource, c.Discount, breakdown,
-            Money(BilledHours(offer.PricingModel, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity), rate),
-            Money(BilledHours(offer.PricingModel, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity), rate),
+            Money(BilledHours(terms, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity), rate),
+            Money(BilledHours(terms, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity), rate),
             c.Basis, kwh, kwh * grid.Value, pue.Value, grid.Value, grid.IsFallback)
         {
             Family = c.Family,
@@ -587,7 +583,7 @@ public sealed class QuoteEngine(
         return new CommitmentBilling(termHours, count, billed.HoursPerInstance, Math.Min(1, c.WallClockHours / (count * termHours)),
             spec.ReuseCommittedCapacity, payment, payment == PricingModels.Payments.AllUpfront ? total : 0)
         {
-            Kind = ModelBilling.KindName(terms.Kind),
+            Kind = terms.KindName,
             PlanType = terms.PlanType ?? "",
             UpfrontNote = upfrontNote,
         };
@@ -656,7 +652,7 @@ public sealed class QuoteEngine(
         }
 
         var blockCount = terms.Kind == PricingKind.FlexStart ? 0 : billed.BlocksInSequence;
-        return new BlockBilling(ModelBilling.KindName(terms.Kind), blockCount, billed.FullBlockHours, billed.LastBlockHours,
+        return new BlockBilling(terms.KindName, blockCount, billed.FullBlockHours, billed.LastBlockHours,
             blockCount > 0 ? parallel : 0, cap, billed.HoursPerInstance, Math.Max(0, billed.HoursPerInstance - c.WallClockHours),
             upfront, upfront ? total : 0, terms.MovesWithDemand, rules?.MaxLeadDays ?? 0, rules?.MaxRunHours ?? 0, restarts, notes);
     }

@@ -58,6 +58,19 @@ public sealed class MachineTypeMapTests
     }
 
     [Fact]
+    public void A_dws_host_name_is_found_only_under_a_dws_wrapper_and_a_gpu_under_both()
+    {
+        var map = GcpMachineTypeMap.Default;
+
+        Assert.True(map.TryFindComponent("A2 Core", false, out var core, dws: true));
+        Assert.Equal(new GcpComponent(GcpComponentKind.Core, "a2"), core);
+        Assert.False(map.TryFindComponent("A2 Core", false, out _));
+        Assert.False(map.TryFindComponent("A2 Instance Core", false, out _, dws: true));
+        Assert.True(map.TryFindComponent("Nvidia Tesla A100 GPU", false, out var gpu, dws: true));
+        Assert.Equal(new GcpComponent(GcpComponentKind.Accelerator, "nvidia-tesla-a100"), gpu);
+    }
+
+    [Fact]
     public void A_row_without_a_source_is_rejected()
     {
         Assert.Throws<InvalidDataException>(() => Load(File(machines: Machine.Replace("\"source\": \"s\"", "\"source\": \"\"", StringComparison.Ordinal))));

@@ -65,18 +65,6 @@ public sealed class FakeAwsPriceListApi : FakeProviderApi<FakeAwsPriceListApi, s
     /// <summary>The Savings Plans region index path, as the offer index names it (null when it names none).</summary>
     public string? SavingsPlanIndexPath { get; }
 
-    /// <summary>The regions the fake has Savings Plans rate files for.</summary>
-    public IReadOnlyList<string> SavingsPlanRegions
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return [.. _savingsPlanFiles.Keys.Order(StringComparer.Ordinal)];
-            }
-        }
-    }
-
     /// <summary>The path the Savings Plans region index gives for a region's rate file, or null when it lists none.</summary>
     public string? SavingsPlanFilePath(string region)
     {
@@ -208,15 +196,6 @@ public sealed class FakeAwsPriceListApi : FakeProviderApi<FakeAwsPriceListApi, s
             }
 
             return skus.Count;
-        }
-    }
-
-    /// <summary>Applies <paramref name="mutate"/> to a region's Savings Plans rate file (a live JSON object) under the fake's lock.</summary>
-    public void MutateSavingsPlanFile(string region, Action<JsonObject> mutate)
-    {
-        lock (Gate)
-        {
-            mutate(_savingsPlanFiles[region]);
         }
     }
 

@@ -185,9 +185,8 @@ public sealed class AwsNotificationEndpoint(
             return Results.Text("Ignored: a region this service does not scrape.", statusCode: StatusCodes.Status200OK);
         }
 
-        // The whole-service form may mean any region changed: every region we scrape.
-        var regions = change.Region is null ? scraped : [change.Region];
-        if (!trigger.Request(AwsOfferMapper.Provider, regions))
+        // The whole-service form may mean any region changed: a whole scrape (null), not a merge of every region.
+        if (!trigger.Request(AwsOfferMapper.Provider, change.Region is null ? null : [change.Region]))
         {
             return Refuse(StatusCodes.Status503ServiceUnavailable, "Too many scrapes are waiting; try again later.");
         }

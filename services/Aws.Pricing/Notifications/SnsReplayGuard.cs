@@ -11,14 +11,14 @@ namespace Aws.Pricing.Notifications;
 public sealed class SnsReplayGuard(IOptions<AwsNotificationOptions> options, TimeProvider time)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Queue<(string Id, DateTimeOffset At)> _order = new();
 
     public bool Seen(string messageId)
     {
         lock (_gate)
         {
-            return _seen.ContainsKey(messageId);
+            return _seen.Contains(messageId);
         }
     }
 
@@ -35,7 +35,7 @@ public sealed class SnsReplayGuard(IOptions<AwsNotificationOptions> options, Tim
                 _seen.Remove(oldest.Id);
             }
 
-            if (!_seen.TryAdd(messageId, now))
+            if (!_seen.Add(messageId))
             {
                 return false;
             }

@@ -42,18 +42,6 @@ public sealed class SnsSigningCertificates(IHttpClientFactory httpClients, IOpti
         return certificate;
     }
 
-    /// <summary>How many certificates are cached.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _cache.Count;
-            }
-        }
-    }
-
     private async Task<X509Certificate2> FetchAsync(Uri url, AwsNotificationOptions o, CancellationToken cancellationToken)
     {
         var http = httpClients.CreateClient(AwsNotificationEndpoint.HttpClientName);

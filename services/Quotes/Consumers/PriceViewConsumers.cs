@@ -76,19 +76,8 @@ public static class PriceChangeBatches
     /// The batch's changes ordered by catalog version (stable, so otherwise in the order MassTransit collected them): a
     /// batch can hold two versions of one offer, and the older goes first.
     /// </summary>
-    public static List<AcceleratorPriceChanged> InVersionOrder(Batch<AcceleratorPriceChanged> batch)
-    {
-        var changes = new List<AcceleratorPriceChanged>(batch.Length);
-        foreach (var context in batch)
-        {
-            changes.Add(context.Message);
-        }
-
-        return changes.Select((c, i) => (Change: c, Index: i))
-            .OrderBy(e => e.Change.CatalogVersion).ThenBy(e => e.Index)
-            .Select(e => e.Change)
-            .ToList();
-    }
+    public static List<AcceleratorPriceChanged> InVersionOrder(Batch<AcceleratorPriceChanged> batch) =>
+        [.. batch.Select(context => context.Message).OrderBy(change => change.CatalogVersion)];
 
     public static void RecordConsumed(List<AcceleratorPriceChanged> changes)
     {

@@ -46,9 +46,6 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
     /// <summary>Changes passed on to this replica's watchers (first deliveries only).</summary>
     public long Received => Interlocked.Read(ref _received);
 
-    /// <summary>Passes a consumed change on to this replica's watchers. Returns false for a change already passed on.</summary>
-    public bool Notify(AcceleratorPriceChanged change) => NotifyMany([change]) == 1;
-
     /// <summary>
     /// Passes a batch of consumed changes on to this replica's watchers, in the batch's order: one pass over the watchers
     /// for the whole batch, under one lock, with one receive time. Returns how many were new (not passed on before).
