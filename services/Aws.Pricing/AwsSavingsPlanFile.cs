@@ -254,15 +254,15 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
             using (document)
             {
                 var product = document.RootElement;
-                if (product.ValueKind != JsonValueKind.Object || String(product, "sku") is not { Length: > 0 } sku)
+                if (product.ValueKind != JsonValueKind.Object || JsonFields.Text(product, "sku") is not { Length: > 0 } sku)
                 {
                     _malformed.Add(new AwsMalformedRow("", "savings plan product is not an object with a sku"));
                     return true;
                 }
 
                 var attributes = product.TryGetProperty("attributes", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
-                _products.Add(new AwsSavingsPlanProduct(sku, String(product, "productFamily"), String(product, "usageType"),
-                    String(attributes, "purchaseOption"), String(attributes, "purchaseTerm"), String(attributes, "instanceType")));
+                _products.Add(new AwsSavingsPlanProduct(sku, JsonFields.Text(product, "productFamily"), JsonFields.Text(product, "usageType"),
+                    JsonFields.Text(attributes, "purchaseOption"), JsonFields.Text(attributes, "purchaseTerm"), JsonFields.Text(attributes, "instanceType")));
                 return true;
             }
         }
@@ -378,7 +378,7 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
                             JsonValueKind.Number or JsonValueKind.String => d.ToString(),
                             _ => null,
                         } : null;
-                        _planLeaseUnit = String(value, "unit");
+                        _planLeaseUnit = JsonFields.Text(value, "unit");
                         break;
                 }
             }
@@ -396,20 +396,20 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
             using (document)
             {
                 var rate = document.RootElement;
-                if (rate.ValueKind != JsonValueKind.Object || String(rate, "discountedUsageType") is not { } usageType || String(rate, "rateCode") is not { } rateCode)
+                if (rate.ValueKind != JsonValueKind.Object || JsonFields.Text(rate, "discountedUsageType") is not { } usageType || JsonFields.Text(rate, "rateCode") is not { } rateCode)
                 {
                     _planProblem ??= "a savings plan rate is not an object with a rateCode and discountedUsageType";
                     return true;
                 }
 
-                if (String(rate, "discountedServiceCode") != "AmazonEC2")
+                if (JsonFields.Text(rate, "discountedServiceCode") != "AmazonEC2")
                 {
                     Skip(NotEc2);
                     return true;
                 }
 
-                var priced = new AwsSavingsPlanRate(rateCode, String(rate, "discountedSku"), usageType, String(rate, "discountedOperation"),
-                    String(rate, "unit"), null, null);
+                var priced = new AwsSavingsPlanRate(rateCode, JsonFields.Text(rate, "discountedSku"), usageType, JsonFields.Text(rate, "discountedOperation"),
+                    JsonFields.Text(rate, "unit"), null, null);
                 // Shared tenancy (BoxUsage, not DedicatedUsage/HostUsage/UnusedBox) and Linux (operation RunInstances, no suffix).
                 if (priced.BoxUsageInstanceType is not { } instanceType || priced.DiscountedOperation != "RunInstances")
                 {
@@ -427,7 +427,7 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
                 if (rate.TryGetProperty("discountedRate", out var discounted) && discounted.ValueKind == JsonValueKind.Object)
                 {
                     price = discounted.TryGetProperty("price", out var p) && p.ValueKind is JsonValueKind.String or JsonValueKind.Number ? p.ToString() : null;
-                    currency = String(discounted, "currency");
+                    currency = JsonFields.Text(discounted, "currency");
                 }
 
                 _planRates.Add(priced with { Price = price, Currency = currency });
@@ -436,10 +436,5 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
         }
 
         private void Skip(string reason) => _skipped[reason] = _skipped.GetValueOrDefault(reason) + 1;
-
-        private static string? String(JsonElement element, string name) =>
-            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-                ? value.GetString()
-                : null;
     }
 }

@@ -68,7 +68,7 @@ public static class AwsSpotFeedParser
             var malformed = new List<string>();
             foreach (var region in regions.EnumerateArray())
             {
-                var code = Text(region, "region");
+                var code = JsonFields.Text(region, "region");
                 if (code is null || !region.TryGetProperty("instanceTypes", out var types) || types.ValueKind != JsonValueKind.Array)
                 {
                     malformed.Add($"region entry '{code ?? "?"}' has no region code or instanceTypes array");
@@ -80,20 +80,20 @@ public static class AwsSpotFeedParser
                 {
                     if (!type.TryGetProperty("sizes", out var sizes) || sizes.ValueKind != JsonValueKind.Array)
                     {
-                        malformed.Add($"region {code}: instance type group '{Text(type, "type") ?? "?"}' has no sizes array");
+                        malformed.Add($"region {code}: instance type group '{JsonFields.Text(type, "type") ?? "?"}' has no sizes array");
                         continue;
                     }
 
                     foreach (var size in sizes.EnumerateArray())
                     {
-                        var name = Text(size, "size");
+                        var name = JsonFields.Text(size, "size");
                         if (name is null || !size.TryGetProperty("valueColumns", out var columns) || columns.ValueKind != JsonValueKind.Array)
                         {
                             malformed.Add($"region {code}: size '{name ?? "?"}' has no size name or valueColumns array");
                             continue;
                         }
 
-                        var linux = columns.EnumerateArray().FirstOrDefault(c => Text(c, "name") == "linux");
+                        var linux = columns.EnumerateArray().FirstOrDefault(c => JsonFields.Text(c, "name") == "linux");
                         if (linux.ValueKind != JsonValueKind.Object)
                         {
                             continue;
@@ -141,9 +141,6 @@ public static class AwsSpotFeedParser
     }
 
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
-
-    private static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
 /// <summary>
