@@ -37,6 +37,12 @@ public sealed class QuotesOptions
 
     public TimeSpan SyncInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Longest one provider's snapshot load may take (the gRPC deadline of its <c>StreamCatalogSnapshot</c>): a stream that
+    /// stalls fails and is retried on the next sync instead of holding the sync loop, and every other provider, forever.
+    /// </summary>
+    public TimeSpan SnapshotLoadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a quote stays cached. Keys include catalog versions, so this only bounds memory.</summary>
     public TimeSpan QuoteCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -75,7 +81,8 @@ public sealed class GrpcCatalogSnapshotClient(IOptions<QuotesOptions> options, P
     public async Task LoadAsync(string provider, PriceView view, CancellationToken cancellationToken)
     {
         var client = new ProviderCatalog.ProviderCatalogClient(_channels[provider]);
-        using var call = client.StreamCatalogSnapshot(new StreamCatalogSnapshotRequest { Provider = provider }, cancellationToken: cancellationToken);
+        using var call = client.StreamCatalogSnapshot(new StreamCatalogSnapshotRequest { Provider = provider },
+            deadline: DateTime.UtcNow.Add(options.Value.SnapshotLoadTimeout), cancellationToken: cancellationToken);
         var offers = new List<Pricing.Catalog.Offer>();
         CatalogSnapshotChunk? first = null;
         var sawLast = false;
