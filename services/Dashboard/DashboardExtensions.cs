@@ -3,6 +3,7 @@ using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Pricing.Contracts.V1;
+using Pricing.Client;
 using Pricing.ServiceDefaults;
 
 namespace Dashboard;
@@ -56,7 +57,7 @@ public static class DashboardExtensions
 
         if (providerUrls.Count == 0 && localAddress is null)
         {
-            throw new InvalidOperationException("The dashboard needs Dashboard:Providers:{name} = gRPC address of each provider service (aws, gcp, azure).");
+            throw new InvalidOperationException($"The dashboard needs Dashboard:Providers:{{name}} = gRPC address of each provider service ({string.Join(", ", Pricing.Catalog.CloudProviders.Ids)}).");
         }
 
         Func<IServiceProvider, Uri> Resolve(string? url) =>
@@ -123,7 +124,7 @@ public static class DashboardExtensions
     /// <summary>The dashboard's calls carry this service's token (<see cref="ServiceTokenSource"/>) when auth is on, and its client certificate when one is configured.</summary>
     private static IHttpClientBuilder WithServiceToken(this IHttpClientBuilder client) =>
         client.ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<ServiceTokenSource>().PrimaryHandler())
-            .AddHttpMessageHandler(sp => new BearerTokenHandler(sp.GetRequiredService<ServiceTokenSource>()));
+            .AddHttpMessageHandler(sp => new BearerTokenHandler(sp.GetRequiredService<ServiceTokenSource>().Current));
 
     private static void TryAddTimeProvider(this IServiceCollection services)
     {

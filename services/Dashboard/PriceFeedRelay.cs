@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Pricing.Contracts.V1;
-using Pricing.ServiceDefaults;
+using Pricing.Client;
 
 namespace Dashboard;
 

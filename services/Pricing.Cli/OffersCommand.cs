@@ -26,7 +26,7 @@ public sealed record OffersArguments(ListCatalogOffersRequest Request, bool Json
 public sealed class OffersCommand : Command, IVerb<OffersArguments>
 {
     private readonly Option<List<string>> _accelerator = CliOptions.List("--accelerator", "ID", "accelerator id(s), comma-separated, e.g. nvidia-h100-80gb", Words);
-    private readonly Option<List<string>> _provider = CliOptions.List("--provider", "P", "aws, gcp, azure (comma-separated)", Words);
+    private readonly Option<List<string>> _provider = CliOptions.List("--provider", "P", $"{string.Join(", ", Pricing.Catalog.CloudProviders.Ids)} (comma-separated)", Words);
     private readonly Option<List<string>> _region = CliOptions.List("--region", "R", "provider region code(s), e.g. us-east-1,eastus", Words);
     private readonly Option<List<string>> _pricing = CliOptions.List("--pricing", "MODEL", "pricing model(s): on_demand, spot, committed_1y, committed_3y, ...", Words);
     private readonly Option<double> _minCount = CliOptions.Value("--min-count", "N", "only instances with at least N accelerators", OptionValues.Number);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Pricing.Client;
 
 namespace Pricing.Cli;
 
@@ -7,32 +7,30 @@ namespace Pricing.Cli;
 /// How each verb's option values are read (<see cref="CliOptions"/> hands them to System.CommandLine): every failure
 /// is an <see cref="ArgumentException"/> naming the flag, which becomes the parse error the user sees (exit 2).
 /// </summary>
-internal static partial class OptionValues
+internal static class OptionValues
 {
     public static string Word(string name, string value) =>
         !string.IsNullOrWhiteSpace(value) && !value.Any(char.IsWhiteSpace)
             ? value
             : throw new ArgumentException($"{name} '{value}' must be a single non-empty word.");
 
+    /// <summary>A number as <see cref="NumberText"/> reads it: 70e9, 70B, 1.4T, 16k, 1,024.</summary>
     public static double Number(string name, string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+        NumberText.TryParse(value, out var n)
             ? n
-            : throw new ArgumentException($"{name} '{value}' is not a number.");
+            : throw new ArgumentException($"{name} '{NumberText.Echo(value)}' is not a number ({NumberText.Forms}).");
 
-    /// <summary>A count that may be written as a number (1e3), whole and within an int.</summary>
-    public static int Count(string name, string value)
-    {
-        var n = Number(name, value);
-        return double.IsFinite(n) && n >= 0 && n <= int.MaxValue && n == Math.Floor(n)
-            ? (int)n
-            : throw new ArgumentException($"{name} '{value}' is not a whole number between 0 and {int.MaxValue}.");
-    }
+    /// <summary>A count that may be written as a number (1e3, 16k), whole and within an int.</summary>
+    public static int Count(string name, string value) =>
+        NumberText.TryParseCount(value, out var n)
+            ? n
+            : throw new ArgumentException($"{name} '{NumberText.Echo(value)}' is not a whole number between 0 and {int.MaxValue}.");
 
     /// <summary>Exact decimal (a price must not pick up binary noise on its way to units + nanos).</summary>
     public static decimal Price(string name, string value) =>
-        decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var price)
+        NumberText.TryParseDecimal(value, out var price)
             ? price
-            : throw new ArgumentException($"{name} '{value}' is not a price.");
+            : throw new ArgumentException($"{name} '{NumberText.Echo(value)}' is not a price.");
 
     /// <summary>A whole number in [min, max].</summary>
     public static long Integer(string name, string value, long min, long max) =>
@@ -46,21 +44,11 @@ internal static partial class OptionValues
             ? value
             : throw new ArgumentException($"{name} '{value}' is not an http:// or https:// address.");
 
-    /// <summary>
-    /// A point in time: an ISO 8601 date or date-time (UTC unless it carries an offset), or an age before
-    /// <paramref name="now"/> such as 30m, 36h, 7d or 2w.
-    /// </summary>
-    public static DateTimeOffset Time(string name, string value, DateTimeOffset now)
-    {
-        if (AgeOf(value) is { } age)
-        {
-            return now - age;
-        }
-
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+    /// <summary>A point in time as <see cref="PointInTime"/> reads it, counted back from <paramref name="now"/> when an age.</summary>
+    public static DateTimeOffset Time(string name, string value, DateTimeOffset now) =>
+        PointInTime.TryParse(value, now, out var time)
             ? time
-            : throw new ArgumentException($"{name} '{value}' is neither an ISO 8601 time (2026-11-28 or 2026-11-28T09:30:00Z) nor an age (30m, 36h, 7d, 2w).");
-    }
+            : throw new ArgumentException($"{name} '{NumberText.Echo(value)}' is not {PointInTime.Forms}.");
 
     /// <summary>A <see cref="Time"/> checked when parsed and kept as written: an age counts back from when the command binds it.</summary>
     public static string TimeText(string name, string value)
@@ -71,33 +59,7 @@ internal static partial class OptionValues
 
     /// <summary>A duration such as 30m, 36h, 7d or 2w (also 90s, 1.5h).</summary>
     public static TimeSpan Duration(string name, string value) =>
-        AgeOf(value) ?? throw new ArgumentException($"{name} '{value}' is not a duration (90s, 30m, 12h, 7d, 2w).");
-
-    private static TimeSpan? AgeOf(string value)
-    {
-        var age = AgePattern().Match(value);
-        if (!age.Success)
-        {
-            return null;
-        }
-
-        var amount = double.Parse(age.Groups["n"].Value, CultureInfo.InvariantCulture);
-        try
-        {
-            return age.Groups["unit"].Value switch
-            {
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                "h" => TimeSpan.FromHours(amount),
-                "d" => TimeSpan.FromDays(amount),
-                _ => TimeSpan.FromDays(amount * 7),
-            };
-        }
-        catch (OverflowException)
-        {
-            return TimeSpan.MaxValue; // more digits than TimeSpan holds: longer than any bound the caller checks
-        }
-    }
+        PointInTime.TryParseAge(value, out var age) ? age : throw new ArgumentException($"{name} '{NumberText.Echo(value)}' is not a duration (90s, 30m, 12h, 7d, 2w).");
 
     /// <summary>"aws=12,gcp=3": provider=version pairs.</summary>
     public static List<(string Key, long Value)> Versions(string name, string value) =>
@@ -126,7 +88,4 @@ internal static partial class OptionValues
 
     public static IEnumerable<string> List(string value) =>
         value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    [GeneratedRegex(@"^(?<n>\d+(\.\d+)?)(?<unit>[smhdw])$", RegexOptions.CultureInvariant)]
-    private static partial Regex AgePattern();
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Grpc.Core;
+using Pricing.Client;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Spectre.Console;
@@ -98,7 +99,7 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
         console.Write(table);
         if (quote.Options.Count > 0)
         {
-            PrintPlan(console, quote.Options[0]);
+            PrintPlan(output, quote.Options[0]);
         }
 
         if (quote.OptionsExcluded > 0)
@@ -128,67 +129,17 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
         return quote.Options.Count > 0 ? 0 : 1;
     }
 
-    /// <summary>The plan of one option as <c>pricing quote</c> prints it, on a plain writer.</summary>
-    public static void PrintPlan(TextWriter output, QuoteOption o) => PrintPlan(ChangeFormat.Console(output), o);
-
-    /// <summary>The best option as a plan: its fabric, the MFU and goodput behind its hours, how it is billed, and the whole bill.</summary>
-    private static void PrintPlan(IAnsiConsole console, QuoteOption o)
+    /// <summary>
+    /// The plan of one option as <c>pricing quote</c> prints it: a heading, then each of <see cref="PlanLines"/> as its
+    /// text on a line of its own (plain text, never wrapped, so a script or a test can read it line by line).
+    /// </summary>
+    public static void PrintPlan(TextWriter output, QuoteOption o)
     {
-        var f = o.Fabric;
-        console.MarkupLine(Markup.Escape($"Plan #1: {o.Instances} × {o.InstanceType} ({o.Accelerators} accelerators, {o.ClusterBasis.Replace('_', ' ')}), "
-            + $"largest useful cluster {o.LargestUsefulAccelerators:N0}"));
-        if (f is not null)
+        output.WriteLine($"Plan {PlanLines.Heading(o)}:");
+        foreach (var line in PlanLines.Of(o))
         {
-            console.MarkupLine(Markup.Escape($"  fabric: {(f.Known ? f.FormFactor + ", " : "")}{f.ScaleOutFabric}{(f.ScaleOutGbps > 0 ? $" {f.ScaleOutGbps:N0} Gbps" : "")}"
-                + $"{(f.TrainingGrade ? " (training-grade)" : "")}, scale-up domain {f.ScaleUpDomain} ({f.ScaleUpFabric}); {f.ScaleOutDetail}"));
+            output.WriteLine("  " + line.Text);
         }
-
-        if (o.Mfu is { } m)
-        {
-            console.MarkupLine(Markup.Escape($"  MFU {m.Mfu:P1} = reference {m.BaseMfu:P1} × model size {m.ModelSizeFactor:G3} × MoE {m.MoeFactor:G3} × scale {m.ScaleFactor:G3} × fabric {m.FabricFactor:G3}"));
-        }
-
-        if (o.Goodput is { } g)
-        {
-            console.MarkupLine(Markup.Escape($"  goodput {g.Goodput:P1}: checkpoint stalls {g.CheckpointStall:P1}, failures {g.FailureLoss:P1}, preemptions {g.PreemptionLoss:P1} "
-                + $"({g.InterruptionsPerDay:G2} interruptions/day, {g.PreemptionsPerDay:G2} preemptions/day, checkpoint every {g.CheckpointIntervalHours * 60:N0} min)"));
-        }
-
-        if (o.Commitment is { } c)
-        {
-            var plan = c.PlanType.Length > 0 ? $" ({c.PlanType.Replace('_', ' ')})" : "";
-            console.MarkupLine(Markup.Escape($"  {(c.Kind == "savings_plan" ? "savings plan" : "commitment")}{plan}: {c.Terms} × {c.TermHours / 8760:G}-year term, {c.BilledHoursPerInstance:N0} h billed per instance, "
-                + $"{c.TermShareUsed:P0} of the term used{(c.CapacityReused ? " (capacity reused after the run: only the run's hours billed)" : "")}, {c.PaymentOption.Replace('_', ' ')}"
-                + (c.Upfront.ToDecimal() > 0 ? $", ${c.Upfront.ToDecimal():N0} up front" : "")));
-            if (c.UpfrontNote.Length > 0)
-            {
-                console.MarkupLine(Markup.Escape($"    {c.UpfrontNote}"));
-            }
-        }
-
-        if (o.Block is { } k)
-        {
-            var blocks = k.BlocksInSequence switch
-            {
-                0 => "billed per hour used",
-                1 => $"1 × {k.LastBlockHours / 24:G}-day block",
-                _ => $"{k.BlocksInSequence - 1} × {k.FullBlockHours / 24:G}-day + 1 × {k.LastBlockHours / 24:G}-day blocks back to back",
-            };
-            console.MarkupLine(Markup.Escape($"  {k.Kind.Replace('_', ' ')}: {blocks}{(k.ParallelBlocks > 1 ? $", {k.ParallelBlocks} side by side (≤ {k.MaxInstancesPerBlock} instances a block)" : "")}, "
-                + $"{k.BilledHoursPerInstance:N0} h billed per instance ({k.UnusedHoursPerInstance:N0} h unused tail)"
-                + (k.ForcedRestarts > 0 ? $", {k.ForcedRestarts} forced restart(s) (a VM runs at most {k.MaxRunHours / 24:G} days)" : "")
-                + (k.PaidUpfront ? $", ${k.Upfront.ToDecimal():N0} up front" : "")
-                + (k.MovesWithDemand ? ", price moves with demand" : "")
-                + (k.MaxLeadDays > 0 ? $", starts within {k.MaxLeadDays} days of booking" : "")));
-        }
-
-        console.MarkupLine(Markup.Escape($"  energy: {o.WattsPerAccelerator:N0} W per accelerator × load {o.LoadFactor:G2} × PUE {o.Pue:G3}{(o.PowerEstimated ? " (estimated)" : "")}; {o.PowerSource}"));
-        foreach (var line in o.Bill)
-        {
-            console.MarkupLine(Markup.Escape($"  {(line.Optional ? "(optional) " : "")}{line.Name.Replace('_', ' ')}: ${line.Amount.ToDecimal():N0}  {line.Detail}"));
-        }
-
-        console.MarkupLine(Markup.Escape($"  bill total ${o.BillTotal.ToDecimal():N0}; with optional lines ${o.BillTotalWithOptional.ToDecimal():N0}"));
     }
 
     internal static string Short(decimal amount) => amount switch
@@ -198,10 +149,5 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
         _ => amount.ToString("0", CultureInfo.InvariantCulture),
     };
 
-    internal static string Duration(double hours) => hours switch
-    {
-        < 48 => $"{hours:F1} h",
-        < 24 * 365 => $"{hours / 24:F1} days",
-        _ => $"{hours / 24 / 365:F1} years",
-    };
+    internal static string Duration(double hours) => PlanLines.Duration(hours);
 }

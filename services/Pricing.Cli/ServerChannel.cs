@@ -1,5 +1,5 @@
-using System.Net.Http.Headers;
 using Grpc.Net.Client;
+using Pricing.Client;
 
 namespace Pricing.Cli;
 
@@ -20,16 +20,7 @@ internal static class ServerChannel
             return GrpcChannel.ForAddress(address);
         }
 
-        var handler = new TokenHandler(token) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } };
+        var handler = new BearerTokenHandler(token) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } };
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
-    }
-
-    private sealed class TokenHandler(string token) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            return base.SendAsync(request, cancellationToken);
-        }
     }
 }

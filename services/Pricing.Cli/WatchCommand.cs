@@ -4,7 +4,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Pricing.Contracts.Events;
 using Pricing.Contracts.V1;
-using Pricing.ServiceDefaults;
+using Pricing.Client;
 
 namespace Pricing.Cli;
 
@@ -22,7 +22,7 @@ public sealed record WatchArguments(WatchPriceChangesRequest Request, bool Json,
 public sealed class WatchCommand : Command, IVerb<WatchArguments>
 {
     private readonly Option<string?> _accelerator = CliOptions.Value<string?>("--accelerator", "ID", "e.g. nvidia-h100-80gb", OptionValues.Word);
-    private readonly Option<string?> _provider = CliOptions.Value<string?>("--provider", "P", "aws, gcp or azure", OptionValues.Word);
+    private readonly Option<string?> _provider = CliOptions.Value<string?>("--provider", "P", Pricing.Catalog.CloudProviders.IdsInWords(), OptionValues.Word);
     private readonly Option<string?> _region = CliOptions.Value<string?>("--region", "R", "the provider's region code, e.g. us-east-1, eastus", OptionValues.Word);
     private readonly Option<string?> _pricing = CliOptions.Value<string?>("--pricing", "MODEL", "on_demand, spot, committed_1y, committed_3y", OptionValues.Word);
     private readonly Option<string?> _pattern = CliOptions.Value<string?>("--pattern", "P",

@@ -34,7 +34,8 @@ public static class QuoteRequestRules
 
     public const double MaxActivationAllowance = 0.9;
 
-    public static readonly IReadOnlyList<string> KnownClouds = ["aws", "gcp", "azure"];
+    /// <summary>The provider ids of <c>providers.json</c> (<see cref="CloudProviders"/>).</summary>
+    public static IReadOnlyList<string> KnownClouds => CloudProviders.Ids;
 
     public static readonly IReadOnlyList<string> OptimizerSetups = ["megatron", "zero"];
 
@@ -128,7 +129,7 @@ public static class QuoteRequestRules
             v.Add(new("goodput", $"Must be 0 (use the default) or a fraction in [{MinGoodput}, 1]."));
         }
 
-        CheckList(v, "clouds", r.Clouds, MaxListItems, c => KnownClouds.Contains(c), c => $"Unknown cloud '{Echo(c)}'; use aws, gcp or azure.");
+        CheckList(v, "clouds", r.Clouds, MaxListItems, c => KnownClouds.Contains(c), c => $"Unknown cloud '{Echo(c)}'; use {CloudProviders.IdsInWords()}.");
         CheckList(v, "regions", r.Regions, MaxRegions, _ => true, _ => "");
         CheckList(v, "pricing_models", r.PricingModels, MaxListItems, m => Catalog.PricingModels.IsKnown(m),
             m => $"Unknown pricing model '{Echo(m)}'; use one of the {Catalog.PricingModels.Known.Count} models of pricing-models.json (docs/quote-model.md), e.g. {KnownModelsText.Value}.");
@@ -156,7 +157,7 @@ public static class QuoteRequestRules
         {
             if (!KnownClouds.Contains(provider))
             {
-                v.Add(new("discount_percent", $"Unknown cloud '{Echo(provider)}'; use aws, gcp or azure."));
+                v.Add(new("discount_percent", $"Unknown cloud '{Echo(provider)}'; use {CloudProviders.IdsInWords()}."));
             }
             else if (!double.IsFinite(percent) || percent < 0 || percent >= 100)
             {
@@ -203,7 +204,7 @@ public static class QuoteRequestRules
 
         if (r.DatasetCloud.Length > 0 && !KnownClouds.Contains(r.DatasetCloud))
         {
-            v.Add(new("dataset_cloud", $"Unknown cloud '{Echo(r.DatasetCloud)}'; use aws, gcp or azure, or leave it empty (the dataset is where the run is)."));
+            v.Add(new("dataset_cloud", $"Unknown cloud '{Echo(r.DatasetCloud)}'; use {CloudProviders.IdsInWords()}, or leave it empty (the dataset is where the run is)."));
         }
 
         if (!double.IsFinite(r.ExperimentsMultiplier) || (r.ExperimentsMultiplier != 0 && (r.ExperimentsMultiplier < 1 || r.ExperimentsMultiplier > MaxExperimentsMultiplier)))

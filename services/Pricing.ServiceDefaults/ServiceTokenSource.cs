@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Pricing.Client;
 
 namespace Pricing.ServiceDefaults;
 
@@ -65,7 +65,7 @@ public sealed class ServiceTokenSource(IOptions<PricingAuthOptions> options, IHo
         });
 
     /// <summary>A handler that adds this source's token to every request (none when there is no token).</summary>
-    public DelegatingHandler Handler(HttpMessageHandler? inner = null) => new BearerTokenHandler(this) { InnerHandler = inner ?? PrimaryHandler() };
+    public DelegatingHandler Handler(HttpMessageHandler? inner = null) => new BearerTokenHandler(Current) { InnerHandler = inner ?? PrimaryHandler() };
 
     /// <summary>
     /// The connection handler of this service's outgoing calls: with <c>Auth:ClientCertificates:CertificateFile</c> it
@@ -125,18 +125,4 @@ public sealed class ServiceTokenSource(IOptions<PricingAuthOptions> options, IHo
 
     /// <summary>Channel options for <see cref="GrpcChannel.ForAddress(string, GrpcChannelOptions)"/> that send this source's token.</summary>
     public GrpcChannelOptions ChannelOptions() => new() { HttpHandler = Handler(), DisposeHttpClient = true };
-}
-
-/// <summary>Adds <c>Authorization: Bearer …</c> from a <see cref="ServiceTokenSource"/>.</summary>
-public sealed class BearerTokenHandler(ServiceTokenSource tokens) : DelegatingHandler
-{
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (tokens.Current() is { } token)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return base.SendAsync(request, cancellationToken);
-    }
 }

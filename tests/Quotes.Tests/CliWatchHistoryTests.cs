@@ -460,7 +460,7 @@ public sealed class CliWatchHistoryTests(StandaloneServer server)
         // Past the CLI's own checks (a request built by hand): the server's InvalidArgument is passed on, not retried.
         var arguments = new WatchArguments(new WatchPriceChangesRequest { Filter = new PriceChangeFilter { RoutingPattern = "aws..#" } }, Json: false, server.Address, Count: 1);
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => WatchCommand.WatchAsync(new PriceChanges.PriceChangesClient(channel), arguments, new StringWriter(), new StringWriter(), Pricing.ServiceDefaults.PriceChangeWatchOptions.Default, Ct));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => WatchCommand.WatchAsync(new PriceChanges.PriceChangesClient(channel), arguments, new StringWriter(), new StringWriter(), Pricing.Client.PriceChangeWatchOptions.Default, Ct));
 
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.Contains(QuoteCommand.Violations(ex), v => v.StartsWith("filter.routing_pattern: ", StringComparison.Ordinal));

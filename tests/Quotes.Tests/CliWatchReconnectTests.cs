@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pricing.Cli;
 using Pricing.Contracts.V1;
-using Pricing.ServiceDefaults;
+using Pricing.Client;
 
 namespace Quotes.Tests;
 

@@ -66,7 +66,7 @@ public sealed class HistoryBoundsTests : IAsyncLifetime
         var violation = Assert.Single(status.GetDetail<PreconditionFailure>().Violations);
         Assert.Equal($"resume_after[{Provider}]", violation.Subject);
         Assert.Contains("snapshot", violation.Description, StringComparison.Ordinal);
-        Assert.Equal(Provider, Pricing.ServiceDefaults.ResyncRequired.ProviderOf(ex));
+        Assert.Equal(Provider, Pricing.Client.ResyncRequired.ProviderOf(ex));
     }
 
     [Fact]

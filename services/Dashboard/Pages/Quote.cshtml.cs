@@ -1,49 +1,61 @@
-using System.Globalization;
 using Google.Rpc;
 using Grpc.Core;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Pricing.Client;
 using Pricing.Contracts.V1;
 
 namespace Dashboard.Pages;
 
-/// <summary>The quote form (GET, so a quote is a link) and its result: ranked options, cost against time, assumptions.</summary>
+/// <summary>
+/// The quote form (GET, so a quote is a link) and its result: ranked options, the plan of the best one, cost against
+/// time, assumptions. The form's fields are <see cref="TrainingRunFields"/>, the list the CLI's flags are made from,
+/// under the same names (<c>?params=70B&amp;tokens=1.4T&amp;accelerators=1024</c>); the plan is <see cref="PlanLines"/>.
+/// </summary>
 public sealed class QuoteModel(PricingBackend backend) : PageModel
 {
-    public static readonly IReadOnlyList<string> Clouds = ["aws", "gcp", "azure"];
+    /// <summary>The form field of how many options to show (the CLI's <c>--top</c>).</summary>
+    public const string TopField = "top";
 
-    [BindProperty(SupportsGet = true, Name = "params")] public string? Parameters { get; set; }
-    [BindProperty(SupportsGet = true, Name = "active")] public string? ActiveParameters { get; set; }
-    [BindProperty(SupportsGet = true, Name = "tokens")] public string? Tokens { get; set; }
-    [BindProperty(SupportsGet = true, Name = "precision")] public string? Precision { get; set; }
-    [BindProperty(SupportsGet = true, Name = "accelerator")] public string? Accelerator { get; set; }
-    [BindProperty(SupportsGet = true, Name = "cluster")] public string? Cluster { get; set; }
-    [BindProperty(SupportsGet = true, Name = "deadline")] public string? Deadline { get; set; }
-    [BindProperty(SupportsGet = true, Name = "mfu")] public string? Mfu { get; set; }
-    [BindProperty(SupportsGet = true, Name = "cloud")] public List<string> SelectedClouds { get; set; } = [];
-    [BindProperty(SupportsGet = true, Name = "pricing")] public List<string> SelectedModels { get; set; } = [];
-    [BindProperty(SupportsGet = true, Name = "top")] public string? Top { get; set; }
+    public const int DefaultTop = 20;
 
-    public IReadOnlyList<string> Accelerators { get; private set; } = [];
+    /// <summary>What the form shows before anything is submitted.</summary>
+    private static readonly Dictionary<string, string> Defaults = new(StringComparer.Ordinal)
+    {
+        [TrainingRunFields.Params.Name] = "70e9",
+        [TrainingRunFields.Tokens.Name] = "1.4e12",
+        ["accelerators"] = "1024",
+    };
 
-    public IReadOnlyList<string> PricingModels { get; private set; } = [];
+    /// <summary>Field name → choices read from the catalogs (accelerators, pricing models) for list fields without fixed ones.</summary>
+    public Dictionary<string, IReadOnlyList<string>> CatalogChoices { get; } = new(StringComparer.Ordinal);
 
-    public bool Submitted => Parameters is not null || Tokens is not null;
+    public bool Submitted => Request.Query.ContainsKey(TrainingRunFields.Params.Name) || Request.Query.ContainsKey(TrainingRunFields.Tokens.Name);
 
     public List<(string Field, string Message)> Errors { get; } = [];
 
     public TrainingQuote? Result { get; private set; }
 
+    /// <summary>The choices of a list field: fixed ones, else the catalog's.</summary>
+    public IReadOnlyList<string> ChoicesOf(TrainingRunField field) =>
+        field.Choices.Count > 0 ? field.Choices : CatalogChoices.GetValueOrDefault(field.Name) ?? [];
+
+    /// <summary>What the form shows in a field: as submitted, else its default before a first submit.</summary>
+    public string ValueOf(string name) =>
+        Request.Query.TryGetValue(name, out var values) ? string.Join(",", values.Where(v => !string.IsNullOrWhiteSpace(v))) : Submitted ? "" : Defaults.GetValueOrDefault(name, "");
+
+    /// <summary>Whether a list field's choice or a switch is ticked.</summary>
+    public bool IsTicked(TrainingRunField field, string choice) =>
+        field.Kind == TrainingRunFieldKind.Switch
+            ? Request.Query.ContainsKey(field.Name)
+            : Request.Query[field.Name].SelectMany(v => TrainingRunFields.Items(v ?? "")).Contains(choice, StringComparer.Ordinal);
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var offers = (await backend.GetOffersAsync(null, cancellationToken)).SelectMany(p => p.Offers).ToList();
-        Accelerators = [.. offers.Select(o => o.AcceleratorId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        PricingModels = [.. offers.Select(o => o.PricingModel).Distinct(StringComparer.Ordinal).OrderBy(IndexModel.ModelRank).ThenBy(m => m, StringComparer.Ordinal)];
+        CatalogChoices["accelerator"] = [.. offers.Select(o => o.AcceleratorId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        CatalogChoices["pricing"] = [.. offers.Select(o => o.PricingModel).Distinct(StringComparer.Ordinal).OrderBy(IndexModel.ModelRank).ThenBy(m => m, StringComparer.Ordinal)];
         if (!Submitted)
         {
-            Parameters = "70e9";
-            Tokens = "1.4e12";
-            Cluster = "1024";
             return;
         }
 
@@ -75,75 +87,45 @@ public sealed class QuoteModel(PricingBackend backend) : PageModel
         }
     }
 
+    /// <summary>The request as the form gives it, each field read by <see cref="TrainingRunField.Apply"/> as the CLI reads its flag.</summary>
     private QuoteTrainingRunRequest BuildRequest()
     {
-        var request = new QuoteTrainingRunRequest
+        var request = new QuoteTrainingRunRequest { MaxOptions = DefaultTop };
+        var now = DateTimeOffset.UtcNow;
+        foreach (var field in TrainingRunFields.All)
         {
-            Parameters = Number("params", Parameters, required: true) ?? 0,
-            ActiveParameters = Number("active", ActiveParameters, required: false) ?? 0,
-            Tokens = Number("tokens", Tokens, required: true) ?? 0,
-            Precision = string.IsNullOrWhiteSpace(Precision) ? "" : Precision.Trim(),
-            AcceleratorCount = (int)(Number("cluster", Cluster, required: false) ?? 0),
-            DeadlineHours = Number("deadline", Deadline, required: false) ?? 0,
-            Mfu = Number("mfu", Mfu, required: false) ?? 0,
-            MaxOptions = (int)(Number("top", Top, required: false) ?? 20),
-        };
-        if (!string.IsNullOrWhiteSpace(Accelerator))
-        {
-            request.AcceleratorIds.Add(Accelerator.Trim());
+            var values = Request.Query[field.Name].Where(v => !string.IsNullOrWhiteSpace(v) || field.Kind == TrainingRunFieldKind.Switch).ToList();
+            // A value field takes the last value given, as the CLI's flag does.
+            foreach (var value in field.Kind == TrainingRunFieldKind.Value ? values.TakeLast(1) : values)
+            {
+                try
+                {
+                    field.Apply(request, value ?? "", now);
+                }
+                catch (ArgumentException ex)
+                {
+                    Errors.Add((field.Name, ex.Message));
+                }
+            }
         }
 
-        request.Clouds.AddRange(SelectedClouds.Where(c => !string.IsNullOrWhiteSpace(c)));
-        request.PricingModels.AddRange(SelectedModels.Where(m => !string.IsNullOrWhiteSpace(m)));
-        if (request.AcceleratorCount > 0 && request.DeadlineHours > 0)
+        if (Request.Query[TopField].LastOrDefault(v => !string.IsNullOrWhiteSpace(v)) is { } top)
         {
-            Errors.Add(("cluster", "Give a cluster size or a deadline, not both."));
+            if (NumberText.TryParseCount(top, out var count))
+            {
+                request.MaxOptions = count;
+            }
+            else
+            {
+                Errors.Add((TopField, $"'{NumberText.Echo(top)}' is not a whole number."));
+            }
+        }
+
+        if (Errors.Count == 0 && TrainingRunFields.Missing(request) is { } missing)
+        {
+            Errors.Add(("", missing));
         }
 
         return request;
-    }
-
-    /// <summary>Plain or scientific numbers, or with a k/M/B/T suffix ("70B", "1.4T").</summary>
-    private double? Number(string field, string? text, bool required)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            if (required)
-            {
-                Errors.Add((field, "Required."));
-            }
-
-            return null;
-        }
-
-        var value = ParseScaled(text);
-        if (value is null || value < 0 || double.IsNaN(value.Value) || double.IsInfinity(value.Value))
-        {
-            Errors.Add((field, $"\"{text}\" is not a non-negative number (70e9, 70B and 1.4T all work)."));
-            return null;
-        }
-
-        return value;
-    }
-
-    public static double? ParseScaled(string text)
-    {
-        var t = text.Trim().Replace("_", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal);
-        var scale = 1.0;
-        if (t.Length > 1 && char.IsLetter(t[^1]) && t[^1] is not ('e' or 'E'))
-        {
-            scale = char.ToUpperInvariant(t[^1]) switch
-            {
-                'K' => 1e3,
-                'M' => 1e6,
-                'B' or 'G' => 1e9,
-                'T' => 1e12,
-                'P' => 1e15,
-                _ => double.NaN,
-            };
-            t = t[..^1];
-        }
-
-        return !double.IsNaN(scale) && double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value * scale : null;
     }
 }

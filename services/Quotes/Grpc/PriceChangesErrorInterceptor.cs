@@ -16,7 +16,7 @@ public sealed class ResyncRequiredException(string provider, string why) : Excep
 /// PriceChanges' failures as gRPC statuses, so <see cref="PriceChangesGrpcService"/> states only what it does:
 /// the history store unreachable → UNAVAILABLE (retry); a watcher fallen too far behind → RESOURCE_EXHAUSTED; a
 /// resume point beyond the history → FAILED_PRECONDITION with ErrorInfo (reason RESYNC_REQUIRED, the shape
-/// <see cref="Pricing.ServiceDefaults.ResyncRequired"/> reads) and a PreconditionFailure on the resume point.
+/// <see cref="Pricing.Client.ResyncRequired"/> reads) and a PreconditionFailure on the resume point.
 /// </summary>
 public sealed class PriceChangesErrorInterceptor : Interceptor
 {
@@ -58,7 +58,7 @@ public sealed class PriceChangesErrorInterceptor : Interceptor
 
     private static RpcException ResyncRequired(string provider, string why)
     {
-        var info = new ErrorInfo { Reason = Pricing.ServiceDefaults.ResyncRequired.Reason, Domain = "pricing.v1.PriceChanges", Metadata = { ["provider"] = provider } };
+        var info = new ErrorInfo { Reason = Pricing.Client.ResyncRequired.Reason, Domain = "pricing.v1.PriceChanges", Metadata = { ["provider"] = provider } };
         var precondition = new PreconditionFailure
         {
             Violations =

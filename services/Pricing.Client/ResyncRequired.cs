@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace Pricing.ServiceDefaults;
+namespace Pricing.Client;
 
 /// <summary>
 /// The answer of <c>WatchPriceChanges</c> when a resume point lies beyond what the history keeps: FAILED_PRECONDITION

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Pricing.Contracts.V1;
 
-namespace Pricing.ServiceDefaults;
+namespace Pricing.Client;
 
 /// <summary>How a <see cref="PriceChangeWatchClient"/> reconnects, and what it does when the server cannot resume.</summary>
 public sealed record PriceChangeWatchOptions
