@@ -69,7 +69,7 @@ public sealed class PricingTermsProtoTests
 
         var output = new StringWriter();
         QuoteCommand.PrintPlan(output, option);
-        Assert.Contains("capacity block: 1 × 10-day block, 2 side by side (≤ 64 instances a block), 240 h billed per instance", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Capacity block: 1 × 10-day block, 2 side by side (≤ 64 instances a block), 240 h billed per instance", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("price moves with demand, starts within 56 days of booking", output.ToString(), StringComparison.Ordinal);
     }
 
@@ -103,7 +103,7 @@ public sealed class PricingTermsProtoTests
 
         var output = new StringWriter();
         QuoteCommand.PrintPlan(output, option);
-        Assert.Contains("savings plan (compute): 1 × 3-year term, 26,280 h billed per instance", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Savings plan (compute): 1 × 3-year term, 26,280 h billed per instance", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("50% to 99%", output.ToString(), StringComparison.Ordinal);
     }
 

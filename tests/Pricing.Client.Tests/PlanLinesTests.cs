@@ -1,0 +1,125 @@
+using Pricing.Contracts;
+using Pricing.Contracts.V1;
+using PricingTerms = Pricing.Catalog.PricingTerms;
+
+namespace Pricing.Client.Tests;
+
+/// <summary>The one plan renderer: every part of an option's plan becomes a line, with its figures as the answer gives them.</summary>
+public sealed class PlanLinesTests
+{
+    private static Money Usd(decimal amount) => amount.ToMoney();
+
+    /// <summary>A 3-year partial-upfront savings plan on 16 instances, with the whole breakdown and bill filled in.</summary>
+    private static QuoteOption SavingsPlanOption() => new()
+    {
+        Rank = 1,
+        Provider = "aws",
+        Region = "us-east-1",
+        InstanceType = "p5.48xlarge",
+        PricingModel = "savings_plan_compute_3y_partial_upfront",
+        PricePerAcceleratorHour = Usd(3.75m),
+        AcceleratorHours = 100_000,
+        Accelerators = 128,
+        Instances = 16,
+        WallClockHours = 800,
+        ClusterBasis = "requested",
+        LargestUsefulAccelerators = 4096,
+        Fabric = new FabricInfo { Known = true, FormFactor = "sxm", ScaleOutFabric = "efa", ScaleOutGbps = 3200, TrainingGrade = true, ScaleUpDomain = 8, ScaleUpFabric = "nvlink", ScaleOutDetail = "32 x 100 Gbps" },
+        Mfu = new MfuParts { Mfu = 0.4, MfuLow = 0.3, MfuHigh = 0.5, BaseMfu = 0.45, ModelSizeFactor = 0.9, MoeFactor = 1, ScaleFactor = 0.99, FabricFactor = 1 },
+        Goodput = new GoodputParts { Goodput = 0.95, CheckpointStall = 0.01, FailureLoss = 0.04, InterruptionsPerDay = 0.5, CheckpointIntervalHours = 0.5 },
+        Commitment = new CommitmentBilling
+        {
+            Kind = "savings_plan", PlanType = "compute", Terms = 1, TermHours = 3 * PricingTerms.HoursPerYear, BilledHoursPerInstance = 3 * PricingTerms.HoursPerYear,
+            TermShareUsed = 800 / (3 * PricingTerms.HoursPerYear), PaymentOption = "partial_upfront", Upfront = Usd(0), UpfrontNote = "Partial upfront: 50% to 99% is paid at purchase.",
+        },
+        EnergyKwh = 150_000,
+        Co2Kg = 60_000,
+        WattsPerAccelerator = 1275,
+        LoadFactor = 0.7,
+        Pue = 1.15,
+        PowerSource = "DGX H100 user guide",
+        Breakdown = new CostBreakdown
+        {
+            ComputeHours = 95_000, Compute = Usd(356_250m), FailureHours = 4_000, FailuresAndRestarts = Usd(15_000m), CheckpointHours = 1_000, Checkpoints = Usd(3_750m),
+            UnusedCommitmentHours = 400_000, UnusedCommitment = Usd(1_500_000m),
+        },
+        Bill =
+        {
+            new BillLine { Name = "training_run", Amount = Usd(1_875_000m), Detail = "16 × p5.48xlarge for the whole term" },
+            new BillLine { Name = "checkpoint_storage", Amount = Usd(300m), Detail = "3 copies" },
+            new BillLine { Name = "staff", Amount = Usd(100_000m), Optional = true, Detail = "4 engineers" },
+        },
+        BillTotal = Usd(1_875_300m),
+        BillTotalWithOptional = Usd(1_975_300m),
+    };
+
+    [Fact]
+    public void A_plan_has_a_line_for_each_part_in_order()
+    {
+        var keys = PlanLines.Of(SavingsPlanOption()).Select(l => l.Key).ToList();
+
+        Assert.Equal(
+            ["cluster", "fabric", "mfu", "goodput", "commitment", "energy", "breakdown.compute", "breakdown.failures_and_restarts", "breakdown.checkpoints",
+                "breakdown.unused_commitment", "bill.training_run", "bill.checkpoint_storage", "bill.staff", "bill-total"],
+            keys);
+    }
+
+    [Fact]
+    public void The_commitment_line_carries_the_term_in_years_and_the_upfront_note()
+    {
+        var line = PlanLines.Of(SavingsPlanOption()).Single(l => l.Key == "commitment");
+
+        Assert.Equal("Savings plan (compute)", line.Label);
+        Assert.StartsWith("1 × 3-year term, 26,280 h billed per instance, 3.0% of the term used, partial upfront", line.Value, StringComparison.Ordinal);
+        Assert.Contains("50% to 99%", line.Detail, StringComparison.Ordinal);
+        Assert.Equal($"{line.Label}: {line.Value} — {line.Detail}", line.Text);
+    }
+
+    [Fact]
+    public void The_breakdown_lines_add_up_to_the_training_run_line()
+    {
+        var option = SavingsPlanOption();
+        var lines = PlanLines.Of(option);
+
+        var parts = lines.Where(l => l.Key.StartsWith("breakdown.", StringComparison.Ordinal)).Sum(l => decimal.Parse(l.Value.TrimStart('$').Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(option.Bill[0].Amount.ToDecimal(), parts);
+        Assert.Equal("Bill: staff (optional)", lines.Single(l => l.Key == "bill.staff").Label);
+        Assert.Equal("$1,875,300", lines[^1].Value);
+        Assert.Equal("with optional lines $1,975,300", lines[^1].Detail);
+    }
+
+    [Fact]
+    public void A_block_line_says_how_the_blocks_are_bought_with_their_notes()
+    {
+        var option = SavingsPlanOption();
+        option.Commitment = null;
+        option.Block = new BlockBilling
+        {
+            Kind = "capacity_block", BlocksInSequence = 3, FullBlockHours = 14 * 24, LastBlockHours = 5 * 24, ParallelBlocks = 2, MaxInstancesPerBlock = 64,
+            BilledHoursPerInstance = 33 * 24, UnusedHoursPerInstance = 10, PaidUpfront = true, Upfront = Usd(1_000_000m), MovesWithDemand = true, MaxLeadDays = 56,
+            Notes = { "Bought in whole days.", "Starts at 11:30 UTC." },
+        };
+
+        var line = PlanLines.Of(option).Single(l => l.Key == "block");
+
+        Assert.Equal("Capacity block", line.Label);
+        Assert.Equal("2 × 14-day + 1 × 5-day blocks back to back, 2 side by side (≤ 64 instances a block), 792 h billed per instance (10 h unused tail), "
+            + "$1,000,000 up front, price moves with demand, starts within 56 days of booking", line.Value);
+        Assert.Equal("Bought in whole days. Starts at 11:30 UTC.", line.Detail);
+    }
+
+    [Fact]
+    public void Parts_the_answer_leaves_out_have_no_line()
+    {
+        var keys = PlanLines.Of(new QuoteOption { Instances = 1, InstanceType = "x", ClusterBasis = "one_instance" }).Select(l => l.Key).ToList();
+
+        Assert.Equal(["cluster", "energy", "bill-total"], keys);
+    }
+
+    [Theory]
+    [InlineData(20.5, "20.5 h")]
+    [InlineData(24 * 34.25, "34.3 days")]
+    [InlineData(PricingTerms.HoursPerYear * 1.4, "1.4 years")]
+    public void Durations_read_as_people_say_them(double hours, string expected) =>
+        Assert.Equal(expected, PlanLines.Duration(hours));
+}
