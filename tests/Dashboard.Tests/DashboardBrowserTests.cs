@@ -3,6 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Pricing.Cli;
+using Pricing.Client;
+using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.FakeProviders;
 using Pricing.Sources;
@@ -76,25 +79,45 @@ public sealed class DashboardBrowserTests(DashboardServer server)
         Assert.Contains(h100.Price, recorded);
     }
 
-    [Fact]
-    public async Task A_quote_submitted_through_the_form_shows_the_ranked_options()
+    /// <summary>
+    /// The form, submitted in Chromium, against the same request to TrainingQuotes over gRPC and to the CLI's
+    /// <c>pricing quote --server</c>: the page shows exactly the ranked options, and the plan of option #1 line for line
+    /// as the CLI prints it (breakdown, billing and bill included). Once on every model, once on 1-year commitments
+    /// (the commitment line), once on capacity blocks (the block line).
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("committed_1y")]
+    [InlineData("capacity_block")]
+    public async Task A_quote_submitted_through_the_form_shows_the_options_and_the_plan_the_cli_prints(string? pricing)
     {
         var ct = TestContext.Current.CancellationToken;
+        string[] models = pricing is null ? [] : [pricing];
         var result = await BrowserRunner.RunAsync("quote", server.DashboardUrl,
-            new { @params = "70e9", tokens = "1.4e12", accelerator = "nvidia-h100-80gb", cluster = 1024 }, null, ScenarioTimeout, ct);
+            new { @params = "70B", tokens = "1.4T", accelerator = "nvidia-h100-80gb", cluster = "1,024", pricing = models }, null, ScenarioTimeout, ct);
         AssertNoConsoleErrors(result);
         Assert.Empty(result.GetProperty("errors").EnumerateArray());
 
+        // The form has a field for every training-run field the CLI has a flag for, under the flag's name, and the
+        // cluster-size hint says what a blank really does.
+        Assert.Equal(TrainingRunFields.All.Select(f => f.Name).Append(Pages.QuoteModel.TopField).Order(StringComparer.Ordinal),
+            result.GetProperty("formFields").EnumerateArray().Select(f => f.GetString()!).Order(StringComparer.Ordinal));
+        var hints = result.GetProperty("hints").EnumerateArray().Select(h => h.GetString()!).ToList();
+        Assert.Contains(hints, h => h.Contains("sized to finish within the default deadline", StringComparison.Ordinal));
+        Assert.DoesNotContain(hints, h => h.Contains("one instance", StringComparison.Ordinal));
+
         // The same request straight to TrainingQuotes over gRPC: the page shows exactly its options, in order.
         using var channel = GrpcChannel.ForAddress(server.GrpcUrl);
-        var quote = await new TrainingQuotes.TrainingQuotesClient(channel).QuoteTrainingRunAsync(new QuoteTrainingRunRequest
+        var request = new QuoteTrainingRunRequest
         {
             Parameters = 70e9,
             Tokens = 1.4e12,
             AcceleratorIds = { "nvidia-h100-80gb" },
             AcceleratorCount = 1024,
-            MaxOptions = 20,
-        }, cancellationToken: ct);
+            PricingModels = { models },
+            MaxOptions = Pages.QuoteModel.DefaultTop,
+        };
+        var quote = await new TrainingQuotes.TrainingQuotesClient(channel).QuoteTrainingRunAsync(request, cancellationToken: ct);
         var options = result.GetProperty("options").EnumerateArray().ToList();
         Assert.NotEmpty(options);
         Assert.Equal(quote.Options.Count, options.Count);
@@ -102,26 +125,53 @@ public sealed class DashboardBrowserTests(DashboardServer server)
         {
             Assert.Equal(i + 1, options[i].GetProperty("rank").GetInt32());
             Assert.Equal(quote.Options[i].OfferKey, options[i].GetProperty("offerKey").GetString());
-            Assert.Equal(Format.ToDecimal(quote.Options[i].TotalCost), decimal.Parse(options[i].GetProperty("totalCost").GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture));
+            Assert.Equal(quote.Options[i].TotalCost.ToDecimal(), decimal.Parse(options[i].GetProperty("totalCost").GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture));
         }
 
-        Assert.Equal(["aws", "azure", "gcp"], options.Select(o => o.GetProperty("provider").GetString()).Distinct().Order(StringComparer.Ordinal));
         Assert.Equal(options.Count, result.GetProperty("chartPoints").GetInt32());
         Assert.Contains("nvidia-h100-80gb", result.GetProperty("assumptions").EnumerateArray().Select(a => a.GetString()));
-        Assert.Contains("params=70e9", result.GetProperty("url").GetString(), StringComparison.Ordinal);
+        Assert.Contains("params=70B", result.GetProperty("url").GetString(), StringComparison.Ordinal);
 
-        // The plan of option #1: its fabric, goodput and whole bill, as TrainingQuotes gave them.
+        // The CLI, asked the same through its flags, against the same server.
+        string[] flags = ["--params", "70B", "--tokens", "1.4T", "--accelerator", "nvidia-h100-80gb", "--accelerators", "1,024", "--top", "20", "--server", server.GrpcUrl];
+        var cliOutput = new StringWriter();
+        Assert.Equal(0, await QuoteCommand.RunAsync(QuoteArguments.Parse(pricing is null ? flags : [.. flags, "--pricing", pricing]), cliOutput, ct));
+        var cliLines = cliOutput.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var heading = cliLines.FindIndex(l => l.StartsWith("Plan #1 ", StringComparison.Ordinal));
+        Assert.True(heading >= 0, $"no plan in the CLI's output:\n{cliOutput}");
+        var cliPlan = cliLines.Skip(heading + 1).TakeWhile(l => l.StartsWith("  ", StringComparison.Ordinal)).Select(l => l[2..]).ToList();
+
+        // The page's plan, line by line, reads as the CLI prints it: same heading, same labels, values and details.
         var best = quote.Options[0];
-        var plan = result.GetProperty("plan");
-        Assert.Equal(best.OfferKey, plan.GetProperty("offerKey").GetString());
-        Assert.Equal(best.Fabric.ScaleOutFabric, plan.GetProperty("fabric").GetString());
-        Assert.Equal("true", plan.GetProperty("trainingGrade").GetString());
-        Assert.Equal(best.Goodput.Goodput, double.Parse(plan.GetProperty("goodput").GetString()!, CultureInfo.InvariantCulture));
-        Assert.Equal(Format.ToDecimal(best.BillTotal), decimal.Parse(plan.GetProperty("billTotal").GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture));
-        var bill = result.GetProperty("bill").EnumerateArray().ToList();
-        Assert.Equal(best.Bill.Select(l => l.Name), bill.Select(l => l.GetProperty("line").GetString()));
-        Assert.Equal(best.Bill.Select(l => Format.ToDecimal(l.Amount)), bill.Select(l => decimal.Parse(l.GetProperty("amount").GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture)));
+        Assert.Equal(best.OfferKey, result.GetProperty("planOfferKey").GetString());
+        Assert.Equal(cliLines[heading].TrimEnd(':'), result.GetProperty("planHeading").GetString());
+        var pageLines = result.GetProperty("planLines").EnumerateArray().ToList();
+        var pagePlan = pageLines.Select(l => Text(l.GetProperty("label").GetString()!, l.GetProperty("value").GetString()!, l.GetProperty("detail").GetString()!)).ToList();
+        Assert.Equal(cliPlan, pagePlan);
+        Assert.All(pageLines, l => Assert.True(l.GetProperty("visible").GetBoolean(), $"{l.GetProperty("key")} is not shown"));
+
+        // And both are the whole plan: the breakdown, the billing of the model asked for and every bill line.
+        var keys = pageLines.Select(l => l.GetProperty("key").GetString()!).ToList();
+        Assert.Equal(PlanLines.Of(best).Select(l => l.Key), keys);
+        Assert.Contains("breakdown.compute", keys);
+        Assert.Equal(best.Bill.Select(l => "bill." + l.Name), keys.Where(k => k.StartsWith("bill.", StringComparison.Ordinal)));
+        Assert.Contains("bill-total", keys);
+        Assert.Equal(best.Commitment is not null, keys.Contains("commitment"));
+        Assert.Equal(best.Block is not null, keys.Contains("block"));
+        if (pricing == "committed_1y")
+        {
+            Assert.NotNull(best.Commitment);
+        }
+        else if (pricing == "capacity_block")
+        {
+            Assert.NotNull(best.Block);
+            Assert.Contains(cliPlan, l => l.StartsWith("Capacity block: ", StringComparison.Ordinal) && l.Contains("up front", StringComparison.Ordinal));
+        }
     }
+
+    /// <summary>How a plan line reads as text (<see cref="PlanLine.Text"/>), from what the page shows of it.</summary>
+    private static string Text(string label, string value, string detail) =>
+        detail.Length > 0 ? $"{label}: {value} — {detail}" : $"{label}: {value}";
 
     [Fact]
     public async Task A_price_change_at_the_fake_provider_appears_in_the_live_feed_without_reload()

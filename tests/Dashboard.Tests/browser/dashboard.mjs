@@ -38,16 +38,19 @@ const scenarios = {
     return { providers, cells };
   },
 
-  // The quote form: fill, submit, read the ranked options, the chart and the assumptions.
+  // The quote form: fill, submit, read the ranked options, the plan lines, the chart and the assumptions.
   async quote(page) {
     await page.goto(baseUrl + '/quote', { waitUntil: 'load' });
+    const formFields = await page.$$eval('#quote-form [name]', (els) => [...new Set(els.map((e) => e.name))]);
+    const hints = await page.$$eval('#quote-form label, #quote-form .checks', (els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
     await page.fill('#q-params', args.params);
     await page.fill('#q-tokens', args.tokens);
-    await page.selectOption('#q-accelerator', args.accelerator);
-    await page.fill('#q-cluster', String(args.cluster));
+    await page.check(`#q-accelerator input[value="${args.accelerator}"]`);
+    await page.fill('#q-accelerators', String(args.cluster));
+    for (const model of args.pricing || []) await page.check(`#q-pricing input[value="${model}"]`);
     await Promise.all([page.waitForURL(/\/quote\?/), page.click('#q-submit')]);
     const errors = await page.$$eval('#quote-errors li', (lis) => lis.map((li) => li.textContent.trim()));
-    if (errors.length > 0) return { errors, options: [] };
+    if (errors.length > 0) return { errors, options: [], formFields, hints };
     await page.waitForSelector('#quote-options tbody tr');
     const options = await page.$$eval('#quote-options tbody tr', (trs) => trs.map((tr) => ({
       rank: Number(tr.dataset.rank),
@@ -58,16 +61,18 @@ const scenarios = {
     })));
     const chartPoints = await page.$$eval('#cost-time-chart circle', (cs) => cs.length);
     const assumptions = await page.$$eval('#quote-assumptions tbody tr', (trs) => trs.map((tr) => tr.dataset.accelerator));
-    const bill = await page.$$eval('#quote-bill tbody tr', (trs) => trs.map((tr) => ({ line: tr.dataset.line, amount: tr.dataset.amount })));
-    const plan = await page.$eval('#quote-plan', (s) => ({
-      offerKey: s.dataset.offerKey,
-      fabric: s.querySelector('#plan-fabric')?.dataset.fabric ?? '',
-      trainingGrade: s.querySelector('#plan-fabric')?.dataset.trainingGrade ?? '',
-      goodput: s.querySelector('#plan-goodput')?.dataset.goodput ?? '',
-      billTotal: s.querySelector('#bill-total')?.dataset.amount ?? '',
-    }));
-    await shot(page, 'quote');
-    return { errors, options, chartPoints, assumptions, bill, plan, url: page.url() };
+    const planHeading = await page.$eval('#plan-heading', (h) => h.textContent.trim());
+    const planOfferKey = await page.$eval('#quote-plan', (s) => s.dataset.offerKey);
+    // Each plan line as the page shows it: its label, its value and its detail (absent = empty).
+    const planLines = await page.$$eval('#plan-lines .plan-line', (divs) => divs.map((d) => ({
+      key: d.dataset.key,
+      label: d.querySelector('dt').textContent.trim(),
+      value: d.querySelector('dd .value').textContent.trim(),
+      detail: d.querySelector('dd .detail')?.textContent.trim() ?? '',
+      visible: d.querySelector('dd .value').getBoundingClientRect().height > 0,
+    })));
+    await shot(page, 'quote' + (args.pricing?.length ? '-' + args.pricing.join('-') : ''));
+    return { errors, options, chartPoints, assumptions, planHeading, planOfferKey, planLines, formFields, hints, url: page.url() };
   },
 
   // The live feed: wait until the page's event stream and the server's relay are up, tell the test, then wait
