@@ -1,6 +1,6 @@
 namespace Pricing.Quoting;
 
-/// <summary>The engine's rounding: whole instances and terms past floating-point noise, money to the cent.</summary>
+/// <summary>The engine's rounding: whole instances past floating-point noise, money to the cent.</summary>
 internal static class QuoteRounding
 {
     /// <summary>Whole-instance rounding tolerates floating-point noise: 18 × (double)(1/6) is 3.0000000000000004.</summary>
@@ -11,13 +11,4 @@ internal static class QuoteRounding
 
     /// <summary>An amount in USD, to the cent (half away from zero).</summary>
     public static decimal MoneyOf(double usd) => decimal.Round((decimal)usd, 2, MidpointRounding.AwayFromZero);
-
-    /// <summary>Adds a quote-wide warning unless an option already added the same text.</summary>
-    public static void AddOnce(this List<string> warnings, string warning)
-    {
-        if (!warnings.Contains(warning))
-        {
-            warnings.Add(warning);
-        }
-    }
 }
