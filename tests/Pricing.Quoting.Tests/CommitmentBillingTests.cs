@@ -111,10 +111,10 @@ public sealed class CommitmentBillingTests
     [InlineData(PricingModels.Spot, 720, false, 720, 0)]
     public void Billed_hours_per_instance_round_a_commitment_up_to_whole_terms(string model, double wallHours, bool reused, double billed, int terms)
     {
-        var hours = QuoteEngine.BilledHoursPerInstance(model, wallHours, reused, out _, out var termCount);
+        var hours = ModelBilling.For(PricingModels.Terms(model), wallHours, reused);
 
-        Assert.Equal(billed, hours);
-        Assert.Equal(terms, termCount);
+        Assert.Equal(billed, hours.HoursPerInstance);
+        Assert.Equal(terms, hours.Terms);
     }
 
     [Theory]
@@ -124,7 +124,7 @@ public sealed class CommitmentBillingTests
     [InlineData("savings_plan_ec2_instance_3y_all_upfront", "all_upfront")]
     [InlineData(PricingModels.Committed1Y, "no_upfront")]
     public void The_payment_option_comes_from_the_pricing_model(string model, string payment) =>
-        Assert.Equal(payment, QuoteEngine.PaymentOption(model));
+        Assert.Equal(payment, Assert.Single(Engine().Quote(ThirtyDays, Prices(P5(model, 36.00m))).Options).Commitment!.PaymentOption);
 
     [Fact]
     public void An_all_upfront_reservation_is_paid_upfront_in_full()

@@ -38,7 +38,7 @@ public sealed class EngineRegressionTests
 
         var option = Assert.Single(Engine().Quote(Spec() with { DeadlineHours = 720 }, Prices(offer)).Options);
 
-        Assert.True(option.WallClockHours / PlanDataFiles.RangeLow < QuoteEngine.HoursPerYear, "The slow end must still fit in one term.");
+        Assert.True(option.WallClockHours / PlanDataFiles.RangeLow < PricingTerms.HoursPerYear, "The slow end must still fit in one term.");
         PlanFormulas.WithinACent(option.Instances * 8760m * 36m, option.TotalCost);
         Assert.Equal(option.TotalCost, option.TotalCostHigh);
         Assert.Equal(option.TotalCost, option.TotalCostLow);

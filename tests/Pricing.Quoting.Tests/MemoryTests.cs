@@ -19,9 +19,11 @@ public sealed class MemoryTests
     {
         var spec = Spec(parameters: 70e9) with { OptimizerSetup = setup };
 
+        var result = Engine().Quote(spec, Prices(P5()));
+
         Assert.Equal(bytes, DataFiles.Default(row));
-        Assert.Equal(bytes, Engine().BytesPerParameter(spec));
-        Close(bytes * 70e9, Engine().ComputeFor(spec).ModelStateBytes);
+        Assert.Equal(bytes, Assert.Single(result.Assumptions).BytesPerParameter);
+        Close(bytes * 70e9, result.Compute.ModelStateBytes);
     }
 
     [Fact]
@@ -52,8 +54,8 @@ public sealed class MemoryTests
         var spec = Spec() with { Layers = layers, DModel = dModel, SequenceLength = sequence };
 
         var sh = (double)sequence * dModel;
-        Close((2 * sh * layers + 34 * sh) / tensorParallel, QuoteEngine.ActivationBytes(spec, tensorParallel));
-        Assert.Equal(0, QuoteEngine.ActivationBytes(Spec(), tensorParallel));
+        Close((2 * sh * layers + 34 * sh) / tensorParallel, TrainingComputeModel.ActivationBytes(spec, tensorParallel));
+        Assert.Equal(0, TrainingComputeModel.ActivationBytes(Spec(), tensorParallel));
     }
 
     [Fact]
@@ -63,7 +65,7 @@ public sealed class MemoryTests
         // g2-standard-4) cannot hold one; an H100 in a p5.48xlarge holds an eighth of it (tensor parallel 8).
         var spec = Spec(parameters: 7e9, tokens: 1.4e11) with { Layers = 80, DModel = 8192, SequenceLength = 32768, Goodput = 0.9 };
         var l4 = Offer(provider: "gcp", region: "us-central1", instanceType: "g2-standard-4", acceleratorId: "nvidia-l4", acceleratorsPerInstance: 1m, price: 0.7m);
-        var perSequence = QuoteEngine.ActivationBytes(spec, 1);
+        var perSequence = TrainingComputeModel.ActivationBytes(spec, 1);
         Assert.True(perSequence > 24e9 && perSequence / 8 < 80e9);
 
         var result = Engine().Quote(spec, Prices(l4, P5()));
@@ -82,7 +84,7 @@ public sealed class MemoryTests
         // allowance's 56 GB, so the state needs a third instance.
         const double n = 49e9;
         var spec = Spec(parameters: n, acceleratorCount: 16) with { Layers = 80, DModel = 8192, SequenceLength = 131072 };
-        var activation = QuoteEngine.ActivationBytes(spec, 8);
+        var activation = TrainingComputeModel.ActivationBytes(spec, 8);
         Assert.Equal(3, Math.Ceiling(18 * n / (8 * (80e9 - activation))));
         Assert.Equal(2, Math.Ceiling(18 * n / (8 * 80e9 * (1 - Allowance))));
 

@@ -19,18 +19,21 @@ public sealed class PlanFeasibilityTests
     /// <summary>Default global batch below 200B parameters (4M tokens) / 1,024 tokens per accelerator per step.</summary>
     private static long UsefulSmall => (long)(DataFiles.Default("globalBatchTokens") / DataFiles.Default("minTokensPerAcceleratorStep"));
 
+    /// <summary>The largest useful cluster a quote of the spec on a p5.48xlarge reports.</summary>
+    private static long LargestUseful(QuoteSpec spec) => Assert.Single(Engine().Quote(spec, Prices(P5())).Options).LargestUsefulAccelerators;
+
     [Fact]
     public void The_largest_useful_cluster_is_the_global_batch_over_the_fewest_tokens_per_accelerator_per_step()
     {
         var perStep = DataFiles.Default("minTokensPerAcceleratorStep");
 
         Assert.Equal(4096, UsefulSmall);
-        Assert.Equal(UsefulSmall, Engine().LargestUsefulAccelerators(Spec(parameters: N)));
+        Assert.Equal(UsefulSmall, LargestUseful(Spec(parameters: N)));
         // From largeModelParameters the larger default batch applies (Llama 3 405B: 16M tokens on 16,384 GPUs).
-        Assert.Equal((long)(DataFiles.Default("globalBatchTokensLarge") / perStep), Engine().LargestUsefulAccelerators(Spec(parameters: 405e9)));
-        Assert.Equal(16384, Engine().LargestUsefulAccelerators(Spec(parameters: 405e9)));
-        Assert.Equal(2048, Engine().LargestUsefulAccelerators(Spec(parameters: N) with { GlobalBatchTokens = 2048 * perStep }));
-        Assert.Equal("request", Engine().GlobalBatch(Spec() with { GlobalBatchTokens = 1e6 }).Source);
+        Assert.Equal((long)(DataFiles.Default("globalBatchTokensLarge") / perStep), LargestUseful(Spec(parameters: 405e9)));
+        Assert.Equal(16384, LargestUseful(Spec(parameters: 405e9)));
+        Assert.Equal(2048, LargestUseful(Spec(parameters: N) with { GlobalBatchTokens = 2048 * perStep }));
+        Assert.Equal("request", Assert.Single(Engine().Quote(Spec() with { GlobalBatchTokens = 1e6 }, Prices(P5())).Assumptions).GlobalBatchSource);
     }
 
     [Theory]

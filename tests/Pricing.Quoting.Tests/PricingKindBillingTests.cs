@@ -264,7 +264,7 @@ public sealed class PricingKindBillingTests
             var option = Assert.Single(result.Options);
             Assert.True((option.Commitment is not null) == terms.BillsWholeTerm, terms.Model);
             Assert.True((option.Block is not null) == (terms.Kind is PricingKind.CapacityBlock or PricingKind.Calendar or PricingKind.FlexStart), terms.Model);
-            var billed = QuoteEngine.BilledHoursPerInstance(terms.Model, option.WallClockHours, false, out _, out _);
+            var billed = ModelBilling.For(terms, option.WallClockHours, false).HoursPerInstance;
             Assert.True(billed >= option.WallClockHours, terms.Model);
             PlanFormulas.WithinACent(option.Instances * (decimal)billed * 40.00m, option.TotalCost);
         }
@@ -280,7 +280,7 @@ public sealed class PricingKindBillingTests
     [InlineData("savings_plan_compute_3y_no_upfront", 720, 3 * Year)]
     [InlineData("savings_plan_ec2_instance_1y_partial_upfront", Year + 1, 2 * Year)]
     public void Billed_hours_per_instance_follow_the_models_terms(string model, double wallHours, double billed) =>
-        Assert.Equal(billed, QuoteEngine.BilledHoursPerInstance(model, wallHours, false, out _, out _));
+        Assert.Equal(billed, ModelBilling.For(PricingModels.Terms(model), wallHours, false).HoursPerInstance);
 
     [Fact]
     public void An_unknown_pricing_model_is_refused_with_one_example_of_each_kind()

@@ -1,0 +1,80 @@
+using Pricing.Catalog;
+
+namespace Pricing.Quoting;
+
+/// <summary>
+/// An accelerator type's part of every plan on it: its dense peak at the run's precision, the reference MFU row the
+/// estimates start from, whether that row is BF16 scaled to FP8 (and by how much), and the run's FLOPs.
+/// </summary>
+internal sealed record AcceleratorPlan(Accelerator Accelerator, double PeakFlops, MfuRow MfuRow, bool Fp8Derived, double Fp8Scale, double Flops)
+{
+    /// <summary>The model-size factor is read against the chip's BF16 speed, whatever the precision.</summary>
+    public double Bf16PeakFlops => Accelerator.PeakFlops(Precision.Bf16) ?? PeakFlops;
+}
+
+/// <summary>
+/// Efficiency (docs/quote-model.md §2): the plan of an accelerator type (skipped, with a warning, without a registry
+/// entry or a published peak), the MFU of a run on a cluster of it (the request's, or the efficiency model's with
+/// FP8 derived from BF16 where no FP8 run is measured), and the MFU its assumptions report.
+/// </summary>
+internal sealed class AcceleratorEfficiency(AcceleratorRegistry registry, EfficiencyModel efficiency, ModelDefaults defaults)
+{
+    /// <summary>The accelerator type's plan for the spec, or null (and why, in <paramref name="warnings"/>) when its offers are skipped.</summary>
+    public AcceleratorPlan? PlanFor(string acceleratorId, QuoteSpec spec, TrainingCompute compute, List<string> warnings)
+    {
+        if (!registry.TryGet(acceleratorId, out var accelerator))
+        {
+            warnings.Add($"Offers for '{acceleratorId}' skipped: not in the accelerator registry.");
+            return null;
+        }
+
+        if (accelerator.PeakFlops(spec.Precision) is not { } peak || peak <= 0)
+        {
+            warnings.Add($"Offers for '{acceleratorId}' skipped: no published dense {spec.Precision.ToString().ToUpperInvariant()} peak.");
+            return null;
+        }
+
+        var row = efficiency.RowFor(acceleratorId, spec.Precision);
+        var fp8Derived = false;
+        var fp8Scale = 1.0;
+        if (row is null && spec.Precision == Precision.Fp8 && efficiency.RowFor(acceleratorId, Precision.Bf16) is { } bf16 && accelerator.PeakFlops(Precision.Bf16) is { } bf16Peak)
+        {
+            // No measured FP8 run: FP8 is worth the cited speed-up over BF16, not the 2x of the peaks.
+            row = bf16;
+            fp8Derived = true;
+            fp8Scale = defaults.Fp8SpeedupOverBf16.Value * bf16Peak / peak;
+        }
+
+        row ??= efficiency.Fallback with { AcceleratorId = acceleratorId };
+        return new AcceleratorPlan(accelerator, peak, row, fp8Derived, fp8Scale, compute.TotalFlops);
+    }
+
+    /// <summary>MFU of the run on <paramref name="accelerators"/> accelerators in <paramref name="instances"/> instances of <paramref name="family"/>.</summary>
+    public MfuEstimate Estimate(AcceleratorPlan plan, QuoteSpec spec, double accelerators, int instances, InstanceFamily? family)
+    {
+        if (spec.Mfu is { } m)
+        {
+            return new MfuEstimate(m, m, m, m, 1, 1, 1, 1, "request");
+        }
+
+        var estimate = efficiency.Estimate(plan.MfuRow, spec.EffectiveActiveParameters, spec.Parameters, plan.Bf16PeakFlops, accelerators, instances, family);
+        if (plan.Fp8Derived)
+        {
+            var k = plan.Fp8Scale;
+            estimate = estimate with { Mfu = estimate.Mfu * k, Low = estimate.Low * k, High = estimate.High * k, BaseMfu = estimate.BaseMfu * k };
+        }
+
+        return estimate;
+    }
+
+    /// <summary>
+    /// The MFU an accelerator type's assumptions report: its best option's estimate, or (without one) the reference row
+    /// with the model's range; the source says when FP8 is derived from BF16.
+    /// </summary>
+    public (double Mfu, double Low, double High, string Source) Assumed(AcceleratorPlan plan, MfuEstimate? estimate)
+    {
+        var mfu = estimate?.Mfu ?? plan.MfuRow.Mfu * plan.Fp8Scale;
+        var fp8Note = plan.Fp8Derived ? $" (no measured FP8 run: BF16 MFU × {defaults.Fp8SpeedupOverBf16.Value:G} FP8 speed-up, {defaults.Fp8SpeedupOverBf16.Source})" : "";
+        return (mfu, estimate?.Low ?? mfu * efficiency.RangeLow, estimate?.High ?? Math.Min(1, mfu * efficiency.RangeHigh), (estimate?.Source ?? plan.MfuRow.Source) + fp8Note);
+    }
+}

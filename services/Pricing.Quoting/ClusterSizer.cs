@@ -1,0 +1,174 @@
+using System.Globalization;
+using Pricing.Catalog;
+
+namespace Pricing.Quoting;
+
+/// <summary>
+/// Cluster sizing and exclusions (docs/quote-model.md §3): fits the run on one offer as a cluster of whole instances
+/// that holds the model, that the global batch keeps busy, joined by a training-grade fabric when it spans more
+/// instances than may join one job without one, sized to the requested count, the deadline, or the default deadline;
+/// then its cost. An offer that cannot run the training as asked is excluded with the reason.
+/// </summary>
+internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComputeModel compute, RunRateModel rates, RunGoodput goodput, ModelDefaults defaults)
+{
+    /// <summary>Past this a "cost" says the inputs are wrong (and money stays far inside its int64 units).</summary>
+    private const double MaxTotalCost = 1e15;
+
+    /// <summary>Cluster size and efficiency depend on each other (a bigger cluster runs at a lower MFU): a few rounds settle it.</summary>
+    private const int SizingRounds = 8;
+
+    /// <summary>Fits the run on one offer: a feasible cluster in whole instances and its cost (ranked), or the reason there is none (excluded).</summary>
+    public void Size(Offer offer, PriceViewCatalog catalog, AcceleratorPlan plan, double discount, QuoteEvaluation evaluation)
+    {
+        var spec = evaluation.Spec;
+        var a = plan.Accelerator;
+        if (!a.Trainable)
+        {
+            evaluation.Exclude(offer, ("inference", a.Id, 0), () => $"{a.Name} is not offered for training: {a.NotTrainableReason}");
+            return;
+        }
+
+        var family = families.For(offer.Provider, offer.InstanceType);
+        if (family is { Trainable: false })
+        {
+            evaluation.Exclude(offer, ("family:" + offer.Provider + offer.InstanceType, a.Id, 0), () => $"{offer.InstanceType} is not offered for training: {family.NotTrainableReason}");
+            return;
+        }
+
+        var perInstance = (double)offer.AcceleratorsPerInstance;
+        // Tensor parallelism stays inside the NVLink / ICI domain (at most 8 wide, Megatron practice).
+        var tensorParallel = (int)Math.Max(1, Math.Min(8, family?.ScaleUpDomain ?? Math.Floor(perInstance)));
+        var activation = TrainingComputeModel.ActivationBytes(spec, tensorParallel);
+        var usable = compute.UsableBytes(spec, a, activation);
+        if (usable <= 0)
+        {
+            evaluation.Exclude(offer, ("activations", a.Id, tensorParallel), () =>
+                $"Does not fit: one sequence of {spec.SequenceLength:N0} tokens needs {Gb(activation)} GB of activations per {a.Id} "
+                + $"(full recomputation, tensor parallel {tensorParallel}), more than its {a.MemoryGb:G} GB.");
+            return;
+        }
+
+        var memoryInstances = Math.Max(1, Math.Ceiling(evaluation.Compute.ModelStateBytes / (perInstance * usable) - QuoteRounding.Slack));
+        var usefulInstances = Math.Max(1, Math.Floor(evaluation.LargestUseful / perInstance + QuoteRounding.Slack));
+        if (memoryInstances > usefulInstances)
+        {
+            evaluation.Exclude(offer, ("batch-memory", a.Id, perInstance), () =>
+                $"The model state needs {memoryInstances * perInstance:N0} {a.Id} accelerators, more than the {evaluation.LargestUseful:N0} a global batch of "
+                + $"{evaluation.BatchTokens / 1e6:G3}M tokens keeps busy; raise global_batch_tokens or pick a larger accelerator.");
+            return;
+        }
+
+        var instancesWithoutFabric = (int)defaults.MaxInstancesWithoutFabric.Value;
+        var maxInstances = family is { TrainingGradeFabric: true } ? usefulInstances : Math.Min(usefulInstances, instancesWithoutFabric);
+        var terms = PricingModels.Terms(offer.PricingModel);
+        var spotRate = goodput.SpotInterruptionsPerInstanceMonth(offer, terms);
+
+        double instancesCount;
+        string basis;
+        RunRate run;
+        if (spec.AcceleratorCount > 0)
+        {
+            instancesCount = Math.Ceiling(spec.AcceleratorCount / perInstance - QuoteRounding.Slack);
+            basis = ClusterBasis.Requested;
+            if (instancesCount < memoryInstances)
+            {
+                evaluation.Exclude(offer, ("memory:" + perInstance.ToString(CultureInfo.InvariantCulture), a.Id, spec.AcceleratorCount), () =>
+                    $"Does not fit: {spec.AcceleratorCount} × {a.Id} hold {Gb(spec.AcceleratorCount * usable)} GB after activations; "
+                    + $"the model state needs {Gb(evaluation.Compute.ModelStateBytes)} GB ({compute.BytesPerParameter(spec):G} B/parameter), so at least "
+                    + $"{memoryInstances * perInstance:N0} accelerators ({memoryInstances:N0} × {offer.InstanceType}).");
+                return;
+            }
+
+            if (instancesCount > usefulInstances)
+            {
+                evaluation.Exclude(offer, ("useful:" + perInstance.ToString(CultureInfo.InvariantCulture), a.Id, spec.AcceleratorCount), () =>
+                    $"{instancesCount * perInstance:N0} accelerators are more than a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps busy "
+                    + $"({evaluation.LargestUseful:N0} at {defaults.MinTokensPerAcceleratorStep.Value:N0} tokens per accelerator per step); raise global_batch_tokens or use fewer.");
+                return;
+            }
+
+            run = rates.Rate(plan, spec, offer, family, instancesCount, spotRate, terms);
+        }
+        else
+        {
+            var byDefault = spec.DeadlineHours <= 0;
+            var deadline = byDefault ? defaults.DefaultDeadlineDays.Value * 24 : spec.DeadlineHours;
+            instancesCount = memoryInstances;
+            run = rates.Rate(plan, spec, offer, family, instancesCount, spotRate, terms);
+            // Hours grow with the cluster (MFU falls with scale, goodput with size), so the size needed only grows: stop
+            // when it settles or reaches the most instances that may join one job.
+            for (var round = 0; round < SizingRounds; round++)
+            {
+                var needed = Math.Min(maxInstances, Math.Max(memoryInstances, Math.Ceiling(run.AcceleratorHours / (deadline * perInstance) - QuoteRounding.Slack)));
+                if (needed <= instancesCount)
+                {
+                    break;
+                }
+
+                instancesCount = needed;
+                run = rates.Rate(plan, spec, offer, family, instancesCount, spotRate, terms);
+            }
+
+            var meets = run.AcceleratorHours / (instancesCount * perInstance) <= deadline * (1 + 1e-6);
+            if (!meets && !byDefault)
+            {
+                var limit = maxInstances < usefulInstances && family is not { TrainingGradeFabric: true }
+                    ? $"{offer.InstanceType} has no training-grade fabric ({FabricText(family)}), so at most {instancesWithoutFabric} instances can join one job"
+                    : $"a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps at most {evaluation.LargestUseful:N0} accelerators busy";
+                evaluation.Exclude(offer, ("deadline:" + offer.InstanceType + ":" + limit, a.Id, perInstance), () =>
+                    $"Cannot finish in {spec.DeadlineHours:G4} h on {offer.InstanceType}: {limit}.");
+                return;
+            }
+
+            var cappedByFabric = maxInstances < usefulInstances;
+            basis = byDefault
+                ? (meets ? (instancesCount > memoryInstances ? ClusterBasis.DefaultDeadline : memoryInstances > 1 ? ClusterBasis.MemoryMinimum : ClusterBasis.OneInstance)
+                    : cappedByFabric ? ClusterBasis.FabricLimit : ClusterBasis.LargestUseful)
+                : instancesCount > memoryInstances ? ClusterBasis.Deadline : ClusterBasis.MemoryMinimum;
+        }
+
+        if (instancesCount > 1 && family is not { TrainingGradeFabric: true } && instancesCount > instancesWithoutFabric)
+        {
+            evaluation.Exclude(offer, ("fabric:" + offer.InstanceType, a.Id, instancesCount), () =>
+                $"{instancesCount:N0} × {offer.InstanceType} would need a training-grade fabric between instances; it has {FabricText(family)}, "
+                + $"so at most {instancesWithoutFabric} instances can join one job.");
+            return;
+        }
+
+        if (run.Goodput.Goodput < 1 - FailureModel.MaxLoss)
+        {
+            evaluation.Exclude(offer, ("goodput:" + offer.InstanceType + ":" + offer.PricingModel, a.Id, instancesCount), () =>
+                $"{instancesCount:N0} × {offer.InstanceType} ({offer.PricingModel}) would be interrupted every {run.Goodput.MeanHoursBetweenInterruptions * 60:N0} minutes: "
+                + "a synchronous job would spend more time recovering than training.");
+            return;
+        }
+
+        var rented = instancesCount * perInstance;
+        if (!(rented <= QuoteRequestRules.MaxAcceleratorCount + QuoteRounding.Slack))
+        {
+            evaluation.Exclude(offer, ("size:" + basis, a.Id, perInstance), () =>
+                $"Needs more than {QuoteRequestRules.MaxAcceleratorCount:N0} {a.Id} accelerators.");
+            return;
+        }
+
+        var rate = spec.CustomPricePerAcceleratorHour is { } custom
+            ? (double)custom
+            : (double)offer.PricePerInstanceHour / perInstance * (1 - discount / 100);
+        var wall = run.AcceleratorHours / rented;
+        var billedHours = ModelBilling.For(terms, wall, spec.ReuseCommittedCapacity).HoursPerInstance;
+        var cost = billedHours * rented * rate;
+        if (!(cost <= MaxTotalCost))
+        {
+            evaluation.Exclude(offer, ("cost", a.Id, 0), () =>
+                $"Costs more than ${MaxTotalCost:G2} on {a.Id}: check the parameters, tokens and efficiency inputs.");
+            return;
+        }
+
+        evaluation.Ranked.Add(new Candidate(offer, catalog, plan, family, run, (int)instancesCount, rented, basis, discount, cost, wall));
+    }
+
+    private static string FabricText(InstanceFamily? family) =>
+        family is null ? "no known fabric (the instance family is not in instance-families.json)" : $"{family.ScaleOutDetail}";
+
+    private static string Gb(double bytes) => (bytes / 1e9).ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,37 @@
+using Pricing.Catalog;
+
+namespace Pricing.Quoting;
+
+/// <summary>
+/// One quote's working state: the spec and what follows from it before any offer (compute, global batch, largest
+/// useful cluster), each accelerator type's plan, the ranked candidates, the excluded offers and the warnings.
+/// </summary>
+internal sealed class QuoteEvaluation(QuoteSpec spec, TrainingCompute compute, int top, long largestUseful, double batchTokens, string batchSource)
+{
+    private readonly Dictionary<(string Kind, string AcceleratorId, double Size), string> _reasons = [];
+
+    public QuoteSpec Spec { get; } = spec;
+    public TrainingCompute Compute { get; } = compute;
+    public long LargestUseful { get; } = largestUseful;
+    public double BatchTokens { get; } = batchTokens;
+    public string BatchSource { get; } = batchSource;
+
+    /// <summary>Per accelerator id, its plan, or null when its offers are skipped (see the warnings).</summary>
+    public Dictionary<string, AcceleratorPlan?> Plans { get; } = new(StringComparer.Ordinal);
+
+    public RankedCandidates Ranked { get; } = new(top);
+    public List<ExcludedOffer> Excluded { get; } = [];
+    public List<string> Warnings { get; } = [];
+
+    /// <summary>Offers sharing a reason share its text: built once, not per offer.</summary>
+    public void Exclude(Offer offer, (string, string, double) reasonKey, Func<string> reason)
+    {
+        if (!_reasons.TryGetValue(reasonKey, out var text))
+        {
+            text = reason();
+            _reasons[reasonKey] = text;
+        }
+
+        Excluded.Add(new ExcludedOffer(offer, text));
+    }
+}

@@ -1,0 +1,86 @@
+using Pricing.Catalog;
+using static Pricing.Quoting.QuoteRounding;
+
+namespace Pricing.Quoting;
+
+/// <summary>
+/// Writes a ranked candidate out as an option (docs/quote-model.md §5): the rate it is priced at, the cost billed as the
+/// cloud bills it and where the hours go, its term billing, energy and whole bill; option-level warnings go to the quote.
+/// </summary>
+internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, ModelDefaults defaults)
+{
+    public QuoteOptionResult Build(Candidate c, QuoteEvaluation evaluation)
+    {
+        var spec = evaluation.Spec;
+        var warnings = evaluation.Warnings;
+        var offer = c.Offer;
+        var a = c.Plan.Accelerator;
+        var (rate, priceSource) = spec.CustomPricePerAcceleratorHour is { } custom
+            ? (custom, "custom")
+            : (offer.PricePerInstanceHour / offer.AcceleratorsPerInstance * (1 - (decimal)c.Discount / 100), c.Discount > 0 ? "catalog_discounted" : "catalog");
+        var hours = c.Run.AcceleratorHours;
+        var terms = PricingModels.Terms(offer.PricingModel);
+        var billed = ModelBilling.For(terms, c.WallClockHours, spec.ReuseCommittedCapacity);
+        var billedPerInstance = billed.HoursPerInstance;
+        var unusedHours = Math.Max(0, (billedPerInstance - c.WallClockHours) * c.Rented);
+        var total = Money(hours + unusedHours, rate);
+        var g = c.Run.Goodput;
+        var breakdown = Breakdown(hours, unusedHours, g, total, rate);
+
+        var commitment = terms is { BillsWholeTerm: true } ? TermBilling.CommitmentFor(terms, billed, c, spec, total, warnings) : null;
+        var block = terms is { Kind: PricingKind.CapacityBlock or PricingKind.Calendar or PricingKind.FlexStart } ? TermBilling.BlockFor(terms, billed, c, total, warnings) : null;
+
+        if (terms?.Kind == PricingKind.Spot
+            && (c.Instances > defaults.SpotCapacityWarnInstances.Value || c.WallClockHours > defaults.SpotCapacityWarnDays.Value * 24))
+        {
+            warnings.AddOnce($"Spot capacity: {c.Instances} × {offer.InstanceType} for {c.WallClockHours / 24:N0} days is rarely available at once and for that long; "
+                + $"each preemption stops the synchronous job (priced in as {g.PreemptionsPerDay:G2} preemptions a day).");
+        }
+
+        var use = energy.For(a, c.Family, offer, spec, hours, warnings);
+        var (bill, billTotal, withOptional) = bills.For(spec, offer, c, total, rate, evaluation.Compute);
+
+        return new QuoteOptionResult(
+            offer, c.Catalog.Version, c.Catalog.AsOf, hours,
+            (int)Math.Ceiling(Math.Round(c.Rented, 6)), c.Instances, c.WallClockHours, total,
+            rate, priceSource, c.Discount, breakdown,
+            Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity), rate),
+            Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity), rate),
+            c.Basis, use.Kwh, use.Co2Kg, use.Pue, use.GridKgCo2PerKwh, use.GridIntensityIsFallback)
+        {
+            Family = c.Family,
+            Mfu = c.Run.Mfu,
+            Goodput = g,
+            Commitment = commitment,
+            Block = block,
+            Bill = bill,
+            BillTotal = billTotal,
+            BillTotalWithOptional = withOptional,
+            Power = use.Power,
+            LargestUsefulAccelerators = evaluation.LargestUseful,
+        };
+    }
+
+    /// <summary>
+    /// Where the hours go: productive, checkpoint stalls, failures (lost work + restarts), preemptions, unused term. The
+    /// compute amount is the rest of the total, so the amounts sum to it exactly.
+    /// </summary>
+    private static CostBreakdown Breakdown(double hours, double unusedHours, GoodputParts g, decimal total, decimal rate)
+    {
+        var computeHours = hours * g.Goodput;
+        var checkpointHours = hours * g.CheckpointStall;
+        var preemptionHours = hours * g.PreemptionLoss;
+        var failureHours = Math.Max(0, hours - computeHours - checkpointHours - preemptionHours);
+        var checkpoints = Money(checkpointHours, rate);
+        var preemptions = Money(preemptionHours, rate);
+        var unused = Money(unusedHours, rate);
+        var failures = Money(failureHours, rate);
+        return new CostBreakdown(computeHours, failureHours, checkpointHours, total - checkpoints - failures - preemptions - unused, failures, checkpoints)
+        {
+            PreemptionHours = preemptionHours,
+            Preemptions = preemptions,
+            UnusedCommitmentHours = unusedHours,
+            UnusedCommitment = unused,
+        };
+    }
+}

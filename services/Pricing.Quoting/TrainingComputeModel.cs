@@ -1,0 +1,72 @@
+using Pricing.Catalog;
+
+namespace Pricing.Quoting;
+
+/// <summary>
+/// Compute and memory of a run before any offer (docs/quote-model.md §1 and §3): tokens, FLOPs and model state, the
+/// global batch and the most accelerators it keeps busy, activations per accelerator and the memory left for the state.
+/// </summary>
+internal sealed class TrainingComputeModel(ModelDefaults defaults)
+{
+    /// <summary>Bytes of model state per parameter for the spec's optimizer setup.</summary>
+    public double BytesPerParameter(QuoteSpec spec) =>
+        string.Equals(spec.OptimizerSetup, "zero", StringComparison.OrdinalIgnoreCase) ? defaults.BytesPerParameter.Value : defaults.BytesPerParameterMegatron.Value;
+
+    /// <summary>Tokens per optimizer step: the request's, or the default for the model's size, with its source.</summary>
+    public (double Tokens, string Source) GlobalBatch(QuoteSpec spec) =>
+        spec.GlobalBatchTokens > 0 ? (spec.GlobalBatchTokens, "request")
+        : spec.Parameters >= defaults.LargeModelParameters.Value ? (defaults.GlobalBatchTokensLarge.Value, defaults.GlobalBatchTokensLarge.Source)
+        : (defaults.GlobalBatchTokens.Value, defaults.GlobalBatchTokens.Source);
+
+    /// <summary>The most accelerators a global batch keeps busy: batch tokens / the fewest tokens per accelerator per step.</summary>
+    public long LargestUsefulAccelerators(QuoteSpec spec) =>
+        (long)Math.Max(1, Math.Floor(GlobalBatch(spec).Tokens / defaults.MinTokensPerAcceleratorStep.Value + QuoteRounding.Slack));
+
+    /// <summary>Tokens, FLOPs and model state of the run, before any offer.</summary>
+    public TrainingCompute ComputeFor(QuoteSpec spec)
+    {
+        var chinchilla = spec.Chinchilla && spec.Tokens <= 0;
+        var tokens = chinchilla ? defaults.ChinchillaTokensPerParameter.Value * spec.Parameters : spec.Tokens;
+        var dense = 6.0 * spec.EffectiveActiveParameters * tokens;
+        var attention = spec.HasAttentionShape ? 12.0 * spec.Layers * (double)spec.DModel * spec.SequenceLength * tokens : 0;
+        return new TrainingCompute(tokens, chinchilla, dense, attention, BytesPerParameter(spec) * spec.Parameters);
+    }
+
+    /// <summary>
+    /// Activation bytes one accelerator holds with full recomputation and a micro-batch of one sequence
+    /// (Korthikanti et al. 2022): the layer inputs 2·s·h·L plus one layer's working set 34·s·h, over the tensor-parallel
+    /// width <paramref name="tensorParallel"/> (sequence parallelism splits both). 0 without the model shape.
+    /// </summary>
+    internal static double ActivationBytes(QuoteSpec spec, int tensorParallel)
+    {
+        if (!spec.HasAttentionShape)
+        {
+            return 0;
+        }
+
+        var sh = (double)spec.SequenceLength * spec.DModel;
+        return (2 * sh * spec.Layers + 34 * sh) / Math.Max(1, tensorParallel);
+    }
+
+    /// <summary>
+    /// Memory one accelerator has left for the model state: all of it less the activations when the model shape is given
+    /// (and no allowance is asked), else less the activation allowance. Not positive: one sequence does not fit.
+    /// </summary>
+    public double UsableBytes(QuoteSpec spec, Accelerator accelerator, double activationBytes) =>
+        spec.HasAttentionShape && spec.ActivationAllowance is null
+            ? accelerator.MemoryGb * 1e9 - activationBytes
+            : accelerator.MemoryGb * 1e9 * (1 - (spec.ActivationAllowance ?? defaults.ActivationAllowance.Value));
+
+    /// <summary>
+    /// The memory fit an accelerator type's assumptions report, as the per-offer fit does: activations from the model
+    /// shape (tensor parallel 8) when given, else the allowance; the fewest accelerators whose memory holds the state.
+    /// </summary>
+    public (double ActivationBytes, double Allowance, long MinAccelerators) MemoryFit(QuoteSpec spec, Accelerator accelerator, TrainingCompute compute)
+    {
+        var activation = spec is { HasAttentionShape: true, ActivationAllowance: null } ? ActivationBytes(spec, 8) : 0;
+        var allowance = activation > 0 ? Math.Min(1, activation / (accelerator.MemoryGb * 1e9)) : spec.ActivationAllowance ?? defaults.ActivationAllowance.Value;
+        var usable = Math.Max(1, accelerator.MemoryGb * 1e9 * (1 - allowance));
+        var minAccelerators = (long)Math.Min(long.MaxValue / 2.0, Math.Max(1, Math.Ceiling(compute.ModelStateBytes / usable - QuoteRounding.Slack)));
+        return (activation, allowance, minAccelerators);
+    }
+}
