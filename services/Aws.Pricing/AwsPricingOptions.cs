@@ -8,8 +8,8 @@ public sealed class AwsPricingOptions
     /// <summary>"Snapshot" (the bundled recording; the default, works offline) or "Http" (the live Price List Bulk API).</summary>
     public string Source { get; set; } = "Snapshot";
 
-    /// <summary>Base URL of the Price List Bulk API; the offer index is <c>offers/v1.0/aws/index.json</c> under it.</summary>
-    public Uri BaseUrl { get; set; } = new("https://pricing.us-east-1.amazonaws.com/");
+    /// <summary>Base URL of the Price List Bulk API (default: the providers.json row); the offer index is <c>offers/v1.0/aws/index.json</c> under it.</summary>
+    public Uri BaseUrl { get; set; } = global::Pricing.Catalog.CloudProviders.Get(AwsOfferMapper.Provider).DefaultEndpoint;
 
     /// <summary>
     /// Regions whose EC2 offer files are read; empty means <see cref="DefaultRegions"/>. Each file holds one

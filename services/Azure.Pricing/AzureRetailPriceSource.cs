@@ -11,8 +11,8 @@ public sealed class AzurePricingOptions
     /// <summary>"Snapshot" (the bundled recording; the default, works offline) or "Http" (the live API).</summary>
     public string Source { get; set; } = "Snapshot";
 
-    /// <summary>Base URL of the Retail Prices API; point it at a fake or a proxy to test.</summary>
-    public Uri BaseUrl { get; set; } = new("https://prices.azure.com/");
+    /// <summary>Base URL of the Retail Prices API (default: the providers.json row); point it at a fake or a proxy to test.</summary>
+    public Uri BaseUrl { get; set; } = global::Pricing.Catalog.CloudProviders.Get(AzureOfferMapper.Provider).DefaultEndpoint;
 
     public string ApiVersion { get; set; } = "2023-01-01-preview";
 

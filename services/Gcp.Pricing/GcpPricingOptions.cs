@@ -8,8 +8,8 @@ public sealed class GcpPricingOptions
     /// <summary>"Snapshot" (the bundled recording; the default, works offline) or "Http" (the live Cloud Billing Catalog API).</summary>
     public string Source { get; set; } = "Snapshot";
 
-    /// <summary>Base URL of the Cloud Billing API; point it at a fake or a proxy to test.</summary>
-    public Uri BaseUrl { get; set; } = new("https://cloudbilling.googleapis.com/");
+    /// <summary>Base URL of the Cloud Billing API (default: the providers.json row); point it at a fake or a proxy to test.</summary>
+    public Uri BaseUrl { get; set; } = global::Pricing.Catalog.CloudProviders.Get(GcpOfferComposer.Provider).DefaultEndpoint;
 
     /// <summary>
     /// API key for the Catalog API (Http only). Comes from configuration (an environment variable <c>Gcp__ApiKey</c>

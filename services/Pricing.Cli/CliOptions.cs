@@ -41,6 +41,17 @@ internal static class CliOptions
     public static Option<bool> Json(string description) => Switch("--json", description);
 
     /// <summary>
+    /// <c>--view basic|full</c> (AIP-157): how much of the answer to ask for. Full by default, since the plain output
+    /// shows the plan's parts and the assumptions; <c>--json --view basic</c> gets the short answer.
+    /// </summary>
+    public static Option<Pricing.Contracts.V1.QuoteView> View()
+    {
+        var view = Value("--view", "VIEW", "basic (ranked options, plan summaries, excluded offers grouped by reason) or full (every detail, the default)", OptionValues.View);
+        view.DefaultValueFactory = _ => Pricing.Contracts.V1.QuoteView.Full;
+        return view;
+    }
+
+    /// <summary>
     /// A rule over several options, checked once they parsed: System.CommandLine throws when a rule reads an option
     /// whose value failed, and that option's own error is already reported, so the rule is skipped then.
     /// </summary>

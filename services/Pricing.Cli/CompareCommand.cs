@@ -19,6 +19,7 @@ public sealed record CompareArguments(QuoteTrainingRunRequest Request, bool Json
 public sealed class CompareCommand : Command, IVerb<CompareArguments>
 {
     private readonly TrainingRunOptions _spec = new();
+    private readonly Option<Pricing.Contracts.V1.QuoteView> _view = CliOptions.View();
     private readonly Option<bool> _json = CliOptions.Json("print the AcceleratorComparison as proto JSON");
     private readonly Option<string?> _server = CliOptions.Server("ask a running Quotes service instead of running embedded");
     private readonly Option<string?> _token = CliOptions.Token();
@@ -31,6 +32,7 @@ public sealed class CompareCommand : Command, IVerb<CompareArguments>
     {
         _spec.AddTo(this);
         Options.Add(_json);
+        Options.Add(_view);
         Options.Add(_server);
         Options.Add(_token);
         Options.Add(_top);
@@ -54,6 +56,7 @@ public sealed class CompareCommand : Command, IVerb<CompareArguments>
     {
         var request = _spec.ToRequest(result);
         request.MaxOptions = 0;
+        request.View = result.GetValue(_view);
         return new CompareArguments(request, result.GetValue(_json), result.GetValue(_server));
     }
 

@@ -26,6 +26,14 @@ internal static class OptionValues
             ? n
             : throw new ArgumentException($"{name} '{NumberText.Echo(value)}' is not a whole number between 0 and {int.MaxValue}.");
 
+    /// <summary>"basic" or "full".</summary>
+    public static Pricing.Contracts.V1.QuoteView View(string name, string value) => value switch
+    {
+        "basic" => Pricing.Contracts.V1.QuoteView.Basic,
+        "full" => Pricing.Contracts.V1.QuoteView.Full,
+        _ => throw new ArgumentException($"{name} '{NumberText.Echo(value)}' is neither basic nor full."),
+    };
+
     /// <summary>Exact decimal (a price must not pick up binary noise on its way to units + nanos).</summary>
     public static decimal Price(string name, string value) =>
         NumberText.TryParseDecimal(value, out var price)

@@ -22,6 +22,7 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
 {
     private readonly TrainingRunOptions _spec = new();
     private readonly Option<int> _top = CliOptions.Value("--top", "N", "options to show", OptionValues.Count);
+    private readonly Option<Pricing.Contracts.V1.QuoteView> _view = CliOptions.View();
     private readonly Option<bool> _json = CliOptions.Json("print the quote as proto JSON");
     private readonly Option<string?> _server = CliOptions.Server("ask a running Quotes service instead of running embedded");
     private readonly Option<string?> _token = CliOptions.Token();
@@ -33,6 +34,7 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
         _spec.AddTo(this);
         Options.Add(_top);
         Options.Add(_json);
+        Options.Add(_view);
         Options.Add(_server);
         Options.Add(_token);
         SetAction((result, cancellationToken) => RunAsync(Bind(result), result.InvocationConfiguration.Output, cancellationToken, result.GetValue(_token)));
@@ -44,6 +46,7 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
     {
         var request = _spec.ToRequest(result);
         request.MaxOptions = result.GetValue(_top);
+        request.View = result.GetValue(_view);
         return new QuoteArguments(request, result.GetValue(_json), result.GetValue(_server));
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Pricing.Catalog;
 using Pricing.Cli;
 using Pricing.Client;
 using Pricing.Contracts;
@@ -29,7 +30,7 @@ public sealed class DashboardBrowserTests(DashboardServer server)
         AssertNoConsoleErrors(result);
 
         var providers = result.GetProperty("providers").EnumerateArray().ToList();
-        Assert.Equal(["aws", "azure", "gcp"], providers.Select(p => p.GetProperty("provider").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(CloudProviders.Ids.Order(StringComparer.Ordinal), providers.Select(p => p.GetProperty("provider").GetString()).Order(StringComparer.Ordinal));
         Assert.All(providers, p => Assert.False(p.GetProperty("stale").GetBoolean(), $"{p.GetProperty("provider")} shown as stale"));
 
         // Every cell is the cheapest price per accelerator-hour of its accelerator, provider and pricing model in
@@ -116,6 +117,7 @@ public sealed class DashboardBrowserTests(DashboardServer server)
             AcceleratorCount = 1024,
             PricingModels = { models },
             MaxOptions = Pages.QuoteModel.DefaultTop,
+            View = QuoteView.Full,
         };
         var quote = await new TrainingQuotes.TrainingQuotesClient(channel).QuoteTrainingRunAsync(request, cancellationToken: ct);
         var options = result.GetProperty("options").EnumerateArray().ToList();
@@ -256,7 +258,15 @@ public sealed class DashboardBrowserTests(DashboardServer server)
             });
         }
 
-        Assert.Equal(["aws", "azure", "gcp"], result.GetProperty("view").EnumerateArray().Select(v => v.GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(CloudProviders.Ids.Order(StringComparer.Ordinal), result.GetProperty("view").EnumerateArray().Select(v => v.GetString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_embedded_default_hosts_every_provider_of_the_list()
+    {
+        var hosted = server.App.Services.GetServices<ProviderPriceCatalog>().Select(c => c.Provider).Order(StringComparer.Ordinal);
+
+        Assert.Equal(CloudProviders.Ids.Order(StringComparer.Ordinal), hosted);
     }
 
     private static List<double> Numbers(JsonElement result, string name) =>

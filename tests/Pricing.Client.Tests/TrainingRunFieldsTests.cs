@@ -10,8 +10,11 @@ namespace Pricing.Client.Tests;
 /// </summary>
 public sealed class TrainingRunFieldsTests
 {
-    /// <summary>Request fields that are not part of the training run: how many options to show (<c>--top</c>, the form's "Options shown").</summary>
-    private static readonly HashSet<string> NotTrainingRunFields = ["max_options"];
+    /// <summary>
+    /// Request fields that are not part of the training run but of what to show: how many options (<c>--top</c>, the
+    /// form's "Options shown") and how much of each (<c>--view</c>; the form asks for the full view it shows).
+    /// </summary>
+    private static readonly HashSet<string> NotTrainingRunFields = ["max_options", "view"];
 
     private static string Sample(TrainingRunField field) => field.Kind switch
     {

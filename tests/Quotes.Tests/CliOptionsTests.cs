@@ -48,6 +48,27 @@ public sealed class CliOptionsTests(StandaloneServer server)
         Assert.Throws<ArgumentException>(() => Parse("--params", "70e9", "--tokens", "1.4e12", "--discount", value));
 
     [Fact]
+    public void The_view_is_full_unless_basic_is_asked_for()
+    {
+        Assert.Equal(Pricing.Contracts.V1.QuoteView.Full, Parse("--params", "70e9", "--tokens", "1.4e12").Request.View);
+        Assert.Equal(Pricing.Contracts.V1.QuoteView.Basic, Parse("--params", "70e9", "--tokens", "1.4e12", "--json", "--view", "basic").Request.View);
+        Assert.Equal(Pricing.Contracts.V1.QuoteView.Basic, CompareArguments.Parse(["--params", "70e9", "--tokens", "1.4e12", "--view", "basic"]).Request.View);
+        Assert.Contains("--view", Assert.Throws<ArgumentException>(() => Parse("--params", "70e9", "--tokens", "1.4e12", "--view", "short")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Numbers_take_the_shared_suffixes_and_thousands_separators()
+    {
+        var r = Parse("--params", "70B", "--tokens", "1.4T", "--seq-len", "16k", "--accelerators", "1,024", "--staff-monthly-cost", "25k").Request;
+
+        Assert.Equal(70e9, r.Parameters);
+        Assert.Equal(1.4e12, r.Tokens);
+        Assert.Equal(16_000, r.SequenceLength);
+        Assert.Equal(1024, r.AcceleratorCount);
+        Assert.Equal(25_000, r.StaffMonthlyCost.Units);
+    }
+
+    [Fact]
     public void Chinchilla_replaces_tokens()
     {
         var parsed = Parse("--params", "70e9", "--chinchilla");

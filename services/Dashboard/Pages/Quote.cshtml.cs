@@ -90,7 +90,8 @@ public sealed class QuoteModel(PricingBackend backend) : PageModel
     /// <summary>The request as the form gives it, each field read by <see cref="TrainingRunField.Apply"/> as the CLI reads its flag.</summary>
     private QuoteTrainingRunRequest BuildRequest()
     {
-        var request = new QuoteTrainingRunRequest { MaxOptions = DefaultTop };
+        // The page shows every detail: the assumptions and the whole plan of option #1.
+        var request = new QuoteTrainingRunRequest { MaxOptions = DefaultTop, View = QuoteView.Full };
         var now = DateTimeOffset.UtcNow;
         foreach (var field in TrainingRunFields.All)
         {
