@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Pricing.Cli;
 using Pricing.Contracts.V1;
 using Pricing.Client;
+using Pricing.ServiceDefaults;
 
 namespace Quotes.Tests;
 
