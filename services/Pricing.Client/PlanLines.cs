@@ -19,7 +19,8 @@ public sealed record PlanLine(string Key, string Label, string Value, string Det
 /// <summary>
 /// The one plan renderer: a quote option as plan lines (cluster, fabric, MFU parts, goodput parts, commitment or block
 /// billing with its upfront note, energy, the cost breakdown, the bill lines and the bill total), the same for the
-/// CLI and the Dashboard. Numbers are formatted here, once, in the invariant culture.
+/// CLI and the Dashboard. An option in the basic view has no parts: the plan summary's figures stand in for them.
+/// Numbers are formatted here, once, in the invariant culture.
 /// </summary>
 public static class PlanLines
 {
@@ -70,6 +71,11 @@ public static class PlanLines
             lines.Add(Block(k));
         }
 
+        if (o.Summary is { } summary)
+        {
+            AddSummary(lines, o, summary);
+        }
+
         lines.Add(new("energy", "Energy", $"{One(o.EnergyKwh / 1000)} MWh, {One(o.Co2Kg / 1000)} t CO2",
             $"{Whole(o.WattsPerAccelerator)} W per accelerator × load {Factor(o.LoadFactor)} × PUE {Factor(o.Pue)}{(o.PowerEstimated ? " (estimated)" : "")}; {o.PowerSource}"));
 
@@ -89,6 +95,30 @@ public static class PlanLines
 
         lines.Add(new("bill-total", "Bill total", Cost(o.BillTotal), $"with optional lines {Cost(o.BillTotalWithOptional)}"));
         return lines;
+    }
+
+    /// <summary>The basic view (AIP-157) leaves the parts out: their totals, from the plan summary, stand in for them.</summary>
+    private static void AddSummary(List<PlanLine> lines, QuoteOption o, PlanSummary s)
+    {
+        if (o.Fabric is null && s.ScaleOutFabric.Length > 0)
+        {
+            lines.Add(new("fabric", "Fabric", s.ScaleOutFabric + (s.TrainingGradeFabric ? " (training-grade)" : ""), ""));
+        }
+
+        if (o.Mfu is null && s.Mfu > 0)
+        {
+            lines.Add(new("mfu", "MFU", Percent(s.Mfu), ""));
+        }
+
+        if (o.Goodput is null && s.Goodput > 0)
+        {
+            lines.Add(new("goodput", "Goodput", Percent(s.Goodput), ""));
+        }
+
+        if (o.Commitment is null && o.Block is null && s.Billing.Length > 0)
+        {
+            lines.Add(new("billing", "Billing", Words(s.Billing), ""));
+        }
     }
 
     private static void AddPart(List<PlanLine> lines, string name, Money? amount, double hours, string what)

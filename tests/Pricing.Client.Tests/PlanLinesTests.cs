@@ -116,6 +116,33 @@ public sealed class PlanLinesTests
         Assert.Equal(["cluster", "energy", "bill-total"], keys);
     }
 
+    [Fact]
+    public void In_the_basic_view_the_plan_summary_stands_in_for_the_parts()
+    {
+        var option = new QuoteOption
+        {
+            Instances = 16, InstanceType = "p5.48xlarge", ClusterBasis = "requested", BillTotal = Usd(10m),
+            Summary = new PlanSummary { Mfu = 0.408, Goodput = 0.983, ScaleOutFabric = "efa", TrainingGradeFabric = true, Billing = "capacity_block" },
+        };
+
+        var lines = PlanLines.Of(option);
+
+        Assert.Equal(["cluster", "fabric", "mfu", "goodput", "billing", "energy", "bill-total"], lines.Select(l => l.Key));
+        Assert.Equal("efa (training-grade)", lines[1].Value);
+        Assert.Equal("40.8%", lines[2].Value);
+        Assert.Equal("98.3%", lines[3].Value);
+        Assert.Equal("capacity block", lines[4].Value);
+    }
+
+    [Fact]
+    public void In_the_full_view_the_summary_adds_nothing_the_parts_say()
+    {
+        var option = SavingsPlanOption();
+        option.Summary = new PlanSummary { Mfu = 0.4, Goodput = 0.95, ScaleOutFabric = "efa", TrainingGradeFabric = true, Billing = "savings_plan" };
+
+        Assert.Equal(PlanLines.Of(SavingsPlanOption()), PlanLines.Of(option));
+    }
+
     [Theory]
     [InlineData(20.5, "20.5 h")]
     [InlineData(24 * 34.25, "34.3 days")]
