@@ -107,14 +107,10 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
 
         if (quote.OptionsExcluded > 0)
         {
-            // Every view carries the groups; the full view the excluded offers one by one too.
-            var groups = quote.ExcludedGroups.Count > 0
-                ? quote.ExcludedGroups.Select(g => (g.Examples.FirstOrDefault()?.AcceleratorId ?? "", g.Reason))
-                : quote.Excluded.GroupBy(e => e.Reason).Select(g => (g.First().AcceleratorId, g.Key));
             console.MarkupLine(Markup.Escape($"{quote.OptionsExcluded} offers excluded, e.g.:"));
-            foreach (var (accelerator, reason) in groups.Take(5))
+            foreach (var excluded in ExcludedReasons.Of(quote).Take(5))
             {
-                console.MarkupLine(Markup.Escape($"  {accelerator}: {reason}"));
+                console.MarkupLine(Markup.Escape($"  {excluded.ExampleAccelerator}: {excluded.Reason} ({excluded.Count})"));
             }
         }
 

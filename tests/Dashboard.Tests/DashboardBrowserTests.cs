@@ -131,6 +131,7 @@ public sealed class DashboardBrowserTests(DashboardServer server)
         }
 
         Assert.Equal(options.Count, result.GetProperty("chartPoints").GetInt32());
+        Assert.Equal(ExcludedReasons.Of(quote).Select(r => r.Count), result.GetProperty("excluded").EnumerateArray().Select(c => c.GetInt32()));
         Assert.Contains("nvidia-h100-80gb", result.GetProperty("assumptions").EnumerateArray().Select(a => a.GetString()));
         Assert.Contains("params=70B", result.GetProperty("url").GetString(), StringComparison.Ordinal);
 

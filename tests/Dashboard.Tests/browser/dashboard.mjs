@@ -61,6 +61,7 @@ const scenarios = {
     })));
     const chartPoints = await page.$$eval('#cost-time-chart circle', (cs) => cs.length);
     const assumptions = await page.$$eval('#quote-assumptions tbody tr', (trs) => trs.map((tr) => tr.dataset.accelerator));
+    const excluded = await page.$$eval('#quote-excluded tbody tr', (trs) => trs.map((tr) => Number(tr.dataset.count)));
     const planHeading = await page.$eval('#plan-heading', (h) => h.textContent.trim());
     const planOfferKey = await page.$eval('#quote-plan', (s) => s.dataset.offerKey);
     // Each plan line as the page shows it: its label, its value and its detail (absent = empty).
@@ -72,7 +73,7 @@ const scenarios = {
       visible: d.querySelector('dd .value').getBoundingClientRect().height > 0,
     })));
     await shot(page, 'quote' + (args.pricing?.length ? '-' + args.pricing.join('-') : ''));
-    return { errors, options, chartPoints, assumptions, planHeading, planOfferKey, planLines, formFields, hints, url: page.url() };
+    return { errors, options, chartPoints, assumptions, excluded, planHeading, planOfferKey, planLines, formFields, hints, url: page.url() };
   },
 
   // The live feed: wait until the page's event stream and the server's relay are up, tell the test, then wait

@@ -1,0 +1,17 @@
+using Pricing.Contracts.V1;
+
+namespace Pricing.Client;
+
+/// <summary>Why offers were excluded: a reason, how many offers it excluded, and one accelerator it excluded.</summary>
+public sealed record ExcludedReason(string Reason, int Count, string ExampleAccelerator);
+
+/// <summary>
+/// The excluded offers of a quote grouped by reason, most offers first, as the CLI and the Dashboard list them: every
+/// view carries the groups (<c>excluded_groups</c>); an answer without them is grouped here from the offers one by one.
+/// </summary>
+public static class ExcludedReasons
+{
+    public static IReadOnlyList<ExcludedReason> Of(TrainingQuote quote) => quote.ExcludedGroups.Count > 0
+        ? [.. quote.ExcludedGroups.Select(g => new ExcludedReason(g.Reason, g.Count, g.Examples.FirstOrDefault()?.AcceleratorId ?? ""))]
+        : [.. quote.Excluded.GroupBy(e => e.Reason).Select(g => new ExcludedReason(g.Key, g.Count(), g.First().AcceleratorId)).OrderByDescending(r => r.Count)];
+}
