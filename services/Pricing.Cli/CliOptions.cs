@@ -46,7 +46,7 @@ internal static class CliOptions
     /// </summary>
     public static Option<Pricing.Contracts.V1.QuoteView> View()
     {
-        var view = Value("--view", "VIEW", "basic (ranked options, plan summaries, excluded offers grouped by reason) or full (every detail, the default)", OptionValues.View);
+        var view = Value("--view", "VIEW", "full (every detail; the default) or basic (ranked options, plan summaries, excluded offers grouped by reason)", OptionValues.View);
         view.DefaultValueFactory = _ => Pricing.Contracts.V1.QuoteView.Full;
         return view;
     }
