@@ -267,7 +267,7 @@ public sealed class QuoteLatencySuite : IBenchmarkSuite
             var spec = QuoteRequestMapping.ToSpec(new QuoteTrainingRunRequest { Parameters = 50e9 + (i + 2000) * 1e6, Tokens = 1.4e12, MaxOptions = 10 }, AcceleratorRegistry.Default);
             var started = Stopwatch.GetTimestamp();
             var result = engine.Quote(spec, prices);
-            QuotePlanProtoMapping.ToProto(result, prices, DateTimeOffset.UtcNow, spec.Precision);
+            QuotePlanProtoMapping.ToProto(result, prices, DateTimeOffset.UtcNow, spec.Precision, PriceAge.DefaultStaleAfter);
             if (i >= 0)
             {
                 samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
