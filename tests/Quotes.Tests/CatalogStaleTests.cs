@@ -21,8 +21,13 @@ public sealed class CatalogStaleTests(StandaloneServer server)
     {
         Assert.Equal(PriceAge.DefaultStaleAfter, server.Services.GetRequiredService<IOptions<QuotesOptions>>().Value.StaleAfter);
 
-        var quote = await server.Quotes.QuoteTrainingRunAsync(StandaloneServer.H100Request(), cancellationToken: Ct);
+        var request = StandaloneServer.H100Request();
+        request.View = QuoteView.Full;
+        var quote = await server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
+        // The basic view has no warnings; its catalog versions say stale all the same.
+        var basic = await server.Quotes.QuoteTrainingRunAsync(StandaloneServer.H100Request(), cancellationToken: Ct);
 
+        Assert.Equal(quote.CatalogVersions.Select(v => (v.Provider, v.Stale)), basic.CatalogVersions.Select(v => (v.Provider, v.Stale)));
         Assert.NotEmpty(quote.CatalogVersions);
         Assert.All(quote.CatalogVersions, v =>
         {

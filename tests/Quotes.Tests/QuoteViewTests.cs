@@ -27,8 +27,8 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.Equal(QuoteView.Basic, basic.View);
         Assert.Equal(QuoteView.Full, full.View);
         Assert.Equal(10, basic.Options.Count);
-        Assert.Equal(full.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis, o.BillTotal)),
-            basic.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis, o.BillTotal)));
+        Assert.Equal(full.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)),
+            basic.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)));
         Assert.Equal(full.Options.Select(o => o.Summary), basic.Options.Select(o => o.Summary));
         Assert.All(basic.Options, o =>
         {
@@ -42,6 +42,9 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.All(full.Options, o => Assert.Equal(o.Mfu.Mfu, o.Summary.Mfu));
         Assert.Empty(basic.Assumptions);
         Assert.Empty(basic.Excluded);
+        Assert.Empty(basic.Warnings);
+        Assert.NotEmpty(full.Warnings);
+        Assert.Equal(full.CatalogVersions, basic.CatalogVersions);
         Assert.NotEmpty(full.Assumptions);
         Assert.True(basic.CalculateSize() * 4 < full.CalculateSize(), $"basic {basic.CalculateSize()} B, full {full.CalculateSize()} B");
     }

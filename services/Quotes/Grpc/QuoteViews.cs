@@ -9,7 +9,7 @@ namespace Quotes.Grpc;
 public static class QuoteViews
 {
     /// <summary>Groups of excluded offers the basic view keeps (the largest), and examples in each.</summary>
-    public const int BasicExcludedGroups = 5;
+    public const int BasicExcludedGroups = 3;
 
     public const int BasicExamplesPerGroup = 1;
 
@@ -26,6 +26,7 @@ public static class QuoteViews
         full.View = QuoteView.Basic;
         full.Assumptions.Clear();
         full.Excluded.Clear();
+        full.Warnings.Clear();
         while (full.ExcludedGroups.Count > BasicExcludedGroups)
         {
             full.ExcludedGroups.RemoveAt(full.ExcludedGroups.Count - 1);
@@ -36,6 +37,12 @@ public static class QuoteViews
             while (group.Examples.Count > BasicExamplesPerGroup)
             {
                 group.Examples.RemoveAt(group.Examples.Count - 1);
+            }
+
+            // The offer key names the offer (provider, region, zone, instance type, pricing model).
+            foreach (var example in group.Examples)
+            {
+                example.Provider = example.Region = example.InstanceType = example.AcceleratorId = example.PricingModel = "";
             }
         }
 
@@ -55,6 +62,7 @@ public static class QuoteViews
         }
 
         full.View = QuoteView.Basic;
+        full.Warnings.Clear();
         foreach (var choice in full.Choices)
         {
             choice.Assumptions = null;
@@ -68,14 +76,19 @@ public static class QuoteViews
     }
 
     /// <summary>
-    /// What the basic view keeps of an option: what it is (offer, provider, region, instance type, accelerator, pricing
-    /// model), its price per accelerator-hour, cost, cost range and bill total, its cluster and the plan summary; the
-    /// parts behind them (breakdown, fabric, MFU, goodput, billing, bill lines, energy, power) go.
+    /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
+    /// pricing model), its price per accelerator-hour, cost and cost range, its cluster and the plan summary; the parts
+    /// behind them (breakdown, fabric, MFU, goodput, billing, bill lines, energy, power) and the rest go.
     /// </summary>
     private static void Basic(QuoteOption option)
     {
         option.PricePerInstanceHour = null;
+        option.BillTotal = null;
         option.BillTotalWithOptional = null;
+        option.PriceSource = "";
+        option.DiscountPercent = 0;
+        option.CatalogVersion = 0;
+        option.PriceAgeSeconds = 0;
         option.EnergyKwh = 0;
         option.Co2Kg = 0;
         option.Pue = 0;
