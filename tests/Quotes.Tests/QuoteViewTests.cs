@@ -62,11 +62,15 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.All(full.ExcludedGroups, g =>
         {
             Assert.InRange(g.Examples.Count, 1, Math.Min(3, g.Count));
-            // The group holds the reason; each example is an offer excluded for it.
-            Assert.All(g.Examples, e => Assert.Equal("", e.Reason));
-            Assert.All(g.Examples, e => Assert.Contains(full.Excluded, x => x.OfferKey == e.OfferKey && x.Reason == g.Reason || full.Excluded.Count == 100));
+            // The group holds the reason; each example is named by its offer key alone.
+            Assert.All(g.Examples, e => Assert.Equal(new ExcludedOption { OfferKey = e.OfferKey }, e));
+            Assert.All(g.Examples, e => Assert.Equal(5, e.OfferKey.Split('|').Length));
         });
+        // The offers listed one by one sit in the group of their reason.
         Assert.All(full.Excluded, e => Assert.Contains(full.ExcludedGroups, g => g.Reason == e.Reason));
+        var listed = full.Excluded.ToDictionary(e => e.OfferKey, e => e.Reason);
+        Assert.All(full.ExcludedGroups.SelectMany(g => g.Examples.Select(e => (g.Reason, e.OfferKey))).Where(x => listed.ContainsKey(x.OfferKey)),
+            x => Assert.Equal(listed[x.OfferKey], x.Reason));
 
         // The basic view: the largest groups, one example each, counts exact.
         Assert.Equal(basic.OptionsExcluded, full.OptionsExcluded);

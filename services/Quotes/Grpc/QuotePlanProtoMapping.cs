@@ -108,13 +108,9 @@ public static class QuotePlanProtoMapping
         Reason = e.Reason,
     };
 
-    /// <summary>An excluded offer in its group: the group holds the reason, so the example does not repeat it.</summary>
-    private static ExcludedOption Example(ExcludedOffer e)
-    {
-        var example = ToProto(e);
-        example.Reason = "";
-        return example;
-    }
+    /// <summary>An excluded offer in its group: its offer key names it (provider, region, zone, instance type, pricing
+    /// model) and the group holds the reason, so nothing else is repeated.</summary>
+    private static ExcludedOption Example(ExcludedOffer e) => new() { OfferKey = e.Offer.OfferKey };
 
     private static string PrecisionName(Precision precision) => precision.ToString().ToLowerInvariant();
 }

@@ -38,12 +38,6 @@ public static class QuoteViews
             {
                 group.Examples.RemoveAt(group.Examples.Count - 1);
             }
-
-            // The offer key names the offer (provider, region, zone, instance type, pricing model).
-            foreach (var example in group.Examples)
-            {
-                example.Provider = example.Region = example.InstanceType = example.AcceleratorId = example.PricingModel = "";
-            }
         }
 
         foreach (var option in full.Options)
