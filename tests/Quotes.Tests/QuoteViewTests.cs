@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
+using Grpc.Core;
 using Pricing.Contracts.V1;
 using Quotes.Grpc;
 
@@ -109,6 +110,18 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.All(basic.Choices, c => Assert.Null(c.Assumptions));
         Assert.All(basic.Choices.Where(c => c.Best is not null), c => Assert.Null(c.Best.Breakdown));
         Assert.Contains(full.Choices, c => c.Best?.Breakdown is not null);
+    }
+
+    [Fact]
+    public async Task A_view_outside_the_enum_is_InvalidArgument_naming_the_field()
+    {
+        var request = TenOptions((QuoteView)7);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        var badRequest = ex.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>();
+        Assert.Contains(badRequest.FieldViolations, v => v.Field == "view");
     }
 
     [Fact]

@@ -71,8 +71,9 @@ public static class QuoteViews
 
     /// <summary>
     /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
-    /// pricing model), its price per accelerator-hour, cost and cost range, its cluster and the plan summary; the parts
-    /// behind them (breakdown, fabric, MFU, goodput, billing, bill lines, energy, power) and the rest go.
+    /// pricing model), its price per accelerator-hour and catalog version, cost and cost range, its cluster and the
+    /// plan summary; the parts behind them (breakdown, fabric, MFU, goodput, billing, bill lines, energy, power) and
+    /// the rest go.
     /// </summary>
     private static void Basic(QuoteOption option)
     {
@@ -81,8 +82,6 @@ public static class QuoteViews
         option.BillTotalWithOptional = null;
         option.PriceSource = "";
         option.DiscountPercent = 0;
-        option.CatalogVersion = 0;
-        option.PriceAgeSeconds = 0;
         option.EnergyKwh = 0;
         option.Co2Kg = 0;
         option.Pue = 0;
