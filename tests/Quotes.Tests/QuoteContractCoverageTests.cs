@@ -21,7 +21,8 @@ public sealed class QuoteContractCoverageTests(StandaloneServer server)
     /// </summary>
     private static readonly Dictionary<string, string> AllowedUnset = new(StringComparer.Ordinal)
     {
-        // Only for a request with as_of, which needs the price history (PastPricesTests cover it); the mapping is one line in the service.
+        // Only for a request with as_of, which needs a recorded price history (Redis): OfferCatalogTests'
+        // A_quote_as_of_a_past_time_is_priced_on_the_prices_then_and_cached_apart_from_the_current_one asserts both.
         ["pricing.v1.TrainingQuote.prices_as_of"] = "set only for as_of requests",
         ["pricing.v1.AcceleratorComparison.prices_as_of"] = "set only for as_of requests",
     };
