@@ -95,7 +95,7 @@ public sealed class AzureToQuotesEndToEndTests(RabbitMqTestServer rabbit, RedisT
 
         var multiplexer = quotes.Services.GetRequiredService<IConnectionMultiplexer>();
         var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
-        Assert.Contains(server.Keys(pattern: redis.KeyPrefix + "quote:v2:*"), k => k.ToString().EndsWith($":azure:{first.Version}", StringComparison.Ordinal));
+        Assert.Contains(server.Keys(pattern: redis.KeyPrefix + "quote:*"), k => k.ToString().EndsWith($":azure:{first.Version}", StringComparison.Ordinal));
 
         // The provider changes one price; a re-scrape publishes exactly that change as version 2.
         // (The Windows row shares the meter; only the Linux on-demand row changes.)

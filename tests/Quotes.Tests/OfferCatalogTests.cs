@@ -249,6 +249,8 @@ public sealed class OfferCatalogTests(RedisTestServer redis) : IClassFixture<Red
         Assert.Equal(past.AsOf, then.PricesAsOf);
         Assert.Null(current.PricesAsOf);
         Assert.Equal(current, currentAgain);
+        // A comparison as of the same time says so too.
+        Assert.Equal(past.AsOf, (await Host.Quotes.CompareAcceleratorsAsync(past, cancellationToken: Ct)).PricesAsOf);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class PricingTermsProtoTests
         var prices = Prices(P5(PricingModels.CapacityBlock, 31.46m));
         var result = new QuoteEngine(AcceleratorRegistry.Default).Quote(TenDaysOn65Instances(), prices);
 
-        var quote = QuotePlanProtoMapping.ToProto(result, prices, AsOf, Precision.Bf16);
+        var quote = QuotePlanProtoMapping.ToProto(result, prices, AsOf, Precision.Bf16, PriceAge.DefaultStaleAfter);
 
         var option = Only(quote, PricingModels.CapacityBlock);
         var block = option.Block;
@@ -80,7 +80,7 @@ public sealed class PricingTermsProtoTests
         var prices = Prices(P5(model, 30.00m));
         var result = new QuoteEngine(AcceleratorRegistry.Default).Quote(TenDaysOn65Instances(), prices);
 
-        var option = Only(QuotePlanProtoMapping.ToProto(result, prices, AsOf, Precision.Bf16), model);
+        var option = Only(QuotePlanProtoMapping.ToProto(result, prices, AsOf, Precision.Bf16, PriceAge.DefaultStaleAfter), model);
 
         var c = option.Commitment;
         Assert.NotNull(c);
@@ -116,7 +116,7 @@ public sealed class PricingTermsProtoTests
         var tokens = 19.5 * 24 * 64 * 989.4e12 * 0.4 * 3600 / (6 * 7e9);
         var result = new QuoteEngine(AcceleratorRegistry.Default).Quote(new QuoteSpec(7e9, 0, tokens, Precision.Bf16, [], 64, 0.4, [], [], [], 10), prices);
 
-        var option = Only(QuotePlanProtoMapping.ToProto(result, prices, AsOf, Precision.Bf16), PricingModels.DwsFlexStart);
+        var option = Only(QuotePlanProtoMapping.ToProto(result, prices, AsOf, Precision.Bf16, PriceAge.DefaultStaleAfter), PricingModels.DwsFlexStart);
 
         Assert.Equal("flex_start", option.Block.Kind);
         Assert.Equal(168, option.Block.MaxRunHours);

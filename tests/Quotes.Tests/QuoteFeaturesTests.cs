@@ -13,8 +13,15 @@ public sealed class QuoteFeaturesTests(StandaloneServer server)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    // These tests read the plan's details: the full view (the default is basic).
     private Task<TrainingQuote> QuoteAsync(QuoteTrainingRunRequest request) =>
-        server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct).ResponseAsync;
+        server.Quotes.QuoteTrainingRunAsync(Full(request), cancellationToken: Ct).ResponseAsync;
+
+    private static QuoteTrainingRunRequest Full(QuoteTrainingRunRequest request)
+    {
+        request.View = QuoteView.Full;
+        return request;
+    }
 
     private static QuoteTrainingRunRequest EastUsOnDemand()
     {
@@ -141,7 +148,7 @@ public sealed class QuoteFeaturesTests(StandaloneServer server)
         var request = new QuoteTrainingRunRequest { Parameters = 7e9, Tokens = 1.4e12, MaxOptions = 1000 };
         var all = await QuoteAsync(request);
 
-        var comparison = await server.Quotes.CompareAcceleratorsAsync(request, cancellationToken: Ct);
+        var comparison = await server.Quotes.CompareAcceleratorsAsync(Full(request), cancellationToken: Ct);
 
         var withOptions = comparison.Choices.Where(c => c.Best is not null).ToList();
         Assert.True(withOptions.Count > 1, "the bundled snapshot has several accelerator types");

@@ -20,8 +20,15 @@ public sealed class TrainingQuotesTests(StandaloneServer server)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    // These tests read the plan's details: the full view (the default is basic).
     private Task<TrainingQuote> QuoteAsync(QuoteTrainingRunRequest request) =>
-        server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct).ResponseAsync;
+        server.Quotes.QuoteTrainingRunAsync(Full(request), cancellationToken: Ct).ResponseAsync;
+
+    private static QuoteTrainingRunRequest Full(QuoteTrainingRunRequest request)
+    {
+        request.View = QuoteView.Full;
+        return request;
+    }
 
     private static void Close(double expected, double actual, double relative = 1e-12) =>
         Assert.True(Math.Abs(expected - actual) <= Math.Abs(expected) * relative, $"Expected {expected:R}, got {actual:R}.");

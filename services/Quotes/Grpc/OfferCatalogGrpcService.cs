@@ -2,7 +2,9 @@ using Grpc.Core;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
+using Microsoft.Extensions.Options;
 using Quotes.PastPrices;
+using Quotes.Sync;
 
 namespace Quotes.Grpc;
 
@@ -12,7 +14,8 @@ namespace Quotes.Grpc;
 /// as of a time. Requests are read by <see cref="OfferCatalogRequestMapping"/>; a time the history cannot vouch for
 /// becomes OUT_OF_RANGE in <see cref="AsOfErrorInterceptor"/>.
 /// </summary>
-public sealed class OfferCatalogGrpcService(PriceView view, CatalogAsOfReader pastPrices, TimeProvider time) : OfferCatalog.OfferCatalogBase
+public sealed class OfferCatalogGrpcService(PriceView view, CatalogAsOfReader pastPrices, TimeProvider time, IOptions<QuotesOptions> options)
+    : OfferCatalog.OfferCatalogBase
 {
     public override async Task<ListCatalogOffersResponse> ListCatalogOffers(ListCatalogOffersRequest request, ServerCallContext context)
     {
@@ -43,13 +46,7 @@ public sealed class OfferCatalogGrpcService(PriceView view, CatalogAsOfReader pa
             CatalogAsOf = e.Catalog.AsOf.ToProtoTimestamp(),
             PriceAgeSeconds = AgeSeconds(reference, e.Catalog.AsOf),
         }));
-        response.CatalogVersions.AddRange(prices.Catalogs.Select(c => new CatalogVersionUsed
-        {
-            Provider = c.Provider,
-            Version = c.Version,
-            AsOf = c.AsOf.ToProtoTimestamp(),
-            AgeSeconds = AgeSeconds(reference, c.AsOf),
-        }));
+        response.CatalogVersions.AddRange(CatalogVersionsProto.Used(prices.Catalogs, reference, options.Value.StaleAfter));
         response.Warnings.AddRange(warnings);
         return response;
     }
@@ -82,7 +79,7 @@ public sealed class OfferCatalogGrpcService(PriceView view, CatalogAsOfReader pa
         return response;
     }
 
-    private static long AgeSeconds(DateTimeOffset reference, DateTimeOffset asOf) => (long)Math.Max(0, (reference - asOf).TotalSeconds);
+    private static long AgeSeconds(DateTimeOffset reference, DateTimeOffset asOf) => CatalogVersionsProto.AgeSeconds(reference, asOf);
 
     private static string Echo(string value) => value.Length <= 32 ? value : value[..32] + "…";
 }

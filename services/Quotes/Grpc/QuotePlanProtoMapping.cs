@@ -1,21 +1,24 @@
 using Google.Protobuf.WellKnownTypes;
 using Pricing.Catalog;
-using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
 
 namespace Quotes.Grpc;
 
 /// <summary>
-/// A quote and a comparison as proto: the compute, each option's plan (cluster, fabric, MFU and goodput parts,
-/// commitment and block billing, bill lines, power), the excluded offers and the catalog versions used.
+/// A quote and a comparison as proto in the full view: the compute, the assumptions, each option
+/// (<see cref="QuoteOptionProtoMapping"/>), the excluded offers one by one and grouped by reason, and the catalog
+/// versions used (<see cref="CatalogVersionsProto"/>). <see cref="QuoteViews"/> cuts the full answer down to a view.
 /// </summary>
 public static class QuotePlanProtoMapping
 {
-    /// <summary>Excluded offers listed in a quote (the count is always exact).</summary>
+    /// <summary>Excluded offers listed one by one in a full quote (the count is always exact).</summary>
     public const int MaxExcludedListed = 100;
 
-    public static TrainingQuote ToProto(QuoteResult result, PriceViewSnapshot prices, DateTimeOffset now, Precision precision)
+    /// <summary>Examples per group of excluded offers.</summary>
+    public const int MaxExamplesPerGroup = 3;
+
+    public static TrainingQuote ToProto(QuoteResult result, PriceViewSnapshot prices, DateTimeOffset now, Precision precision, TimeSpan staleAfter)
     {
         var compute = result.Compute;
         var quote = new TrainingQuote
@@ -32,24 +35,44 @@ public static class QuotePlanProtoMapping
             QuotedAt = Timestamp.FromDateTimeOffset(now),
             OptionsConsidered = result.OptionsConsidered,
             OptionsExcluded = result.Excluded.Count,
+            View = QuoteView.Full,
         };
         quote.Warnings.AddRange(result.Warnings);
         quote.Assumptions.AddRange(result.Assumptions.Select(a => ToProto(a, precision)));
         var rank = 0;
-        quote.Options.AddRange(result.Options.Select(o => ToProto(o, ++rank, now)));
-        quote.Excluded.AddRange(result.Excluded.Take(MaxExcludedListed).Select(e => new ExcludedOption
-        {
-            OfferKey = e.Offer.OfferKey,
-            Provider = e.Offer.Provider,
-            Region = e.Offer.Region,
-            InstanceType = e.Offer.InstanceType,
-            AcceleratorId = e.Offer.AcceleratorId,
-            PricingModel = e.Offer.PricingModel,
-            Reason = e.Reason,
-        }));
-        quote.CatalogVersions.AddRange(CatalogVersions(prices, now));
-        quote.Warnings.AddRange(StaleWarnings(prices, now));
+        quote.Options.AddRange(result.Options.Select(o => QuoteOptionProtoMapping.ToProto(o, ++rank, now)));
+        quote.Excluded.AddRange(result.Excluded.Take(MaxExcludedListed).Select(ToProto));
+        quote.ExcludedGroups.AddRange(result.Excluded
+            .GroupBy(e => e.Reason, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count())
+            .Select(g => new ExcludedGroup { Reason = g.Key, Count = g.Count(), Examples = { g.Take(MaxExamplesPerGroup).Select(Example) } }));
+        quote.CatalogVersions.AddRange(CatalogVersionsProto.Used(prices.Catalogs, now, staleAfter));
+        quote.Warnings.AddRange(CatalogVersionsProto.StaleWarnings(prices.Catalogs, now, staleAfter));
         return quote;
+    }
+
+    public static AcceleratorComparison ToProto(ComparisonResult result, PriceViewSnapshot prices, DateTimeOffset now, Precision precision, TimeSpan staleAfter)
+    {
+        var comparison = new AcceleratorComparison
+        {
+            TotalFlops = result.Compute.TotalFlops,
+            Tokens = result.Compute.Tokens,
+            QuotedAt = Timestamp.FromDateTimeOffset(now),
+            View = QuoteView.Full,
+        };
+        comparison.Choices.AddRange(result.Choices.Select(c => new Pricing.Contracts.V1.AcceleratorChoice
+        {
+            AcceleratorId = c.AcceleratorId,
+            OptionsConsidered = c.OptionsConsidered,
+            OptionsExcluded = c.OptionsExcluded,
+            ExcludedReason = c.ExcludedReason ?? "",
+            Assumptions = c.Assumptions is { } a ? ToProto(a, precision) : null,
+            Best = c.Best is { } best ? QuoteOptionProtoMapping.ToProto(best, 1, now) : null,
+        }));
+        comparison.CatalogVersions.AddRange(CatalogVersionsProto.Used(prices.Catalogs, now, staleAfter));
+        comparison.Warnings.AddRange(result.Warnings);
+        comparison.Warnings.AddRange(CatalogVersionsProto.StaleWarnings(prices.Catalogs, now, staleAfter));
+        return comparison;
     }
 
     private static QuoteAssumptions ToProto(AcceleratorAssumptions a, Precision precision) => new()
@@ -74,213 +97,20 @@ public static class QuotePlanProtoMapping
         GlobalBatchSource = a.GlobalBatchSource,
     };
 
-    private static QuoteOption ToProto(QuoteOptionResult o, int rank, DateTimeOffset now)
+    private static ExcludedOption ToProto(ExcludedOffer e) => new()
     {
-        var currency = o.Offer.Currency;
-        var option = new QuoteOption
-        {
-            Rank = rank,
-            Provider = o.Offer.Provider,
-            Region = o.Offer.Region,
-            Zone = o.Offer.Zone ?? "",
-            InstanceType = o.Offer.InstanceType,
-            AcceleratorId = o.Offer.AcceleratorId,
-            PricingModel = o.Offer.PricingModel,
-            PricePerAcceleratorHour = o.PricePerAcceleratorHour.ToMoney(currency),
-            PricePerInstanceHour = o.Offer.PricePerInstanceHour.ToMoney(currency),
-            AcceleratorHours = o.AcceleratorHours,
-            TotalCost = o.TotalCost.ToMoney(currency),
-            TotalCostLow = o.TotalCostLow.ToMoney(currency),
-            TotalCostHigh = o.TotalCostHigh.ToMoney(currency),
-            Breakdown = new Pricing.Contracts.V1.CostBreakdown
-            {
-                ComputeHours = o.Breakdown.ComputeHours,
-                Compute = o.Breakdown.Compute.ToMoney(currency),
-                FailureHours = o.Breakdown.FailureHours,
-                FailuresAndRestarts = o.Breakdown.FailuresAndRestarts.ToMoney(currency),
-                CheckpointHours = o.Breakdown.CheckpointHours,
-                Checkpoints = o.Breakdown.Checkpoints.ToMoney(currency),
-            },
-            PriceSource = o.PriceSource,
-            DiscountPercent = o.DiscountPercent,
-            Accelerators = o.Accelerators,
-            Instances = o.Instances,
-            WallClockHours = o.WallClockHours,
-            ClusterBasis = o.ClusterBasis,
-            EnergyKwh = o.EnergyKwh,
-            Co2Kg = o.Co2Kg,
-            Pue = o.Pue,
-            GridKgCo2PerKwh = o.GridKgCo2PerKwh,
-            GridIntensityFallback = o.GridIntensityIsFallback,
-            CatalogVersion = o.CatalogVersion,
-            PriceAgeSeconds = (long)Math.Max(0, (now - o.CatalogAsOf).TotalSeconds),
-            OfferKey = o.Offer.OfferKey,
-        };
-        AddPlan(option, o, currency);
-        return option;
-    }
+        OfferKey = e.Offer.OfferKey,
+        Provider = e.Offer.Provider,
+        Region = e.Offer.Region,
+        InstanceType = e.Offer.InstanceType,
+        AcceleratorId = e.Offer.AcceleratorId,
+        PricingModel = e.Offer.PricingModel,
+        Reason = e.Reason,
+    };
 
-    private static IEnumerable<CatalogVersionUsed> CatalogVersions(PriceViewSnapshot prices, DateTimeOffset now) =>
-        prices.Catalogs.Select(c => new CatalogVersionUsed
-        {
-            Provider = c.Provider,
-            Version = c.Version,
-            AsOf = c.AsOf.ToProtoTimestamp(),
-            AgeSeconds = (long)Math.Max(0, (now - c.AsOf).TotalSeconds),
-        });
-
-    private static IEnumerable<string> StaleWarnings(PriceViewSnapshot prices, DateTimeOffset now) =>
-        prices.Catalogs.Where(c => now - c.AsOf > TimeSpan.FromDays(7))
-            .Select(c => $"{c.Provider} prices are {PriceAge.Describe(now - c.AsOf)} (catalog version {c.Version}).");
+    /// <summary>An excluded offer in its group: its offer key names it (provider, region, zone, instance type, pricing
+    /// model) and the group holds the reason, so nothing else is repeated.</summary>
+    private static ExcludedOption Example(ExcludedOffer e) => new() { OfferKey = e.Offer.OfferKey };
 
     private static string PrecisionName(Precision precision) => precision.ToString().ToLowerInvariant();
-
-    public static AcceleratorComparison ToProto(ComparisonResult result, PriceViewSnapshot prices, DateTimeOffset now, Precision precision)
-    {
-        var comparison = new AcceleratorComparison
-        {
-            TotalFlops = result.Compute.TotalFlops,
-            Tokens = result.Compute.Tokens,
-            QuotedAt = Timestamp.FromDateTimeOffset(now),
-        };
-        comparison.Choices.AddRange(result.Choices.Select(c =>
-        {
-            var choice = new Pricing.Contracts.V1.AcceleratorChoice
-            {
-                AcceleratorId = c.AcceleratorId,
-                OptionsConsidered = c.OptionsConsidered,
-                OptionsExcluded = c.OptionsExcluded,
-                ExcludedReason = c.ExcludedReason ?? "",
-            };
-            if (c.Assumptions is not null)
-            {
-                choice.Assumptions = ToProto(c.Assumptions, precision);
-            }
-
-            if (c.Best is not null)
-            {
-                choice.Best = ToProto(c.Best, 1, now);
-            }
-
-            return choice;
-        }));
-        comparison.CatalogVersions.AddRange(CatalogVersions(prices, now));
-        comparison.Warnings.AddRange(result.Warnings);
-        comparison.Warnings.AddRange(StaleWarnings(prices, now));
-        return comparison;
-    }
-
-    /// <summary>The plan parts of a quote option (fabric, MFU and goodput parts, commitment and block billing, bill lines, power).</summary>
-    private static void AddPlan(QuoteOption option, QuoteOptionResult o, string currency)
-    {
-        var b = option.Breakdown;
-        b.PreemptionHours = o.Breakdown.PreemptionHours;
-        b.Preemptions = o.Breakdown.Preemptions.ToMoney(currency);
-        b.UnusedCommitmentHours = o.Breakdown.UnusedCommitmentHours;
-        b.UnusedCommitment = o.Breakdown.UnusedCommitment.ToMoney(currency);
-
-        option.Fabric = o.Family is { } f
-            ? new FabricInfo
-            {
-                FormFactor = f.FormFactor,
-                ScaleOutFabric = f.ScaleOutFabric,
-                ScaleOutGbps = f.ScaleOutGbps ?? 0,
-                ScaleOutDetail = f.ScaleOutDetail,
-                TrainingGrade = f.TrainingGradeFabric,
-                ScaleUpDomain = f.ScaleUpDomain ?? 0,
-                ScaleUpFabric = f.ScaleUpFabric,
-                Source = f.Source,
-                Known = true,
-            }
-            : new FabricInfo { ScaleOutFabric = "none", ScaleOutDetail = "instance family not in instance-families.json", Known = false };
-
-        if (o.Mfu is { } m)
-        {
-            option.Mfu = new MfuParts
-            {
-                Mfu = m.Mfu,
-                MfuLow = m.Low,
-                MfuHigh = m.High,
-                BaseMfu = m.BaseMfu,
-                ModelSizeFactor = m.ModelSizeFactor,
-                MoeFactor = m.MoeFactor,
-                ScaleFactor = m.ScaleFactor,
-                FabricFactor = m.FabricFactor,
-                Source = m.Source,
-            };
-        }
-
-        if (o.Goodput is { } g)
-        {
-            option.Goodput = new Pricing.Contracts.V1.GoodputParts
-            {
-                Goodput = g.Goodput,
-                CheckpointStall = g.CheckpointStall,
-                FailureLoss = g.FailureLoss,
-                PreemptionLoss = g.PreemptionLoss,
-                MeanHoursBetweenInterruptions = double.IsFinite(g.MeanHoursBetweenInterruptions) ? g.MeanHoursBetweenInterruptions : 0,
-                CheckpointIntervalHours = double.IsFinite(g.CheckpointIntervalHours) ? g.CheckpointIntervalHours : 0,
-                InterruptionsPerDay = g.InterruptionsPerDay,
-                PreemptionsPerDay = g.PreemptionsPerDay,
-            };
-        }
-
-        if (o.Commitment is { } c)
-        {
-            option.Commitment = new Pricing.Contracts.V1.CommitmentBilling
-            {
-                TermHours = c.TermHours,
-                Terms = c.Terms,
-                BilledHoursPerInstance = c.BilledHoursPerInstance,
-                TermShareUsed = c.TermShareUsed,
-                CapacityReused = c.CapacityReused,
-                PaymentOption = c.PaymentOption,
-                Upfront = c.Upfront.ToMoney(currency),
-                Kind = c.Kind,
-                PlanType = c.PlanType,
-                UpfrontNote = c.UpfrontNote,
-            };
-        }
-
-        if (o.Block is { } k)
-        {
-            option.Block = new Pricing.Contracts.V1.BlockBilling
-            {
-                Kind = k.Kind,
-                BlocksInSequence = k.BlocksInSequence,
-                FullBlockHours = k.FullBlockHours,
-                LastBlockHours = k.LastBlockHours,
-                ParallelBlocks = k.ParallelBlocks,
-                MaxInstancesPerBlock = k.MaxInstancesPerBlock,
-                BilledHoursPerInstance = k.BilledHoursPerInstance,
-                UnusedHoursPerInstance = k.UnusedHoursPerInstance,
-                PaidUpfront = k.PaidUpfront,
-                Upfront = k.Upfront.ToMoney(currency),
-                MovesWithDemand = k.MovesWithDemand,
-                MaxLeadDays = k.MaxLeadDays,
-                MaxRunHours = k.MaxRunHours,
-                ForcedRestarts = k.ForcedRestarts,
-                Notes = { k.Notes },
-            };
-        }
-
-        option.Bill.AddRange(o.Bill.Select(l => new Pricing.Contracts.V1.BillLine
-        {
-            Name = l.Name,
-            Amount = l.Amount.ToMoney(currency),
-            Optional = l.Optional,
-            Detail = l.Detail,
-        }));
-        option.BillTotal = o.BillTotal.ToMoney(currency);
-        option.BillTotalWithOptional = o.BillTotalWithOptional.ToMoney(currency);
-        if (o.Power is { } p)
-        {
-            option.WattsPerAccelerator = p.WattsPerAccelerator;
-            option.LoadFactor = p.LoadFactor;
-            option.PowerEstimated = p.Estimated;
-            option.PowerSource = p.Source;
-        }
-
-        option.LargestUsefulAccelerators = o.LargestUsefulAccelerators;
-    }
 }

@@ -27,6 +27,11 @@ public static class QuoteRequestMapping
         var violations = new List<FieldViolation>();
         var customPrice = UsdAmount(r.PricePerAcceleratorHour, "price_per_accelerator_hour", violations);
         var staffCost = UsdAmount(r.StaffMonthlyCost, "staff_monthly_cost", violations);
+        if (!Enum.IsDefined(r.View))
+        {
+            violations.Add(new("view", "Must be QUOTE_VIEW_UNSPECIFIED (basic), QUOTE_VIEW_BASIC or QUOTE_VIEW_FULL."));
+        }
+
         var precision = QuoteRequestRules.ParsePrecision(r.Precision);
         if (precision is null)
         {

@@ -5,14 +5,17 @@ using Pricing.Contracts.V1;
 using Pricing.Quoting;
 using Pricing.ServiceDefaults;
 using Quotes.PastPrices;
+using Microsoft.Extensions.Options;
 using Quotes.Caching;
+using Quotes.Sync;
 
 namespace Quotes.Grpc;
 
 /// <summary>
 /// gRPC <c>TrainingQuotes</c>: reads the request into a spec (<see cref="QuoteRequestMapping"/>: InvalidArgument with
 /// BadRequest), then answers from the cache or the engine over the current price view. WatchQuote re-quotes on every
-/// visible catalog change and sends only when a price the quote depends on changed. Durations and outcomes are
+/// visible catalog change and sends only when a price the quote depends on changed. Each answers in the request's
+/// view (<see cref="QuoteViews"/>; unspecified is basic), and the cache keys by it (<see cref="QuoteCacheKey"/>). Durations and outcomes are
 /// <see cref="QuoteMetricsInterceptor"/>'s; the answer's proto is <see cref="QuotePlanProtoMapping"/>'s.
 /// </summary>
 [BindServiceMethod(typeof(TrainingQuotesBinding), nameof(TrainingQuotesBinding.BindService))]
@@ -24,27 +27,31 @@ public sealed class TrainingQuotesGrpcService(
     TimeProvider time,
     CatalogTraceLinks traceLinks,
     QuoteRequestMemo requests,
-    CatalogAsOfReader pastPrices) : TrainingQuotes.TrainingQuotesBase
+    CatalogAsOfReader pastPrices,
+    IOptions<QuotesOptions> options) : TrainingQuotes.TrainingQuotesBase
 {
-    private const string CacheKeyVersion = "quote:v2";
+    private readonly TimeSpan _staleAfter = options.Value.StaleAfter;
 
     public override async Task<TrainingQuote> QuoteTrainingRun(QuoteTrainingRunRequest request, ServerCallContext context)
     {
-        var (spec, keyHash) = requests.Read(request);
+        var read = requests.Read(request);
+        var spec = read.Spec;
         var (prices, pastWarnings) = await PricesForAsync(spec, context.CancellationToken);
-        using var activity = PricingTelemetry.StartQuote("quote training-run", traceLinks.LinksFor(prices.Catalogs.Select(c => (c.Provider, c.Version))));
+        // Links are built only when a trace is recorded: a cached quote's path stays free of them otherwise.
+        using var activity = PricingTelemetry.ActivitySource.HasListeners()
+            ? PricingTelemetry.StartQuote("quote training-run", traceLinks.LinksFor(prices.Catalogs.Select(c => (c.Provider, c.Version))))
+            : null;
         // The spec's key holds as_of (QuoteSpec.Normalized keys every settable property): a past quote is cached apart.
-        var key = $"{CacheKeyVersion}:{keyHash}:{prices.VersionKey}";
-        return await cache.GetOrComputeAsync(key, () =>
+        return await cache.GetOrComputeAsync(read.CacheKeyOver(prices), () =>
         {
-            var quote = QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision);
+            var full = QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision, _staleAfter);
             if (spec.AsOf is { } asOf)
             {
-                quote.PricesAsOf = asOf.ToProtoTimestamp();
-                quote.Warnings.AddRange(pastWarnings);
+                full.PricesAsOf = asOf.ToProtoTimestamp();
+                full.Warnings.AddRange(pastWarnings);
             }
 
-            return quote;
+            return QuoteViews.In(full, read.View);
         }, context.CancellationToken);
     }
 
@@ -52,14 +59,14 @@ public sealed class TrainingQuotesGrpcService(
     {
         var spec = QuoteRequestMapping.ToSpec(request, registry);
         var (prices, pastWarnings) = await PricesForAsync(spec, context.CancellationToken);
-        var comparison = QuotePlanProtoMapping.ToProto(engine.Compare(spec, prices), prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision);
+        var comparison = QuotePlanProtoMapping.ToProto(engine.Compare(spec, prices), prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision, _staleAfter);
         if (spec.AsOf is { } asOf)
         {
             comparison.PricesAsOf = asOf.ToProtoTimestamp();
             comparison.Warnings.AddRange(pastWarnings);
         }
 
-        return comparison;
+        return QuoteViews.In(comparison, request.View);
     }
 
     public override async Task WatchQuote(QuoteTrainingRunRequest request, IServerStreamWriter<TrainingQuote> responseStream, ServerCallContext context)
@@ -82,7 +89,8 @@ public sealed class TrainingQuotesGrpcService(
                 var dependencies = engine.PriceDependencyHash(spec, prices);
                 if (sent != dependencies)
                 {
-                    await responseStream.WriteAsync(QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision), cancellationToken);
+                    var quote = QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision, _staleAfter);
+                    await responseStream.WriteAsync(QuoteViews.In(quote, request.View), cancellationToken);
                     sent = dependencies;
                 }
             }

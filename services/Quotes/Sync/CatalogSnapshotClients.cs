@@ -43,6 +43,13 @@ public sealed class QuotesOptions
     /// </summary>
     public TimeSpan SnapshotLoadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Prices older than this are stale: each catalog version a quote, comparison or offer listing reports says so
+    /// (<c>stale</c>), and a quote warns about it. The provider's own status (<c>ProviderStatus.stale</c>) means
+    /// something else: its last scrape failed.
+    /// </summary>
+    public TimeSpan StaleAfter { get; set; } = Pricing.Catalog.PriceAge.DefaultStaleAfter;
+
     /// <summary>How long a quote stays cached. Keys include catalog versions, so this only bounds memory.</summary>
     public TimeSpan QuoteCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -1,0 +1,103 @@
+using Pricing.Contracts.V1;
+
+namespace Quotes.Grpc;
+
+/// <summary>
+/// The views of a quote (AIP-157): a full answer cut down to what <see cref="QuoteView.Basic"/> keeps, so both views
+/// come from the one mapping. Unspecified is basic.
+/// </summary>
+public static class QuoteViews
+{
+    /// <summary>Groups of excluded offers the basic view keeps (the largest), and examples in each.</summary>
+    public const int BasicExcludedGroups = 3;
+
+    public const int BasicExamplesPerGroup = 1;
+
+    public static QuoteView Effective(QuoteView requested) => requested == QuoteView.Full ? QuoteView.Full : QuoteView.Basic;
+
+    /// <summary><paramref name="full"/> in <paramref name="view"/>; the full view is returned as it is, the basic one is cut from it in place.</summary>
+    public static TrainingQuote In(TrainingQuote full, QuoteView view)
+    {
+        if (Effective(view) == QuoteView.Full)
+        {
+            return full;
+        }
+
+        full.View = QuoteView.Basic;
+        full.Assumptions.Clear();
+        full.Excluded.Clear();
+        full.Warnings.Clear();
+        while (full.ExcludedGroups.Count > BasicExcludedGroups)
+        {
+            full.ExcludedGroups.RemoveAt(full.ExcludedGroups.Count - 1);
+        }
+
+        foreach (var group in full.ExcludedGroups)
+        {
+            while (group.Examples.Count > BasicExamplesPerGroup)
+            {
+                group.Examples.RemoveAt(group.Examples.Count - 1);
+            }
+        }
+
+        foreach (var option in full.Options)
+        {
+            Basic(option);
+        }
+
+        return full;
+    }
+
+    public static AcceleratorComparison In(AcceleratorComparison full, QuoteView view)
+    {
+        if (Effective(view) == QuoteView.Full)
+        {
+            return full;
+        }
+
+        full.View = QuoteView.Basic;
+        full.Warnings.Clear();
+        foreach (var choice in full.Choices)
+        {
+            choice.Assumptions = null;
+            if (choice.Best is { } best)
+            {
+                Basic(best);
+            }
+        }
+
+        return full;
+    }
+
+    /// <summary>
+    /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
+    /// pricing model), its price per accelerator-hour and catalog version, cost and cost range, its cluster and the
+    /// plan summary; the parts behind them (breakdown, fabric, MFU, goodput, billing, bill lines, energy, power) and
+    /// the rest go.
+    /// </summary>
+    private static void Basic(QuoteOption option)
+    {
+        option.PricePerInstanceHour = null;
+        option.BillTotal = null;
+        option.BillTotalWithOptional = null;
+        option.PriceSource = "";
+        option.DiscountPercent = 0;
+        option.EnergyKwh = 0;
+        option.Co2Kg = 0;
+        option.Pue = 0;
+        option.GridKgCo2PerKwh = 0;
+        option.GridIntensityFallback = false;
+        option.LargestUsefulAccelerators = 0;
+        option.Breakdown = null;
+        option.Fabric = null;
+        option.Mfu = null;
+        option.Goodput = null;
+        option.Commitment = null;
+        option.Block = null;
+        option.Bill.Clear();
+        option.WattsPerAccelerator = 0;
+        option.LoadFactor = 0;
+        option.PowerEstimated = false;
+        option.PowerSource = "";
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using Grpc.Core;
+using Pricing.Contracts.V1;
+using Quotes.Grpc;
+
+namespace Quotes.Tests;
+
+/// <summary>
+/// Views (AIP-157) on the embedded default: unspecified is basic (ranked options with cost, range, cluster and plan
+/// summary; excluded offers grouped by reason), full is every detail; the two are cached apart; JSON transcoding reads
+/// the view as the enum's name.
+/// </summary>
+public sealed class QuoteViewTests(StandaloneServer server)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static QuoteTrainingRunRequest TenOptions(QuoteView view) => new() { Parameters = 70e9, Tokens = 1.4e12, MaxOptions = 10, View = view };
+
+    [Fact]
+    public async Task The_default_view_is_basic_the_full_options_ranked_alike_without_their_parts()
+    {
+        var basic = await server.Quotes.QuoteTrainingRunAsync(TenOptions(QuoteView.Unspecified), cancellationToken: Ct);
+        var full = await server.Quotes.QuoteTrainingRunAsync(TenOptions(QuoteView.Full), cancellationToken: Ct);
+
+        Assert.Equal(QuoteView.Basic, basic.View);
+        Assert.Equal(QuoteView.Full, full.View);
+        Assert.Equal(10, basic.Options.Count);
+        Assert.Equal(full.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)),
+            basic.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)));
+        Assert.Equal(full.Options.Select(o => o.Summary), basic.Options.Select(o => o.Summary));
+        Assert.All(basic.Options, o =>
+        {
+            Assert.Null(o.Breakdown);
+            Assert.Null(o.Fabric);
+            Assert.Null(o.Mfu);
+            Assert.Null(o.Goodput);
+            Assert.Empty(o.Bill);
+            Assert.True(o.Summary.Mfu > 0 && o.Summary.Goodput > 0 && o.Summary.Billing.Length > 0);
+        });
+        Assert.All(full.Options, o => Assert.Equal(o.Mfu.Mfu, o.Summary.Mfu));
+        Assert.Empty(basic.Assumptions);
+        Assert.Empty(basic.Excluded);
+        Assert.Empty(basic.Warnings);
+        Assert.NotEmpty(full.Warnings);
+        Assert.Equal(full.CatalogVersions, basic.CatalogVersions);
+        Assert.NotEmpty(full.Assumptions);
+        Assert.True(basic.CalculateSize() * 4 < full.CalculateSize(), $"basic {basic.CalculateSize()} B, full {full.CalculateSize()} B");
+    }
+
+    [Fact]
+    public async Task Excluded_offers_are_grouped_by_reason_with_exact_counts_and_a_few_examples()
+    {
+        var basic = await server.Quotes.QuoteTrainingRunAsync(TenOptions(QuoteView.Basic), cancellationToken: Ct);
+        var full = await server.Quotes.QuoteTrainingRunAsync(TenOptions(QuoteView.Full), cancellationToken: Ct);
+
+        Assert.True(full.OptionsExcluded > 0, "The 70B run excludes offers too small for it.");
+        Assert.Equal(full.OptionsExcluded, full.ExcludedGroups.Sum(g => g.Count));
+        Assert.Equal(full.ExcludedGroups.Count, full.ExcludedGroups.Select(g => g.Reason).Distinct().Count());
+        Assert.Equal(full.ExcludedGroups.Select(g => g.Count).OrderDescending(), full.ExcludedGroups.Select(g => g.Count));
+        Assert.All(full.ExcludedGroups, g =>
+        {
+            Assert.InRange(g.Examples.Count, 1, Math.Min(3, g.Count));
+            // The group holds the reason; each example is named by its offer key alone.
+            Assert.All(g.Examples, e => Assert.Equal(new ExcludedOption { OfferKey = e.OfferKey }, e));
+            Assert.All(g.Examples, e => Assert.Equal(5, e.OfferKey.Split('|').Length));
+        });
+        // The offers listed one by one sit in the group of their reason.
+        Assert.All(full.Excluded, e => Assert.Contains(full.ExcludedGroups, g => g.Reason == e.Reason));
+        var listed = full.Excluded.ToDictionary(e => e.OfferKey, e => e.Reason);
+        Assert.All(full.ExcludedGroups.SelectMany(g => g.Examples.Select(e => (g.Reason, e.OfferKey))).Where(x => listed.ContainsKey(x.OfferKey)),
+            x => Assert.Equal(listed[x.OfferKey], x.Reason));
+
+        // The basic view: the largest groups, one example each, counts exact.
+        Assert.Equal(basic.OptionsExcluded, full.OptionsExcluded);
+        Assert.Equal(
+            full.ExcludedGroups.Take(QuoteViews.BasicExcludedGroups).Select(g => (g.Reason, g.Count, g.Examples[0].OfferKey)),
+            basic.ExcludedGroups.Select(g => (g.Reason, g.Count, Assert.Single(g.Examples).OfferKey)));
+    }
+
+    [Fact]
+    public async Task The_views_are_cached_apart_and_each_is_served_from_the_cache()
+    {
+        var request = TenOptions(QuoteView.Basic);
+        request.Parameters = 71.25e9;
+        var basic = await server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
+        request.View = QuoteView.Full;
+        var full = await server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
+        request.View = QuoteView.Unspecified;
+        var basicAgain = await server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
+
+        Assert.Equal(QuoteView.Full, full.View);
+        // A computed answer is stamped when computed: the full view was computed on its own, the basic one came back cached.
+        Assert.NotEqual(basic.QuotedAt, full.QuotedAt);
+        Assert.Equal(basic.ToByteString(), basicAgain.ToByteString());
+    }
+
+    [Fact]
+    public async Task A_basic_comparison_keeps_each_best_option_and_leaves_out_assumptions_and_parts()
+    {
+        var request = new QuoteTrainingRunRequest { Parameters = 70e9, Tokens = 1.4e12 };
+        var basic = await server.Quotes.CompareAcceleratorsAsync(request, cancellationToken: Ct);
+        request.View = QuoteView.Full;
+        var full = await server.Quotes.CompareAcceleratorsAsync(request, cancellationToken: Ct);
+
+        Assert.Equal(QuoteView.Basic, basic.View);
+        Assert.Equal(full.Choices.Select(c => (c.AcceleratorId, c.Best?.OfferKey, c.Best?.TotalCost)), basic.Choices.Select(c => (c.AcceleratorId, c.Best?.OfferKey, c.Best?.TotalCost)));
+        Assert.All(basic.Choices, c => Assert.Null(c.Assumptions));
+        Assert.All(basic.Choices.Where(c => c.Best is not null), c => Assert.Null(c.Best.Breakdown));
+        Assert.Contains(full.Choices, c => c.Best?.Breakdown is not null);
+    }
+
+    [Fact]
+    public async Task A_view_outside_the_enum_is_InvalidArgument_naming_the_field()
+    {
+        var request = TenOptions((QuoteView)7);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        var badRequest = ex.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>();
+        Assert.Contains(badRequest.FieldViolations, v => v.Field == "view");
+    }
+
+    [Fact]
+    public async Task JSON_transcoding_takes_the_view_by_name()
+    {
+        using var client = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+
+        async Task<JsonElement> QuoteAsync(string view)
+        {
+            using var body = new StringContent(
+                $"{{\"parameters\": 7e10, \"tokens\": 1.4e12, \"maxOptions\": 3, \"acceleratorIds\": [\"nvidia-h100-80gb\"]{view}}}", Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync(server.Address + "/v1/quotes:training-run", body, Ct);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+            return JsonDocument.Parse(text).RootElement;
+        }
+
+        var full = await QuoteAsync(", \"view\": \"QUOTE_VIEW_FULL\"");
+        var basic = await QuoteAsync("");
+
+        Assert.Equal("QUOTE_VIEW_FULL", full.GetProperty("view").GetString());
+        Assert.True(full.GetProperty("options")[0].TryGetProperty("breakdown", out _));
+        Assert.Equal("QUOTE_VIEW_BASIC", basic.GetProperty("view").GetString());
+        Assert.False(basic.GetProperty("options")[0].TryGetProperty("breakdown", out _));
+        Assert.True(basic.GetProperty("options")[0].GetProperty("summary").GetProperty("mfu").GetDouble() > 0);
+    }
+}
