@@ -51,13 +51,16 @@ public static class OpenApiDocument
     internal static void MapPricingOpenApi(this IEndpointRouteBuilder app)
     {
         app.MapSwagger("/openapi/{documentName}.json").AllowAnonymous();
-        if (app is IApplicationBuilder pipeline)
-        {
-            pipeline.UseSwaggerUI(o =>
+        // The page's static files as endpoints, not middleware: the fallback authorization policy covers any request
+        // that matches no endpoint, so only an endpoint can be anonymous.
+        var page = app.CreateApplicationBuilder()
+            .UseSwaggerUI(o =>
             {
                 o.RoutePrefix = PagePath.TrimStart('/');
                 o.SwaggerEndpoint(DocumentPath, DocumentName);
-            });
-        }
+            })
+            .Build();
+        app.MapGet(PagePath, page).AllowAnonymous();
+        app.MapGet(PagePath + "/{**asset}", page).AllowAnonymous();
     }
 }
