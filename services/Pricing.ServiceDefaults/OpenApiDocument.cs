@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi.Models;
@@ -51,16 +52,40 @@ public static class OpenApiDocument
     internal static void MapPricingOpenApi(this IEndpointRouteBuilder app)
     {
         app.MapSwagger("/openapi/{documentName}.json").AllowAnonymous();
-        // The page's static files as endpoints, not middleware: the fallback authorization policy covers any request
-        // that matches no endpoint, so only an endpoint can be anonymous.
-        var page = app.CreateApplicationBuilder()
-            .UseSwaggerUI(o =>
+
+        // The page: our own HTML and start script (no inline script or style, so it renders under the dashboard's
+        // Content-Security-Policy in the embedded default), swagger-ui's files from Swashbuckle's embedded copy. All
+        // are endpoints, not middleware: the fallback authorization policy covers any request that matches no
+        // endpoint, so only an endpoint can be anonymous.
+        IResult Page() => Results.Content(PageHtml, "text/html; charset=utf-8");
+        app.MapGet(PagePath, Page).AllowAnonymous();
+        app.MapGet(PagePath + "/index.html", Page).AllowAnonymous();
+        app.MapGet(PagePath + "/openapi-page.js", () => Results.Text(PageScript, "text/javascript; charset=utf-8")).AllowAnonymous();
+        var assets = app.CreateApplicationBuilder()
+            .Use((context, next) =>
             {
-                o.RoutePrefix = PagePath.TrimStart('/');
-                o.SwaggerEndpoint(DocumentPath, DocumentName);
+                // Static files are served only to requests without an endpoint.
+                context.SetEndpoint(null);
+                return next(context);
             })
-            .Build();
-        app.MapGet(PagePath, page).AllowAnonymous();
-        app.MapGet(PagePath + "/{**asset}", page).AllowAnonymous();
+            .UseSwaggerUI(o => o.RoutePrefix = PagePath.TrimStart('/'));
+        assets.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        app.MapGet(PagePath + "/{asset}", assets.Build()).AllowAnonymous();
     }
+
+    private const string PageHtml = $$"""
+        <!doctype html>
+        <html lang="en">
+        <head><meta charset="utf-8"><title>Pricing JSON API</title><link rel="stylesheet" href="{{PagePath}}/swagger-ui.css"></head>
+        <body><div id="swagger-ui"></div><script src="{{PagePath}}/swagger-ui-bundle.js"></script><script src="{{PagePath}}/openapi-page.js"></script></body>
+        </html>
+        """;
+
+    private const string PageScript = $$"""
+        window.ui = SwaggerUIBundle({ url: "{{DocumentPath}}", dom_id: "#swagger-ui", deepLinking: true });
+        """;
 }
