@@ -12,15 +12,22 @@
 #   1b. Deployment checks, offline (no engine, no cluster): `docker-compose config` of docker-compose.yml (with
 #      .env.example), `kubectl kustomize` of every k8s/overlays/*, each overlay's objects against the Kubernetes
 #      schemas (deploy/validate/validate-k8s.mjs; custom resources skipped and listed). They count in the closing
-#      line and get a line of their own. PRICING_TEST_DEPLOY_ONLY=1 runs only these (and their installs).
+#      line and get a line of their own.
+#   1c. Contract and data checks, offline: `buf lint` of protos/ and `buf breaking` against the previous commit's
+#      protos/ (tools/buf/check.sh; npm @bufbuild/buf pinned in tools/buf; a declared break is listed in
+#      tools/buf/accepted-breaks.txt; with no previous commit in the clone, breaking is skipped and counted as skipped),
+#      and each provider's snapshot rebuilt by its builder (tools/snapshots/check.sh: derive and build into a temporary
+#      folder, any difference with the committed files fails). Each counts in the closing line and gets a line.
+#      PRICING_TEST_DEPLOY_ONLY=1 runs only 1b and 1c (and their installs).
 #   2. Unless the caller already set PRICING_TEST_REDIS: starts a throwaway Redis on 127.0.0.1
 #      (port 6379 if free, else another) under .test-servers/redis.
 #   3. Unless the caller already set PRICING_TEST_RABBITMQ: starts a clean RabbitMQ node
 #      (rabbit@localhost, management API on 15672), or reuses a broker already answering on 5672,
 #      and creates a fresh vhost for this run.
-#   4. Exports the PRICING_TEST_* variables below, runs `dotnet test` on $PRICING_TEST_TARGET
-#      (default Pricing.sln, or Pricing.slnx if that is what exists), then the fault tests
-#      (tests/Resilience.Tests: they stop and restart the servers, so they run alone), logs to .test-servers/dotnet-test-*.log,
+#   4. Exports the PRICING_TEST_* variables below, runs `dotnet test` on $PRICING_TEST_TARGET (a solution or project;
+#      default: every project of Pricing.slnx but the fault tests, through a copy of it without them written to
+#      .test-servers/), then the fault tests (tests/Resilience.Tests: they stop and restart the servers, so they run
+#      alone; PRICING_TEST_SKIP_FAULTS=1 skips them), logs to .test-servers/dotnet-test-*.log,
 #      stops what it started, and prints one closing line: `N passed, N failed, N skipped`.
 #   Exit code is non-zero if the build or any test failed, or if no test ran.
 #
@@ -50,6 +57,7 @@ SETUP_LOG="$SERVERS_DIR/setup-$RUN_ID.log"
 ls -1t "$SERVERS_DIR"/setup-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
 ls -1t "$SERVERS_DIR"/dotnet-test-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
 ls -1t "$SERVERS_DIR"/deploy-checks-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
+ls -1t "$SERVERS_DIR"/checks-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
 : >"$SETUP_LOG"
 
 log() { printf 'test.sh: %s\n' "$*" | tee -a "$SETUP_LOG" >&2; }
@@ -258,6 +266,20 @@ if ! validator_ready; then
     log "npm ci deploy/validate failed: the schema checks will fail"
   fi
 fi
+# buf (npm @bufbuild/buf, pinned by tools/buf/package-lock.json), installed once per lock file.
+buf_ready() {
+  [ -x tools/buf/node_modules/.bin/buf ] && cmp -s tools/buf/package-lock.json tools/buf/node_modules/.package-lock.json.installed
+}
+if ! buf_ready; then
+  t0="$(now)"
+  if (cd tools/buf && npm ci --no-audit --no-fund --loglevel=error) >>"$SETUP_LOG" 2>&1; then
+    cp tools/buf/package-lock.json tools/buf/node_modules/.package-lock.json.installed
+    log "npm ci tools/buf in $(since "$t0") s"
+  else
+    print_log_tail "$SETUP_LOG"
+    log "npm ci tools/buf failed: the buf checks will fail"
+  fi
+fi
 DEPLOY_TMP="$(mktemp -d)"
 t0="$(now)"
 deploy_check "docker-compose config (docker-compose.yml with .env.example)" \
@@ -284,8 +306,51 @@ log "deployment checks: $DEPLOY_PASSED of $((DEPLOY_PASSED + DEPLOY_FAILED)) pas
 if [ "$DEPLOY_FAILED" -gt 0 ]; then
   print_log_tail "$DEPLOY_LOG" 60
 fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1c. Contract and data checks: buf lint, buf breaking, and every snapshot rebuilt from its sources. Counted like tests.
+# ---------------------------------------------------------------------------------------------------------------
+CHECK_PASSED=0
+CHECK_FAILED=0
+CHECK_SKIPPED=0
+CHECK_LOG="$SERVERS_DIR/checks-$RUN_ID.log"
+: >"$CHECK_LOG"
+offline_check() { # description command... (exit 0 pass, 3 skipped, anything else failed)
+  local what="$1" rc t1
+  shift
+  t1="$(now)"
+  printf '== %s\n' "$what" >>"$CHECK_LOG"
+  set +e
+  "$@" >>"$CHECK_LOG" 2>&1
+  rc=$?
+  set -e
+  if [ "$rc" -eq 0 ]; then
+    CHECK_PASSED=$((CHECK_PASSED + 1))
+    log "check passed: $what ($(since "$t1") s)"
+  elif [ "$rc" -eq 3 ]; then
+    CHECK_SKIPPED=$((CHECK_SKIPPED + 1))
+    log "check SKIPPED: $what: $(tail -n 1 "$CHECK_LOG")"
+  else
+    CHECK_FAILED=$((CHECK_FAILED + 1))
+    log "check FAILED: $what ($(since "$t1") s)"
+  fi
+}
+t0="$(now)"
+offline_check "buf lint protos/ (buf.yaml)" tools/buf/check.sh lint
+offline_check "buf breaking protos/ against the previous commit (declared: tools/buf/accepted-breaks.txt)" tools/buf/check.sh breaking
+for provider in aws gcp azure; do
+  offline_check "$provider snapshot rebuilt from its sources matches the committed one (tools/snapshots/$provider)" \
+    tools/snapshots/check.sh "$provider"
+done
+log "contract and data checks: $CHECK_PASSED passed, $CHECK_FAILED failed, $CHECK_SKIPPED skipped in $(since "$t0") s (details: $CHECK_LOG)"
+if [ "$CHECK_FAILED" -gt 0 ]; then
+  print_log_tail "$CHECK_LOG" 60
+fi
+DEPLOY_PASSED=$((DEPLOY_PASSED + CHECK_PASSED))
+DEPLOY_FAILED=$((DEPLOY_FAILED + CHECK_FAILED))
+
 if [ "$DEPLOY_ONLY" = "1" ]; then
-  echo "$DEPLOY_PASSED passed, $DEPLOY_FAILED failed, 0 skipped"
+  echo "$DEPLOY_PASSED passed, $DEPLOY_FAILED failed, $CHECK_SKIPPED skipped"
   [ "$DEPLOY_FAILED" -eq 0 ]
   exit
 fi
@@ -401,28 +466,36 @@ fi
 # ---------------------------------------------------------------------------------------------------------------
 # 4. dotnet test
 # ---------------------------------------------------------------------------------------------------------------
+FAULT_PROJECT="tests/Resilience.Tests/Resilience.Tests.csproj"
 TARGET="${PRICING_TEST_TARGET:-}"
 if [ -z "$TARGET" ]; then
-  TARGET="Pricing.sln"
-  [ ! -e "$TARGET" ] && [ -e Pricing.slnx ] && TARGET="Pricing.slnx"
+  # Pricing.slnx holds every project; the fault tests run after the rest, alone. So the first run takes a copy of the
+  # solution without them (paths made relative to .test-servers/, where the copy lives).
+  TARGET="$SERVERS_DIR/Pricing.without-fault-tests.slnx"
+  grep -v -F "Path=\"$FAULT_PROJECT\"" Pricing.slnx | sed 's#Path="#Path="../#' >"$TARGET"
+  grep -q -F "$FAULT_PROJECT" Pricing.slnx || log "warning: $FAULT_PROJECT is not in Pricing.slnx"
 elif [ "${TARGET#/}" = "$TARGET" ] && [ -e "$CALLER_PWD/$TARGET" ]; then
   TARGET="$CALLER_PWD/$TARGET"
 fi
+case "$TARGET" in
+  *.sln | *.slnx | *.slnf) TARGET_OPTION=--solution ;;
+  *) TARGET_OPTION=--project ;;
+esac
 
 TEST_LOG="$SERVERS_DIR/dotnet-test-$RUN_ID.log"
-log "dotnet test $TARGET${*:+ $*} (log: $TEST_LOG)"
+log "dotnet test $TARGET_OPTION $TARGET${*:+ $*} (log: $TEST_LOG)"
 t0="$(now)"
 set +e
-dotnet test "$TARGET" "$@" 2>&1 | tee "$TEST_LOG"
+dotnet test "$TARGET_OPTION" "$TARGET" "$@" 2>&1 | tee "$TEST_LOG"
 TEST_RC="${PIPESTATUS[0]}"
 log "dotnet test exited $TEST_RC after $(since "$t0") s"
 
 # The fault tests stop and restart RabbitMQ and Redis by pid, so they run on their own, after everything else
-# (they are not in the solution). Skipped with PRICING_TEST_SKIP_FAULTS=1 or when a custom target was given.
-if [ -z "${PRICING_TEST_TARGET:-}" ] && [ "${PRICING_TEST_SKIP_FAULTS:-0}" != "1" ] && [ -e tests/Resilience.Tests/Resilience.Tests.csproj ]; then
-  log "fault tests: dotnet test tests/Resilience.Tests"
+# (left out of the first run's solution above). Skipped with PRICING_TEST_SKIP_FAULTS=1 or when a custom target was given.
+if [ -z "${PRICING_TEST_TARGET:-}" ] && [ "${PRICING_TEST_SKIP_FAULTS:-0}" != "1" ] && [ -e "$FAULT_PROJECT" ]; then
+  log "fault tests: dotnet test --project $FAULT_PROJECT"
   t0="$(now)"
-  dotnet test tests/Resilience.Tests "$@" 2>&1 | tee -a "$TEST_LOG"
+  dotnet test --project "$FAULT_PROJECT" "$@" 2>&1 | tee -a "$TEST_LOG"
   FAULT_RC="${PIPESTATUS[0]}"
   log "fault tests exited $FAULT_RC after $(since "$t0") s"
   [ "$TEST_RC" -eq 0 ] && TEST_RC="$FAULT_RC"
@@ -458,9 +531,10 @@ read -r PASSED FAILED SKIPPED TOTAL < <(
 
 cleanup
 
-# The deployment checks (1b) count like tests.
+# The deployment checks (1b) and the contract and data checks (1c, already added to DEPLOY_*) count like tests.
 PASSED=$((PASSED + DEPLOY_PASSED))
 FAILED=$((FAILED + DEPLOY_FAILED))
+SKIPPED=$((SKIPPED + CHECK_SKIPPED))
 RC=0
 if [ "$TEST_RC" -ne 0 ]; then
   log "FAILED: dotnet test exit code $TEST_RC (build or test failure; see $TEST_LOG)"

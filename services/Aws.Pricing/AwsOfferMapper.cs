@@ -71,6 +71,7 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
         ]);
     }
 
+    /// <param name="file">One region's offer file.</param>
     /// <param name="fileRegion">The region the file was requested for; used when a product has no <c>regionCode</c> (older files).</param>
     public MappingResult Map(AwsOfferFile file, string fileRegion)
     {

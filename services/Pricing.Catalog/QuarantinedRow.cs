@@ -1,7 +1,9 @@
 namespace Pricing.Catalog;
 
 /// <summary>A source row that failed a rule. It is reported, counted and never becomes a price.</summary>
+/// <param name="Provider">The provider whose source sent the row.</param>
 /// <param name="Rule">Machine-readable rule name (see <see cref="QuarantineRules"/>).</param>
+/// <param name="Reason">Why the row failed the rule, for people.</param>
 /// <param name="Row">The identifying fields of the row as the provider sent them.</param>
 public sealed record QuarantinedRow(string Provider, string Rule, string Reason, string Row);
 

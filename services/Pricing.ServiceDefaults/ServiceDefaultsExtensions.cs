@@ -52,6 +52,7 @@ public static class ServiceDefaultsExtensions
             // The type registry lets a JSON error body carry google.rpc.BadRequest (field violations) as a typed Any.
             .AddJsonTranscoding(o => o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, ErrorInfo.Descriptor));
         builder.Services.AddGrpcReflection();
+        builder.Services.AddPricingOpenApi(builder.Environment.ApplicationName);
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"])
             .AddCheck<RedisHealthCheck>("redis", HealthStatus.Degraded, ["ready", "redis"]);
@@ -124,8 +125,9 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (every dependency check: the bus, Redis) in
-    /// every environment, <c>/metrics</c> for Prometheus, the gRPC health service and server reflection.
-    /// Health (HTTP and gRPC) is anonymous, for probes; everything else needs the read scope when auth is on.
+    /// every environment, <c>/metrics</c> for Prometheus, the gRPC health service, server reflection, and the OpenAPI
+    /// document of the JSON API with its page (<see cref="OpenApiDocument"/>).
+    /// Health (HTTP and gRPC) and the OpenAPI document are anonymous; everything else needs the read scope when auth is on.
     /// </summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
     {
@@ -134,6 +136,7 @@ public static class ServiceDefaultsExtensions
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService();
+        app.MapPricingOpenApi();
         return app;
     }
 

@@ -15,8 +15,9 @@ namespace Pricing.Standalone;
 /// Every service in one process: the provider catalogs (on their bundled snapshots unless configured
 /// otherwise), Quotes, and MassTransit's in-memory bus between them. No servers, works offline.
 /// Setting ConnectionStrings:rabbitmq / ConnectionStrings:redis switches to the real ones.
-/// With <c>Dashboard:Enabled=true</c> (what Program.cs sets) it also serves the dashboard, on its own HTTP/1.1
-/// endpoint (see <see cref="StandaloneDashboard"/>), reading this host over gRPC.
+/// gRPC on HTTP/2, and the JSON-transcoded API with its OpenAPI document on an HTTP/1.1 endpoint; with
+/// <c>Dashboard:Enabled=true</c> (what Program.cs sets) also the dashboard, on its own HTTP/1.1 endpoint, reading this
+/// host over gRPC (<see cref="StandaloneEndpoints"/> says which addresses). It logs each address at start.
 /// </summary>
 public static class StandaloneHost
 {
@@ -25,11 +26,7 @@ public static class StandaloneHost
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         var dashboard = builder.Configuration.GetValue(StandaloneDashboard.EnabledKey, false);
-        if (dashboard)
-        {
-            StandaloneDashboard.PrepareConfiguration(builder);
-        }
-
+        StandaloneEndpoints.PrepareConfiguration(builder, dashboard);
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(QuotesExtensions.RedisConnectionName)))
         {
             // The history in Redis outlives this process: versions must keep growing across its restarts.
@@ -59,6 +56,7 @@ public static class StandaloneHost
             StandaloneDashboard.RestrictDashboardPort(app);
         }
 
+        StandaloneEndpoints.Announce(app);
         return app;
     }
 

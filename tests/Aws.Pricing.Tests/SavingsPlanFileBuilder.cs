@@ -13,7 +13,12 @@ public sealed class SavingsPlanFileBuilder(string regionCode = "us-east-1")
     private readonly JsonArray _products = [];
     private readonly JsonArray _plans = [];
 
+    /// <param name="sku">The plan's SKU.</param>
     /// <param name="family">ComputeSavingsPlans or EC2InstanceSavingsPlans.</param>
+    /// <param name="years">The term in years.</param>
+    /// <param name="purchaseOption">No Upfront, Partial Upfront or All Upfront.</param>
+    /// <param name="instanceFamily">The instance family (EC2 Instance Savings Plans only).</param>
+    /// <param name="leaseUnit">The term's unit as the file prints it.</param>
     public SavingsPlanFileBuilder Plan(string sku, string family, int years, string purchaseOption, string? instanceFamily = null, string leaseUnit = "year")
     {
         var term = $"{years}yr{purchaseOption.Replace(" ", "", StringComparison.Ordinal)}";

@@ -15,7 +15,7 @@ namespace Pricing.FakeProviders;
 /// <summary>
 /// A provider service's composition for its HTTP tests (as in each provider's Program.cs: service defaults, messaging,
 /// <see cref="PriceProviderExtensions.AddPriceProvider"/>) on the in-memory bus with no scheduled scrape (tests call
-/// <see cref="ProviderPriceCatalog.ScrapeOnceAsync"/>), recording what it publishes in <see cref="Events"/> and every log
+/// <see cref="ProviderPriceCatalog.ScrapeOnceAsync(CancellationToken)"/>), recording what it publishes in <see cref="Events"/> and every log
 /// line, at every level, in <see cref="Logs"/>. One host for every provider and for the shared pipeline's tests.
 /// </summary>
 public sealed class ProviderHttpHost : IAsyncDisposable

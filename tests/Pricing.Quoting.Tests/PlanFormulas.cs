@@ -11,7 +11,7 @@ internal static class PlanFormulas
 
     public static double Hours(double flops, double peak, double mfu, double goodput) => flops / (peak * mfu * goodput * SecondsPerHour);
 
-    /// <summary>The parts of goodput (shares of wall time) for a job on <paramref name="accelerators"/> over <paramref name="instances"/>.</summary>
+    /// <summary>The parts of goodput (shares of wall time) for a job on some accelerators over some instances (see <see cref="Goodput"/>).</summary>
     public sealed record Parts(double MeanHours, double IntervalHours, double Stall, double Rework, double Restart, double SpotRestart, double HardwareShare)
     {
         public double Loss => Stall + Rework + Restart + SpotRestart;

@@ -43,6 +43,8 @@ public sealed class QuotesTestHost : IAsyncDisposable
     /// <summary>Empties the in-process L1, so the next lookup goes to Redis.</summary>
     public void ClearMemoryCache() => ((MemoryCache)_app.Services.GetRequiredService<IMemoryCache>()).Clear();
 
+    /// <param name="redis">Redis for the cache's L2, or null for the in-process cache only.</param>
+    /// <param name="redisPrefix">The Redis key prefix of this host.</param>
     /// <param name="settings">Extra configuration, e.g. a TestTokenIssuer's HostSettings to run with auth on (off by default: open on loopback).</param>
     public static async Task<QuotesTestHost> StartAsync(string? redis = null, string? redisPrefix = null, IReadOnlyDictionary<string, string?>? settings = null)
     {

@@ -47,6 +47,8 @@ public sealed class IndexModel(PricingBackend backend) : PageModel
     }
 }
 
+/// <param name="AcceleratorId">The accelerator of the row.</param>
+/// <param name="PricingModel">The pricing model of the row.</param>
 /// <param name="Cheapest">Provider → its cheapest offer for this accelerator and pricing model.</param>
 /// <param name="Best">The lowest price per accelerator-hour in the row.</param>
 public sealed record MatrixRow(string AcceleratorId, string PricingModel, IReadOnlyDictionary<string, Offer> Cheapest, decimal Best);

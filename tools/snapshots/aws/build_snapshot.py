@@ -3,15 +3,18 @@
 savings-plan-region-index.json, savings-plan-<region>.json).
 
 Every price comes from a row of sources.csv, which names the source of that figure. The files are in the
-exact formats of the AWS Price List Bulk API and of the EC2 Spot pricing page's feed. Run from this folder:
+exact formats of the AWS Price List Bulk API and of the EC2 Spot pricing page's feed. From anywhere:
 
-    python3 build_snapshot.py                      # rebuild the JSON/JS files from sources.csv
-    python3 build_snapshot.py --from-reference DIR # first regenerate sources.csv from the reference extracts in DIR
-                                                   # (skypilot/aws_vms_v8_gpu_subset.csv, aws/*.json, aws/savingsplan_*),
-                                                   # then rebuild
+    python3 tools/snapshots/aws/build_snapshot.py           # rebuild the JSON/JS files from sources.csv
+    python3 tools/snapshots/aws/build_snapshot.py --derive  # first regenerate sources.csv (and verbatim/) from the
+                                                            # reference extracts in reference/ beside this script,
+                                                            # then rebuild
+    ... --root DIR                                          # read and write DIR/services/Aws.Pricing/Snapshot and
+                                                            # DIR/tests/... instead of this repository's (test.sh)
 
-Only --from-reference reads outside this folder; the build and the tests read only the generated files.
-README.md says which fields are reconstructed.
+Everything it reads is in the repository: services/Aws.Pricing/Snapshot (sources.csv, verbatim/) and, with --derive,
+reference/ (verbatim public files, cited in reference/README.md). services/Aws.Pricing/Snapshot/README.md says which
+fields are reconstructed.
 """
 import csv, hashlib, json, os, sys
 
@@ -323,7 +326,7 @@ def build_breadth_expectation(rows):
         except ValueError:
             continue  # an empty, zero or N/A* price is a trap row, never an offer
         expected.setdefault(r["region"], set()).add(r["instanceType"].split(".")[0])
-    doc = {"_comment": "Derived by Snapshot/build_snapshot.py from services/Aws.Pricing/Snapshot/sources.csv (the citation of every price: the "
+    doc = {"_comment": "Derived by tools/snapshots/aws/build_snapshot.py from services/Aws.Pricing/Snapshot/sources.csv (the citation of every price: the "
                        "SkyPilot AWS catalog catalogs/v8/aws/vms.csv @ 00148f2a, one article row for g5): every region, and per region every "
                        "accelerated instance family (the part of the instance type before the dot) with at least one positive on-demand or spot "
                        "price. Empty, zero and N/A* prices are left out: they are the traps the snapshot quarantines. Regenerated with the snapshot.",
@@ -383,9 +386,20 @@ VERBATIM_US_EAST_2 = {
             "termAttributes": {}}}),
 }
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--from-reference":
-        from_reference(sys.argv[2])
-    elif len(sys.argv) != 1:
+    args = sys.argv[1:]
+    derive = "--derive" in args
+    args = [a for a in args if a != "--derive"]
+    root = REPO
+    if args[:1] == ["--root"] and len(args) == 2:
+        root = os.path.abspath(args[1])
+    elif args:
         sys.exit(__doc__)
+    # Relative paths below (sources.csv, verbatim/, BREADTH_FILE) are the snapshot folder's.
+    os.chdir(os.path.join(root, "services", "Aws.Pricing", "Snapshot"))
+    if derive:
+        from_reference(os.path.join(HERE, "reference"))
     build()

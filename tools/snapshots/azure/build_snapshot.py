@@ -4,10 +4,11 @@
 Every price in sources.csv is a real figure read in the source named on its row. The pages are in the
 exact format of the Retail Prices API (api-version 2023-01-01-preview). Where a source gave only the
 price (the SkyPilot catalog rows), the descriptive fields are reconstructed from the SKU's naming
-pattern and the ids are synthetic but stable; README.md says so. Run from this folder:
-    python3 build_snapshot.py
+pattern and the ids are synthetic but stable; services/Azure.Pricing/Snapshot/README.md says so. From anywhere:
+    python3 tools/snapshots/azure/build_snapshot.py [--root DIR]
+It reads and writes services/Azure.Pricing/Snapshot of this repository (of DIR with --root: test.sh's check).
 """
-import csv, json, uuid
+import csv, json, os, sys, uuid
 
 PAGE_SIZE = 100  # the API returns at most 100 items a page
 API = "https://prices.azure.com/api/retail/prices?api-version=2023-01-01-preview&$filter=serviceName%20eq%20%27Virtual%20Machines%27%20and%20contains(armSkuName,%20%27Standard_N%27)"
@@ -27,6 +28,14 @@ NS = uuid.UUID("6f1c2b1e-8c0a-4c3e-9a53-2c1f3e0b9a11")
 def synthetic_id(*parts):
     return str(uuid.uuid5(NS, "|".join(parts)))
 
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+if sys.argv[1:2] == ["--root"] and len(sys.argv) == 3:
+    ROOT = os.path.abspath(sys.argv[2])
+elif len(sys.argv) != 1:
+    sys.exit(__doc__)
+os.chdir(os.path.join(ROOT, "services", "Azure.Pricing", "Snapshot"))  # sources.csv and the pages are here
 
 rows = list(csv.DictReader(open("sources.csv")))
 # Where a newer verbatim API row and an older catalog row price the same meter, keep the newer one. Only Linux rows

@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
 """Builds the bundled Cloud Billing Catalog snapshot (<service id>-page-NNNN.json) from sources.csv.
 
-Two steps, run from this folder:
+Two steps, from anywhere:
 
-    python3 build_snapshot.py derive   # facts -> sources.csv (reads the reference extracts; maintainers only)
-    python3 build_snapshot.py          # sources.csv -> pages (needs nothing but this folder)
+    python3 tools/snapshots/gcp/build_snapshot.py derive   # facts -> sources.csv and the breadth list, then pages
+    python3 tools/snapshots/gcp/build_snapshot.py          # sources.csv -> pages
+    ... --root DIR   # read and write DIR/services/Gcp.Pricing/Snapshot and DIR/tests/... instead of this repository's
 
 `derive` turns the price facts (SkyPilot catalog rows, gpuhunt's TPU table, public SKU prices) into one row per
 SKU, writing on each row where its figure comes from and how it was derived. Where a source gives a whole host VM
 price rather than per-vCPU and per-GiB SKU prices, the host price is decomposed (see README.md). `build` writes
 the SKUs in the exact page format of `GET v1/services/{id}/skus`, several pages per service linked by
-nextPageToken, SKUs in skuId order as the API returns them. Only `derive` reads REFERENCE; the pages and
-sources.csv are committed, so the project never needs it.
+nextPageToken, SKUs in skuId order as the API returns them. Only `derive` reads REFERENCE (reference/ beside this
+script: verbatim public files, cited in reference/README.md); everything read is in the repository.
 """
 import csv, hashlib, json, os, sys
 from decimal import Decimal, ROUND_HALF_EVEN
 
-REFERENCE = os.environ.get("PRICING_REFERENCE", "/work/shared/reference")
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+REFERENCE = os.path.join(HERE, "reference")
 COMPUTE = "6F81-5844-456A"
 TPU_SERVICE = "E000-3F24-B8AA"
 SERVICE_NAMES = {COMPUTE: "Compute Engine", TPU_SERVICE: "Cloud TPU"}
@@ -576,7 +579,7 @@ def expected_breadth(sky):
         family("TPU7x (Ironwood)", ["tpu7x"], None, {}, TPU_CAPTURE_ROWS, extra_regions=["us-central1", "us-east1", "us-west1"]),
         family("TPU v4", ["tpu-v4"], None, {}, GPUHUNT, extra_regions=list(gpuhunt["TPU v4 pod"])),
     ]
-    body = {"_comment": "Derived by services/Gcp.Pricing/Snapshot/build_snapshot.py (expected_breadth) from the source rows, not from the snapshot pages: per accelerator family, every region and zone the public sources list it in, and the regions the bundled snapshot must price (listed minus the exclusions, each with its reason). Zones are where the family is offered; Cloud Billing prices are regional, so offers carry regions. GcpBreadthTests compares the snapshot with this file.",
+    body = {"_comment": "Derived by tools/snapshots/gcp/build_snapshot.py (expected_breadth) from the source rows, not from the snapshot pages: per accelerator family, every region and zone the public sources list it in, and the regions the bundled snapshot must price (listed minus the exclusions, each with its reason). Zones are where the family is offered; Cloud Billing prices are regional, so offers carry regions. GcpBreadthTests compares the snapshot with this file.",
             "families": families}
     with open(BREADTH_FILE, "w") as f:
         json.dump(body, f, indent=1)
@@ -642,8 +645,17 @@ def build():
 
 
 if __name__ == "__main__":
-    os.chdir(os.path.dirname(os.path.abspath(__file__)))
-    if sys.argv[1:] == ["derive"]:
+    args = sys.argv[1:]
+    root = REPO
+    if "--root" in args:
+        i = args.index("--root")
+        root = os.path.abspath(args[i + 1])
+        del args[i:i + 2]
+    if args not in ([], ["derive"]):
+        sys.exit(__doc__)
+    # Relative paths (sources.csv, the pages, BREADTH_FILE) are the snapshot folder's.
+    os.chdir(os.path.join(root, "services", "Gcp.Pricing", "Snapshot"))
+    if args == ["derive"]:
         derive()
         expected_breadth(skypilot_rows())
     build()
