@@ -31,8 +31,9 @@ public sealed record ProviderStatus(
 
 /// <summary>
 /// One provider's versioned catalog and its scrape cycle: read the source, validate, guard against partial
-/// reads, commit the next version, then publish one <see cref="AcceleratorPriceChanged"/> per changed offer
-/// followed by <see cref="CatalogPublished"/>. A failed or partial scrape publishes nothing and removes nothing.
+/// reads, commit the next version, then publish it as <see cref="CatalogVersionChanges"/> (one message, or a few parts:
+/// what Quotes consumes), and for topic subscribers one <see cref="AcceleratorPriceChanged"/> per changed offer followed
+/// by <see cref="CatalogPublished"/>. A failed or partial scrape publishes nothing and removes nothing.
 /// </summary>
 public sealed class ProviderPriceCatalog(
     IPriceSource source,
@@ -52,6 +53,8 @@ public sealed class ProviderPriceCatalog(
     private DateTimeOffset? _lastAttempt;
     private bool _lastAttemptSucceeded;
     private string? _lastError;
+    // Versions still being published to topic subscribers, oldest first (see PublishForSubscribersAsync).
+    private readonly List<Task> _subscriberBacklog = [];
     private Task<ScrapeOutcome>? _onDemand;
     private DateTimeOffset? _onDemandStartedAt;
 
@@ -226,13 +229,17 @@ public sealed class ProviderPriceCatalog(
         PricingTelemetry.RecordCatalog(Provider, commit.Current.Version, commit.Current.Offers.Count, quarantined.Select(q => q.Rule));
 
         var observedAt = time.GetUtcNow();
-        var messages = commit.Changes
-            .Select(change => (object)AcceleratorPriceChanged.From(Provider, commit.Current.Version, change, observedAt))
-            .Append(new CatalogPublished(Provider, commit.Current.Version, commit.Previous.Version, commit.Current.Offers.Count,
-                commit.Added, commit.Changed, commit.Removed, quarantined.Count, commit.Current.AsOf))
-            .ToList();
-        // Not the caller's token: a committed version is published whole (see ScrapeOnceAsync).
-        await PublishUntilDeliveredAsync(commit.Current.Version, messages, stopping);
+        var version = commit.Current.Version;
+        var changes = commit.Changes.Select(change => AcceleratorPriceChanged.From(Provider, version, change, observedAt)).ToList();
+        var parts = CatalogVersionChanges.Split(Provider, version, commit.Previous.Version, commit.Current.Offers.Count, quarantined.Count,
+            commit.Current.AsOf, changes, Math.Min(options.PublishWindow, PriceEventRules.MaxChangesPerPart));
+        var announcement = new CatalogPublished(Provider, version, commit.Previous.Version, commit.Current.Offers.Count,
+            commit.Added, commit.Changed, commit.Removed, quarantined.Count, commit.Current.AsOf);
+        // Not the caller's token: a committed version is published whole (see ScrapeOnceAsync). The version's parts
+        // first (what Quotes consumes), in order, each confirmed before the next; then, behind the versions before it,
+        // its per-change messages and CatalogPublished for topic subscribers (see PublishForSubscribers).
+        await PublishUntilDeliveredAsync(version, parts, window: 1, stopping);
+        await PublishForSubscribersAsync(version, changes, announcement);
 
         logger.LogInformation(
             "{Provider} catalog version {Version} ({Scope}): {Offers} offers, +{Added} ~{Changed} -{Removed}, {Quarantined} quarantined",
@@ -242,43 +249,95 @@ public sealed class ProviderPriceCatalog(
     }
 
     /// <summary>
-    /// Publishes a committed version's events: its changes first, up to <see cref="ScrapeOptions.PublishWindow"/> in
-    /// flight at once (each is a different offer, so their order does not matter; waiting for each confirm in turn
-    /// capped a version at a few hundred changes a second; see <see cref="PublishInWindowAsync"/>), then, once every
-    /// change is confirmed, its
-    /// <see cref="CatalogPublished"/>. While the broker is away, what was not confirmed is retried with back-off
-    /// (publisher confirms make a completed publish a delivered one); a message whose confirm was lost may go twice,
-    /// and consumers are idempotent by (provider, version, offer key). Holding the scrape gate meanwhile keeps
-    /// versions in order: the next scrape waits until this version is out.
+    /// Queues a committed version's per-change <see cref="AcceleratorPriceChanged"/> messages and then its
+    /// <see cref="CatalogPublished"/> for topic subscribers, behind every earlier version's: one publishing chain per
+    /// provider, so subscribers still get each version's changes, then its announcement, before anything of the next
+    /// version. The next scrape does not wait for this chain (Quotes has the version already, as its
+    /// <see cref="CatalogVersionChanges"/>), unless <see cref="MaxSubscriberBacklog"/> versions are still queued on it:
+    /// then it waits for the oldest, so a broker that cannot keep up slows scrapes down instead of filling memory.
     /// </summary>
-    private async Task PublishUntilDeliveredAsync(long version, IReadOnlyList<object> messages, CancellationToken cancellationToken)
+    private async Task PublishForSubscribersAsync(long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
     {
-        var changes = messages.Take(messages.Count - 1).ToList();
-        var announcement = messages[^1];
+        Task previous;
+        lock (_statusLock)
+        {
+            _subscriberBacklog.RemoveAll(t => t.IsCompleted);
+            previous = _subscriberBacklog.Count > 0 ? _subscriberBacklog[^1] : Task.CompletedTask;
+        }
+
+        var next = PublishAfterAsync(previous, version, changes, announcement);
+        Task? oldest = null;
+        lock (_statusLock)
+        {
+            _subscriberBacklog.Add(next);
+            if (_subscriberBacklog.Count > MaxSubscriberBacklog)
+            {
+                oldest = _subscriberBacklog[0];
+            }
+        }
+
+        if (oldest is not null)
+        {
+            await oldest;
+        }
+    }
+
+    private async Task PublishAfterAsync(Task previous, long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
+    {
+        // Off the scrape's flow: the scrape returns while this publishes.
+        await Task.Yield();
+        try
+        {
+            await previous;
+            await PublishUntilDeliveredAsync(version, changes, options.PublishWindow, stopping);
+            await PublishUntilDeliveredAsync(version, [announcement], window: 1, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The host is stopping: what was not published is not; subscribers see the version incomplete, as after a crash.
+        }
+    }
+
+    /// <summary>Versions whose per-change messages may wait for the broker before a scrape waits for them.</summary>
+    public const int MaxSubscriberBacklog = 8;
+
+    /// <summary>Completes once every version committed so far has been published to topic subscribers too.</summary>
+    public Task SubscribersPublished
+    {
+        get
+        {
+            lock (_statusLock)
+            {
+                return Task.WhenAll(_subscriberBacklog);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="messages"/> of a committed version until the broker confirmed every one, with up to
+    /// <paramref name="window"/> in flight at once (1: in order, each confirmed before the next; more: each is a different
+    /// offer, so their order does not matter, and waiting for each confirm in turn capped a version at a few hundred
+    /// changes a second; see <see cref="PublishInWindowAsync"/>). While the broker is away, what was not confirmed is
+    /// retried with back-off (publisher confirms make a completed publish a delivered one); a message whose confirm was
+    /// lost may go twice, and consumers are idempotent by (provider, version, offer key).
+    /// </summary>
+    private async Task PublishUntilDeliveredAsync<T>(long version, IReadOnlyList<T> messages, int window, CancellationToken cancellationToken)
+        where T : class
+    {
         var delay = options.PublishRetryMinDelay;
-        IReadOnlyList<object> pending = changes;
-        while (true)
+        IReadOnlyList<object> pending = [.. messages];
+        while (pending.Count > 0)
         {
             var failed = new System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>();
-            var batch = pending.Count > 0 ? pending : [announcement];
-            await PublishInWindowAsync(batch, failed, cancellationToken);
-
+            await PublishInWindowAsync(pending, window, failed, cancellationToken);
             if (failed.IsEmpty)
             {
-                if (pending.Count == 0)
-                {
-                    break;
-                }
-
-                // Every change is confirmed: the announcement goes next.
-                pending = [];
-                delay = options.PublishRetryMinDelay;
-                continue;
+                break;
             }
 
             var error = failed.First().Error;
             logger.LogWarning(error, "{Provider} version {Version}: {Failed} of {Count} messages not confirmed; retrying in {Delay}",
-                Provider, version, failed.Count, batch.Count, delay);
+                Provider, version, failed.Count, pending.Count, delay);
             lock (_statusLock)
             {
                 _lastError = $"Publishing version {version} ({failed.Count} messages not yet delivered): {error.GetType().Name}: {error.Message}";
@@ -286,15 +345,17 @@ public sealed class ProviderPriceCatalog(
 
             await Task.Delay(delay, time, cancellationToken);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.PublishRetryMaxDelay.Ticks));
-            if (pending.Count > 0)
-            {
-                pending = failed.Select(f => f.Message).ToList();
-            }
+            // In the order they were given (a window of 1 keeps a version's parts in order).
+            var again = failed.Select(f => f.Message).ToHashSet(ReferenceEqualityComparer.Instance);
+            pending = [.. pending.Where(again.Contains)];
         }
 
         lock (_statusLock)
         {
-            _lastError = null;
+            if (_lastError?.StartsWith("Publishing", StringComparison.Ordinal) == true)
+            {
+                _lastError = null;
+            }
         }
     }
 
@@ -304,10 +365,10 @@ public sealed class ProviderPriceCatalog(
     /// message), so a version's changes stream to the broker back to back and its confirms come back together
     /// (RabbitMQ acknowledges many deliveries in one frame). What was not confirmed lands in <paramref name="failed"/>.
     /// </summary>
-    private async Task PublishInWindowAsync(IReadOnlyList<object> batch, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)> failed,
+    private async Task PublishInWindowAsync(IReadOnlyList<object> batch, int size, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken)
     {
-        using var window = new SemaphoreSlim(Math.Max(1, options.PublishWindow));
+        using var window = new SemaphoreSlim(Math.Max(1, size));
         var publishes = new List<Task>(batch.Count);
         try
         {

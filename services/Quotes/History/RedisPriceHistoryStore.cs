@@ -107,6 +107,25 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
         return added;
     }
 
+    /// <summary>
+    /// The part's changes (<see cref="AppendManyAsync"/>), then its mark <c>{prefix}history:part:{provider}:{version}:{part}</c>
+    /// (kept for the retention), set only once every change is in: a replica or a redelivery that finds the mark has
+    /// nothing to write, and one that finds none writes the part again (the appends recognise what is there already).
+    /// </summary>
+    public async Task<bool> AppendVersionPartAsync(CatalogVersionChanges part, CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var mark = (RedisKey)$"{keyPrefix}history:part:{part.Provider}:{part.CatalogVersion}:{part.Part}";
+        if (await db.KeyExistsAsync(mark))
+        {
+            return false;
+        }
+
+        await AppendManyAsync(part.Changes, cancellationToken);
+        await db.StringSetAsync(mark, part.Parts, options.Retention);
+        return true;
+    }
+
     public async Task<ResumeWindow> ResumeWindowAsync(string provider, long afterVersion, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
