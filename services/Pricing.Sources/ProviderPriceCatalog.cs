@@ -53,8 +53,7 @@ public sealed class ProviderPriceCatalog(
     private DateTimeOffset? _lastAttempt;
     private bool _lastAttemptSucceeded;
     private string? _lastError;
-    // Versions still being published to topic subscribers, oldest first (see PublishForSubscribersAsync).
-    private readonly List<Task> _subscriberBacklog = [];
+    private readonly VersionPublisher _publisher = new(source.Provider, publisher, options, time, logger, stopping);
     private Task<ScrapeOutcome>? _onDemand;
     private DateTimeOffset? _onDemandStartedAt;
 
@@ -69,7 +68,7 @@ public sealed class ProviderPriceCatalog(
         {
             var current = Current;
             var stale = current.Version == 0 || (_lastAttempt is not null && !_lastAttemptSucceeded);
-            return new ProviderStatus(Provider, source.Description, current, _lastAttempt, _lastAttemptSucceeded, _lastError, stale);
+            return new ProviderStatus(Provider, source.Description, current, _lastAttempt, _lastAttemptSucceeded, _publisher.Error ?? _lastError, stale);
         }
     }
 
@@ -235,11 +234,8 @@ public sealed class ProviderPriceCatalog(
             commit.Current.AsOf, changes, Math.Min(options.PublishWindow, PriceEventRules.MaxChangesPerPart));
         var announcement = new CatalogPublished(Provider, version, commit.Previous.Version, commit.Current.Offers.Count,
             commit.Added, commit.Changed, commit.Removed, quarantined.Count, commit.Current.AsOf);
-        // Not the caller's token: a committed version is published whole (see ScrapeOnceAsync). The version's parts
-        // first (what Quotes consumes), in order, each confirmed before the next; then, behind the versions before it,
-        // its per-change messages and CatalogPublished for topic subscribers (see PublishForSubscribers).
-        await PublishUntilDeliveredAsync(version, parts, window: 1, stopping);
-        await PublishForSubscribersAsync(version, changes, announcement);
+        // Whatever the caller's token: a committed version is published whole (see ScrapeOnceAsync and VersionPublisher).
+        await _publisher.PublishAsync(version, parts, changes, announcement);
 
         logger.LogInformation(
             "{Provider} catalog version {Version} ({Scope}): {Offers} offers, +{Added} ~{Changed} -{Removed}, {Quarantined} quarantined",
@@ -248,172 +244,8 @@ public sealed class ProviderPriceCatalog(
         return new ScrapeOutcome(ScrapeResultKind.Published, commit.Current.Version, commit.Current.Offers.Count, commit.Changes.Count, quarantined.Count, null) { Regions = scope };
     }
 
-    /// <summary>
-    /// Queues a committed version's per-change <see cref="AcceleratorPriceChanged"/> messages and then its
-    /// <see cref="CatalogPublished"/> for topic subscribers, behind every earlier version's: one publishing chain per
-    /// provider, so subscribers still get each version's changes, then its announcement, before anything of the next
-    /// version. The next scrape does not wait for this chain (Quotes has the version already, as its
-    /// <see cref="CatalogVersionChanges"/>), unless <see cref="MaxSubscriberBacklog"/> versions are still queued on it:
-    /// then it waits for the oldest, so a broker that cannot keep up slows scrapes down instead of filling memory.
-    /// </summary>
-    private async Task PublishForSubscribersAsync(long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
-    {
-        Task previous;
-        lock (_statusLock)
-        {
-            _subscriberBacklog.RemoveAll(t => t.IsCompleted);
-            previous = _subscriberBacklog.Count > 0 ? _subscriberBacklog[^1] : Task.CompletedTask;
-        }
-
-        var next = PublishAfterAsync(previous, version, changes, announcement);
-        Task? oldest = null;
-        lock (_statusLock)
-        {
-            _subscriberBacklog.Add(next);
-            if (_subscriberBacklog.Count > MaxSubscriberBacklog)
-            {
-                oldest = _subscriberBacklog[0];
-            }
-        }
-
-        if (oldest is not null)
-        {
-            await oldest;
-        }
-    }
-
-    private async Task PublishAfterAsync(Task previous, long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
-    {
-        // Off the scrape's flow: the scrape returns while this publishes.
-        await Task.Yield();
-        try
-        {
-            await previous;
-            await PublishUntilDeliveredAsync(version, changes, options.PublishWindow, stopping);
-            await PublishUntilDeliveredAsync(version, [announcement], window: 1, stopping);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // The host is stopping: what was not published is not; subscribers see the version incomplete, as after a crash.
-        }
-    }
-
-    /// <summary>Versions whose per-change messages may wait for the broker before a scrape waits for them.</summary>
-    public const int MaxSubscriberBacklog = 8;
-
     /// <summary>Completes once every version committed so far has been published to topic subscribers too.</summary>
-    public Task SubscribersPublished
-    {
-        get
-        {
-            lock (_statusLock)
-            {
-                return Task.WhenAll(_subscriberBacklog);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Publishes <paramref name="messages"/> of a committed version until the broker confirmed every one, with up to
-    /// <paramref name="window"/> in flight at once (1: in order, each confirmed before the next; more: each is a different
-    /// offer, so their order does not matter, and waiting for each confirm in turn capped a version at a few hundred
-    /// changes a second; see <see cref="PublishInWindowAsync"/>). While the broker is away, what was not confirmed is
-    /// retried with back-off (publisher confirms make a completed publish a delivered one); a message whose confirm was
-    /// lost may go twice, and consumers are idempotent by (provider, version, offer key).
-    /// </summary>
-    private async Task PublishUntilDeliveredAsync<T>(long version, IReadOnlyList<T> messages, int window, CancellationToken cancellationToken)
-        where T : class
-    {
-        var delay = options.PublishRetryMinDelay;
-        IReadOnlyList<object> pending = [.. messages];
-        while (pending.Count > 0)
-        {
-            var failed = new System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>();
-            await PublishInWindowAsync(pending, window, failed, cancellationToken);
-            if (failed.IsEmpty)
-            {
-                break;
-            }
-
-            var error = failed.First().Error;
-            logger.LogWarning(error, "{Provider} version {Version}: {Failed} of {Count} messages not confirmed; retrying in {Delay}",
-                Provider, version, failed.Count, pending.Count, delay);
-            lock (_statusLock)
-            {
-                _lastError = $"Publishing version {version} ({failed.Count} messages not yet delivered): {error.GetType().Name}: {error.Message}";
-            }
-
-            await Task.Delay(delay, time, cancellationToken);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.PublishRetryMaxDelay.Ticks));
-            // In the order they were given (a window of 1 keeps a version's parts in order).
-            var again = failed.Select(f => f.Message).ToHashSet(ReferenceEqualityComparer.Instance);
-            pending = [.. pending.Where(again.Contains)];
-        }
-
-        lock (_statusLock)
-        {
-            if (_lastError?.StartsWith("Publishing", StringComparison.Ordinal) == true)
-            {
-                _lastError = null;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Publishes <paramref name="batch"/> with up to <see cref="ScrapeOptions.PublishWindow"/> publishes awaiting their
-    /// confirms at once: the next starts as soon as one is confirmed, on the caller's flow (no thread-pool hop per
-    /// message), so a version's changes stream to the broker back to back and its confirms come back together
-    /// (RabbitMQ acknowledges many deliveries in one frame). What was not confirmed lands in <paramref name="failed"/>.
-    /// </summary>
-    private async Task PublishInWindowAsync(IReadOnlyList<object> batch, int size, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)> failed,
-        CancellationToken cancellationToken)
-    {
-        using var window = new SemaphoreSlim(Math.Max(1, size));
-        var publishes = new List<Task>(batch.Count);
-        try
-        {
-            foreach (var message in batch)
-            {
-                await window.WaitAsync(cancellationToken);
-                publishes.Add(PublishOneAsync(message, window, failed, cancellationToken));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The host is stopping: the publishes already started are cancelled too; let them end before the window goes.
-            try
-            {
-                await Task.WhenAll(publishes);
-            }
-            catch (Exception) when (cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            throw;
-        }
-
-        await Task.WhenAll(publishes);
-    }
-
-    private async Task PublishOneAsync(object message, SemaphoreSlim window, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)> failed,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            // A publish whose channel died under it can wait for a confirm that never comes: give up on it after
-            // PublishTimeout and send it again (consumers drop the duplicate if the first got through).
-            await publisher.Publish(message, message.GetType(), cancellationToken).WaitAsync(options.PublishTimeout, cancellationToken);
-            PricingTelemetry.RecordPublished(Provider, message.GetType().Name);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            failed.Enqueue((message, ex));
-        }
-        finally
-        {
-            window.Release();
-        }
-    }
+    public Task SubscribersPublished => _publisher.SubscribersPublished;
 
     private void RecordAttempt(DateTimeOffset at, bool succeeded, string? error)
     {
