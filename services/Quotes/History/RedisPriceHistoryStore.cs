@@ -23,6 +23,7 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
     // 2 the max changes per provider. Returns one 1 (recorded) or 0 (already there) per change.
     private const string AppendScript = """
         local added = {}
+        local trim = {}
         for i = 0, #KEYS / 8 - 1 do
           local k = i * 8
           local a = 2 + i * 4
@@ -40,10 +41,14 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
             end
             for j = 4, 8 do
               redis.call('ZADD', KEYS[k + j], ARGV[a + 4], ARGV[a + 2])
-              redis.call('ZREMRANGEBYSCORE', KEYS[k + j], '-inf', '(' .. ARGV[1])
+              trim[KEYS[k + j]] = true
             end
             added[i + 1] = 1
           end
+        end
+        -- The retention trim once per index the call wrote to (the accelerator indexes are shared by most changes of a call).
+        for key in pairs(trim) do
+          redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. ARGV[1])
         end
         return added
         """;
