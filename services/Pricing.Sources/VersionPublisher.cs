@@ -36,7 +36,10 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     public async Task PublishAsync(long version, IReadOnlyList<CatalogVersionChanges> parts, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
     {
         await PublishUntilDeliveredAsync(version, parts, window: 1, stopping);
-        await PublishForSubscribersAsync(version, changes, announcement);
+        if (options.PublishChangesForSubscribers)
+        {
+            await PublishForSubscribersAsync(version, changes, announcement);
+        }
     }
 
     /// <summary>

@@ -43,7 +43,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
 
     public string Name => "propagation";
 
-    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N (up to 14) --replicas N --csv PATH)";
+    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N (up to 14) --replicas N --versions-only --csv PATH)";
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -99,6 +99,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
             {
                 ["ConnectionStrings:rabbitmq"] = rabbitUri,
                 ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
+                // --versions-only: no per-change messages for topic subscribers, to measure the version path alone.
+                ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
             }, ct);
             WebApplication? quotes = null;
             try
@@ -340,8 +342,9 @@ public sealed class PropagationSuite : IBenchmarkSuite
             var startToQuotes = notices.Select(n => Ms(n.Notice.ReceivedAt.ToDateTimeOffset().UtcTicks - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
             var quotesToClient = notices.Select(n => Ms(n.At - n.Notice.ReceivedAt.ToDateTimeOffset().UtcTicks)).ToArray();
             var publishEach = notices.Select(n => Ms(_recorder.ChangeConfirmed[key(n.Notice)] - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
-            var subscriberEach = notices.Select(n => Ms(_recorder.SubscriberChangeConfirmed[key(n.Notice)] - _recorder.SubscriberChangeStarted[key(n.Notice)])).ToArray();
-            var diffToSubscriberConfirm = notices.Select(n => Ms(_recorder.SubscriberChangeConfirmed[key(n.Notice)] - Observed(n.Notice))).ToArray();
+            var forSubscribers = notices.Where(n => _recorder.SubscriberChangeConfirmed.ContainsKey(key(n.Notice))).ToList();
+            var subscriberEach = forSubscribers.Select(n => Ms(_recorder.SubscriberChangeConfirmed[key(n.Notice)] - _recorder.SubscriberChangeStarted[key(n.Notice)])).ToArray();
+            var diffToSubscriberConfirm = forSubscribers.Select(n => Ms(_recorder.SubscriberChangeConfirmed[key(n.Notice)] - Observed(n.Notice))).ToArray();
 
             // Per version: from its diff (ObservedAt, one stamp for the version) to visibility.
             var observedOf = notices.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => Observed(g.First().Notice));
@@ -349,8 +352,10 @@ public sealed class PropagationSuite : IBenchmarkSuite
             {
                 var v = o.Version;
                 var firstStart = _recorder.ChangeStarted.Where(p => p.Key.Version == v && p.Key.OfferKey.StartsWith(Provider + "|", StringComparison.Ordinal)).Min(p => p.Value);
-                var publishedStart = _recorder.PublishedStarted[(Provider, v)];
-                var publishedConfirmed = _recorder.PublishedConfirmed[(Provider, v)];
+                // Without the subscribers' path (--versions-only) the version's publishing ends with its last part's confirm.
+                var lastPart = _recorder.ChangeConfirmed.Where(p => p.Key.Version == v).Max(p => p.Value);
+                var publishedStart = _recorder.PublishedStarted.GetValueOrDefault((Provider, v), lastPart);
+                var publishedConfirmed = _recorder.PublishedConfirmed.GetValueOrDefault((Provider, v), lastPart);
                 var quoteAt = _quotes.Where(q => q.Version >= v).Select(q => q.At).DefaultIfEmpty(long.MaxValue).Min();
                 var ownQuote = _quotes.Any(q => q.Version == v);
                 var viewAt = _views.Where(q => q.Version >= v).Select(q => q.At).DefaultIfEmpty(long.MaxValue).Min();
@@ -368,7 +373,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
             var output = new StringBuilder();
             void Line(string text = "") => output.AppendLine(text);
             Line();
-            Line(Invariant($"## propagation: {versions} versions x {offers:N0} offers = {changeCount:N0} changes measured (versions {_warmVersion + 1}-{_warmVersion + versions}, after warm-up version {_warmVersion} of {offers:N0} additions)"));
+            Line(Invariant($"## propagation: {versions} versions x {offers:N0} offers = {changeCount:N0} changes measured (versions {_warmVersion + 1}-{_warmVersion + versions}, after warm-up version {_warmVersion} of {offers:N0} additions){(args.Contains("--versions-only") ? "; --versions-only: no per-change messages for topic subscribers" : "")}"));
             Line();
             Line(Invariant($"Runtime {Environment.Version}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC; provider host, Quotes host and both gRPC clients in one process (one clock);"));
             Line(Invariant($"RabbitMQ and Redis on loopback; the versions are published back to back (one scrape after the other); {watchers} WatchPriceChanges client(s) on one channel (the first timed); {replicas} Quotes replica(s) in this process (the first watched)."));
@@ -453,9 +458,10 @@ public sealed class PropagationSuite : IBenchmarkSuite
             Line();
             Line(Invariant($"Target p99 diff -> watcher < {TargetP99Ms:F0} ms ({offers:N0}-change versions): {(p99 < TargetP99Ms ? "MET" : "NOT MET")} ({p99:F1} ms). Per change from its own publish start: p99 {ownP99:F1} ms."));
             Line(Invariant($"Target sustained end to end >= {TargetChangesPerSecond:N0} changes/s: {(sustained >= TargetChangesPerSecond ? "MET" : "NOT MET")} ({sustained:N0} changes/s; publishing alone {publishRate:N0})."));
-            var load = Invariant($"load {_loadBefore} before, {_loadAfter} after");
-            PropagationTargets.Record(Invariant($"{offers:N0}-change versions: p99 diff -> watcher < {TargetP99Ms:F0} ms"), p99 < TargetP99Ms, Invariant($"{p99:F1} ms (p50 {Percentile(diffToClient, 0.5):F1} ms), {load}"));
-            PropagationTargets.Record(Invariant($"sustained end to end >= {TargetChangesPerSecond:N0} changes/s"), sustained >= TargetChangesPerSecond,
+            var load = Invariant($"load {_loadBefore} before, {_loadAfter} after{(args.Contains("--versions-only") ? "; --versions-only" : "")}");
+            var what = args.Contains("--versions-only") ? "(versions only, no per-change messages) " : "";
+            PropagationTargets.Record(Invariant($"{what}{offers:N0}-change versions: p99 diff -> watcher < {TargetP99Ms:F0} ms"), p99 < TargetP99Ms, Invariant($"{p99:F1} ms (p50 {Percentile(diffToClient, 0.5):F1} ms), {load}"));
+            PropagationTargets.Record(Invariant($"{what}sustained end to end >= {TargetChangesPerSecond:N0} changes/s"), sustained >= TargetChangesPerSecond,
                 Invariant($"{sustained:N0} changes/s; process {cpu.Process.TotalMicroseconds / changeCount:F0} µs, RabbitMQ {cpu.Broker.TotalMicroseconds / changeCount:F0} µs, Redis {cpu.Redis.TotalMicroseconds / changeCount:F0} µs of CPU per change, {load}"));
             Line();
             Line("Command:");

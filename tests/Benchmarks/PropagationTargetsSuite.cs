@@ -6,7 +6,8 @@ namespace Pricing.Benchmarks;
 /// Every propagation target of issue 25 in one run, one suite after the other on the same servers: <c>propagation</c>
 /// (1,000-change versions back to back: p99 diff → watcher &lt; 50 ms, ≥ 10,000 changes/s end to end), then
 /// <c>propagation-paced</c> with 10-change versions every 100 ms (p99 &lt; 50 ms) and with single changes every 10 ms
-/// (p99 ≤ 15 ms); then a summary, MET or NOT MET per target with its figure and the load average.
+/// (p99 ≤ 15 ms); then a summary, MET or NOT MET per target with its figure and the load average. <c>propagation
+/// --versions-only</c> runs too, for comparison: the version path without the per-change messages for topic subscribers.
 /// </summary>
 public sealed class PropagationTargetsSuite : IBenchmarkSuite
 {
@@ -18,6 +19,8 @@ public sealed class PropagationTargetsSuite : IBenchmarkSuite
     {
         PropagationTargets.Clear();
         await new PropagationSuite().RunAsync([]);
+        // The same without the per-change messages for topic subscribers: what the version path alone does (not a target).
+        await new PropagationSuite().RunAsync(["--versions-only"]);
         await new PacedPropagationSuite().RunAsync(["--offers", "10", "--versions", "100", "--interval-ms", "100"]);
         await new PacedPropagationSuite().RunAsync(["--offers", "1", "--versions", "1000", "--interval-ms", "10"]);
 
@@ -31,7 +34,7 @@ public sealed class PropagationTargetsSuite : IBenchmarkSuite
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {target} | {(met ? "MET" : "NOT MET")} | {figure} |"));
         }
 
-        return PropagationTargets.All.All(t => t.Met) ? 0 : 1;
+        return PropagationTargets.All.Where(t => !t.Target.StartsWith('(')).All(t => t.Met) ? 0 : 1;
     }
 }
 
