@@ -64,6 +64,9 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
 
     private const int KeysPerChange = 8;
 
+    // Version parts being written by this process, by mark (see AppendVersionPartAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<bool>>> _partWrites = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Changes per script call: a consumed batch goes as a few calls sent back to back (one pipeline, one round trip),
     /// each short enough not to hold Redis up for long (a script runs alone).
@@ -90,13 +93,36 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
 
     /// <summary>
     /// The part's changes, guarded by its mark <c>{prefix}history:part:{provider}:{version}:{part}</c> (kept for the
-    /// retention): a replica or a redelivery that finds the mark writes nothing. The mark is set only once every change
+    /// retention): a replica or a redelivery that finds the mark writes nothing, and a second writer in this process
+    /// while the first is still at it waits for that write. The mark is set only once every change
     /// is in: by the script itself when the part fits one call (one round trip), else once every call has succeeded; a
     /// writer that finds no mark writes the part again, and the appends recognise what is there already.
     /// </summary>
     public async Task<bool> AppendVersionPartAsync(CatalogVersionChanges part, CancellationToken cancellationToken)
     {
-        var mark = (RedisKey)$"{keyPrefix}history:part:{part.Provider}:{part.CatalogVersion}:{part.Part}";
+        // This replica's own consumer and the shared queue's usually hold the same part at the same moment: the second
+        // waits for the first's write instead of sending the whole part to Redis again.
+        var mark = $"{keyPrefix}history:part:{part.Provider}:{part.CatalogVersion}:{part.Part}";
+        var write = new Lazy<Task<bool>>(() => WritePartAsync(part, mark), LazyThreadSafetyMode.ExecutionAndPublication);
+        var running = _partWrites.GetOrAdd(mark, write);
+        if (!ReferenceEquals(running, write))
+        {
+            await running.Value.WaitAsync(cancellationToken);
+            return false;
+        }
+
+        try
+        {
+            return await write.Value;
+        }
+        finally
+        {
+            _partWrites.TryRemove(new KeyValuePair<string, Lazy<Task<bool>>>(mark, write));
+        }
+    }
+
+    private async Task<bool> WritePartAsync(CatalogVersionChanges part, RedisKey mark)
+    {
         var oneCall = part.Changes.Length <= ChangesPerCall;
         var replies = await Task.WhenAll(SendAppends(part.Changes, mark, setMark: oneCall));
         if (replies.Any(r => r.Resp2Type == ResultType.Integer))
