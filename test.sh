@@ -5,7 +5,7 @@
 #
 # What it does, from any cwd, as root (or with sudo) on Debian 12 without systemd:
 #   1. Installs with apt-get only what is missing, each on its own line (all before starting any server):
-#      redis-server, rabbitmq-server, chromium (browser tests); Debian's nodejs/npm only when node/npm are
+#      redis-server, rabbitmq-server, chromium (browser tests), python3-pika (the pika subscriber test); Debian's nodejs/npm only when node/npm are
 #      absent (never replacing the image's). A failed install or start prints the tail of its log to stderr.
 #      Also docker-compose and kubectl (Debian's kubernetes-client) for the deployment checks, and deploy/validate's
 #      npm packages (npm ci).
@@ -219,6 +219,9 @@ fi
 
 # The dashboard's browser tests drive Debian's Chromium (and npm installs playwright-core for them, in the test).
 [ "$DEPLOY_ONLY" = "1" ] || command -v chromium >/dev/null 2>&1 || apt_install chromium
+# The pika subscriber test (PriceChanges.Tests): Debian's python3 with Debian's python3-pika, a non-.NET client of
+# the topic contract (/usr/bin/python3: a python3 earlier on PATH may not see Debian's packages).
+[ "$DEPLOY_ONLY" = "1" ] || /usr/bin/python3 -c 'import pika' >/dev/null 2>&1 || apt_install python3-pika
 # The deployment checks (1b): Debian's docker-compose (1.29: `config` validates without a daemon) and kubectl (the
 # image's, else Debian's kubernetes-client, whose kubectl bundles kustomize 2.0: k8s/ is written for both).
 command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose

@@ -75,6 +75,7 @@ public static class MessagingExtensions
                     cfg.Publish<AcceleratorPriceChanged>(p => p.ExchangeType = ExchangeType.Topic);
                     cfg.Send<AcceleratorPriceChanged>(s => s.UseRoutingKeyFormatter(c => c.Message.RoutingKey));
                     cfg.Message<CatalogPublished>(m => m.SetEntityName(PriceChangeTopology.CatalogPublishedExchangeName));
+                    cfg.Message<CatalogVersionChanges>(m => m.SetEntityName(PriceChangeTopology.CatalogVersionsExchangeName));
                     configureRabbitEndpoints?.Invoke(context, cfg);
                 });
             }

@@ -31,8 +31,9 @@ public sealed record ProviderStatus(
 
 /// <summary>
 /// One provider's versioned catalog and its scrape cycle: read the source, validate, guard against partial
-/// reads, commit the next version, then publish one <see cref="AcceleratorPriceChanged"/> per changed offer
-/// followed by <see cref="CatalogPublished"/>. A failed or partial scrape publishes nothing and removes nothing.
+/// reads, commit the next version, then publish it as <see cref="CatalogVersionChanges"/> (one message, or a few parts:
+/// what Quotes consumes), and for topic subscribers one <see cref="AcceleratorPriceChanged"/> per changed offer followed
+/// by <see cref="CatalogPublished"/>. A failed or partial scrape publishes nothing and removes nothing.
 /// </summary>
 public sealed class ProviderPriceCatalog(
     IPriceSource source,
@@ -52,6 +53,7 @@ public sealed class ProviderPriceCatalog(
     private DateTimeOffset? _lastAttempt;
     private bool _lastAttemptSucceeded;
     private string? _lastError;
+    private readonly VersionPublisher _publisher = new(source.Provider, publisher, options, time, logger, stopping);
     private Task<ScrapeOutcome>? _onDemand;
     private DateTimeOffset? _onDemandStartedAt;
 
@@ -66,7 +68,7 @@ public sealed class ProviderPriceCatalog(
         {
             var current = Current;
             var stale = current.Version == 0 || (_lastAttempt is not null && !_lastAttemptSucceeded);
-            return new ProviderStatus(Provider, source.Description, current, _lastAttempt, _lastAttemptSucceeded, _lastError, stale);
+            return new ProviderStatus(Provider, source.Description, current, _lastAttempt, _lastAttemptSucceeded, _publisher.Error ?? _lastError, stale);
         }
     }
 
@@ -226,13 +228,14 @@ public sealed class ProviderPriceCatalog(
         PricingTelemetry.RecordCatalog(Provider, commit.Current.Version, commit.Current.Offers.Count, quarantined.Select(q => q.Rule));
 
         var observedAt = time.GetUtcNow();
-        var messages = commit.Changes
-            .Select(change => (object)AcceleratorPriceChanged.From(Provider, commit.Current.Version, change, observedAt))
-            .Append(new CatalogPublished(Provider, commit.Current.Version, commit.Previous.Version, commit.Current.Offers.Count,
-                commit.Added, commit.Changed, commit.Removed, quarantined.Count, commit.Current.AsOf))
-            .ToList();
-        // Not the caller's token: a committed version is published whole (see ScrapeOnceAsync).
-        await PublishUntilDeliveredAsync(commit.Current.Version, messages, stopping);
+        var version = commit.Current.Version;
+        var changes = commit.Changes.Select(change => AcceleratorPriceChanged.From(Provider, version, change, observedAt)).ToList();
+        var parts = CatalogVersionChanges.Split(Provider, version, commit.Previous.Version, commit.Current.Offers.Count, quarantined.Count,
+            commit.Current.AsOf, changes, Math.Min(options.PublishWindow, PriceEventRules.MaxChangesPerPart));
+        var announcement = new CatalogPublished(Provider, version, commit.Previous.Version, commit.Current.Offers.Count,
+            commit.Added, commit.Changed, commit.Removed, quarantined.Count, commit.Current.AsOf);
+        // Whatever the caller's token: a committed version is published whole (see ScrapeOnceAsync and VersionPublisher).
+        await _publisher.PublishAsync(version, parts, changes, announcement);
 
         logger.LogInformation(
             "{Provider} catalog version {Version} ({Scope}): {Offers} offers, +{Added} ~{Changed} -{Removed}, {Quarantined} quarantined",
@@ -241,118 +244,8 @@ public sealed class ProviderPriceCatalog(
         return new ScrapeOutcome(ScrapeResultKind.Published, commit.Current.Version, commit.Current.Offers.Count, commit.Changes.Count, quarantined.Count, null) { Regions = scope };
     }
 
-    /// <summary>
-    /// Publishes a committed version's events: its changes first, up to <see cref="ScrapeOptions.PublishWindow"/> in
-    /// flight at once (each is a different offer, so their order does not matter; waiting for each confirm in turn
-    /// capped a version at a few hundred changes a second; see <see cref="PublishInWindowAsync"/>), then, once every
-    /// change is confirmed, its
-    /// <see cref="CatalogPublished"/>. While the broker is away, what was not confirmed is retried with back-off
-    /// (publisher confirms make a completed publish a delivered one); a message whose confirm was lost may go twice,
-    /// and consumers are idempotent by (provider, version, offer key). Holding the scrape gate meanwhile keeps
-    /// versions in order: the next scrape waits until this version is out.
-    /// </summary>
-    private async Task PublishUntilDeliveredAsync(long version, IReadOnlyList<object> messages, CancellationToken cancellationToken)
-    {
-        var changes = messages.Take(messages.Count - 1).ToList();
-        var announcement = messages[^1];
-        var delay = options.PublishRetryMinDelay;
-        IReadOnlyList<object> pending = changes;
-        while (true)
-        {
-            var failed = new System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>();
-            var batch = pending.Count > 0 ? pending : [announcement];
-            await PublishInWindowAsync(batch, failed, cancellationToken);
-
-            if (failed.IsEmpty)
-            {
-                if (pending.Count == 0)
-                {
-                    break;
-                }
-
-                // Every change is confirmed: the announcement goes next.
-                pending = [];
-                delay = options.PublishRetryMinDelay;
-                continue;
-            }
-
-            var error = failed.First().Error;
-            logger.LogWarning(error, "{Provider} version {Version}: {Failed} of {Count} messages not confirmed; retrying in {Delay}",
-                Provider, version, failed.Count, batch.Count, delay);
-            lock (_statusLock)
-            {
-                _lastError = $"Publishing version {version} ({failed.Count} messages not yet delivered): {error.GetType().Name}: {error.Message}";
-            }
-
-            await Task.Delay(delay, time, cancellationToken);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.PublishRetryMaxDelay.Ticks));
-            if (pending.Count > 0)
-            {
-                pending = failed.Select(f => f.Message).ToList();
-            }
-        }
-
-        lock (_statusLock)
-        {
-            _lastError = null;
-        }
-    }
-
-    /// <summary>
-    /// Publishes <paramref name="batch"/> with up to <see cref="ScrapeOptions.PublishWindow"/> publishes awaiting their
-    /// confirms at once: the next starts as soon as one is confirmed, on the caller's flow (no thread-pool hop per
-    /// message), so a version's changes stream to the broker back to back and its confirms come back together
-    /// (RabbitMQ acknowledges many deliveries in one frame). What was not confirmed lands in <paramref name="failed"/>.
-    /// </summary>
-    private async Task PublishInWindowAsync(IReadOnlyList<object> batch, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)> failed,
-        CancellationToken cancellationToken)
-    {
-        using var window = new SemaphoreSlim(Math.Max(1, options.PublishWindow));
-        var publishes = new List<Task>(batch.Count);
-        try
-        {
-            foreach (var message in batch)
-            {
-                await window.WaitAsync(cancellationToken);
-                publishes.Add(PublishOneAsync(message, window, failed, cancellationToken));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The host is stopping: the publishes already started are cancelled too; let them end before the window goes.
-            try
-            {
-                await Task.WhenAll(publishes);
-            }
-            catch (Exception) when (cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            throw;
-        }
-
-        await Task.WhenAll(publishes);
-    }
-
-    private async Task PublishOneAsync(object message, SemaphoreSlim window, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)> failed,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            // A publish whose channel died under it can wait for a confirm that never comes: give up on it after
-            // PublishTimeout and send it again (consumers drop the duplicate if the first got through).
-            await publisher.Publish(message, message.GetType(), cancellationToken).WaitAsync(options.PublishTimeout, cancellationToken);
-            PricingTelemetry.RecordPublished(Provider, message.GetType().Name);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            failed.Enqueue((message, ex));
-        }
-        finally
-        {
-            window.Release();
-        }
-    }
+    /// <summary>Completes once every version committed so far has been published to topic subscribers too.</summary>
+    public Task SubscribersPublished => _publisher.SubscribersPublished;
 
     private void RecordAttempt(DateTimeOffset at, bool succeeded, string? error)
     {

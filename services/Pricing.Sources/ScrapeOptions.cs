@@ -23,6 +23,14 @@ public sealed class ScrapeOptions
     /// </summary>
     public int PublishWindow { get; set; } = 1024;
 
+    /// <summary>
+    /// Publish each version's per-change <c>AcceleratorPriceChanged</c> messages and its <c>CatalogPublished</c> for topic
+    /// subscribers (docs/events.md), after its <c>CatalogVersionChanges</c>. The contract: on by default. Off only where
+    /// nothing binds <c>pricing.price-changes</c> or <c>pricing.catalog-published</c> (Quotes takes whole versions), to
+    /// save the broker and the provider one message per change; the propagation benchmark measures with it off too.
+    /// </summary>
+    public bool PublishChangesForSubscribers { get; set; } = true;
+
     /// <summary>How long one publish may wait for the broker's confirm before it counts as failed and is sent again.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -147,10 +147,7 @@ internal static class PropagationMeasures
 /// <summary>A Quotes host for a propagation run: real RabbitMQ and Redis, one synthetic provider, events only (no resync).</summary>
 internal static class PropagationQuotesHost
 {
-    /// <summary>
-    /// <paramref name="args"/>: <c>--batch-size N</c> and <c>--batch-ms N</c> set Quotes:PriceChangeBatchSize and
-    /// Quotes:PriceChangeBatchTimeLimit, to try other batch limits without a rebuild.
-    /// </summary>
+    /// <summary><paramref name="args"/> is accepted for the suites' sake; no option changes Quotes today.</summary>
     public static async Task<WebApplication> StartAsync(string rabbitUri, string redis, string keyPrefix, string providerAddress, string queueName, CancellationToken ct, string[]? args = null)
     {
         var builder = WebApplication.CreateBuilder();
@@ -165,16 +162,6 @@ internal static class PropagationQuotesHost
             // Only events, never a resync, bring new versions in this run.
             ["Quotes:ResyncGrace"] = "00:05:00",
         });
-        if (args is not null && QuoteThroughputSuite.Option(args, "--batch-size", 0) is > 0 and var size)
-        {
-            builder.Configuration["Quotes:PriceChangeBatchSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (args is not null && QuoteThroughputSuite.Option(args, "--batch-ms", 0) is > 0 and var ms)
-        {
-            builder.Configuration["Quotes:PriceChangeBatchTimeLimit"] = TimeSpan.FromMilliseconds(ms).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
-        }
-
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.BuildQuotesApp();
         await app.StartAsync(ct);
@@ -183,14 +170,21 @@ internal static class PropagationQuotesHost
 }
 
 /// <summary>
-/// Stamps (UTC ticks, the clock <c>ObservedAt</c> uses) each message the provider's bus publishes: just before it
-/// enters the publish pipeline, and once the publish completed (with publisher confirms: once the broker had it).
+/// Stamps (UTC ticks, the clock <c>ObservedAt</c> uses) what the provider's bus publishes, just before it enters the
+/// publish pipeline and once the publish completed (with publisher confirms: once the broker had it): each change as
+/// part of its version's <see cref="CatalogVersionChanges"/> (what Quotes consumes: <see cref="ChangeStarted"/>,
+/// <see cref="ChangeConfirmed"/>), each per-change <see cref="AcceleratorPriceChanged"/> for topic subscribers, and each
+/// <see cref="CatalogPublished"/>.
 /// </summary>
 internal sealed class PropagationPublishRecorder : IPublishObserver
 {
     public ConcurrentDictionary<(long Version, string OfferKey), long> ChangeStarted { get; } = new();
 
     public ConcurrentDictionary<(long Version, string OfferKey), long> ChangeConfirmed { get; } = new();
+
+    public ConcurrentDictionary<(long Version, string OfferKey), long> SubscriberChangeStarted { get; } = new();
+
+    public ConcurrentDictionary<(long Version, string OfferKey), long> SubscriberChangeConfirmed { get; } = new();
 
     public ConcurrentDictionary<(string Provider, long Version), long> PublishedStarted { get; } = new();
 
@@ -199,44 +193,45 @@ internal sealed class PropagationPublishRecorder : IPublishObserver
     public Task PrePublish<T>(PublishContext<T> context)
         where T : class
     {
-        var now = DateTime.UtcNow.Ticks;
-        switch (context.Message)
-        {
-            case AcceleratorPriceChanged change:
-                ChangeStarted.TryAdd((change.CatalogVersion, change.OfferKey), now);
-                break;
-            case CatalogPublished published:
-                PublishedStarted.TryAdd((published.Provider, published.CatalogVersion), now);
-                break;
-        }
-
+        Stamp(context.Message, DateTime.UtcNow.Ticks, ChangeStarted, SubscriberChangeStarted, PublishedStarted);
         return Task.CompletedTask;
     }
 
     public Task PostPublish<T>(PublishContext<T> context)
         where T : class
     {
-        var now = DateTime.UtcNow.Ticks;
-        switch (context.Message)
-        {
-            case AcceleratorPriceChanged change:
-                ChangeConfirmed.TryAdd((change.CatalogVersion, change.OfferKey), now);
-                break;
-            case CatalogPublished published:
-                PublishedConfirmed.TryAdd((published.Provider, published.CatalogVersion), now);
-                break;
-        }
-
+        Stamp(context.Message, DateTime.UtcNow.Ticks, ChangeConfirmed, SubscriberChangeConfirmed, PublishedConfirmed);
         return Task.CompletedTask;
     }
 
     public Task PublishFault<T>(PublishContext<T> context, Exception exception)
         where T : class => Task.CompletedTask;
+
+    private static void Stamp(object message, long now, ConcurrentDictionary<(long, string), long> inVersion,
+        ConcurrentDictionary<(long, string), long> alone, ConcurrentDictionary<(string, long), long> announced)
+    {
+        switch (message)
+        {
+            case CatalogVersionChanges part:
+                foreach (var change in part.Changes)
+                {
+                    inVersion.TryAdd((change.CatalogVersion, change.OfferKey), now);
+                }
+
+                break;
+            case AcceleratorPriceChanged change:
+                alone.TryAdd((change.CatalogVersion, change.OfferKey), now);
+                break;
+            case CatalogPublished published:
+                announced.TryAdd((published.Provider, published.CatalogVersion), now);
+                break;
+        }
+    }
 }
 
 /// <summary>
-/// Stamps each <see cref="AcceleratorPriceChanged"/> as Quotes' bus hands it to the consume pipeline (delivered by the
-/// broker and deserialized) and once the consumer is done (history recorded, watchers told, view updated).
+/// Stamps each change as Quotes' bus hands its <see cref="CatalogVersionChanges"/> part to the consume pipeline
+/// (delivered by the broker and deserialized) and once the consumer is done (history recorded, watchers told, view updated).
 /// </summary>
 internal sealed class PropagationConsumeRecorder : IConsumeObserver
 {
@@ -247,27 +242,31 @@ internal sealed class PropagationConsumeRecorder : IConsumeObserver
     public Task PreConsume<T>(ConsumeContext<T> context)
         where T : class
     {
-        if (context.Message is AcceleratorPriceChanged change)
-        {
-            Delivered.TryAdd((change.CatalogVersion, change.OfferKey), DateTime.UtcNow.Ticks);
-        }
-
+        Stamp(context.Message, Delivered);
         return Task.CompletedTask;
     }
 
     public Task PostConsume<T>(ConsumeContext<T> context)
         where T : class
     {
-        if (context.Message is AcceleratorPriceChanged change)
-        {
-            Consumed.TryAdd((change.CatalogVersion, change.OfferKey), DateTime.UtcNow.Ticks);
-        }
-
+        Stamp(context.Message, Consumed);
         return Task.CompletedTask;
     }
 
     public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
         where T : class => Task.CompletedTask;
+
+    private static void Stamp(object message, ConcurrentDictionary<(long, string), long> into)
+    {
+        if (message is CatalogVersionChanges part)
+        {
+            var now = DateTime.UtcNow.Ticks;
+            foreach (var change in part.Changes)
+            {
+                into.TryAdd((change.CatalogVersion, change.OfferKey), now);
+            }
+        }
+    }
 }
 
 /// <summary>

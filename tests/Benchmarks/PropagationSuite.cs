@@ -22,16 +22,17 @@ namespace Pricing.Benchmarks;
 
 /// <summary>
 /// End-to-end price-change propagation on a real RabbitMQ (a fresh vhost) and Redis (a fresh key prefix): a synthetic
-/// provider host moves every price and publishes one version per scrape (one <see cref="AcceleratorPriceChanged"/> per
-/// offer, with publisher confirms in flight, then <see cref="CatalogPublished"/>); a Quotes host consumes them; a
+/// provider host moves every price and publishes one version per scrape (one <see cref="CatalogVersionChanges"/> for
+/// Quotes, then, for topic subscribers, one <see cref="AcceleratorPriceChanged"/> per offer and <see cref="CatalogPublished"/>,
+/// with publisher confirms); a Quotes host consumes the version; a
 /// <c>WatchPriceChanges</c> client and a <c>WatchQuote</c> client on Quotes' gRPC port take the receive times. The three
 /// meet only through the broker, Redis and gRPC, but share this process (and its clock, so client receive time minus
 /// the event's <c>ObservedAt</c> is a latency). One warm-up version, then <c>--versions</c> back to back.
-/// Targets (issue 15): p99 diff → watcher &lt; 50 ms for a 1,000-change version, and ≥ 10,000 changes/s sustained end to
+/// Targets (issues 15 and 25): p99 diff → watcher &lt; 50 ms for a 1,000-change version, and ≥ 10,000 changes/s sustained end to
 /// end; the run prints each as MET or NOT MET with its figure. It also prints the CPU each change cost this process (provider,
 /// Quotes and the clients), the broker and Redis, which the scale model in docs/benchmarks.md is built from; with
 /// <c>--watchers N</c> the same version goes to N watchers (the first one timed), and with <c>--replicas N</c> through N
-/// Quotes replicas (each its own queue, one shared history queue), so runs that differ in one give the cost per watcher
+/// Quotes replicas (each its own queue, one shared history queue, all fed by the version messages), so runs that differ in one give the cost per watcher
 /// and per replica.
 /// </summary>
 public sealed class PropagationSuite : IBenchmarkSuite
@@ -42,7 +43,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
 
     public string Name => "propagation";
 
-    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N (up to 14) --replicas N --batch-size N --batch-ms N --csv PATH)";
+    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N (up to 14) --replicas N --versions-only --csv PATH)";
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -84,6 +85,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
         private long _warmVersion;
         private readonly long[] _extraWatcherNotices = new long[Math.Max(0, watchers - 1)];
         private readonly List<WebApplication> _otherReplicas = [];
+        private long _subscribersDone;
         private CpuTimes _cpuBefore;
         private CpuTimes _cpuAfter;
         private readonly List<(long At, int Threads, long Pending)> _pool = [];
@@ -97,6 +99,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
             {
                 ["ConnectionStrings:rabbitmq"] = rabbitUri,
                 ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
+                // --versions-only: no per-change messages for topic subscribers, to measure the version path alone.
+                ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
             }, ct);
             WebApplication? quotes = null;
             try
@@ -174,6 +178,9 @@ public sealed class PropagationSuite : IBenchmarkSuite
 
             stop.CancelAfter(TimeSpan.FromSeconds(120));
             await Task.WhenAll([noticeReader, quoteReader, viewReader, .. extraReaders]);
+            // The per-change messages for topic subscribers may still be going out: their CPU belongs to the run too.
+            await catalog.SubscribersPublished.WaitAsync(TimeSpan.FromMinutes(2), ct);
+            _subscribersDone = DateTime.UtcNow.Ticks;
             _cpuAfter = CpuTimes.Sample();
             foreach (var call in extra)
             {
@@ -335,6 +342,9 @@ public sealed class PropagationSuite : IBenchmarkSuite
             var startToQuotes = notices.Select(n => Ms(n.Notice.ReceivedAt.ToDateTimeOffset().UtcTicks - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
             var quotesToClient = notices.Select(n => Ms(n.At - n.Notice.ReceivedAt.ToDateTimeOffset().UtcTicks)).ToArray();
             var publishEach = notices.Select(n => Ms(_recorder.ChangeConfirmed[key(n.Notice)] - _recorder.ChangeStarted[key(n.Notice)])).ToArray();
+            var forSubscribers = notices.Where(n => _recorder.SubscriberChangeConfirmed.ContainsKey(key(n.Notice))).ToList();
+            var subscriberEach = forSubscribers.Select(n => Ms(_recorder.SubscriberChangeConfirmed[key(n.Notice)] - _recorder.SubscriberChangeStarted[key(n.Notice)])).ToArray();
+            var diffToSubscriberConfirm = forSubscribers.Select(n => Ms(_recorder.SubscriberChangeConfirmed[key(n.Notice)] - Observed(n.Notice))).ToArray();
 
             // Per version: from its diff (ObservedAt, one stamp for the version) to visibility.
             var observedOf = notices.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => Observed(g.First().Notice));
@@ -342,8 +352,10 @@ public sealed class PropagationSuite : IBenchmarkSuite
             {
                 var v = o.Version;
                 var firstStart = _recorder.ChangeStarted.Where(p => p.Key.Version == v && p.Key.OfferKey.StartsWith(Provider + "|", StringComparison.Ordinal)).Min(p => p.Value);
-                var publishedStart = _recorder.PublishedStarted[(Provider, v)];
-                var publishedConfirmed = _recorder.PublishedConfirmed[(Provider, v)];
+                // Without the subscribers' path (--versions-only) the version's publishing ends with its last part's confirm.
+                var lastPart = _recorder.ChangeConfirmed.Where(p => p.Key.Version == v).Max(p => p.Value);
+                var publishedStart = _recorder.PublishedStarted.GetValueOrDefault((Provider, v), lastPart);
+                var publishedConfirmed = _recorder.PublishedConfirmed.GetValueOrDefault((Provider, v), lastPart);
                 var quoteAt = _quotes.Where(q => q.Version >= v).Select(q => q.At).DefaultIfEmpty(long.MaxValue).Min();
                 var ownQuote = _quotes.Any(q => q.Version == v);
                 var viewAt = _views.Where(q => q.Version >= v).Select(q => q.At).DefaultIfEmpty(long.MaxValue).Min();
@@ -361,7 +373,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
             var output = new StringBuilder();
             void Line(string text = "") => output.AppendLine(text);
             Line();
-            Line(Invariant($"## propagation: {versions} versions x {offers:N0} offers = {changeCount:N0} changes measured (versions {_warmVersion + 1}-{_warmVersion + versions}, after warm-up version {_warmVersion} of {offers:N0} additions)"));
+            Line(Invariant($"## propagation: {versions} versions x {offers:N0} offers = {changeCount:N0} changes measured (versions {_warmVersion + 1}-{_warmVersion + versions}, after warm-up version {_warmVersion} of {offers:N0} additions){(args.Contains("--versions-only") ? "; --versions-only: no per-change messages for topic subscribers" : "")}"));
             Line();
             Line(Invariant($"Runtime {Environment.Version}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC; provider host, Quotes host and both gRPC clients in one process (one clock);"));
             Line(Invariant($"RabbitMQ and Redis on loopback; the versions are published back to back (one scrape after the other); {watchers} WatchPriceChanges client(s) on one channel (the first timed); {replicas} Quotes replica(s) in this process (the first watched)."));
@@ -371,24 +383,26 @@ public sealed class PropagationSuite : IBenchmarkSuite
             Line("|---|---:|---:|---:|---:|---:|");
             Row(output, "(a) diff (`ObservedAt`) -> WatchPriceChanges client", diffToClient);
             Row(output, "(a') own publish start -> WatchPriceChanges client", startToClient);
-            Row(output, "  diff -> own publish start (queued behind the version's earlier publishes)", diffToStart);
-            Row(output, "  own publish start -> Quotes recorded it (broker, consumer, Redis history append)", startToQuotes);
-            Row(output, "    own publish start -> delivered to Quotes' consume pipeline (broker, deserialize)", startToDelivered);
-            Row(output, "    delivered -> recorded (batch collection, one Redis history write per batch)", deliveredToRecorded);
+            Row(output, "  diff -> its version part's publish start (serialization, parts before it)", diffToStart);
+            Row(output, "  part publish start -> Quotes recorded it (broker, consumer, Redis history append)", startToQuotes);
+            Row(output, "    part publish start -> delivered to Quotes' consume pipeline (broker, deserialize the part)", startToDelivered);
+            Row(output, "    delivered -> recorded (gate, one Redis history write per part)", deliveredToRecorded);
             Row(output, "  Quotes recorded -> WatchPriceChanges client (fan-out, gRPC)", quotesToClient);
-            Row(output, "  one publish, start -> confirm (up to Scrape:PublishWindow in flight)", publishEach);
+            Row(output, "  its version part, publish start -> confirm", publishEach);
+            Row(output, "  for topic subscribers: its own message, publish start -> confirm (Scrape:PublishWindow in flight)", subscriberEach);
+            Row(output, "  for topic subscribers: diff -> its own message confirmed", diffToSubscriberConfirm);
             Line();
             Line("| per version | n | p50 ms | p95 ms | p99 ms | max ms |");
             Line("|---|---:|---:|---:|---:|---:|");
             Row(output, "(b) diff -> version visible in the Quotes view (in-process)", versionRows.Select(r => Ms(r.ViewAt - r.ObservedAt)).ToArray());
             Row(output, "(b) diff -> WatchQuote client notified (that version or later)", versionRows.Select(r => Ms(r.QuoteAt - r.ObservedAt)).ToArray());
             Row(output, "  diff -> last WatchPriceChanges notice of the version", versionRows.Select(r => Ms(r.LastNotice - r.ObservedAt)).ToArray());
-            Row(output, "  diff -> CatalogPublished confirmed (the version's publishing done)", versionRows.Select(r => Ms(r.PublishedConfirmed - r.ObservedAt)).ToArray());
+            Row(output, "  diff -> CatalogPublished confirmed (the version's publishing for topic subscribers done)", versionRows.Select(r => Ms(r.PublishedConfirmed - r.ObservedAt)).ToArray());
             Row(output, "  CatalogPublished publish start -> WatchQuote client notified", versionRows.Select(r => Ms(r.QuoteAt - r.PublishedStart)).ToArray());
             Line();
             Line("| throughput | changes/s |");
             Line("|---|---:|");
-            Line(Invariant($"| publish alone: provider's publishing with confirms (first publish start -> last CatalogPublished confirm) | {publishRate:N0} |"));
+            Line(Invariant($"| publish alone: provider's publishing with confirms, both paths (first publish start -> last CatalogPublished confirm) | {publishRate:N0} |"));
             Line(Invariant($"| sustained end to end: changes / (first publish start -> last WatchPriceChanges notice) | {sustained:N0} |"));
             Line();
             Line("Per version:");
@@ -426,7 +440,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
             Line();
             Line("| CPU over the measured versions | CPU ms | per change µs | cores busy (of the wall time) |");
             Line("|---|---:|---:|---:|");
-            var wall = Seconds(lastNoticeAt - firstPublish);
+            // Until both the watcher and the subscribers' path are done: the CPU was sampled then.
+            var wall = Seconds(Math.Max(lastNoticeAt, _subscribersDone) - firstPublish);
             void CpuRow(string what, TimeSpan used) =>
                 Line(Invariant($"| {what} | {used.TotalMilliseconds:F0} | {used.TotalMicroseconds / changeCount:F0} | {used.TotalSeconds / wall:F2} |"));
             CpuRow("this process: provider + Quotes + gRPC clients", cpu.Process);
@@ -443,6 +458,11 @@ public sealed class PropagationSuite : IBenchmarkSuite
             Line();
             Line(Invariant($"Target p99 diff -> watcher < {TargetP99Ms:F0} ms ({offers:N0}-change versions): {(p99 < TargetP99Ms ? "MET" : "NOT MET")} ({p99:F1} ms). Per change from its own publish start: p99 {ownP99:F1} ms."));
             Line(Invariant($"Target sustained end to end >= {TargetChangesPerSecond:N0} changes/s: {(sustained >= TargetChangesPerSecond ? "MET" : "NOT MET")} ({sustained:N0} changes/s; publishing alone {publishRate:N0})."));
+            var load = Invariant($"load {_loadBefore} before, {_loadAfter} after{(args.Contains("--versions-only") ? "; --versions-only" : "")}");
+            var what = args.Contains("--versions-only") ? "(versions only, no per-change messages) " : "";
+            PropagationTargets.Record(Invariant($"{what}{offers:N0}-change versions: p99 diff -> watcher < {TargetP99Ms:F0} ms"), p99 < TargetP99Ms, Invariant($"{p99:F1} ms (p50 {Percentile(diffToClient, 0.5):F1} ms), {load}"));
+            PropagationTargets.Record(Invariant($"{what}sustained end to end >= {TargetChangesPerSecond:N0} changes/s"), sustained >= TargetChangesPerSecond,
+                Invariant($"{sustained:N0} changes/s; process {cpu.Process.TotalMicroseconds / changeCount:F0} µs, RabbitMQ {cpu.Broker.TotalMicroseconds / changeCount:F0} µs, Redis {cpu.Redis.TotalMicroseconds / changeCount:F0} µs of CPU per change, {load}"));
             Line();
             Line("Command:");
             Line();

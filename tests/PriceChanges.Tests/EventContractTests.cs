@@ -86,6 +86,93 @@ public sealed class EventContractTests(RabbitMqTestServer rabbit) : IClassFixtur
         Assert.Equal(Domain, received.ToOfferChange().New);
     }
 
+    /// <summary>A version part's own fields as docs/events.md lists them, in that order (then <c>changes</c>).</summary>
+    private static readonly string[] DocumentedVersionFields =
+    [
+        "provider", "catalogVersion", "previousVersion", "part", "parts", "changeCount", "offerCount", "quarantined", "asOf", "changes",
+    ];
+
+    private static readonly CatalogVersionChanges Version = CatalogVersionChanges.Split("aws", 42, 41, 1335, 3, Change.ObservedAt, [Change], 1024)[0];
+
+    [Fact]
+    public async Task On_RabbitMQ_a_version_is_one_message_on_the_versions_exchange_whose_changes_are_the_documented_change()
+    {
+        rabbit.SkipIfUnavailable();
+        var vhost = await rabbit.CreateVirtualHostAsync($"contract-{Guid.NewGuid():N}");
+        var factory = new ConnectionFactory { Uri = new Uri(vhost) };
+        await using var connection = await factory.CreateConnectionAsync(Ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+        await channel.ExchangeDeclareAsync(PriceChangeTopology.CatalogVersionsExchangeName, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: Ct);
+        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct)).QueueName;
+        await channel.QueueBindAsync(queue, PriceChangeTopology.CatalogVersionsExchangeName, "", cancellationToken: Ct);
+
+        await PublishAsync(new Dictionary<string, string?> { ["ConnectionStrings:rabbitmq"] = vhost }, Version);
+        var delivery = await WaitForMessageAsync(channel, queue);
+
+        var envelope = JsonNode.Parse(delivery.Body.Span)!;
+        Assert.Equal("urn:message:Pricing.Contracts.Events:CatalogVersionChanges", envelope["messageType"]![0]!.GetValue<string>());
+        var message = envelope["message"]!.AsObject();
+        Assert.Equal(DocumentedVersionFields, message.Select(p => p.Key));
+        Assert.Equal((42L, 41L, 1, 1, 1, 1335, 3), (message["catalogVersion"]!.GetValue<long>(), message["previousVersion"]!.GetValue<long>(),
+            message["part"]!.GetValue<int>(), message["parts"]!.GetValue<int>(), message["changeCount"]!.GetValue<int>(),
+            message["offerCount"]!.GetValue<int>(), message["quarantined"]!.GetValue<int>()));
+        var change = Assert.Single(message["changes"]!.AsArray())!.AsObject();
+        AssertDocumentedFields(change);
+        Assert.Equal(2, change["kind"]!.GetValue<int>());
+        Assert.Equal("9.8712", change["newPricePerInstanceHour"]!.GetValue<string>());
+        Assert.Equal(Change.RoutingKey, change["routingKey"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task On_the_in_memory_bus_a_version_reads_back_whole_and_its_change_is_the_published_change()
+    {
+        var captured = new CapturedVersion();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "InMemory" });
+        builder.AddPricingMessaging(x => x.AddConsumer<CapturingVersionConsumer>());
+        builder.Services.AddSingleton(captured);
+        using var host = builder.Build();
+        await host.StartAsync(Ct);
+        try
+        {
+            await host.Services.GetRequiredService<IBus>().Publish((object)Version, typeof(CatalogVersionChanges), Ct);
+            var received = await captured.Message.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            Assert.Equal(Version with { Changes = [] }, received with { Changes = [] });
+            Assert.Equal([Change], received.Changes);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public void A_large_version_is_split_in_order_into_parts_that_each_name_their_place_and_the_whole_count()
+    {
+        var changes = Enumerable.Range(0, 2500).Select(i => Change with { OfferKey = $"aws|us-east-1||p5.{i}|spot" }).ToList();
+
+        var parts = CatalogVersionChanges.Split("aws", 42, 41, 2500, 0, Change.ObservedAt, changes, 1000);
+
+        Assert.Equal([(1, 3, 1000), (2, 3, 1000), (3, 3, 500)], parts.Select(p => (p.Part, p.Parts, p.Changes.Length)));
+        Assert.All(parts, p => Assert.Equal(2500, p.ChangeCount));
+        Assert.Equal(changes, parts.SelectMany(p => p.Changes));
+        Assert.Equal((1, 1, 0), CatalogVersionChanges.Split("aws", 43, 42, 2500, 0, Change.ObservedAt, [], 1000).Select(p => (p.Part, p.Parts, p.Changes.Length)).Single());
+    }
+
+    [Fact]
+    public void A_version_part_breaking_the_rules_is_refused_and_a_genuine_one_passes()
+    {
+        var rules = new PriceEventRules(AcceleratorRegistry.Default, TimeProvider.System);
+        var genuine = Version with { Changes = [Change with { ObservedAt = DateTimeOffset.UtcNow }] };
+
+        Assert.Empty(rules.Check(genuine));
+        Assert.NotEmpty(rules.Check(genuine with { Part = 2 }));
+        Assert.NotEmpty(rules.Check(genuine with { ChangeCount = 0 }));
+        Assert.NotEmpty(rules.Check(genuine with { Changes = [genuine.Changes[0] with { CatalogVersion = 43 }] }));
+        Assert.NotEmpty(rules.Check(genuine with { Changes = [genuine.Changes[0] with { NewPricePerInstanceHour = -1m }] }));
+        Assert.NotEmpty(rules.Check(genuine with { ChangeCount = 10_000, Changes = [.. Enumerable.Repeat(genuine.Changes[0], PriceEventRules.MaxChangesPerPart + 1)] }));
+    }
+
     [Fact]
     public void In_the_history_the_change_is_stored_exactly_as_when_it_embedded_the_domain_offer()
     {
@@ -125,7 +212,7 @@ public sealed class EventContractTests(RabbitMqTestServer rabbit) : IClassFixtur
     }
 
     /// <summary>Publishes as a provider does, on a bus configured as every service configures it (with a consumer that captures what it receives).</summary>
-    private static async Task PublishAsync(Dictionary<string, string?> settings, AcceleratorPriceChanged change, Captured? captured = null)
+    private static async Task PublishAsync(Dictionary<string, string?> settings, object change, Captured? captured = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
@@ -136,7 +223,7 @@ public sealed class EventContractTests(RabbitMqTestServer rabbit) : IClassFixtur
         try
         {
             // As the providers publish (ProviderPriceCatalog): by runtime type.
-            await host.Services.GetRequiredService<IBus>().Publish((object)change, typeof(AcceleratorPriceChanged), Ct);
+            await host.Services.GetRequiredService<IBus>().Publish(change, change.GetType(), Ct);
             if (captured is not null)
             {
                 await captured.Message.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
@@ -166,6 +253,20 @@ public sealed class EventContractTests(RabbitMqTestServer rabbit) : IClassFixtur
     private sealed class Captured
     {
         public TaskCompletionSource<(string, AcceleratorPriceChanged)> Message { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class CapturedVersion
+    {
+        public TaskCompletionSource<CatalogVersionChanges> Message { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class CapturingVersionConsumer(CapturedVersion captured) : IConsumer<CatalogVersionChanges>
+    {
+        public Task Consume(ConsumeContext<CatalogVersionChanges> context)
+        {
+            captured.Message.TrySetResult(context.Message);
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class CapturingConsumer(Captured captured) : IConsumer<AcceleratorPriceChanged>

@@ -11,9 +11,10 @@ using RabbitMQ.Client;
 namespace PriceChanges.Tests;
 
 /// <summary>
-/// Anyone who can publish to the exchange can send anything. Forged and malformed events, published with plain
-/// RabbitMQ.Client straight to the exchanges as an outsider would, must end in the error queues and leave Quotes'
-/// view, history and watchers as they were; a genuine version afterwards is still applied.
+/// Anyone who can publish to the exchange can send anything. Forged and malformed version parts (a version's changes in
+/// one message, what Quotes consumes), published with plain RabbitMQ.Client straight to the exchange as an outsider
+/// would, must end in the error queues and leave Quotes' view, history and watchers as they were; a genuine version
+/// afterwards is still applied.
 /// </summary>
 public sealed class ForgedEventTests(RabbitMqTestServer rabbit, RedisTestServer redis) : IClassFixture<RabbitMqTestServer>, IClassFixture<RedisTestServer>
 {
@@ -67,29 +68,34 @@ public sealed class ForgedEventTests(RabbitMqTestServer rabbit, RedisTestServer 
             ("a 100 KB region", Change(c => c["region"] = new string('x', 100_000))),
             ("a change without its offer", Change(c => c.Remove("offer"))),
         };
-        var forgedAnnouncement = new JsonObject
+        // Each forged change as the one change of a version part, as a provider would send it.
+        JsonObject Part(JsonObject change) => new()
+        {
+            ["provider"] = change["provider"]?.DeepClone(), ["catalogVersion"] = change["catalogVersion"]?.DeepClone(), ["previousVersion"] = 1,
+            ["part"] = 1, ["parts"] = 1, ["changeCount"] = 1, ["offerCount"] = Offers, ["quarantined"] = 0, ["asOf"] = now,
+            ["changes"] = new JsonArray(change),
+        };
+        var forgedParts = forgedChanges.Select(f => Part(f.Body)).Append(new JsonObject
         {
             // Would make the view jump to a huge, empty "whole catalog" and drop every real version after it.
-            ["provider"] = "synthetic", ["catalogVersion"] = 4_000_000_000_000_000L, ["previousVersion"] = 0, ["offerCount"] = 0,
-            ["added"] = 0, ["changed"] = 0, ["removed"] = 0, ["quarantined"] = 0, ["asOf"] = now,
-        };
+            ["provider"] = "synthetic", ["catalogVersion"] = 4_000_000_000_000_000L, ["previousVersion"] = 0, ["part"] = 1, ["parts"] = 1,
+            ["changeCount"] = 0, ["offerCount"] = 0, ["quarantined"] = 0, ["asOf"] = now, ["changes"] = new JsonArray(),
+        }).Append(SetPart(Part(Change(_ => { })), part: 2, parts: 1)).ToList();
 
         var factory = new ConnectionFactory { Uri = new Uri(hosts.VirtualHost) };
         await using var connection = await factory.CreateConnectionAsync(Ct);
         await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), Ct))
         {
-            foreach (var (_, body) in forgedChanges)
+            foreach (var body in forgedParts)
             {
-                await PublishAsync(channel, PriceChangeTopology.ExchangeName, "synthetic.region-0.nvidia-h100-80gb.on_demand", nameof(AcceleratorPriceChanged), body);
+                await PublishAsync(channel, PriceChangeTopology.CatalogVersionsExchangeName, "", nameof(CatalogVersionChanges), body);
             }
-
-            await PublishAsync(channel, PriceChangeTopology.CatalogPublishedExchangeName, "", nameof(CatalogPublished), forgedAnnouncement);
         }
 
-        // Every forged change in the replica's error queue and in the history queue's; the announcement in the replica's.
+        // Every forged part in the replica's error queue and in the history queue's.
         var replicaErrors = PriceChangeHosts.ReplicaQueueOf(hosts.Quotes) + "_error";
-        await WaitForMessagesAsync(connection, replicaErrors, forgedChanges.Length + 1);
-        await WaitForMessagesAsync(connection, "quotes-changes-test_error", forgedChanges.Length);
+        await WaitForMessagesAsync(connection, replicaErrors, forgedParts.Count);
+        await WaitForMessagesAsync(connection, "quotes-changes-test_error", forgedParts.Count);
 
         // The view, the history and the watcher are as they were.
         var after = Assert.Single(view.Current.Catalogs);
@@ -107,6 +113,14 @@ public sealed class ForgedEventTests(RabbitMqTestServer rabbit, RedisTestServer 
         Assert.Equal(Offers, notices.Count);
         Assert.All(notices, n => Assert.True(n.Change.NewPricePerInstanceHour.Units > 1, "a forged price reached a watcher"));
         Assert.All(view.Current.Catalogs.Single().Offers.Values, o => Assert.True(o.PricePerInstanceHour > 1m));
+    }
+
+    /// <summary>A part that says it is part <paramref name="part"/> of <paramref name="parts"/>: a place that does not exist.</summary>
+    private static JsonObject SetPart(JsonObject body, int part, int parts)
+    {
+        body["part"] = part;
+        body["parts"] = parts;
+        return body;
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

@@ -16,8 +16,9 @@ using DomainKind = Pricing.Catalog.PriceChangeKind;
 namespace PriceChanges.Tests;
 
 /// <summary>
-/// The embedded default's bus (Messaging:Transport=InMemory) handles the consumers as RabbitMQ does: a transient
-/// failure is retried and the change applied once, and changes of one offer are applied in the order they arrived.
+/// The embedded default's bus (Messaging:Transport=InMemory) handles the consumers as RabbitMQ does (their definitions:
+/// one version part at a time, retry): a transient failure is retried and the change applied once, a forged part is
+/// rejected whole without retries, and versions of one offer are applied in the order they arrived.
 /// The history store is the real in-memory one, wrapped to fail or hold a write the way an outage would.
 /// </summary>
 public sealed class InMemoryBusTests
@@ -35,6 +36,13 @@ public sealed class InMemoryBusTests
             ? new OfferChange(DomainKind.Changed, OfferAt(price).OfferKey, OfferAt(o), OfferAt(price))
             : new OfferChange(DomainKind.Added, OfferAt(price).OfferKey, null, OfferAt(price)), DateTimeOffset.UtcNow);
 
+    /// <summary>A version as one part, as a provider publishes it (version 1 is the provider's whole catalog).</summary>
+    private static CatalogVersionChanges VersionOf(params AcceleratorPriceChanged[] changes)
+    {
+        var version = changes[0].CatalogVersion;
+        return new CatalogVersionChanges(Provider, version, version - 1, 1, 1, changes.Length, changes.Length, 0, changes[0].ObservedAt, changes);
+    }
+
     [Fact]
     public async Task A_transient_consumer_failure_is_retried_and_the_change_applied_once()
     {
@@ -47,8 +55,7 @@ public sealed class InMemoryBusTests
         var bus = app.Services.GetRequiredService<IBus>();
 
         var added = ChangeTo(1, null, 40m);
-        await bus.Publish(added, Ct);
-        await bus.Publish(new CatalogPublished(Provider, 1, 0, 1, 1, 0, 0, 0, added.ObservedAt), Ct);
+        await bus.Publish(VersionOf(added), Ct);
         await WaitAsync(() => view.VersionOf(Provider) == 1, "version 1 in the view");
 
         Assert.Equal(2, store.FailuresOf(added));
@@ -59,7 +66,7 @@ public sealed class InMemoryBusTests
     }
 
     [Fact]
-    public async Task A_forged_change_consumed_in_the_same_batch_as_a_genuine_one_is_rejected_alone()
+    public async Task A_forged_version_part_is_rejected_whole_without_retries_and_a_genuine_one_after_it_is_applied()
     {
         var store = new FaultingHistoryStore();
         await using var app = await StartQuotesAsync(store);
@@ -70,17 +77,41 @@ public sealed class InMemoryBusTests
         var genuine = ChangeTo(1, null, 40m);
         var forgedOffer = genuine.Offer! with { InstanceType = "x9.large", PricePerInstanceHour = -1m };
         var forged = genuine with { OfferKey = forgedOffer.OfferKey, NewPricePerInstanceHour = -1m, Offer = forgedOffer };
-        // Published together, so both land in one batch: the gate must take the forged one out before batching, or the
-        // batch fails as a whole and the genuine change goes to the error queue with it.
-        await Task.WhenAll(bus.Publish(forged, Ct), bus.Publish(genuine, Ct));
-        await bus.Publish(new CatalogPublished(Provider, 1, 0, 1, 1, 0, 0, 0, genuine.ObservedAt), Ct);
-        await WaitAsync(() => view.VersionOf(Provider) == 1, "version 1 in the view");
-
-        Assert.Equal(genuine, (await ReadAsync(watcher, 1)).Single().Change);
+        // One part is one message: a forged change in it rejects the part, genuine changes beside it included.
+        await bus.Publish(VersionOf(genuine, forged) with { ChangeCount = 2 }, Ct);
         await Task.Delay(500, Ct);
-        Assert.False(watcher.Changes.TryRead(out var extra), $"also passed on: {extra?.Change.OfferKey}");
+        Assert.Equal(0, view.VersionOf(Provider));
+        Assert.False(watcher.Changes.TryRead(out var leaked), $"passed on from a forged part: {leaked?.Change.OfferKey}");
+        Assert.Equal(0, store.FailuresOf(genuine) + store.AttemptsOf(genuine));
+
+        await bus.Publish(VersionOf(genuine), Ct);
+        await WaitAsync(() => view.VersionOf(Provider) == 1, "version 1 in the view");
+        Assert.Equal(genuine, (await ReadAsync(watcher, 1)).Single().Change);
         Assert.Equal(40m, Assert.Single(view.Current.Catalogs.Single().Offers.Values).PricePerInstanceHour);
         Assert.Equal([genuine.OfferKey], await store.ReadAfterAsync(Provider, 0, Ct).Select(c => c.OfferKey).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_version_in_two_parts_becomes_visible_once_both_are_applied()
+    {
+        var store = new FaultingHistoryStore();
+        await using var app = await StartQuotesAsync(store);
+        var view = app.Services.GetRequiredService<PriceView>();
+        var bus = app.Services.GetRequiredService<IBus>();
+        var first = ChangeTo(1, null, 40m);
+        var secondOffer = first.Offer! with { InstanceType = "x9.large" };
+        var second = first with { OfferKey = secondOffer.OfferKey, Offer = secondOffer };
+        var parts = CatalogVersionChanges.Split(Provider, 1, 0, 2, 0, first.ObservedAt, [first, second], partSize: 1);
+        Assert.Equal([(1, 2, 2), (2, 2, 2)], parts.Select(p => (p.Part, p.Parts, p.ChangeCount)));
+
+        await bus.Publish(parts[0], Ct);
+        await WaitAsync(() => store.AttemptsOf(first) > 0, "part 1 recorded");
+        await Task.Delay(200, Ct);
+        Assert.Equal(0, view.VersionOf(Provider));
+
+        await bus.Publish(parts[1], Ct);
+        await WaitAsync(() => view.VersionOf(Provider) == 1, "version 1 in the view");
+        Assert.Equal(2, view.Current.Catalogs.Single().Offers.Count);
     }
 
     [Fact]
@@ -90,14 +121,14 @@ public sealed class InMemoryBusTests
         await using var app = await StartQuotesAsync(store);
         using var watcher = app.Services.GetRequiredService<PriceChangeFeed>().Watch(PriceChangeSelector.All);
         var bus = app.Services.GetRequiredService<IBus>();
-        await bus.Publish(ChangeTo(1, null, 40m), Ct);
+        await bus.Publish(VersionOf(ChangeTo(1, null, 40m)), Ct);
         Assert.Equal(1, (await ReadAsync(watcher, 1)).Single().Change.CatalogVersion);
 
         // Version 2's write is held; version 3 of the same offer must wait for it, however long it takes.
         var second = ChangeTo(2, 40m, 41m);
         store.Hold(second);
-        await bus.Publish(second, Ct);
-        await bus.Publish(ChangeTo(3, 41m, 42m), Ct);
+        await bus.Publish(VersionOf(second), Ct);
+        await bus.Publish(VersionOf(ChangeTo(3, 41m, 42m)), Ct);
         await store.WaitUntilHeldAsync(second);
 
         // Released as soon as anything overtakes it (which fails the test), else after a while.
@@ -188,6 +219,8 @@ public sealed class InMemoryBusTests
         public string Name => "faulting-memory";
 
         public bool IsShared => false;
+
+        public int AttemptsOf(AcceleratorPriceChanged change) => _attempts.GetValueOrDefault(PriceChangeJson.IdentityOf(change));
 
         public int FailuresOf(AcceleratorPriceChanged change) => Math.Min(FailuresPerChange, _attempts.GetValueOrDefault(PriceChangeJson.IdentityOf(change)));
 

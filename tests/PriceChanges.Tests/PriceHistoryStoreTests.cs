@@ -51,6 +51,29 @@ public abstract class PriceHistoryStoreContract
         Assert.Equal(300, (await store.ResumeWindowAsync("aws", 0, Ct)).Changes);
     }
 
+    [Theory]
+    [InlineData(40)]
+    [InlineData(300)]
+    public async Task A_version_part_is_written_once_and_a_second_writer_or_a_redelivery_writes_nothing(int changes)
+    {
+        var store = await CreateStoreAsync();
+        // 300: more than one script call's worth on Redis, where the part's mark is set after the last call.
+        var version = Enumerable.Range(0, changes).Select(i => Change("aws", 7, $"p5.{i}", null, 90m + i, T0)).ToList();
+        var part = CatalogVersionChanges.Split("aws", 7, 6, changes, 0, T0, version, 1000).Single();
+
+        Assert.True(await store.AppendVersionPartAsync(part, Ct));
+        // Another replica, and a redelivery of the same part, at the same time.
+        var again = await Task.WhenAll(store.AppendVersionPartAsync(part with { }, Ct), store.AppendVersionPartAsync(part, Ct));
+
+        if (store.IsShared)
+        {
+            Assert.Equal([false, false], again);
+        }
+
+        var recorded = await store.ReadAfterAsync("aws", 0, Ct).ToListAsync(Ct);
+        Assert.Equal(version.Select(c => c.OfferKey).Order(StringComparer.Ordinal), recorded.Select(c => c.OfferKey).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task The_same_change_appended_twice_is_stored_once_and_the_second_append_says_so()
     {

@@ -150,12 +150,18 @@ public sealed class PublishedEvents
 {
     private readonly ConcurrentQueue<CatalogPublished> _catalogs = new();
     private readonly ConcurrentQueue<AcceleratorPriceChanged> _changes = new();
+    private readonly ConcurrentQueue<CatalogVersionChanges> _versionParts = new();
 
     public IReadOnlyList<CatalogPublished> Catalogs => [.. _catalogs];
 
     public IReadOnlyList<AcceleratorPriceChanged> Changes => [.. _changes];
 
+    /// <summary>Every <see cref="CatalogVersionChanges"/> part, in the order received.</summary>
+    public IReadOnlyList<CatalogVersionChanges> VersionParts => [.. _versionParts];
+
     public void Add(CatalogPublished message) => _catalogs.Enqueue(message);
+
+    public void Add(CatalogVersionChanges message) => _versionParts.Enqueue(message);
 
     public void Add(AcceleratorPriceChanged message) => _changes.Enqueue(message);
 
@@ -181,9 +187,15 @@ public sealed class PublishedEvents
     }
 }
 
-/// <summary>Records every catalog announcement and change the provider publishes.</summary>
-public sealed class RecordingConsumer(PublishedEvents events) : IConsumer<CatalogPublished>, IConsumer<AcceleratorPriceChanged>
+/// <summary>Records every catalog announcement, change and version part the provider publishes.</summary>
+public sealed class RecordingConsumer(PublishedEvents events) : IConsumer<CatalogPublished>, IConsumer<AcceleratorPriceChanged>, IConsumer<CatalogVersionChanges>
 {
+    public Task Consume(ConsumeContext<CatalogVersionChanges> context)
+    {
+        events.Add(context.Message);
+        return Task.CompletedTask;
+    }
+
     public Task Consume(ConsumeContext<CatalogPublished> context)
     {
         events.Add(context.Message);

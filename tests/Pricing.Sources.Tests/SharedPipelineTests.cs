@@ -76,6 +76,26 @@ public sealed class SharedPipelineTests : IAsyncLifetime
         Assert.Equal(PagedPrices.Offers, Host.Events.Changes.Count);
     }
 
+    [Fact]
+    public async Task A_version_goes_out_as_ordered_parts_of_at_most_the_window_and_change_by_change_with_the_same_changes()
+    {
+        // 100 offers with a window of 30: parts of 30, 30, 30 and 10.
+        _host = await ProviderHttpHost.StartAsync(PagedPrices.With(ResponseBodies.Buffered), _fake.BaseUrl, Ct,
+            new Dictionary<string, string?> { ["Scrape:PublishWindow"] = "30" });
+
+        Assert.Equal(ScrapeResultKind.Published, (await Catalog.ScrapeOnceAsync(Ct)).Kind);
+        await Catalog.SubscribersPublished;
+        var announced = await Host.Events.WaitForVersionAsync(1, EventTimeout);
+
+        var parts = Host.Events.VersionParts.Where(p => p.CatalogVersion == 1).OrderBy(p => p.Part).ToList();
+        Assert.Equal([(1, 30), (2, 30), (3, 30), (4, 10)], parts.Select(p => (p.Part, p.Changes.Length)));
+        Assert.All(parts, p => Assert.Equal((4, PagedPrices.Offers, 0L, PagedPrices.Offers), (p.Parts, p.ChangeCount, p.PreviousVersion, p.OfferCount)));
+        Assert.Equal(announced.ChangeCount, parts[0].ChangeCount);
+        // Each change in a part is exactly the message published on its own for topic subscribers.
+        Assert.Equal(Host.Events.Changes.OrderBy(c => c.OfferKey, StringComparer.Ordinal),
+            parts.SelectMany(p => p.Changes).OrderBy(c => c.OfferKey, StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.TooManyRequests)]
     [InlineData(HttpStatusCode.ServiceUnavailable)]

@@ -9,6 +9,9 @@ public static class PriceChangeTopology
     /// <summary>Fanout exchange carrying <see cref="CatalogPublished"/>.</summary>
     public const string CatalogPublishedExchangeName = "pricing.catalog-published";
 
+    /// <summary>Fanout exchange carrying <see cref="CatalogVersionChanges"/>: a version's changes in one message (or a few parts).</summary>
+    public const string CatalogVersionsExchangeName = "pricing.catalog-versions";
+
     /// <summary>
     /// <c>{provider}.{region}.{accelerator}.{pricing_model}</c>. Dots inside a segment would split it
     /// into two topic words, so they are replaced with '_'.

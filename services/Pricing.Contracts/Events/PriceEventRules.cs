@@ -26,6 +26,9 @@ public sealed class PriceEventRules(AcceleratorRegistry registry, TimeProvider t
     /// <summary>A version announces at most this many changes or offers (the largest catalog has a few tens of thousands).</summary>
     public const int MaxCount = 10_000_000;
 
+    /// <summary>Changes one <see cref="CatalogVersionChanges"/> part may carry (publishers split at <see cref="CatalogVersionChanges.Split"/>).</summary>
+    public const int MaxChangesPerPart = 5_000;
+
     private static readonly SearchValues<char> WordChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_");
     private static readonly SearchValues<char> IdChars = SearchValues.Create(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/+ ");
@@ -128,6 +131,61 @@ public sealed class PriceEventRules(AcceleratorRegistry registry, TimeProvider t
         if (published.AsOf > time.GetUtcNow().AddDays(1) || published.AsOf.Year < 2000)
         {
             problems.Add("asOf is not a plausible time");
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// Every problem with a version part: its own fields, then each change it carries (which must be of its provider and
+    /// version); empty when it may be applied. A part is one message, so one bad change rejects the part.
+    /// </summary>
+    public IReadOnlyList<string> Check(CatalogVersionChanges part)
+    {
+        var problems = new List<string>();
+        Word(problems, "provider", part.Provider);
+        Version(problems, "catalogVersion", part.CatalogVersion);
+        if (part.PreviousVersion < 0 || part.PreviousVersion >= part.CatalogVersion)
+        {
+            problems.Add("previousVersion is not 0 or below catalogVersion");
+        }
+
+        if (part.Parts is < 1 or > MaxCount || part.Part < 1 || part.Part > part.Parts)
+        {
+            problems.Add("part is not within 1..parts");
+        }
+
+        if (part.ChangeCount is < 0 or > MaxCount || part.OfferCount is < 0 or > MaxCount || part.Quarantined is < 0 or > MaxCount)
+        {
+            problems.Add($"changeCount, offerCount or quarantined is outside 0..{MaxCount}");
+        }
+
+        if (part.AsOf > time.GetUtcNow().AddDays(1) || part.AsOf.Year < 2000)
+        {
+            problems.Add("asOf is not a plausible time");
+        }
+
+        if (part.Changes is null || part.Changes.Length > MaxChangesPerPart || part.Changes.Length > part.ChangeCount)
+        {
+            problems.Add($"changes is missing, longer than {MaxChangesPerPart} or longer than changeCount");
+            return problems;
+        }
+
+        for (var i = 0; i < part.Changes.Length; i++)
+        {
+            var change = part.Changes[i];
+            if (change is null || change.Provider != part.Provider || change.CatalogVersion != part.CatalogVersion)
+            {
+                problems.Add("a change is not of this part's provider and version");
+                break;
+            }
+
+            var own = Check(change);
+            if (own.Count > 0)
+            {
+                problems.AddRange(own.Take(10).Select(p => $"changes[{i}]: {p}"));
+                break;
+            }
         }
 
         return problems;

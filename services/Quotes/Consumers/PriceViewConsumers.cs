@@ -8,99 +8,84 @@ using Quotes.Sync;
 namespace Quotes.Consumers;
 
 /// <summary>
-/// On this replica's own queue, a batch of changes at a time (see <see cref="AcceleratorPriceChangedConsumerDefinition"/>
-/// for the batch limits; every change in it has passed <see cref="PriceEventGate"/> on its own first): records the batch
-/// in the history in one write (best effort when the history is shared: the shared queue's
-/// <see cref="PriceChangeHistoryConsumer"/> is what makes that durable), tells this replica's watchers in one fan-out,
-/// then applies it to this replica's price view under one lock. Within a batch the changes go in catalog-version order;
-/// batches run one at a time, in the order they were collected, so watchers see each offer's changes in version order.
-/// Idempotent by (provider, catalog version, offer key), so an at-least-once redelivery changes nothing; the batch's
-/// messages are acked only after the view holds them.
+/// On this replica's own queue, one part of a catalog version at a time (<see cref="CatalogVersionChanges"/>: a version's
+/// changes in one message, or a few parts in order; see <see cref="CatalogVersionChangesConsumerDefinition"/>): checks it
+/// (<see cref="PriceEventGate"/>: a forged part goes to the error queue whole, never retried), records it in the history
+/// (once per part, best effort when the history is shared: the shared queue's <see cref="CatalogVersionHistoryConsumer"/>
+/// is what makes that durable), tells this replica's watchers in one fan-out, then applies it to this replica's price
+/// view; the version becomes visible once it holds all <see cref="CatalogVersionChanges.ChangeCount"/> changes. Parts run
+/// one at a time in queue order, and a provider publishes version N+1 only after every part of N is confirmed, so
+/// watchers see each offer's changes in version order. Idempotent by (provider, catalog version, offer key), so an
+/// at-least-once redelivery changes nothing; the part is acked only after the view holds it.
 /// </summary>
-public sealed class AcceleratorPriceChangedConsumer(PriceView view, PriceChangeFeed feed, ILogger<AcceleratorPriceChangedConsumer> logger) : IConsumer<Batch<AcceleratorPriceChanged>>
+public sealed class CatalogVersionChangesConsumer(PriceView view, PriceChangeFeed feed, CatalogTraceLinks traceLinks, PriceEventGate gate,
+    ILogger<CatalogVersionChangesConsumer> logger) : IConsumer<CatalogVersionChanges>
 {
-    public async Task Consume(ConsumeContext<Batch<AcceleratorPriceChanged>> context)
+    public async Task Consume(ConsumeContext<CatalogVersionChanges> context)
     {
-        var changes = PriceChangeBatches.InVersionOrder(context.Message);
+        var part = context.Message;
+        gate.Check(part);
 
         // History and watchers first, then the view: once the view shows a version, every change of it has been
         // passed to this replica's watchers (and, unless the history store is down, recorded).
-        var first = await feed.RecordManyAsync(changes, context.CancellationToken);
-        var applied = view.ApplyChanges(changes.Select(m => (m.Provider, m.CatalogVersion, m.ToOfferChange())).ToList());
-        PriceChangeBatches.RecordConsumed(changes);
-        logger.LogDebug("Batch of {Count} changes: {Applied} applied to the view, {First} first deliveries", changes.Count, applied, first);
+        var first = await feed.RecordPartAsync(part, context.CancellationToken);
+        var applied = view.ApplyChanges(part.Changes.Select(c => (c.Provider, c.CatalogVersion, c.ToOfferChange())).ToList());
+        var result = view.ApplyPublished(part.Provider, part.CatalogVersion, part.ChangeCount, part.AsOf, part.PreviousVersion);
+        foreach (var change in part.Changes)
+        {
+            PricingTelemetry.RecordConsumed(change.Provider, nameof(AcceleratorPriceChanged));
+        }
+
+        PricingTelemetry.RecordConsumed(part.Provider, nameof(CatalogVersionChanges));
+        if (part.Part == part.Parts)
+        {
+            // Quotes over this version link to this consume span (and so to the scrape's trace).
+            traceLinks.Remember(part.Provider, part.CatalogVersion);
+            logger.LogInformation("{Provider} v{Version} ({Changes} changes in {Parts} parts): {Result}", part.Provider, part.CatalogVersion,
+                part.ChangeCount, part.Parts, result);
+        }
+
+        logger.LogDebug("{Provider} v{Version} part {Part}/{Parts}: {Applied} applied to the view, {First} first deliveries",
+            part.Provider, part.CatalogVersion, part.Part, part.Parts, applied, first);
     }
 }
 
 /// <summary>
-/// On the queue every replica shares (when the history is in Redis): writes each batch of changes to the history in one
-/// write and lets the broker ack them only once Redis has them. While Redis is unreachable it keeps trying (the messages
-/// stay unacked, and are redelivered to another replica if this one goes away), so the history gets every change once
-/// Redis is back.
+/// On the queue every replica shares (when the history is in Redis): writes each version part to the history once
+/// (<see cref="IPriceHistoryStore.AppendVersionPartAsync"/>: a part some replica already wrote costs one lookup) and lets
+/// the broker ack it only once Redis has it. While Redis is unreachable it keeps trying (the part stays unacked, and is
+/// redelivered to another replica if this one goes away), so the history gets every change once Redis is back.
 /// </summary>
-public sealed class PriceChangeHistoryConsumer(IPriceHistoryStore store, TimeProvider time, ILogger<PriceChangeHistoryConsumer> logger) : IConsumer<Batch<AcceleratorPriceChanged>>
+public sealed class CatalogVersionHistoryConsumer(IPriceHistoryStore store, PriceEventGate gate, TimeProvider time,
+    ILogger<CatalogVersionHistoryConsumer> logger) : IConsumer<CatalogVersionChanges>
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
-    public async Task Consume(ConsumeContext<Batch<AcceleratorPriceChanged>> context)
+    public async Task Consume(ConsumeContext<CatalogVersionChanges> context)
     {
-        var changes = PriceChangeBatches.InVersionOrder(context.Message);
+        var part = context.Message;
+        gate.Check(part);
         var backoff = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await store.AppendManyAsync(changes, context.CancellationToken);
+                await store.AppendVersionPartAsync(part, context.CancellationToken);
                 return;
             }
             catch (Exception ex) when (PriceChangeFeed.IsStoreOutage(ex) && !context.CancellationToken.IsCancellationRequested)
             {
                 if (attempt == 1)
                 {
-                    logger.LogWarning("History store {Store} unavailable; holding a batch of {Count} changes ({Provider} v{Version} first) unacked until it is back: {Error}",
-                        store.Name, changes.Count, changes[0].Provider, changes[0].CatalogVersion, ex.Message);
+                    logger.LogWarning("History store {Store} unavailable; holding {Provider} v{Version} part {Part}/{Parts} ({Count} changes) unacked until it is back: {Error}",
+                        store.Name, part.Provider, part.CatalogVersion, part.Part, part.Parts, part.Changes.Length, ex.Message);
                 }
 
-                // Cancelled when the endpoint stops: the messages then stay on the queue, unacked.
+                // Cancelled when the endpoint stops: the part then stays on the queue, unacked.
                 await Task.Delay(backoff, time, context.CancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
-    }
-}
-
-/// <summary>What both batch consumers do with a consumed batch.</summary>
-public static class PriceChangeBatches
-{
-    /// <summary>
-    /// The batch's changes ordered by catalog version (stable, so otherwise in the order MassTransit collected them): a
-    /// batch can hold two versions of one offer, and the older goes first.
-    /// </summary>
-    public static List<AcceleratorPriceChanged> InVersionOrder(Batch<AcceleratorPriceChanged> batch) =>
-        [.. batch.Select(context => context.Message).OrderBy(change => change.CatalogVersion)];
-
-    public static void RecordConsumed(List<AcceleratorPriceChanged> changes)
-    {
-        foreach (var change in changes)
-        {
-            PricingTelemetry.RecordConsumed(change.Provider, nameof(AcceleratorPriceChanged));
-        }
-    }
-}
-
-/// <summary>Announces a version's change count; completing it makes the version visible to quotes.</summary>
-public sealed class CatalogPublishedConsumer(PriceView view, CatalogTraceLinks traceLinks, PriceEventGate gate, ILogger<CatalogPublishedConsumer> logger) : IConsumer<CatalogPublished>
-{
-    public Task Consume(ConsumeContext<CatalogPublished> context)
-    {
-        var m = context.Message;
-        gate.Check(m);
-        var result = view.ApplyPublished(m.Provider, m.CatalogVersion, m.ChangeCount, m.AsOf, m.PreviousVersion);
-        PricingTelemetry.RecordConsumed(m.Provider, nameof(CatalogPublished));
-        // Quotes over this version link to this consume span (and so to the scrape's trace).
-        traceLinks.Remember(m.Provider, m.CatalogVersion);
-        logger.LogInformation("{Provider} published v{Version} ({Changes} changes): {Result}", m.Provider, m.CatalogVersion, m.ChangeCount, result);
-        return Task.CompletedTask;
     }
 }
 
@@ -113,6 +98,8 @@ public sealed class PriceEventGate(PriceEventRules rules, ICatalogSnapshotClient
     public void Check(AcceleratorPriceChanged change) => Reject(nameof(AcceleratorPriceChanged), change.Provider, rules.Check(change));
 
     public void Check(CatalogPublished published) => Reject(nameof(CatalogPublished), published.Provider, rules.Check(published));
+
+    public void Check(CatalogVersionChanges part) => Reject(nameof(CatalogVersionChanges), part.Provider, rules.Check(part));
 
     private void Reject(string eventName, string? provider, IReadOnlyList<string> problems)
     {

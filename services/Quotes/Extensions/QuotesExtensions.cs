@@ -105,22 +105,23 @@ public static class QuotesExtensions
 
     public static void RegisterConsumers(IBusRegistrationConfigurator x)
     {
-        // The definitions carry batching, the gate and retry, so the in-memory bus has them as RabbitMQ does.
-        x.AddConsumer<AcceleratorPriceChangedConsumer, AcceleratorPriceChangedConsumerDefinition>();
-        x.AddConsumer<CatalogPublishedConsumer, CatalogPublishedConsumerDefinition>();
-        x.AddConsumer<PriceChangeHistoryConsumer, PriceChangeHistoryConsumerDefinition>();
+        // The definitions carry ordering (one part at a time) and retry, so the in-memory bus has them as RabbitMQ does.
+        x.AddConsumer<CatalogVersionChangesConsumer, CatalogVersionChangesConsumerDefinition>();
+        x.AddConsumer<CatalogVersionHistoryConsumer, CatalogVersionHistoryConsumerDefinition>();
     }
 
     /// <summary>
-    /// Two queues. This replica's own (<see cref="QuotesReplica.QueueName"/>), bound to every price change ("#") and
-    /// every catalog announcement, feeds its price view and its watchers: each replica sees every change, whichever
-    /// replica writes the history. It is a durable quorum queue (it survives a broker restart with its messages) that
-    /// RabbitMQ deletes once no replica has consumed from it for <see cref="QuotesOptions.ReplicaQueueExpiry"/>.
-    /// The shared one (<see cref="QuotesOptions.QueueName"/>), consumed by every replica in turn, feeds the history
-    /// when it is shared (Redis): each change is acked only once Redis has it. With the history in memory, each
-    /// replica records from its own queue. Batching, the per-change gate, ordering and retry come from the consumers'
-    /// definitions (<see cref="PriceChangeBatching"/>), as on the in-memory bus; only the broker's topology is
-    /// configured here. Never acked-and-lost.
+    /// Two queues, both bound to the fanout exchange of catalog versions (<see cref="CatalogVersionChanges"/>: a version's
+    /// changes in one message, or a few parts), never to the per-change topic exchange, which is for outside
+    /// subscribers: each change reaches a replica once, inside its version. This replica's own queue
+    /// (<see cref="QuotesReplica.QueueName"/>) feeds its price view and its watchers: each replica sees every version,
+    /// whichever replica writes the history. It is a durable quorum queue (it survives a broker restart with its
+    /// messages) that RabbitMQ deletes once no replica has consumed from it for <see cref="QuotesOptions.ReplicaQueueExpiry"/>.
+    /// The shared one (<see cref="QuotesOptions.QueueName"/>), consumed by every replica in turn, feeds the history when it
+    /// is shared (Redis): a version part is acked only once Redis has it, and written once (a part a replica already
+    /// wrote costs one lookup). With the history in memory, each replica records from its own queue. Ordering (one
+    /// part at a time) and retry come from the consumers' definitions, as on the in-memory bus; only the broker's
+    /// topology is configured here. Never acked-and-lost.
     /// </summary>
     public static void ConfigureRabbitEndpoints(IBusRegistrationContext context, IRabbitMqBusFactoryConfigurator cfg)
     {
@@ -129,16 +130,9 @@ public static class QuotesExtensions
         var sharedHistory = context.GetRequiredService<Quotes.History.IPriceHistoryStore>().IsShared;
         cfg.ReceiveEndpoint(replica.QueueName, e =>
         {
-            e.ConfigureConsumeTopology = false;
-            e.SetQuorumQueue();
+            ConfigureVersionQueue(e);
             e.QueueExpiration = options.ReplicaQueueExpiry;
-            BindEveryPriceChange(e);
-            e.Bind(PriceChangeTopology.CatalogPublishedExchangeName, b => b.ExchangeType = ExchangeType.Fanout);
-            // Deep prefetch: a batch fills only with what the broker has already sent; room for two full batches, so
-            // the next one collects while one is handled.
-            e.PrefetchCount = 2 * Math.Max(1, options.PriceChangeBatchSize);
-            e.ConfigureConsumer<AcceleratorPriceChangedConsumer>(context);
-            e.ConfigureConsumer<CatalogPublishedConsumer>(context);
+            e.ConfigureConsumer<CatalogVersionChangesConsumer>(context);
         });
 
         if (!sharedHistory)
@@ -149,20 +143,20 @@ public static class QuotesExtensions
 
         cfg.ReceiveEndpoint(options.QueueName, e =>
         {
-            e.ConfigureConsumeTopology = false;
-            e.SetQuorumQueue();
-            BindEveryPriceChange(e);
-            e.PrefetchCount = 2 * Math.Max(1, options.PriceChangeBatchSize);
-            e.ConfigureConsumer<PriceChangeHistoryConsumer>(context);
+            ConfigureVersionQueue(e);
+            e.ConfigureConsumer<CatalogVersionHistoryConsumer>(context);
         });
     }
 
-    private static void BindEveryPriceChange(IRabbitMqReceiveEndpointConfigurator e) =>
-        e.Bind(PriceChangeTopology.ExchangeName, b =>
-        {
-            b.ExchangeType = ExchangeType.Topic;
-            b.RoutingKey = "#";
-        });
+    private static void ConfigureVersionQueue(IRabbitMqReceiveEndpointConfigurator e)
+    {
+        e.ConfigureConsumeTopology = false;
+        e.SetQuorumQueue();
+        e.Bind(PriceChangeTopology.CatalogVersionsExchangeName, b => b.ExchangeType = ExchangeType.Fanout);
+        // One part at a time keeps versions in order; the next few are prefetched while one is handled.
+        e.PrefetchCount = VersionPartConsumption.Prefetch;
+        e.ConcurrentMessageLimit = 1;
+    }
 
     public static IEndpointRouteBuilder MapQuotes(this IEndpointRouteBuilder app)
     {

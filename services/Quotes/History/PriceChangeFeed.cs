@@ -24,7 +24,7 @@ public sealed record PriceChangeSelector(string? Provider, string? Region, strin
 /// replica whose selector matches, once. Each replica consumes every change on a queue of its own, so its watchers
 /// miss none whichever replica wrote the history first; a redelivery (after a broker restart, or a change this
 /// replica already passed on) is dropped by its identity (provider, version, offer). Recording the history is not
-/// this class's job (see <see cref="Consumers.PriceChangeHistoryConsumer"/>); <see cref="RecordAsync"/> does both
+/// this class's job (see <see cref="Consumers.CatalogVersionHistoryConsumer"/>); <see cref="RecordAsync"/> does both
 /// for callers that hold a change outside the broker (a resync's backfill, tests).
 /// </summary>
 public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOptions options, TimeProvider time, ILogger<PriceChangeFeed> logger)
@@ -91,24 +91,49 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
     /// </summary>
     public async Task<int> RecordManyAsync(IReadOnlyList<AcceleratorPriceChanged> changes, CancellationToken cancellationToken)
     {
-        if (changes.Count > 0 && time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _storeDownUntilTicks))
+        if (changes.Count > 0)
         {
-            try
-            {
-                await store.AppendManyAsync(changes, cancellationToken);
-            }
-            catch (Exception ex) when (store.IsShared && IsStoreOutage(ex))
-            {
-                var now = time.GetUtcNow();
-                // Logged once per pause, not once per change.
-                if (Interlocked.Exchange(ref _storeDownUntilTicks, (now + OutagePause).UtcTicks) <= now.UtcTicks)
-                {
-                    logger.LogWarning("History store {Store} unavailable; watchers and the view go on, the shared queue holds the history writes: {Error}", store.Name, ex.Message);
-                }
-            }
+            await WriteAsync(() => store.AppendManyAsync(changes, cancellationToken));
         }
 
         return NotifyMany(changes);
+    }
+
+    /// <summary>
+    /// <see cref="RecordManyAsync"/> for one consumed part of a catalog version: written to the history once per part
+    /// (<see cref="IPriceHistoryStore.AppendVersionPartAsync"/>), then passed on to watchers in one fan-out.
+    /// </summary>
+    public async Task<int> RecordPartAsync(CatalogVersionChanges part, CancellationToken cancellationToken)
+    {
+        if (part.Changes.Length > 0)
+        {
+            await WriteAsync(() => store.AppendVersionPartAsync(part, cancellationToken));
+        }
+
+        return NotifyMany(part.Changes);
+    }
+
+    /// <summary>A write to the history; a shared one that is unreachable is skipped for a while (the shared queue holds it).</summary>
+    private async Task WriteAsync(Func<Task> write)
+    {
+        if (time.GetUtcNow().UtcTicks < Interlocked.Read(ref _storeDownUntilTicks))
+        {
+            return;
+        }
+
+        try
+        {
+            await write();
+        }
+        catch (Exception ex) when (store.IsShared && IsStoreOutage(ex))
+        {
+            var now = time.GetUtcNow();
+            // Logged once per pause, not once per change.
+            if (Interlocked.Exchange(ref _storeDownUntilTicks, (now + OutagePause).UtcTicks) <= now.UtcTicks)
+            {
+                logger.LogWarning("History store {Store} unavailable; watchers and the view go on, the shared queue holds the history writes: {Error}", store.Name, ex.Message);
+            }
+        }
     }
 
     public static bool IsStoreOutage(Exception ex) => ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException;

@@ -122,6 +122,15 @@ public interface IPriceHistoryStore
         return added;
     }
 
+    /// <summary>
+    /// Appends one part of a catalog version (<see cref="CatalogVersionChanges"/>) once: true when this call wrote it,
+    /// false when it was already there (a redelivery, or another replica's write). A store shared by replicas remembers
+    /// the parts it holds, so a repeat costs one lookup and rewrites nothing; this default appends the changes, which
+    /// are idempotent by identity anyway.
+    /// </summary>
+    async Task<bool> AppendVersionPartAsync(CatalogVersionChanges part, CancellationToken cancellationToken) =>
+        (await AppendManyAsync(part.Changes, cancellationToken)).Contains(true);
+
     /// <summary>How much of <paramref name="provider"/>'s log lies after <paramref name="afterVersion"/>, and what has been trimmed.</summary>
     Task<ResumeWindow> ResumeWindowAsync(string provider, long afterVersion, CancellationToken cancellationToken);
 

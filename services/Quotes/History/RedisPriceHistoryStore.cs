@@ -20,10 +20,19 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
 {
     // One call appends a batch. Per change i (from 0): KEYS 8i+1 ids, 8i+2 provider log, 8i+3 trimmed mark, 8i+4..8i+8 the
     // time-scored indexes; ARGV 2+4i+1 identity, +2 member, +3 version, +4 observed ms. ARGV 1 the retention cutoff ms,
-    // 2 the max changes per provider. Returns one 1 (recorded) or 0 (already there) per change.
+    // 2 the max changes per provider. Returns one 1 (recorded) or 0 (already there) per change. With a version part's mark
+    // as one more, last, KEY (see AppendVersionPartAsync): returns -1 and writes nothing when the mark is there, and sets it
+    // (ARGV second to last "1", for ARGV last milliseconds) after the appends.
     private const string AppendScript = """
+        local n = math.floor(#KEYS / 8)
+        local mark = nil
+        if #KEYS > n * 8 then
+          mark = KEYS[#KEYS]
+          if redis.call('EXISTS', mark) == 1 then return -1 end
+        end
         local added = {}
-        for i = 0, #KEYS / 8 - 1 do
+        local trim = {}
+        for i = 0, n - 1 do
           local k = i * 8
           local a = 2 + i * 4
           if redis.call('ZADD', KEYS[k + 1], 'NX', ARGV[a + 3], ARGV[a + 1]) == 0 then
@@ -40,15 +49,23 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
             end
             for j = 4, 8 do
               redis.call('ZADD', KEYS[k + j], ARGV[a + 4], ARGV[a + 2])
-              redis.call('ZREMRANGEBYSCORE', KEYS[k + j], '-inf', '(' .. ARGV[1])
+              trim[KEYS[k + j]] = true
             end
             added[i + 1] = 1
           end
         end
+        -- The retention trim once per index the call wrote to (the accelerator indexes are shared by most changes of a call).
+        for key in pairs(trim) do
+          redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. ARGV[1])
+        end
+        if mark and ARGV[#ARGV - 1] == '1' then redis.call('SET', mark, '1', 'PX', ARGV[#ARGV]) end
         return added
         """;
 
     private const int KeysPerChange = 8;
+
+    // Version parts being written by this process, by mark (see AppendVersionPartAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<bool>>> _partWrites = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Changes per script call: a consumed batch goes as a few calls sent back to back (one pipeline, one round trip),
@@ -65,15 +82,78 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
 
     public async Task<IReadOnlyList<bool>> AppendManyAsync(IReadOnlyList<AcceleratorPriceChanged> changes, CancellationToken cancellationToken)
     {
+        var added = new List<bool>(changes.Count);
+        foreach (var reply in await Task.WhenAll(SendAppends(changes, mark: null, setMark: false)))
+        {
+            added.AddRange(((RedisResult[])reply!).Select(r => (long)r == 1));
+        }
+
+        return added;
+    }
+
+    /// <summary>
+    /// The part's changes, guarded by its mark <c>{prefix}history:part:{provider}:{version}:{part}</c> (kept for the
+    /// retention): a replica or a redelivery that finds the mark writes nothing, and a second writer in this process
+    /// while the first is still at it waits for that write. The mark is set only once every change
+    /// is in: by the script itself when the part fits one call (one round trip), else once every call has succeeded; a
+    /// writer that finds no mark writes the part again, and the appends recognise what is there already.
+    /// </summary>
+    public async Task<bool> AppendVersionPartAsync(CatalogVersionChanges part, CancellationToken cancellationToken)
+    {
+        // This replica's own consumer and the shared queue's usually hold the same part at the same moment: the second
+        // waits for the first's write instead of sending the whole part to Redis again.
+        var mark = $"{keyPrefix}history:part:{part.Provider}:{part.CatalogVersion}:{part.Part}";
+        var write = new Lazy<Task<bool>>(() => WritePartAsync(part, mark), LazyThreadSafetyMode.ExecutionAndPublication);
+        var running = _partWrites.GetOrAdd(mark, write);
+        if (!ReferenceEquals(running, write))
+        {
+            await running.Value.WaitAsync(cancellationToken);
+            return false;
+        }
+
+        try
+        {
+            return await write.Value;
+        }
+        finally
+        {
+            _partWrites.TryRemove(new KeyValuePair<string, Lazy<Task<bool>>>(mark, write));
+        }
+    }
+
+    private async Task<bool> WritePartAsync(CatalogVersionChanges part, RedisKey mark)
+    {
+        var oneCall = part.Changes.Length <= ChangesPerCall;
+        var replies = await Task.WhenAll(SendAppends(part.Changes, mark, setMark: oneCall));
+        if (replies.Any(r => r.Resp2Type == ResultType.Integer))
+        {
+            // The mark was there: another replica (or an earlier delivery) wrote this part.
+            return false;
+        }
+
+        if (!oneCall)
+        {
+            await redis.GetDatabase().StringSetAsync(mark, 1, options.Retention);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The script calls for <paramref name="changes"/>, all sent before the first reply is awaited (the multiplexer
+    /// pipelines them on its one connection: one round trip), each guarded by <paramref name="mark"/> when given.
+    /// </summary>
+    private List<Task<RedisResult>> SendAppends(IReadOnlyList<AcceleratorPriceChanged> changes, RedisKey? mark, bool setMark)
+    {
         var db = redis.GetDatabase();
         var cutoff = (time.GetUtcNow() - options.Retention).ToUnixTimeMilliseconds();
-        // Every call is sent before the first reply is awaited: the multiplexer pipelines them on its one connection.
         var calls = new List<Task<RedisResult>>((changes.Count + ChangesPerCall - 1) / ChangesPerCall);
-        for (var from = 0; from < changes.Count; from += ChangesPerCall)
+        for (var from = 0; from < Math.Max(changes.Count, mark is null ? 0 : 1); from += ChangesPerCall)
         {
             var count = Math.Min(ChangesPerCall, changes.Count - from);
-            var keys = new RedisKey[count * KeysPerChange];
-            var args = new RedisValue[2 + count * 4];
+            var extra = mark is null ? 0 : 1;
+            var keys = new RedisKey[count * KeysPerChange + extra];
+            var args = new RedisValue[2 + count * 4 + 2 * extra];
             args[0] = cutoff;
             args[1] = options.MaxChangesPerProvider;
             for (var i = 0; i < count; i++)
@@ -95,16 +175,17 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
                 args[a + 3] = change.ObservedAt.ToUnixTimeMilliseconds();
             }
 
+            if (mark is { } m)
+            {
+                keys[^1] = m;
+                args[^2] = setMark ? "1" : "0";
+                args[^1] = (long)options.Retention.TotalMilliseconds;
+            }
+
             calls.Add(db.ScriptEvaluateAsync(AppendScript, keys, args));
         }
 
-        var added = new List<bool>(changes.Count);
-        foreach (var reply in await Task.WhenAll(calls))
-        {
-            added.AddRange(((RedisResult[])reply!).Select(r => (long)r == 1));
-        }
-
-        return added;
+        return calls;
     }
 
     public async Task<ResumeWindow> ResumeWindowAsync(string provider, long afterVersion, CancellationToken cancellationToken)

@@ -14,8 +14,8 @@ public sealed class QuotesOptions
     public Dictionary<string, string> Providers { get; set; } = [];
 
     /// <summary>
-    /// The durable queue every Quotes replica shares for the history (each change is written by whichever replica takes
-    /// it, and acked once Redis has it). Each replica's own queue, for its price view and watchers, is named from it:
+    /// The durable queue every Quotes replica shares for the history (each catalog version part is written by whichever
+    /// replica takes it, and acked once Redis has it). Each replica's own queue, for its price view and watchers, is named from it:
     /// <c>{QueueName}-replica-{ReplicaId}</c>.
     /// </summary>
     public string QueueName { get; set; } = "quotes-price-history";
@@ -58,15 +58,6 @@ public sealed class QuotesOptions
     /// payload). A quote over the three-provider catalog is tens of kilobytes.
     /// </summary>
     public long QuoteCacheMemoryBytes { get; set; } = 256L * 1024 * 1024;
-
-    /// <summary>Most price changes one consumed batch holds (see <c>Quotes.Consumers.PriceChangeBatching</c>); prefetch is twice this.</summary>
-    public int PriceChangeBatchSize { get; set; } = 1000;
-
-    /// <summary>
-    /// Longest a price change waits for its batch to fill: the latency batching adds at a low rate, and, because batches
-    /// close at this limit even while the one before is still being handled, what sets their size under load.
-    /// </summary>
-    public TimeSpan PriceChangeBatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(5);
 }
 
 /// <summary>Loads a provider's complete current catalog into the price view.</summary>
