@@ -4,13 +4,14 @@ using Pricing.Contracts.Events;
 namespace Quotes.Consumers;
 
 /// <summary>
-/// One version part at a time, in queue order, and retry, for <see cref="CatalogVersionChangesConsumer"/> on whichever
-/// transport: MassTransit applies a definition wherever the consumer is configured (<c>ConfigureEndpoints</c> on the
-/// in-memory bus, the replica queue's <c>ConfigureConsumer</c> on RabbitMQ).
+/// One version part at a time, in queue order, and retry, for a version-part consumer on whichever transport:
+/// MassTransit applies a definition wherever the consumer is configured (<c>ConfigureEndpoints</c> on the in-memory
+/// bus, the queue's <c>ConfigureConsumer</c> on RabbitMQ).
 /// </summary>
-public sealed class CatalogVersionChangesConsumerDefinition : ConsumerDefinition<CatalogVersionChangesConsumer>
+public abstract class VersionPartConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
 {
-    public CatalogVersionChangesConsumerDefinition()
+    protected VersionPartConsumerDefinition()
     {
         ConcurrentMessageLimit = 1;
         Endpoint(e =>
@@ -21,27 +22,15 @@ public sealed class CatalogVersionChangesConsumerDefinition : ConsumerDefinition
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<CatalogVersionChangesConsumer> consumerConfigurator, IRegistrationContext context) =>
+        IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context) =>
         consumerConfigurator.RetryUnlessInvalid();
 }
 
-/// <summary>The same for <see cref="CatalogVersionHistoryConsumer"/> (a Redis outage it waits out itself).</summary>
-public sealed class CatalogVersionHistoryConsumerDefinition : ConsumerDefinition<CatalogVersionHistoryConsumer>
-{
-    public CatalogVersionHistoryConsumerDefinition()
-    {
-        ConcurrentMessageLimit = 1;
-        Endpoint(e =>
-        {
-            e.ConcurrentMessageLimit = 1;
-            e.PrefetchCount = VersionPartConsumption.Prefetch;
-        });
-    }
+/// <summary>The replica's view and watchers: <see cref="CatalogVersionChangesConsumer"/>.</summary>
+public sealed class CatalogVersionChangesConsumerDefinition : VersionPartConsumerDefinition<CatalogVersionChangesConsumer>;
 
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<CatalogVersionHistoryConsumer> consumerConfigurator, IRegistrationContext context) =>
-        consumerConfigurator.RetryUnlessInvalid();
-}
+/// <summary>The shared history: <see cref="CatalogVersionHistoryConsumer"/> (a Redis outage it waits out itself).</summary>
+public sealed class CatalogVersionHistoryConsumerDefinition : VersionPartConsumerDefinition<CatalogVersionHistoryConsumer>;
 
 /// <summary>
 /// How version parts are consumed: one at a time per queue (what keeps every offer's changes in version order: a
