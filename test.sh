@@ -13,10 +13,11 @@
 #      .env.example), `kubectl kustomize` of every k8s/overlays/*, each overlay's objects against the Kubernetes
 #      schemas (deploy/validate/validate-k8s.mjs; custom resources skipped and listed). They count in the closing
 #      line and get a line of their own.
-#   1c. Contract and data checks, offline: `buf lint` of protos/ and `buf breaking` against the previous commit's
-#      protos/ (tools/buf/check.sh; npm @bufbuild/buf pinned in tools/buf; a declared break is listed in
-#      tools/buf/accepted-breaks.txt; with no previous commit in the clone, breaking is skipped and counted as skipped),
-#      and each provider's snapshot rebuilt by its builder (tools/snapshots/check.sh: derive and build into a temporary
+#   1c. Contract and data checks, offline: `buf lint` of protos/ and `buf breaking` against the protos/ of the
+#      previous commit on main (the fork point on a branch; tools/buf/check.sh; npm @bufbuild/buf pinned in
+#      tools/buf; a declared break is listed in tools/buf/accepted-breaks.txt; buf missing or failing fails; with no
+#      previous commit in the clone, breaking is skipped and counted as skipped), and the snapshot of each provider
+#      folder of tools/snapshots/ rebuilt by its builder (tools/snapshots/check.sh: derive and build into a temporary
 #      folder, any difference with the committed files fails). Each counts in the closing line and gets a line.
 #      PRICING_TEST_DEPLOY_ONLY=1 runs only 1b and 1c (and their installs).
 #   2. Unless the caller already set PRICING_TEST_REDIS: starts a throwaway Redis on 127.0.0.1
@@ -340,8 +341,10 @@ offline_check() { # description command... (exit 0 pass, 3 skipped, anything els
 }
 t0="$(now)"
 offline_check "buf lint protos/ (buf.yaml)" tools/buf/check.sh lint
-offline_check "buf breaking protos/ against the previous commit (declared: tools/buf/accepted-breaks.txt)" tools/buf/check.sh breaking
-for provider in aws gcp azure; do
+offline_check "buf breaking protos/ against the previous commit on main (declared: tools/buf/accepted-breaks.txt)" tools/buf/check.sh breaking
+# Every provider folder of tools/snapshots/ (its snapshot.conf says what it rebuilds), so a new provider is checked too.
+for folder in tools/snapshots/*/; do
+  provider="$(basename "$folder")"
   offline_check "$provider snapshot rebuilt from its sources matches the committed one (tools/snapshots/$provider)" \
     tools/snapshots/check.sh "$provider"
 done

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Grpc.Core;
 using Grpc.Health.V1;
+using Pricing.Catalog;
 using Pricing.Contracts.V1;
 using Pricing.ServiceDefaults;
 
@@ -85,7 +86,7 @@ public sealed class MetricsTests(ObservedServer server)
         Assert.Contains(PricingTelemetry.PrometheusNames.QuoteDuration + "_bucket", exported);
         Assert.Contains(PricingTelemetry.PrometheusNames.QuoteCacheRequests, exported);
 
-        foreach (var provider in new[] { "aws", "gcp", "azure" })
+        foreach (var provider in CloudProviders.Ids)
         {
             Assert.Matches(new Regex($@"^pricing_catalog_offers\{{[^}}]*provider=""{provider}""[^}}]*\}} [1-9]", RegexOptions.Multiline), exposition);
             Assert.Matches(new Regex($@"^pricing_scrape_duration_seconds_count\{{[^}}]*outcome=""published""[^}}]*provider=""{provider}""", RegexOptions.Multiline), exposition);

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Google.Rpc;
 using Grpc.Core;
+using Pricing.Catalog;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 
@@ -38,8 +39,11 @@ public sealed class QuotePropertyTests(StandaloneServer server)
             (units, nanos) => (Money?)new Money { CurrencyCode = "USD", Units = units, Nanos = nanos }),
         Gen.Constant<Money?>(new Money { CurrencyCode = "EUR", Units = 2 }));
 
+    /// <summary>Every provider of providers.json, and one that is not a provider.</summary>
+    private static readonly string[] CloudsAndAnUnknownOne = [.. CloudProviders.Ids, "oracle"];
+
     private static readonly Gen<(string, double)[]> Discounts =
-        Gen.SubListOf(new[] { "aws", "gcp", "azure", "oracle" })
+        Gen.SubListOf(CloudsAndAnUnknownOne)
             .SelectMany(clouds => Gen.CollectToArray(clouds.Select(c => Mixed(5, 10, 25).Select(p => (c, p)))));
 
     private static readonly Gen<QuoteTrainingRunRequest> Requests = Gen.CollectToArray(new[]
@@ -53,7 +57,7 @@ public sealed class QuotePropertyTests(StandaloneServer server)
         Set(MixedInt(0, 0, 8, 24, 512, 16384), (r, v) => r.AcceleratorCount = v),
         Set(Mixed(0, 0, 0.3, 0.5, 1.0), (r, v) => r.Mfu = v),
         Set(Mixed(0, 0, 0.9, 1.0), (r, v) => r.Goodput = v),
-        Set(Subset("aws", "gcp", "azure", "oracle"), (r, v) => r.Clouds.Add(v)),
+        Set(Subset(CloudsAndAnUnknownOne), (r, v) => r.Clouds.Add(v)),
         Set(Subset("eastus", "westus3", "us-east-1", "nowhere", "eastus,nowhere"), (r, v) => r.Regions.Add(v)),
         Set(Subset("on_demand", "spot", "committed_1y", "committed_3y", "savings_plan_compute_1y_no_upfront", "preemptible"), (r, v) => r.PricingModels.Add(v)),
         Set(MixedInt(0, 0, 5, 1000), (r, v) => r.MaxOptions = v),

@@ -75,7 +75,7 @@ public static class OfferCatalogRequestMapping
         var violations = new List<FieldViolation>();
         if (string.IsNullOrWhiteSpace(request.Provider))
         {
-            violations.Add(new FieldViolation("provider", "Required: the provider whose catalog to rebuild (aws, gcp, azure)."));
+            violations.Add(new FieldViolation("provider", $"Required: the provider whose catalog to rebuild ({CloudProviders.IdsInWords()})."));
         }
 
         var asOf = AsOfRequest.TimeOf(request.AsOf, "as_of", violations);

@@ -13,7 +13,7 @@ exact formats of the AWS Price List Bulk API and of the EC2 Spot pricing page's 
                                                             # DIR/tests/... instead of this repository's (test.sh)
 
 Everything it reads is in the repository: services/Aws.Pricing/Snapshot (sources.csv, verbatim/) and, with --derive,
-reference/ (verbatim public files, cited in reference/README.md). services/Aws.Pricing/Snapshot/README.md says which
+reference/ (verbatim public files, cited in tools/snapshots/README.md). services/Aws.Pricing/Snapshot/README.md says which
 fields are reconstructed.
 """
 import csv, hashlib, json, os, sys

@@ -12,7 +12,7 @@ SKU, writing on each row where its figure comes from and how it was derived. Whe
 price rather than per-vCPU and per-GiB SKU prices, the host price is decomposed (see README.md). `build` writes
 the SKUs in the exact page format of `GET v1/services/{id}/skus`, several pages per service linked by
 nextPageToken, SKUs in skuId order as the API returns them. Only `derive` reads REFERENCE (reference/ beside this
-script: verbatim public files, cited in reference/README.md); everything read is in the repository.
+script: verbatim public files, cited in tools/snapshots/README.md); everything read is in the repository.
 """
 import csv, hashlib, json, os, sys
 from decimal import Decimal, ROUND_HALF_EVEN
