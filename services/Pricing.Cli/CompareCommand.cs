@@ -112,7 +112,7 @@ public sealed class CompareCommand : Command, IVerb<CompareArguments>
 
         foreach (var v in comparison.CatalogVersions)
         {
-            console.MarkupLine(Markup.Escape($"Prices: {v.Provider} catalog v{v.Version}, as of {v.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({Pricing.Catalog.PriceAge.Describe(TimeSpan.FromSeconds(v.AgeSeconds))})"));
+            console.MarkupLine(Markup.Escape(QuoteCommand.PricesLine(v)));
         }
 
         foreach (var warning in comparison.Warnings)

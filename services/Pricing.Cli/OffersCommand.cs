@@ -124,7 +124,7 @@ public sealed class OffersCommand : Command, IVerb<OffersArguments>
         console.Write(table);
         foreach (var v in response.CatalogVersions)
         {
-            console.MarkupLine(Markup.Escape($"Prices: {v.Provider} catalog v{v.Version}, as of {ChangeFormat.Time(v.AsOf)}"));
+            console.MarkupLine(Markup.Escape(QuoteCommand.PricesLine(v)));
         }
 
         foreach (var warning in response.Warnings)

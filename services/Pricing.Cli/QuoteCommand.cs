@@ -95,8 +95,9 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
                 Duration(o.WallClockHours),
                 "$" + o.TotalCost.ToDecimal().ToString("N0", CultureInfo.InvariantCulture),
                 $"${Short(o.TotalCostLow.ToDecimal())}-{Short(o.TotalCostHigh.ToDecimal())}",
-                (o.EnergyKwh / 1000).ToString("N1", CultureInfo.InvariantCulture),
-                (o.Co2Kg / 1000).ToString("N1", CultureInfo.InvariantCulture));
+                // The basic view leaves energy out: absent, not zero.
+                o.EnergyKwh > 0 ? (o.EnergyKwh / 1000).ToString("N1", CultureInfo.InvariantCulture) : Absent,
+                o.EnergyKwh > 0 ? (o.Co2Kg / 1000).ToString("N1", CultureInfo.InvariantCulture) : Absent);
         }
 
         console.Write(table);
@@ -121,7 +122,7 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
 
         foreach (var c in quote.CatalogVersions)
         {
-            console.MarkupLine(Markup.Escape($"Prices: {c.Provider} catalog v{c.Version}, as of {c.AsOf.ToDateTimeOffset():yyyy-MM-dd} ({Pricing.Catalog.PriceAge.Describe(TimeSpan.FromSeconds(c.AgeSeconds))})"));
+            console.MarkupLine(Markup.Escape(PricesLine(c)));
         }
 
         foreach (var warning in quote.Warnings)
@@ -144,6 +145,18 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
             output.WriteLine("  " + line.Text);
         }
     }
+
+    /// <summary>What a table shows for a figure the answer's view left out.</summary>
+    internal const string Absent = "—";
+
+    /// <summary>
+    /// "Prices: aws catalog v3, as of 2026-11-28 (9 days old, stale)": a catalog version an answer reports, with its
+    /// age and, when the server's StaleAfter setting says so, that its prices are stale. The same line for quote,
+    /// compare and offers.
+    /// </summary>
+    internal static string PricesLine(CatalogVersionUsed v) =>
+        $"Prices: {v.Provider} catalog v{v.Version}, as of {v.AsOf.ToDateTimeOffset():yyyy-MM-dd} "
+        + $"({Pricing.Catalog.PriceAge.Describe(TimeSpan.FromSeconds(v.AgeSeconds))}{(v.Stale ? ", stale" : "")})";
 
     internal static string Short(decimal amount) => amount switch
     {

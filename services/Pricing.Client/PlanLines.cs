@@ -19,7 +19,8 @@ public sealed record PlanLine(string Key, string Label, string Value, string Det
 /// <summary>
 /// The one plan renderer: a quote option as plan lines (cluster, fabric, MFU parts, goodput parts, commitment or block
 /// billing with its upfront note, energy, the cost breakdown, the bill lines and the bill total), the same for the
-/// CLI and the Dashboard. An option in the basic view has no parts: the plan summary's figures stand in for them.
+/// CLI and the Dashboard. An option in the basic view has no parts: the plan summary's figures stand in for them, and a
+/// line whose figures the view left out is not rendered (never as a false zero).
 /// Numbers are formatted here, once, in the invariant culture.
 /// </summary>
 public static class PlanLines
@@ -35,8 +36,8 @@ public static class PlanLines
         var lines = new List<PlanLine>
         {
             new("cluster", "Cluster", $"{o.Instances} × {o.InstanceType} ({Whole(o.Accelerators)} accelerators, {Words(o.ClusterBasis)})",
-                $"{Duration(o.WallClockHours)} wall-clock, {Whole(o.AcceleratorHours)} accelerator-hours at {Rate(o.PricePerAcceleratorHour)}/accelerator-hour; "
-                + $"the global batch keeps at most {Whole(o.LargestUsefulAccelerators)} accelerators busy"),
+                $"{Duration(o.WallClockHours)} wall-clock, {Whole(o.AcceleratorHours)} accelerator-hours at {Rate(o.PricePerAcceleratorHour)}/accelerator-hour"
+                + (o.LargestUsefulAccelerators > 0 ? $"; the global batch keeps at most {Whole(o.LargestUsefulAccelerators)} accelerators busy" : "")),
         };
 
         if (o.Fabric is { } f)
@@ -76,8 +77,12 @@ public static class PlanLines
             AddSummary(lines, o, summary);
         }
 
-        lines.Add(new("energy", "Energy", $"{One(o.EnergyKwh / 1000)} MWh, {One(o.Co2Kg / 1000)} t CO2",
-            $"{Whole(o.WattsPerAccelerator)} W per accelerator × load {Factor(o.LoadFactor)} × PUE {Factor(o.Pue)}{(o.PowerEstimated ? " (estimated)" : "")}; {o.PowerSource}"));
+        // A figure the view left out (energy, the bill total) is absent, not zero: its line is left out too.
+        if (o.EnergyKwh > 0)
+        {
+            lines.Add(new("energy", "Energy", $"{One(o.EnergyKwh / 1000)} MWh, {One(o.Co2Kg / 1000)} t CO2",
+                $"{Whole(o.WattsPerAccelerator)} W per accelerator × load {Factor(o.LoadFactor)} × PUE {Factor(o.Pue)}{(o.PowerEstimated ? " (estimated)" : "")}; {o.PowerSource}"));
+        }
 
         if (o.Breakdown is { } b)
         {
@@ -93,7 +98,11 @@ public static class PlanLines
             lines.Add(new("bill." + line.Name, $"Bill: {Words(line.Name)}{(line.Optional ? " (optional)" : "")}", Cost(line.Amount), line.Detail));
         }
 
-        lines.Add(new("bill-total", "Bill total", Cost(o.BillTotal), $"with optional lines {Cost(o.BillTotalWithOptional)}"));
+        if (o.BillTotal is { } billTotal)
+        {
+            lines.Add(new("bill-total", "Bill total", Cost(billTotal), o.BillTotalWithOptional is { } withOptional ? $"with optional lines {Cost(withOptional)}" : ""));
+        }
+
         return lines;
     }
 

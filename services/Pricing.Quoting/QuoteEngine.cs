@@ -37,12 +37,14 @@ public sealed class QuoteEngine
         _options = new QuoteOptionBuilder(new OptionEnergy(energy, defaults), new BillLines(providerCosts, defaults), defaults);
     }
 
-    public QuoteEngine(AcceleratorRegistry registry)
+    /// <summary>For Pricing.Quoting.Tests: <paramref name="registry"/> and the bundled data for the rest.</summary>
+    internal QuoteEngine(AcceleratorRegistry registry)
         : this(registry, EfficiencyModel.Default, InstanceCapabilities.Default, ProviderCosts.Default, EnergyFactors.Default, ModelDefaults.Default)
     {
     }
 
-    public QuoteEngine(AcceleratorRegistry registry, EfficiencyModel efficiency)
+    /// <summary>For Pricing.Quoting.Tests: <paramref name="registry"/>, <paramref name="efficiency"/> and the bundled data for the rest.</summary>
+    internal QuoteEngine(AcceleratorRegistry registry, EfficiencyModel efficiency)
         : this(registry, efficiency, InstanceCapabilities.Default, ProviderCosts.Default, EnergyFactors.Default, ModelDefaults.Default)
     {
     }

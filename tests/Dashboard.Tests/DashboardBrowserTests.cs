@@ -31,7 +31,14 @@ public sealed class DashboardBrowserTests(DashboardServer server)
 
         var providers = result.GetProperty("providers").EnumerateArray().ToList();
         Assert.Equal(CloudProviders.Ids.Order(StringComparer.Ordinal), providers.Select(p => p.GetProperty("provider").GetString()).Order(StringComparer.Ordinal));
-        Assert.All(providers, p => Assert.False(p.GetProperty("stale").GetBoolean(), $"{p.GetProperty("provider")} shown as stale"));
+        // Every scrape succeeded; "stale" is the prices' age past the one StaleAfter setting, as a quote reports it.
+        var staleness = server.Staleness();
+        Assert.All(providers, p =>
+        {
+            Assert.False(p.GetProperty("scrapeFailed").GetBoolean(), $"{p.GetProperty("provider")} shown as failed");
+            Assert.DoesNotContain("last scrape failed", p.GetProperty("text").GetString(), StringComparison.Ordinal);
+            AssertStaleByAge(staleness, p);
+        });
 
         // Every cell is the cheapest price per accelerator-hour of its accelerator, provider and pricing model in
         // the catalog the provider holds now, and every such group has its cell.
@@ -249,7 +256,9 @@ public sealed class DashboardBrowserTests(DashboardServer server)
             Assert.True(row.GetProperty("version").GetInt64() >= 1);
             Assert.Equal(current.Offers.Count, row.GetProperty("offers").GetInt32());
             Assert.Equal(current.Quarantined.Count, row.GetProperty("quarantined").GetInt32());
-            Assert.False(row.GetProperty("stale").GetBoolean());
+            Assert.False(row.GetProperty("scrapeFailed").GetBoolean());
+            AssertStaleByAge(server.Staleness(), row);
+            Assert.Equal(row.GetProperty("stale").GetBoolean() ? server.Staleness().Label : "fresh", row.GetProperty("state").GetString());
             var rows = quarantined[catalog.Provider].GetProperty("rows").EnumerateArray().ToList();
             Assert.Equal(Math.Min(current.Quarantined.Count, 500), rows.Count);
             Assert.All(rows, r =>
@@ -272,6 +281,14 @@ public sealed class DashboardBrowserTests(DashboardServer server)
 
     private static List<double> Numbers(JsonElement result, string name) =>
         [.. result.GetProperty(name).EnumerateArray().Select(e => e.GetDouble())];
+
+    /// <summary>A provider shown stale exactly when the age it shows is past the setting, with the badge that says so.</summary>
+    private static void AssertStaleByAge(Dashboard.Pages.PriceStaleness staleness, JsonElement shown)
+    {
+        var age = shown.GetProperty("ageSeconds").GetInt64();
+        Assert.True(age >= 0, shown.ToString());
+        Assert.Equal(staleness.IsStale(age), shown.GetProperty("stale").GetBoolean());
+    }
 
     private static void AssertNoConsoleErrors(JsonElement result) =>
         Assert.Empty(result.GetProperty("consoleErrors").EnumerateArray().Select(e => e.GetString()));

@@ -31,6 +31,9 @@ public sealed class DashboardServer : IAsyncLifetime
     /// <summary>The same host's gRPC address (HTTP/2).</summary>
     public string GrpcUrl { get; private set; } = "";
 
+    /// <summary>The StaleAfter rule the dashboard applies, from the host's configuration.</summary>
+    public Dashboard.Pages.PriceStaleness Staleness() => new(App.Services.GetRequiredService<IConfiguration>());
+
     public ProviderPriceCatalog Catalog(string provider) =>
         App.Services.GetServices<ProviderPriceCatalog>().Single(c => c.Provider == provider);
 

@@ -113,7 +113,17 @@ public sealed class PlanLinesTests
     {
         var keys = PlanLines.Of(new QuoteOption { Instances = 1, InstanceType = "x", ClusterBasis = "one_instance" }).Select(l => l.Key).ToList();
 
-        Assert.Equal(["cluster", "energy", "bill-total"], keys);
+        // No energy, no bill total, no batch bound: absent, so no line and no clause, never a false zero.
+        Assert.Equal(["cluster"], keys);
+        Assert.DoesNotContain("accelerators busy", PlanLines.Of(new QuoteOption { Instances = 1, InstanceType = "x" })[0].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bill_total_without_the_optional_total_reads_alone()
+    {
+        var line = PlanLines.Of(new QuoteOption { Instances = 1, InstanceType = "x", BillTotal = Usd(1_234_567m) }).Single(l => l.Key == "bill-total");
+
+        Assert.Equal("Bill total: $1,234,567", line.Text);
     }
 
     [Fact]
@@ -127,7 +137,7 @@ public sealed class PlanLinesTests
 
         var lines = PlanLines.Of(option);
 
-        Assert.Equal(["cluster", "fabric", "mfu", "goodput", "billing", "energy", "bill-total"], lines.Select(l => l.Key));
+        Assert.Equal(["cluster", "fabric", "mfu", "goodput", "billing", "bill-total"], lines.Select(l => l.Key));
         Assert.Equal("efa (training-grade)", lines[1].Value);
         Assert.Equal("40.8%", lines[2].Value);
         Assert.Equal("98.3%", lines[3].Value);

@@ -1,8 +1,13 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pricing.Catalog;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
+using Pricing.ServiceDefaults;
+using Pricing.Standalone;
 using Quotes.Grpc;
 using Quotes.Sync;
 
@@ -10,43 +15,69 @@ namespace Quotes.Tests;
 
 /// <summary>
 /// One meaning of stale for prices: older than Quotes:StaleAfter (default a week). Every catalog version an answer
-/// reports says so, and a quote warns about it; the bundled snapshots of the embedded default are older than that.
+/// reports says so, and a quote warns about it. No test here reads the wall clock against the bundled snapshots' age:
+/// the served answers come from an embedded default whose StaleAfter (<see cref="StaleAfterOneSecond"/>) every snapshot
+/// is past, whatever its as-of date; the default setting is checked at times fixed relative to the snapshots' as-of.
 /// </summary>
-public sealed class CatalogStaleTests(StandaloneServer server)
+public sealed class CatalogStaleTests(StandaloneServer server, CatalogStaleTests.StaleAfterOneSecond stale) : IClassFixture<CatalogStaleTests.StaleAfterOneSecond>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_quote_on_the_bundled_snapshots_reports_them_stale_with_the_default_setting()
+    public async Task A_quote_on_catalogs_older_than_StaleAfter_reports_them_stale_in_both_views_and_warns()
     {
-        Assert.Equal(PriceAge.DefaultStaleAfter, server.Services.GetRequiredService<IOptions<QuotesOptions>>().Value.StaleAfter);
+        Assert.Equal(StaleAfterOneSecond.StaleAfter, stale.Services.GetRequiredService<IOptions<QuotesOptions>>().Value.StaleAfter);
+        var quotes = new TrainingQuotes.TrainingQuotesClient(stale.Channel);
 
         var request = StandaloneServer.H100Request();
         request.View = QuoteView.Full;
-        var quote = await server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
-        // The basic view has no warnings; its catalog versions say stale all the same.
-        var basic = await server.Quotes.QuoteTrainingRunAsync(StandaloneServer.H100Request(), cancellationToken: Ct);
+        var quote = await quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
+        var basic = await quotes.QuoteTrainingRunAsync(StandaloneServer.H100Request(), cancellationToken: Ct);
 
         Assert.Equal(quote.CatalogVersions.Select(v => (v.Provider, v.Stale)), basic.CatalogVersions.Select(v => (v.Provider, v.Stale)));
         Assert.NotEmpty(quote.CatalogVersions);
         Assert.All(quote.CatalogVersions, v =>
         {
-            Assert.True(v.AgeSeconds > PriceAge.DefaultStaleAfter.TotalSeconds, $"{v.Provider}'s bundled snapshot is {v.AgeSeconds} s old.");
+            Assert.True(v.AgeSeconds > StaleAfterOneSecond.StaleAfter.TotalSeconds, $"{v.Provider}'s catalog is {v.AgeSeconds} s old.");
             Assert.True(v.Stale, v.Provider);
             Assert.Contains(quote.Warnings, w => w.StartsWith($"{v.Provider} prices are ", StringComparison.Ordinal));
+            // The basic view keeps the warnings: a stale catalog is what a reader must see in either view.
+            Assert.Contains(basic.Warnings, w => w.StartsWith($"{v.Provider} prices are ", StringComparison.Ordinal));
         });
     }
 
     [Fact]
     public async Task Comparisons_and_offer_listings_report_stale_catalog_versions_too()
     {
-        var comparison = await server.Quotes.CompareAcceleratorsAsync(StandaloneServer.H100Request(), cancellationToken: Ct);
-        var offers = await new OfferCatalog.OfferCatalogClient(server.Channel).ListCatalogOffersAsync(new ListCatalogOffersRequest { Limit = 1 }, cancellationToken: Ct);
+        var comparison = await new TrainingQuotes.TrainingQuotesClient(stale.Channel).CompareAcceleratorsAsync(StandaloneServer.H100Request(), cancellationToken: Ct);
+        var offers = await new OfferCatalog.OfferCatalogClient(stale.Channel).ListCatalogOffersAsync(new ListCatalogOffersRequest { Limit = 1 }, cancellationToken: Ct);
 
         Assert.NotEmpty(comparison.CatalogVersions);
         Assert.All(comparison.CatalogVersions, v => Assert.True(v.Stale, v.Provider));
+        Assert.Contains(comparison.Warnings, w => w.Contains(" prices are ", StringComparison.Ordinal));
         Assert.NotEmpty(offers.CatalogVersions);
         Assert.All(offers.CatalogVersions, v => Assert.True(v.Stale, v.Provider));
+    }
+
+    [Fact]
+    public void With_the_default_setting_prices_are_stale_a_week_after_their_as_of_date_and_not_before()
+    {
+        Assert.Equal(PriceAge.DefaultStaleAfter, server.Services.GetRequiredService<IOptions<QuotesOptions>>().Value.StaleAfter);
+        var prices = server.Services.GetRequiredService<PriceView>().Current;
+        var engine = server.Services.GetRequiredService<QuoteEngine>();
+        var spec = QuoteRequestMapping.ToSpec(StandaloneServer.H100Request(), AcceleratorRegistry.Default);
+        // Times fixed relative to the snapshots' own as-of dates, so a refreshed snapshot changes nothing here.
+        var afterAWeek = prices.Catalogs.Max(c => c.AsOf) + PriceAge.DefaultStaleAfter + TimeSpan.FromHours(1);
+        var withinAWeek = prices.Catalogs.Min(c => c.AsOf) + PriceAge.DefaultStaleAfter - TimeSpan.FromHours(1);
+
+        var old = QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, afterAWeek, spec.Precision, PriceAge.DefaultStaleAfter);
+        var recent = QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, withinAWeek, spec.Precision, PriceAge.DefaultStaleAfter);
+
+        Assert.NotEmpty(old.CatalogVersions);
+        Assert.All(old.CatalogVersions, v => Assert.True(v.Stale, v.Provider));
+        Assert.All(old.CatalogVersions, v => Assert.Contains(old.Warnings, w => w.StartsWith($"{v.Provider} prices are ", StringComparison.Ordinal)));
+        Assert.All(recent.CatalogVersions, v => Assert.False(v.Stale, v.Provider));
+        Assert.DoesNotContain(recent.Warnings, w => w.Contains(" prices are ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -64,5 +95,44 @@ public sealed class CatalogStaleTests(StandaloneServer server)
         Assert.All(lenient.CatalogVersions, v => Assert.False(v.Stale));
         Assert.DoesNotContain(lenient.Warnings, w => w.Contains(" prices are ", StringComparison.Ordinal));
         Assert.All(strict.CatalogVersions, v => Assert.True(v.Stale));
+    }
+
+    /// <summary>
+    /// The embedded default with Quotes:StaleAfter one second: every bundled snapshot (as of a past date, however
+    /// recent) is past it, so its answers report stale prices the same today as after a snapshot refresh.
+    /// </summary>
+    public sealed class StaleAfterOneSecond : IAsyncLifetime
+    {
+        public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(1);
+
+        private WebApplication? _app;
+        private GrpcChannel? _channel;
+
+        public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("The server is not started.");
+
+        public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server is not started.");
+
+        public async ValueTask InitializeAsync()
+        {
+            _app = StandaloneHost.Build([], b =>
+            {
+                b.UseFreeLoopbackPort();
+                b.Logging.SetMinimumLevel(LogLevel.Warning);
+                b.Configuration[$"{QuotesOptions.Section}:{nameof(QuotesOptions.StaleAfter)}"] = StaleAfter.ToString("c");
+            });
+            await _app.StartAsync(TestContext.Current.CancellationToken);
+            await _app.WaitForAllCatalogsAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            _channel = GrpcChannel.ForAddress(_app.BoundAddress());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _channel?.Dispose();
+            if (_app is not null)
+            {
+                await _app.StopAsync(CancellationToken.None);
+                await _app.DisposeAsync();
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ using Pricing.Cli;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
+using Pricing.Testing;
 using Quotes.Grpc;
 using Offer = Pricing.Catalog.Offer;
 
@@ -39,7 +40,7 @@ public sealed class PricingTermsProtoTests
     public void A_capacity_block_option_carries_its_blocks_tail_upfront_demand_pricing_and_lead_time()
     {
         var prices = Prices(P5(PricingModels.CapacityBlock, 31.46m));
-        var result = new QuoteEngine(AcceleratorRegistry.Default).Quote(TenDaysOn65Instances(), prices);
+        var result = TestQuoteEngines.Bundled().Quote(TenDaysOn65Instances(), prices);
 
         var quote = QuotePlanProtoMapping.ToProto(result, prices, AsOf, Precision.Bf16, PriceAge.DefaultStaleAfter);
 
@@ -78,7 +79,7 @@ public sealed class PricingTermsProtoTests
     {
         var model = PricingModels.SavingsPlan("compute", 3, PricingModels.Payments.PartialUpfront);
         var prices = Prices(P5(model, 30.00m));
-        var result = new QuoteEngine(AcceleratorRegistry.Default).Quote(TenDaysOn65Instances(), prices);
+        var result = TestQuoteEngines.Bundled().Quote(TenDaysOn65Instances(), prices);
 
         var option = Only(QuotePlanProtoMapping.ToProto(result, prices, AsOf, Precision.Bf16, PriceAge.DefaultStaleAfter), model);
 
@@ -114,7 +115,7 @@ public sealed class PricingTermsProtoTests
         var prices = new PriceViewSnapshot([new PriceViewCatalog("gcp", 1, AsOf, new Dictionary<string, Offer> { [flex.OfferKey] = flex })]);
         // 20 days on 64 H100s with the failure model's goodput: two forced restarts (at 7 and 14 days).
         var tokens = 19.5 * 24 * 64 * 989.4e12 * 0.4 * 3600 / (6 * 7e9);
-        var result = new QuoteEngine(AcceleratorRegistry.Default).Quote(new QuoteSpec(7e9, 0, tokens, Precision.Bf16, [], 64, 0.4, [], [], [], 10), prices);
+        var result = TestQuoteEngines.Bundled().Quote(new QuoteSpec(7e9, 0, tokens, Precision.Bf16, [], 64, 0.4, [], [], [], 10), prices);
 
         var option = Only(QuotePlanProtoMapping.ToProto(result, prices, AsOf, Precision.Bf16, PriceAge.DefaultStaleAfter), PricingModels.DwsFlexStart);
 

@@ -7,7 +7,8 @@ namespace Quotes.Tests;
 
 /// <summary>
 /// The quote cache key derives from the contract: a field added to quotes.proto (or common.proto) changes the key,
-/// so a Quotes with the new field never serves a quote cached without it; the view and the catalog versions are in it.
+/// so a Quotes with the new field never serves a quote cached without it; so does a rebuild of any assembly that
+/// computes the answer (a mapping or engine change across a rolling deploy); the view and the catalog versions are in it.
 /// </summary>
 public sealed class QuoteCacheKeyTests
 {
@@ -22,12 +23,33 @@ public sealed class QuoteCacheKeyTests
         var common = FileDescriptorProto.Parser.ParseFrom(CommonReflection.Descriptor.SerializedData);
         common.MessageType.Single(m => m.Name == "Money").Field[0].Number = 99;
 
-        var today = QuoteCacheKey.ContractHash(QuoteCacheKey.ContractFiles.Select(f => f.SerializedData));
+        var builds = Builds();
+        var today = QuoteCacheKey.ContractHash(QuoteCacheKey.ContractFiles.Select(f => f.SerializedData), builds);
 
         Assert.Equal(QuoteCacheKey.Contract, today);
-        Assert.NotEqual(today, QuoteCacheKey.ContractHash([quotes.ToByteString(), CommonReflection.Descriptor.SerializedData]));
-        Assert.NotEqual(today, QuoteCacheKey.ContractHash([QuotesReflection.Descriptor.SerializedData, common.ToByteString()]));
+        Assert.NotEqual(today, QuoteCacheKey.ContractHash([quotes.ToByteString(), CommonReflection.Descriptor.SerializedData], builds));
+        Assert.NotEqual(today, QuoteCacheKey.ContractHash([QuotesReflection.Descriptor.SerializedData, common.ToByteString()], builds));
         Assert.Contains(QuoteCacheKey.ContractFiles, f => f.Name == "pricing/v1/common.proto");
+    }
+
+    [Fact]
+    public void A_rebuild_of_any_assembly_that_computes_the_answer_changes_the_contract_hash()
+    {
+        // The mapping (Quotes), the engine (Pricing.Quoting), the catalog model (Pricing.Catalog) and the messages
+        // (Pricing.Contracts): a change to any of them, deployed beside the old build, must not read its cached bytes.
+        Assert.Equal(
+            ["Pricing.Catalog", "Pricing.Contracts", "Pricing.Quoting", "Quotes"],
+            QuoteCacheKey.AnswerAssemblies.Select(a => a.GetName().Name).Order(StringComparer.Ordinal));
+        var files = QuoteCacheKey.ContractFiles.Select(f => f.SerializedData).ToList();
+        var builds = Builds();
+        Assert.Equal(QuoteCacheKey.Contract, QuoteCacheKey.ContractHash(files, builds));
+
+        for (var i = 0; i < builds.Count; i++)
+        {
+            var rebuilt = builds.ToList();
+            rebuilt[i] = Guid.NewGuid();
+            Assert.NotEqual(QuoteCacheKey.Contract, QuoteCacheKey.ContractHash(files, rebuilt));
+        }
     }
 
     [Fact]
@@ -42,4 +64,13 @@ public sealed class QuoteCacheKeyTests
         Assert.StartsWith("quote:" + QuoteCacheKey.Contract + ":", basic, StringComparison.Ordinal);
         Assert.EndsWith(":aws:3,azure:5", basic, StringComparison.Ordinal);
     }
+
+    /// <summary>The module version ids of the four assemblies, read here (not from the class under test).</summary>
+    private static List<Guid> Builds() =>
+    [
+        typeof(QuoteCacheKey).Assembly.ManifestModule.ModuleVersionId,
+        typeof(Pricing.Quoting.QuoteEngine).Assembly.ManifestModule.ModuleVersionId,
+        typeof(Pricing.Catalog.Offer).Assembly.ManifestModule.ModuleVersionId,
+        typeof(QuotesReflection).Assembly.ManifestModule.ModuleVersionId,
+    ];
 }

@@ -76,7 +76,8 @@ public sealed class QuoteContractCoverageTests(StandaloneServer server)
 
     /// <summary>
     /// What no bundled offer has, quoted through the same mapping over a catalog of its own: a zone, a partial-upfront
-    /// savings plan (its upfront note) and capacity blocks back to back (a run longer than the longest block).
+    /// savings plan (its upfront note), capacity blocks back to back (a run longer than the longest block) and a stale
+    /// catalog version (quoted at a fixed time past StaleAfter).
     /// </summary>
     private static TrainingQuote PartsTheBundledCatalogsLack()
     {
@@ -92,8 +93,13 @@ public sealed class QuoteContractCoverageTests(StandaloneServer server)
         var prices = new Pricing.Quoting.PriceViewSnapshot([new Pricing.Quoting.PriceViewCatalog("aws", 1, asOf, offers.ToDictionary(o => o.OfferKey, StringComparer.Ordinal))]);
         // 7B on one instance for about 650 days.
         var spec = new Pricing.Quoting.QuoteSpec(7e9, 0, 8e12, Pricing.Catalog.Precision.Bf16, [], 8, 0.4, [], [], [], 10);
-        var result = new Pricing.Quoting.QuoteEngine(Pricing.Catalog.AcceleratorRegistry.Default).Quote(spec, prices);
-        return Quotes.Grpc.QuotePlanProtoMapping.ToProto(result, prices, asOf, spec.Precision, Pricing.Catalog.PriceAge.DefaultStaleAfter);
+        var result = Pricing.Testing.TestQuoteEngines.Bundled().Quote(spec, prices);
+        // Quoted a day past StaleAfter, so its catalog version is stale (and says so) whatever today's date: the bundled
+        // snapshots' staleness depends on the wall clock and cannot be what proves `stale` mapped.
+        var quotedAt = asOf + Pricing.Catalog.PriceAge.DefaultStaleAfter + TimeSpan.FromDays(1);
+        var quote = Quotes.Grpc.QuotePlanProtoMapping.ToProto(result, prices, quotedAt, spec.Precision, Pricing.Catalog.PriceAge.DefaultStaleAfter);
+        Assert.True(Assert.Single(quote.CatalogVersions).Stale);
+        return quote;
     }
 
     [Fact]

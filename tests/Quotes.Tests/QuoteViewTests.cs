@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
+using Pricing.Client;
+using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Quotes.Grpc;
 
@@ -43,11 +45,73 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.All(full.Options, o => Assert.Equal(o.Mfu.Mfu, o.Summary.Mfu));
         Assert.Empty(basic.Assumptions);
         Assert.Empty(basic.Excluded);
-        Assert.Empty(basic.Warnings);
-        Assert.NotEmpty(full.Warnings);
-        Assert.Equal(full.CatalogVersions, basic.CatalogVersions);
+        // Warnings stay in the basic view (stale catalogs, as-of rebuilds, feasibility): the same as the full view's.
+        Assert.Equal(full.Warnings, basic.Warnings);
+        // The same versions (their age is counted at each call, so it may tick between the two).
+        Assert.Equal(full.CatalogVersions.Select(v => (v.Provider, v.Version, v.AsOf, v.Stale)), basic.CatalogVersions.Select(v => (v.Provider, v.Version, v.AsOf, v.Stale)));
         Assert.NotEmpty(full.Assumptions);
         Assert.True(basic.CalculateSize() * 4 < full.CalculateSize(), $"basic {basic.CalculateSize()} B, full {full.CalculateSize()} B");
+    }
+
+    [Fact]
+    public async Task The_basic_view_keeps_the_warnings_of_a_request_nothing_can_run()
+    {
+        var request = TenOptions(QuoteView.Basic);
+        request.Regions.Add("nowhere-1");
+        var basic = await server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
+        request.View = QuoteView.Full;
+        var full = await server.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
+        var comparisonRequest = StandaloneServer.H100Request();
+        comparisonRequest.Regions.Add("nowhere-1");
+        var comparison = await server.Quotes.CompareAcceleratorsAsync(comparisonRequest, cancellationToken: Ct);
+
+        Assert.Empty(basic.Options);
+        Assert.Contains("No offer matches the filters.", full.Warnings);
+        Assert.Equal(full.Warnings, basic.Warnings);
+        Assert.Equal(QuoteView.Basic, comparison.View);
+        Assert.NotEmpty(comparison.Warnings);
+    }
+
+    [Fact]
+    public async Task The_plan_of_a_basic_option_prints_no_figure_the_view_left_out()
+    {
+        var full = await server.Quotes.QuoteTrainingRunAsync(TenOptions(QuoteView.Full), cancellationToken: Ct);
+        // The real cut, not a hand-made option: what a basic answer carries, rendered by the one plan renderer.
+        var basic = QuoteViews.In(full.Clone(), QuoteView.Basic);
+
+        Assert.Equal(full.Options.Count, basic.Options.Count);
+        Assert.All(full.Options.Zip(basic.Options), pair =>
+        {
+            var (fullOption, basicOption) = pair;
+            var fullLines = PlanLines.Of(fullOption);
+            var lines = PlanLines.Of(basicOption);
+            var text = string.Join("\n", lines.Select(l => l.Text));
+            Assert.DoesNotContain(lines, l => l.Key == "energy");
+            Assert.DoesNotContain("0.0 MWh", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("at most 0 ", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(": $0", text, StringComparison.Ordinal);
+            // The bill total is in the basic view: the figure the full plan shows, without the optional-lines detail.
+            Assert.True(fullOption.BillTotal.ToDecimal() > 0);
+            Assert.Equal(fullLines.Single(l => l.Key == "bill-total").Value, lines.Single(l => l.Key == "bill-total").Value);
+            Assert.Equal(fullLines.Single(l => l.Key == "cluster").Value, lines.Single(l => l.Key == "cluster").Value);
+            // Every line the basic plan prints is one the full plan prints too, or the summary's billing standing in for it.
+            Assert.Subset(fullLines.Select(f => f.Key).Append("billing").ToHashSet(StringComparer.Ordinal), lines.Select(l => l.Key).ToHashSet(StringComparer.Ordinal));
+        });
+    }
+
+    [Fact]
+    public async Task The_CLI_table_of_a_basic_quote_shows_absent_energy_as_a_dash_not_zero()
+    {
+        var (code, output, error) = await CliRun.RunAsync("quote", "--params", "70e9", "--tokens", "1.4e12", "--top", "3", "--view", "basic", "--server", server.Address);
+
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain("0.0 MWh", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("at most 0 ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bill total: $0", output, StringComparison.Ordinal);
+        Assert.Contains("Bill total: $", output, StringComparison.Ordinal);
+        // The table's MWh and t CO2 cells of each of the 3 rows.
+        Assert.True(output.Split('—').Length - 1 >= 6, output);
+        Assert.Matches(@"Prices: \w+ catalog v\d+, as of \d{4}-\d{2}-\d{2} \(\d+ \w+ old(, stale)?\)", output);
     }
 
     [Fact]

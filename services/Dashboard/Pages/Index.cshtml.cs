@@ -5,8 +5,11 @@ using Pricing.Contracts.V1;
 namespace Dashboard.Pages;
 
 /// <summary>The price matrix: accelerator × provider, the cheapest price per accelerator-hour per pricing model.</summary>
-public sealed class IndexModel(PricingBackend backend) : PageModel
+public sealed class IndexModel(PricingBackend backend, IConfiguration configuration) : PageModel
 {
+    /// <summary>Age-staleness of each provider's prices, from the one StaleAfter setting.</summary>
+    public PriceStaleness Staleness { get; } = new(configuration);
+
     public static readonly IReadOnlyList<string> ModelOrder = ["on_demand", "spot", "committed_1y", "committed_3y"];
 
     /// <summary>Pricing model to show; empty shows every model.</summary>

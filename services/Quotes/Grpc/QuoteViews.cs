@@ -4,7 +4,8 @@ namespace Quotes.Grpc;
 
 /// <summary>
 /// The views of a quote (AIP-157): a full answer cut down to what <see cref="QuoteView.Basic"/> keeps, so both views
-/// come from the one mapping. Unspecified is basic.
+/// come from the one mapping. Unspecified is basic. Warnings stay in both views: a stale catalog, an as-of rebuild or
+/// an infeasible request is what a reader must see whatever view they asked for.
 /// </summary>
 public static class QuoteViews
 {
@@ -26,7 +27,6 @@ public static class QuoteViews
         full.View = QuoteView.Basic;
         full.Assumptions.Clear();
         full.Excluded.Clear();
-        full.Warnings.Clear();
         while (full.ExcludedGroups.Count > BasicExcludedGroups)
         {
             full.ExcludedGroups.RemoveAt(full.ExcludedGroups.Count - 1);
@@ -56,7 +56,6 @@ public static class QuoteViews
         }
 
         full.View = QuoteView.Basic;
-        full.Warnings.Clear();
         foreach (var choice in full.Choices)
         {
             choice.Assumptions = null;
@@ -71,14 +70,13 @@ public static class QuoteViews
 
     /// <summary>
     /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
-    /// pricing model), its price per accelerator-hour and catalog version, cost and cost range, its cluster and the
-    /// plan summary; the parts behind them (breakdown, fabric, MFU, goodput, billing, bill lines, energy, power) and
-    /// the rest go.
+    /// pricing model), its price per accelerator-hour and catalog version, cost and cost range, its cluster, the plan
+    /// summary and the bill total (one figure, what the whole plan costs); the parts behind them (breakdown, fabric,
+    /// MFU, goodput, billing, bill lines, energy, power, the total with optional lines) and the rest go.
     /// </summary>
     private static void Basic(QuoteOption option)
     {
         option.PricePerInstanceHour = null;
-        option.BillTotal = null;
         option.BillTotalWithOptional = null;
         option.PriceSource = "";
         option.DiscountPercent = 0;

@@ -23,6 +23,8 @@ const scenarios = {
     const providers = await page.$$eval('#price-matrix thead th.provider', (ths) => ths.map((th) => ({
       provider: th.dataset.provider,
       stale: th.dataset.stale === 'true',
+      scrapeFailed: th.dataset.scrapeFailed === 'true',
+      ageSeconds: Number(th.querySelector('.age')?.dataset.ageSeconds ?? -1),
       text: th.innerText,
     })));
     const cells = await page.$$eval('#price-matrix tbody td.cell[data-price]', (tds) => tds.map((td) => ({
@@ -132,6 +134,9 @@ const scenarios = {
       offers: Number(tr.dataset.offers),
       quarantined: Number(tr.dataset.quarantined),
       stale: tr.dataset.stale === 'true',
+      scrapeFailed: tr.dataset.scrapeFailed === 'true',
+      ageSeconds: Number(tr.dataset.ageSeconds ?? -1),
+      state: tr.cells[7].textContent.trim(),
     })));
     const quarantined = await page.$$eval('section.quarantine', (ss) => ss.map((s) => ({
       provider: s.dataset.provider,
