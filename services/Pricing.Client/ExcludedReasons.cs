@@ -2,8 +2,11 @@ using Pricing.Contracts.V1;
 
 namespace Pricing.Client;
 
-/// <summary>Why offers were excluded: a reason, how many offers it excluded, and one accelerator it excluded.</summary>
-public sealed record ExcludedReason(string Reason, int Count, string ExampleAccelerator);
+/// <summary>
+/// Why offers were excluded: a reason, how many offers it excluded, and one of them (its offer key, which names the
+/// provider, region, zone, instance type and pricing model).
+/// </summary>
+public sealed record ExcludedReason(string Reason, int Count, string Example);
 
 /// <summary>
 /// The excluded offers of a quote grouped by reason, most offers first, as the CLI and the Dashboard list them: every
@@ -12,6 +15,6 @@ public sealed record ExcludedReason(string Reason, int Count, string ExampleAcce
 public static class ExcludedReasons
 {
     public static IReadOnlyList<ExcludedReason> Of(TrainingQuote quote) => quote.ExcludedGroups.Count > 0
-        ? [.. quote.ExcludedGroups.Select(g => new ExcludedReason(g.Reason, g.Count, g.Examples.FirstOrDefault()?.AcceleratorId ?? ""))]
-        : [.. quote.Excluded.GroupBy(e => e.Reason).Select(g => new ExcludedReason(g.Key, g.Count(), g.First().AcceleratorId)).OrderByDescending(r => r.Count)];
+        ? [.. quote.ExcludedGroups.Select(g => new ExcludedReason(g.Reason, g.Count, g.Examples.FirstOrDefault()?.OfferKey ?? ""))]
+        : [.. quote.Excluded.GroupBy(e => e.Reason).Select(g => new ExcludedReason(g.Key, g.Count(), g.First().OfferKey)).OrderByDescending(r => r.Count)];
 }

@@ -5,7 +5,7 @@ namespace Pricing.Client.Tests;
 /// <summary>Why offers were excluded, grouped once for the CLI and the Dashboard.</summary>
 public sealed class ExcludedReasonsTests
 {
-    private static ExcludedOption Excluded(string accelerator, string reason) => new() { AcceleratorId = accelerator, Reason = reason };
+    private static ExcludedOption Excluded(string offerKey, string reason) => new() { OfferKey = offerKey, Reason = reason };
 
     [Fact]
     public void The_answers_groups_are_taken_as_they_are()
@@ -14,13 +14,13 @@ public sealed class ExcludedReasonsTests
         {
             ExcludedGroups =
             {
-                new ExcludedGroup { Reason = "too little memory", Count = 40, Examples = { Excluded("nvidia-l4", "too little memory") } },
-                new ExcludedGroup { Reason = "no fabric", Count = 3, Examples = { Excluded("nvidia-a10g", "no fabric") } },
+                new ExcludedGroup { Reason = "too little memory", Count = 40, Examples = { Excluded("aws|us-east-1||g6.xlarge|on_demand", "too little memory") } },
+                new ExcludedGroup { Reason = "no fabric", Count = 3, Examples = { Excluded("aws|us-east-1||g5.xlarge|on_demand", "no fabric") } },
             },
-            Excluded = { Excluded("nvidia-t4", "something else") },
+            Excluded = { Excluded("aws|us-east-1||g4dn.xlarge|on_demand", "something else") },
         };
 
-        Assert.Equal([new ExcludedReason("too little memory", 40, "nvidia-l4"), new ExcludedReason("no fabric", 3, "nvidia-a10g")], ExcludedReasons.Of(quote));
+        Assert.Equal([new ExcludedReason("too little memory", 40, "aws|us-east-1||g6.xlarge|on_demand"), new ExcludedReason("no fabric", 3, "aws|us-east-1||g5.xlarge|on_demand")], ExcludedReasons.Of(quote));
     }
 
     [Fact]
@@ -28,9 +28,9 @@ public sealed class ExcludedReasonsTests
     {
         var quote = new TrainingQuote
         {
-            Excluded = { Excluded("nvidia-a10g", "no fabric"), Excluded("nvidia-l4", "too little memory"), Excluded("nvidia-t4", "too little memory") },
+            Excluded = { Excluded("aws|us-east-1||g5.xlarge|on_demand", "no fabric"), Excluded("aws|us-east-1||g6.xlarge|on_demand", "too little memory"), Excluded("aws|us-east-1||g4dn.xlarge|on_demand", "too little memory") },
         };
 
-        Assert.Equal([new ExcludedReason("too little memory", 2, "nvidia-l4"), new ExcludedReason("no fabric", 1, "nvidia-a10g")], ExcludedReasons.Of(quote));
+        Assert.Equal([new ExcludedReason("too little memory", 2, "aws|us-east-1||g6.xlarge|on_demand"), new ExcludedReason("no fabric", 1, "aws|us-east-1||g5.xlarge|on_demand")], ExcludedReasons.Of(quote));
     }
 }

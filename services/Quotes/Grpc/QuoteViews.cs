@@ -70,13 +70,12 @@ public static class QuoteViews
 
     /// <summary>
     /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
-    /// pricing model), its price per accelerator-hour and catalog version, cost and cost range, its cluster, the plan
-    /// summary and the bill total (one figure, what the whole plan costs); the parts behind them (breakdown, fabric,
+    /// pricing model), its prices per accelerator-hour and per instance-hour and catalog version, cost and cost range,
+    /// its cluster, the plan summary and the bill total (one figure, what the whole plan costs); the parts behind them (breakdown, fabric,
     /// MFU, goodput, billing, bill lines, energy, power, the total with optional lines) and the rest go.
     /// </summary>
     private static void Basic(QuoteOption option)
     {
-        option.PricePerInstanceHour = null;
         option.BillTotalWithOptional = null;
         option.PriceSource = "";
         option.DiscountPercent = 0;

@@ -45,8 +45,8 @@ public sealed class QuotesOptions
 
     /// <summary>
     /// Prices older than this are stale: each catalog version a quote, comparison or offer listing reports says so
-    /// (<c>stale</c>), and a quote warns about it. The provider's own status (<c>ProviderStatus.stale</c>) means
-    /// something else: its last scrape failed.
+    /// (<c>stale</c>), and a quote warns about it. The provider's own status (<c>ScrapeStatus.stale</c>, shown on the
+    /// Dashboard as "last scrape failed") means something else: its last scrape failed.
     /// </summary>
     public TimeSpan StaleAfter { get; set; } = Pricing.Catalog.PriceAge.DefaultStaleAfter;
 
