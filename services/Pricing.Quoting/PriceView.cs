@@ -159,6 +159,9 @@ public sealed class PriceView(TimeProvider time)
             var pending = PendingFor(state, version);
             if (pending.ExpectedChanges is not null)
             {
+                // Another part of a version still arriving: the grace runs from its last progress, not its first part,
+                // so a version slowed by the broker (a memory alarm, publish retries) is not taken for a lost one.
+                pending.AnnouncedAt = time.GetUtcNow();
                 return ViewUpdate.Duplicate;
             }
 

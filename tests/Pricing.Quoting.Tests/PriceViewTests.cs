@@ -307,6 +307,25 @@ public sealed class PriceViewTests
     }
 
     [Fact]
+    public void A_version_whose_parts_keep_arriving_is_not_behind_until_the_grace_passes_after_the_last_part()
+    {
+        LoadV1();
+        // Part 1 of 2 announces the version; part 2 comes later than the grace after part 1, but keeps it alive.
+        _view.ApplyChange(Azure, 2, V2Changes[0]);
+        _view.ApplyPublished(Azure, 2, 3, V2AsOf);
+        _time.Advance(Grace - TimeSpan.FromMilliseconds(1));
+        _view.ApplyChange(Azure, 2, V2Changes[1]);
+        Assert.Equal(ViewUpdate.Duplicate, _view.ApplyPublished(Azure, 2, 3, V2AsOf));
+
+        _time.Advance(Grace - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(_view.ProvidersBehind(Grace));
+
+        // The last change never comes: the grace, counted from the last part, puts the provider behind.
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal([Azure], _view.ProvidersBehind(Grace));
+    }
+
+    [Fact]
     public void A_version_never_seen_puts_the_provider_behind_when_a_later_one_is_announced()
     {
         LoadV1();

@@ -18,7 +18,7 @@ public sealed class QuotesOptions
     /// replica takes it, and acked once Redis has it). Each replica's own queue, for its price view and watchers, is named from it:
     /// <c>{QueueName}-replica-{ReplicaId}</c>.
     /// </summary>
-    public string QueueName { get; set; } = "quotes-price-history";
+    public string QueueName { get; set; } = "quotes-version-history";
 
     /// <summary>
     /// This replica's name in its queue's name (letters, digits, '-', '_', '.'): e.g. the pod name. Unset: the host
