@@ -102,6 +102,13 @@ public sealed class GrpcCatalogSnapshotClient(IOptions<QuotesOptions> options, P
             throw new InvalidDataException($"{provider} snapshot incomplete: {offers.Count} of {first?.TotalOffers} offers.");
         }
 
+        // Version 0 is a provider that has not completed a scrape yet (it started after us, or is slow to): that is no
+        // catalog, so the bootstrap is not done and is tried again, rather than holding an empty view until an event.
+        if (first.CatalogVersion == 0)
+        {
+            throw new InvalidDataException($"{provider} has no catalog yet (no scrape completed).");
+        }
+
         view.LoadSnapshot(provider, first.CatalogVersion, first.CatalogAsOf.ToDateTimeOffset(), offers);
     }
 
