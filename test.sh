@@ -256,34 +256,24 @@ deploy_check() { # description command...
     log "deployment check FAILED: $what"
   fi
 }
-# The validator's npm packages (pinned by deploy/validate/package-lock.json), installed once per lock file.
-validator_ready() {
-  [ -d deploy/validate/node_modules/kubernetes-models ] && cmp -s deploy/validate/package-lock.json deploy/validate/node_modules/.package-lock.json.installed
-}
-if ! validator_ready; then
+# npm packages pinned by a lock file, installed once per lock file: deploy/validate's (the schema checks) and
+# tools/buf's (@bufbuild/buf for the contract checks). `probe` is a path that exists once the install is complete.
+npm_ci_once() { # dir probe what-fails-without-it
+  local dir="$1" probe="$2" consequence="$3" t0
+  if [ -e "$dir/$probe" ] && cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed"; then
+    return 0
+  fi
   t0="$(now)"
-  if (cd deploy/validate && npm ci --no-audit --no-fund --loglevel=error) >>"$SETUP_LOG" 2>&1; then
-    cp deploy/validate/package-lock.json deploy/validate/node_modules/.package-lock.json.installed
-    log "npm ci deploy/validate in $(since "$t0") s"
+  if (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >>"$SETUP_LOG" 2>&1; then
+    cp "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed"
+    log "npm ci $dir in $(since "$t0") s"
   else
     print_log_tail "$SETUP_LOG"
-    log "npm ci deploy/validate failed: the schema checks will fail"
+    log "npm ci $dir failed: $consequence"
   fi
-fi
-# buf (npm @bufbuild/buf, pinned by tools/buf/package-lock.json), installed once per lock file.
-buf_ready() {
-  [ -x tools/buf/node_modules/.bin/buf ] && cmp -s tools/buf/package-lock.json tools/buf/node_modules/.package-lock.json.installed
 }
-if ! buf_ready; then
-  t0="$(now)"
-  if (cd tools/buf && npm ci --no-audit --no-fund --loglevel=error) >>"$SETUP_LOG" 2>&1; then
-    cp tools/buf/package-lock.json tools/buf/node_modules/.package-lock.json.installed
-    log "npm ci tools/buf in $(since "$t0") s"
-  else
-    print_log_tail "$SETUP_LOG"
-    log "npm ci tools/buf failed: the buf checks will fail"
-  fi
-fi
+npm_ci_once deploy/validate node_modules/kubernetes-models "the schema checks will fail"
+npm_ci_once tools/buf node_modules/.bin/buf "the buf checks will fail"
 DEPLOY_TMP="$(mktemp -d)"
 t0="$(now)"
 deploy_check "docker-compose config (docker-compose.yml with .env.example)" \
