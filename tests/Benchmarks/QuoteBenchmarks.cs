@@ -101,7 +101,8 @@ public sealed class QuoteThroughputSuite : IBenchmarkSuite
             var fullRequest = QuoteBenchmarkServer.TypicalRequest();
             fullRequest.View = QuoteView.Full;
             var client = new TrainingQuotes.TrainingQuotesClient(pool[0]);
-            var quoteSize = (await client.QuoteTrainingRunAsync(request)).CalculateSize();
+            var basicAnswer = await client.QuoteTrainingRunAsync(request);
+            var quoteSize = basicAnswer.CalculateSize();
             var fullSize = (await client.QuoteTrainingRunAsync(fullRequest)).CalculateSize();
 
             // The load generator reads each response's bytes but does not decode them (as h2load would not): it
@@ -159,6 +160,12 @@ public sealed class QuoteThroughputSuite : IBenchmarkSuite
                 Console.WriteLine(Invariant($"  bound: the answer's size, {quoteSize:N0} B a call ({quoteRate * quoteSize / 1e6:N0} MB/s written and read on the same cores) against ~100 B for the baseline; the full view ({fullSize:N0} B) runs at {fullQuoteRate / trivialRate:P1}."));
             }
 
+            Console.WriteLine($"  basic answer by field: {AnswerComposition(basicAnswer)}");
+            if (Environment.GetEnvironmentVariable("PRICING_BENCH_DUMP_ANSWER") is { Length: > 0 } dumpPath)
+            {
+                await File.WriteAllTextAsync(dumpPath, Google.Protobuf.JsonFormatter.Default.Format(basicAnswer));
+            }
+
             Console.WriteLine($"  load average (1/5/15 min) after the run {PropagationMeasures.LoadAverage()}");
             return 0;
         }
@@ -171,12 +178,44 @@ public sealed class QuoteThroughputSuite : IBenchmarkSuite
         }
     }
 
-    /// <summary>A unary method whose response stays undecoded bytes.</summary>
-    private static Method<TRequest, byte[]> RawResponse<TRequest>(Google.Protobuf.Reflection.MethodDescriptor method, Google.Protobuf.MessageParser<TRequest> parser)
+    /// <summary>Bytes of the answer per top-level field, largest first: what a smaller view would have to cut.</summary>
+    private static string AnswerComposition(TrainingQuote answer) =>
+        string.Join(", ", TrainingQuote.Descriptor.Fields.InFieldNumberOrder()
+            .Select(field =>
+            {
+                var only = new TrainingQuote();
+                var value = field.Accessor.GetValue(answer);
+                if (field.IsRepeated)
+                {
+                    foreach (var item in (System.Collections.IList)value)
+                    {
+                        ((System.Collections.IList)field.Accessor.GetValue(only)).Add(item);
+                    }
+                }
+                else
+                {
+                    field.Accessor.SetValue(only, value);
+                }
+
+                return (field.Name, Size: only.CalculateSize());
+            })
+            .Where(f => f.Size > 0)
+            .OrderByDescending(f => f.Size)
+            .Select(f => Invariant($"{f.Name} {f.Size:N0} B")));
+
+    /// <summary>
+    /// A unary method whose response is read but not decoded or copied: the deserializer sees the whole payload
+    /// (gRPC has received every byte of it) and drops it, as h2load would, so the load generator bills no per-byte
+    /// copy or allocation of its own to the method under test.
+    /// </summary>
+    private static Method<TRequest, object> RawResponse<TRequest>(Google.Protobuf.Reflection.MethodDescriptor method, Google.Protobuf.MessageParser<TRequest> parser)
         where TRequest : class, Google.Protobuf.IMessage<TRequest> =>
         new(MethodType.Unary, method.Service.FullName, method.Name,
             Marshallers.Create<TRequest>(r => Google.Protobuf.MessageExtensions.ToByteArray(r), parser.ParseFrom),
-            Marshallers.Create<byte[]>(b => b, b => b));
+            new Marshaller<object>((_, _) => throw new NotSupportedException("The load generator never sends a response."),
+                _ => Received));
+
+    private static readonly object Received = new();
 
     private static double Median(List<double> values)
     {
