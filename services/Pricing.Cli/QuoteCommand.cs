@@ -111,7 +111,7 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
             console.MarkupLine(Markup.Escape($"{quote.OptionsExcluded} offers excluded, e.g.:"));
             foreach (var excluded in ExcludedReasons.Of(quote).Take(5))
             {
-                console.MarkupLine(Markup.Escape($"  {excluded.Reason} ({excluded.Count} offers, e.g. {excluded.Example})"));
+                console.MarkupLine(Markup.Escape($"  {excluded.Reason} ({excluded.Count} offers, e.g. {excluded.Example}{(excluded.ExampleReason.Length > 0 ? ": " + excluded.ExampleReason : "")})"));
             }
         }
 

@@ -8,7 +8,7 @@ namespace Pricing.Quoting;
 /// </summary>
 internal sealed class QuoteEvaluation(QuoteSpec spec, TrainingCompute compute, int top, long largestUseful, double batchTokens, string batchSource)
 {
-    private readonly Dictionary<(string Kind, string AcceleratorId, double Size), string> _reasons = [];
+    private readonly Dictionary<(string Kind, string AcceleratorId, double Size), (string Text, string Kind, string? Summary)> _reasons = [];
 
     public QuoteSpec Spec { get; } = spec;
     public TrainingCompute Compute { get; } = compute;
@@ -26,12 +26,13 @@ internal sealed class QuoteEvaluation(QuoteSpec spec, TrainingCompute compute, i
     /// <summary>Offers sharing a reason share its text: built once, not per offer.</summary>
     public void Exclude(Offer offer, (string, string, double) reasonKey, Func<string> reason)
     {
-        if (!_reasons.TryGetValue(reasonKey, out var text))
+        if (!_reasons.TryGetValue(reasonKey, out var known))
         {
-            text = reason();
-            _reasons[reasonKey] = text;
+            var (kind, summary) = ExclusionKinds.Of(reasonKey.Item1);
+            known = (reason(), kind, summary);
+            _reasons[reasonKey] = known;
         }
 
-        Excluded.Add(new ExcludedOffer(offer, text));
+        Excluded.Add(new ExcludedOffer(offer, known.Text, known.Kind, known.Summary));
     }
 }

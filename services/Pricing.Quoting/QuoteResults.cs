@@ -174,7 +174,11 @@ public sealed record QuoteOptionResult(
 }
 
 /// <summary>An offer that matched the filters but cannot run the training as asked, and why.</summary>
-public sealed record ExcludedOffer(Offer Offer, string Reason);
+/// <summary>
+/// An offer that cannot run the training as asked: the reason in full, its kind (<see cref="ExclusionKinds"/>), and
+/// the kind's summary that groups it (null when the kind has none: such offers group by their reason).
+/// </summary>
+public sealed record ExcludedOffer(Offer Offer, string Reason, string Kind = "other", string? Summary = null);
 
 public sealed record QuoteResult(
     TrainingCompute Compute,

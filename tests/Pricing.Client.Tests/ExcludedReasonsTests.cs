@@ -24,6 +24,24 @@ public sealed class ExcludedReasonsTests
     }
 
     [Fact]
+    public void A_cause_shows_its_examples_own_reason_when_the_answer_has_it()
+    {
+        var quote = new TrainingQuote
+        {
+            ExcludedGroups =
+            {
+                new ExcludedGroup { Kind = "fabric", Reason = "needs a training-grade fabric", Count = 72, Examples = { Excluded("gcp|asia-east1||g2-standard-12|on_demand", "75 × g2-standard-12 would need a fabric") } },
+                new ExcludedGroup { Kind = "memory", Reason = "does not fit", Count = 2, Examples = { new ExcludedOption { OfferKey = "aws|us-east-1||g6.xlarge|on_demand" } } },
+            },
+        };
+
+        Assert.Equal(
+            [new ExcludedReason("needs a training-grade fabric", 72, "gcp|asia-east1||g2-standard-12|on_demand", "75 × g2-standard-12 would need a fabric"),
+                new ExcludedReason("does not fit", 2, "aws|us-east-1||g6.xlarge|on_demand")],
+            ExcludedReasons.Of(quote));
+    }
+
+    [Fact]
     public void Without_groups_the_offers_are_grouped_by_reason_most_first()
     {
         var quote = new TrainingQuote

@@ -160,7 +160,7 @@ public sealed class QuoteContractCoverageTests(StandaloneServer server)
     public void A_message_with_a_field_left_unset_is_reported_by_name()
     {
         var coverage = new ProtoFieldCoverage(ExcludedGroup.Descriptor);
-        coverage.Add(new ExcludedGroup { Reason = "too small", Count = 2 }.ToByteString());
+        coverage.Add(new ExcludedGroup { Reason = "too small", Count = 2, Kind = "memory" }.ToByteString());
 
         Assert.Equal(
             ["pricing.v1.ExcludedGroup.examples", "pricing.v1.ExcludedOption.offer_key", "pricing.v1.ExcludedOption.provider",

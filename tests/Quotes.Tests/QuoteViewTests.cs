@@ -6,6 +6,7 @@ using Grpc.Core;
 using Pricing.Client;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
+using Pricing.Quoting;
 using Quotes.Grpc;
 
 namespace Quotes.Tests;
@@ -115,33 +116,40 @@ public sealed class QuoteViewTests(StandaloneServer server)
     }
 
     [Fact]
-    public async Task Excluded_offers_are_grouped_by_reason_with_exact_counts_and_a_few_examples()
+    public async Task Excluded_offers_are_grouped_by_cause_with_exact_counts_and_a_few_examples()
     {
         var basic = await server.Quotes.QuoteTrainingRunAsync(TenOptions(QuoteView.Basic), cancellationToken: Ct);
         var full = await server.Quotes.QuoteTrainingRunAsync(TenOptions(QuoteView.Full), cancellationToken: Ct);
 
         Assert.True(full.OptionsExcluded > 0, "The 70B run excludes offers too small for it.");
         Assert.Equal(full.OptionsExcluded, full.ExcludedGroups.Sum(g => g.Count));
-        Assert.Equal(full.ExcludedGroups.Count, full.ExcludedGroups.Select(g => g.Reason).Distinct().Count());
+        Assert.Equal(full.ExcludedGroups.Count, full.ExcludedGroups.Select(g => (g.Kind, g.Reason)).Distinct().Count());
         Assert.Equal(full.ExcludedGroups.Select(g => g.Count).OrderDescending(), full.ExcludedGroups.Select(g => g.Count));
         Assert.All(full.ExcludedGroups, g =>
         {
+            Assert.False(string.IsNullOrEmpty(g.Kind));
             Assert.InRange(g.Examples.Count, 1, Math.Min(3, g.Count));
-            // The group holds the reason; each example is named by its offer key alone.
-            Assert.All(g.Examples, e => Assert.Equal(new ExcludedOption { OfferKey = e.OfferKey }, e));
+            // Each example is named by its offer key and carries its own reason in full.
+            Assert.All(g.Examples, e => Assert.Equal(new ExcludedOption { OfferKey = e.OfferKey, Reason = e.Reason }, e));
             Assert.All(g.Examples, e => Assert.Equal(5, e.OfferKey.Split('|').Length));
+            Assert.All(g.Examples, e => Assert.False(string.IsNullOrEmpty(e.Reason)));
         });
-        // The offers listed one by one sit in the group of their reason.
-        Assert.All(full.Excluded, e => Assert.Contains(full.ExcludedGroups, g => g.Reason == e.Reason));
+        // A kind with a summary is one group however many instance types its reasons name: the fabric exclusions of
+        // this run name several G2 types, and they group as one.
+        var kinds = full.ExcludedGroups.Where(g => ExclusionKinds.Known.Contains(g.Kind)).Select(g => g.Kind).ToList();
+        Assert.Equal(kinds.Distinct(), kinds);
+        Assert.Contains(full.ExcludedGroups, g => g.Kind == "fabric" && g.Examples.Select(e => e.Reason).Distinct().Count() > 1);
+        // The offers listed one by one carry the reason their group's example would.
         var listed = full.Excluded.ToDictionary(e => e.OfferKey, e => e.Reason);
-        Assert.All(full.ExcludedGroups.SelectMany(g => g.Examples.Select(e => (g.Reason, e.OfferKey))).Where(x => listed.ContainsKey(x.OfferKey)),
-            x => Assert.Equal(listed[x.OfferKey], x.Reason));
+        Assert.All(full.ExcludedGroups.SelectMany(g => g.Examples).Where(e => listed.ContainsKey(e.OfferKey)),
+            e => Assert.Equal(listed[e.OfferKey], e.Reason));
 
-        // The basic view: the largest groups, one example each, counts exact.
+        // The basic view: the largest groups, one example each named by its key alone, counts exact.
         Assert.Equal(basic.OptionsExcluded, full.OptionsExcluded);
         Assert.Equal(
-            full.ExcludedGroups.Take(QuoteViews.BasicExcludedGroups).Select(g => (g.Reason, g.Count, g.Examples[0].OfferKey)),
-            basic.ExcludedGroups.Select(g => (g.Reason, g.Count, Assert.Single(g.Examples).OfferKey)));
+            full.ExcludedGroups.Take(QuoteViews.BasicExcludedGroups).Select(g => (g.Kind, g.Reason, g.Count, g.Examples[0].OfferKey)),
+            basic.ExcludedGroups.Select(g => (g.Kind, g.Reason, g.Count, Assert.Single(g.Examples).OfferKey)));
+        Assert.All(basic.ExcludedGroups, g => Assert.Equal("", g.Examples[0].Reason));
     }
 
     [Fact]

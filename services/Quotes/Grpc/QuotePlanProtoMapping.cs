@@ -43,9 +43,9 @@ public static class QuotePlanProtoMapping
         quote.Options.AddRange(result.Options.Select(o => QuoteOptionProtoMapping.ToProto(o, ++rank, now)));
         quote.Excluded.AddRange(result.Excluded.Take(MaxExcludedListed).Select(ToProto));
         quote.ExcludedGroups.AddRange(result.Excluded
-            .GroupBy(e => e.Reason, StringComparer.Ordinal)
+            .GroupBy(e => (e.Kind, Reason: e.Summary ?? e.Reason))
             .OrderByDescending(g => g.Count())
-            .Select(g => new ExcludedGroup { Reason = g.Key, Count = g.Count(), Examples = { g.Take(MaxExamplesPerGroup).Select(Example) } }));
+            .Select(g => new ExcludedGroup { Kind = g.Key.Kind, Reason = g.Key.Reason, Count = g.Count(), Examples = { g.Take(MaxExamplesPerGroup).Select(Example) } }));
         quote.CatalogVersions.AddRange(CatalogVersionsProto.Used(prices.Catalogs, now, staleAfter));
         quote.Warnings.AddRange(CatalogVersionsProto.StaleWarnings(prices.Catalogs, now, staleAfter));
         return quote;
@@ -110,7 +110,7 @@ public static class QuotePlanProtoMapping
 
     /// <summary>An excluded offer in its group: its offer key names it (provider, region, zone, instance type, pricing
     /// model) and the group holds the reason, so nothing else is repeated.</summary>
-    private static ExcludedOption Example(ExcludedOffer e) => new() { OfferKey = e.Offer.OfferKey };
+    private static ExcludedOption Example(ExcludedOffer e) => new() { OfferKey = e.Offer.OfferKey, Reason = e.Reason };
 
     private static string PrecisionName(Precision precision) => precision.ToString().ToLowerInvariant();
 }

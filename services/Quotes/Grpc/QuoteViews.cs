@@ -38,6 +38,12 @@ public static class QuoteViews
             {
                 group.Examples.RemoveAt(group.Examples.Count - 1);
             }
+
+            // The example names the offer; its reason in full is the full view's detail.
+            foreach (var example in group.Examples)
+            {
+                example.Reason = "";
+            }
         }
 
         foreach (var option in full.Options)
