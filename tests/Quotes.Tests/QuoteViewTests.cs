@@ -34,8 +34,16 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.Equal(full.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)),
             basic.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)));
         Assert.Equal(full.Options.Select(o => o.Summary), basic.Options.Select(o => o.Summary));
+        // Per-provider facts are the answer's catalog_versions, once each; the instance-hour price follows from the accelerator-hour one.
+        Assert.Equal(full.Options.Select(o => (o.Provider, o.CatalogVersion)).Distinct().Order(),
+            full.Options.Select(o => (o.Provider, full.CatalogVersions.Single(v => v.Provider == o.Provider).Version)).Distinct().Order());
+        Assert.All(full.Options, o => Assert.Equal(o.PricePerAcceleratorHour.ToDecimal() * o.Accelerators / o.Instances, o.PricePerInstanceHour.ToDecimal(), 2));
         Assert.All(basic.Options, o =>
         {
+            Assert.Equal(full.Options[o.Rank - 1].PricePerAcceleratorHour, o.PricePerAcceleratorHour);
+            Assert.Null(o.PricePerInstanceHour);
+            Assert.Equal(0, o.CatalogVersion);
+            Assert.Equal(0, o.PriceAgeSeconds);
             Assert.Null(o.Breakdown);
             Assert.Null(o.Fabric);
             Assert.Null(o.Mfu);

@@ -76,12 +76,17 @@ public static class QuoteViews
 
     /// <summary>
     /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
-    /// pricing model), its prices per accelerator-hour and per instance-hour and catalog version, cost and cost range,
-    /// its cluster, the plan summary and the bill total (one figure, what the whole plan costs); the parts behind them (breakdown, fabric,
-    /// MFU, goodput, billing, bill lines, energy, power, the total with optional lines) and the rest go.
+    /// pricing model), its price per accelerator-hour, cost and cost range, its cluster, the plan summary and the bill
+    /// total (one figure, what the whole plan costs). What goes: the parts behind them (breakdown, fabric, MFU, goodput,
+    /// billing, bill lines, energy, power, the total with optional lines), the price per instance-hour (the
+    /// accelerator-hour price times accelerators per instance), and the catalog version and price age, which the
+    /// answer's catalog_versions carry once per provider.
     /// </summary>
     private static void Basic(QuoteOption option)
     {
+        option.PricePerInstanceHour = null;
+        option.CatalogVersion = 0;
+        option.PriceAgeSeconds = 0;
         option.BillTotalWithOptional = null;
         option.PriceSource = "";
         option.DiscountPercent = 0;
