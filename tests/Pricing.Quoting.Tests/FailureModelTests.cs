@@ -203,7 +203,10 @@ public sealed class FailureModelTests
             price: 1m, pricingModel: Pricing.Catalog.PricingModels.Spot);
 
         // A batch that keeps every chip busy (1,024 tokens each), so the cluster is what was asked.
-        var result = Engine().Quote(Spec(parameters: 7e9, tokens: 1e11, acceleratorCount: chips, mfu: 0.4) with { TeamMaturity = "frontier", GlobalBatchTokens = chips * 1024.0 },
+        var result = Engine().Quote(Spec(parameters: 7e9, tokens: 1e11, acceleratorCount: chips, mfu: 0.4) with
+        {
+            TeamMaturity = "frontier", GlobalBatchTokens = chips * 1024.0, PricingModels = [Pricing.Catalog.PricingModels.Spot],
+        },
             Prices(spot));
 
         var option = Assert.Single(result.Options, o => o.Accelerators == chips);
