@@ -17,7 +17,7 @@ public sealed record GoodputParts(
     /// <summary>Restarts forced by a cap on how long a VM may run (DWS flex-start: 7 days), counted in the preemption loss.</summary>
     public int ForcedRestarts { get; init; }
 
-    /// <summary>The team maturity level whose interruption rate and restart time these parts use ("" with a goodput override).</summary>
+    /// <summary>The team maturity level whose interruption rate, restart time and bring-up these parts use (with a goodput override, only its bring-up).</summary>
     public string TeamMaturity { get; init; } = "";
 
     /// <summary>Goodput at the next worse maturity level (the range's slow end), at least 1 − <see cref="FailureModel.MaxLoss"/>.</summary>
