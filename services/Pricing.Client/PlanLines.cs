@@ -59,7 +59,9 @@ public static class PlanLines
         {
             lines.Add(new("goodput", "Goodput", Percent(g.Goodput),
                 $"checkpoint stalls {Percent(g.CheckpointStall)}, failures {Percent(g.FailureLoss)}, preemptions {Percent(g.PreemptionLoss)} "
-                + $"({Factor(g.InterruptionsPerDay)} interruptions/day, {Factor(g.PreemptionsPerDay)} preemptions/day, checkpoint every {Whole(g.CheckpointIntervalHours * 60)} min)"));
+                + $"({Factor(g.InterruptionsPerDay)} interruptions/day, {Factor(g.PreemptionsPerDay)} preemptions/day, checkpoint every {Whole(g.CheckpointIntervalHours * 60)} min)"
+                + (g.TeamMaturity.Length > 0 ? $"; {Words(g.TeamMaturity)} team, range {Percent(g.GoodputLow)}–{Percent(g.GoodputHigh)}" : "")
+                + (g.BringUpHours > 0 ? $"; {Whole(g.BringUpHours)} h bring-up before training" : "")));
         }
 
         if (o.Commitment is { } c)

@@ -17,6 +17,15 @@ internal sealed class BillLines(ProviderCosts providerCosts, ModelDefaults defau
         var months = c.WallClockHours / FailureModel.HoursPerMonth;
         var lines = new List<BillLine> { new("training_run", run, false, $"{c.Instances:N0} × {offer.InstanceType} ({offer.PricingModel}) for {c.WallClockHours / 24:N1} days") };
 
+        if (c.Run.Goodput.BringUpHours > 0)
+        {
+            // The cluster is rented before training starts (acceptance, burn-in, bad-node hunting): docs/quote-model.md §4.
+            var accelerators = c.Rented;
+            lines.Add(new("bring_up", Money(c.Run.Goodput.BringUpHours * accelerators, rate), false,
+                $"{c.Run.Goodput.BringUpHours:N0} h × {accelerators:N0} accelerators of acceptance, burn-in and bad-node replacement before training "
+                + $"({c.Run.Goodput.TeamMaturity} team, failure-rates.json)"));
+        }
+
         var copies = spec.CheckpointCopies > 0 ? spec.CheckpointCopies : (int)defaults.CheckpointCopies.Value;
         var checkpointGb = defaults.CheckpointBytesPerParameter.Value * spec.Parameters / 1e9;
         lines.Add(new("checkpoint_storage", MoneyOf(checkpointGb * copies * months * costs.StorageUsdPerGbMonth), false,

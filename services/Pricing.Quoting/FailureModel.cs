@@ -16,6 +16,18 @@ public sealed record GoodputParts(
 {
     /// <summary>Restarts forced by a cap on how long a VM may run (DWS flex-start: 7 days), counted in the preemption loss.</summary>
     public int ForcedRestarts { get; init; }
+
+    /// <summary>The team maturity level whose interruption rate, restart time and bring-up these parts use (with a goodput override, only its bring-up).</summary>
+    public string TeamMaturity { get; init; } = "";
+
+    /// <summary>Goodput at the next worse maturity level (the range's slow end), at least 1 − <see cref="FailureModel.MaxLoss"/>.</summary>
+    public double GoodputLow { get; init; }
+
+    /// <summary>Goodput at the next better maturity level (the range's fast end).</summary>
+    public double GoodputHigh { get; init; }
+
+    /// <summary>Hours the whole cluster is rented before training starts (acceptance, burn-in, bad-node hunting); a bill line, not a share of the run.</summary>
+    public double BringUpHours { get; init; }
 }
 
 /// <summary>

@@ -46,10 +46,6 @@ public sealed class ModelDefaults(IEnumerable<ModelDefault> rows)
 
     public ModelDefault LargeModelParameters => this["largeModelParameters"];
 
-    public ModelDefault InterruptionsPerAcceleratorDay => this["interruptionsPerAcceleratorDay"];
-
-    public ModelDefault RestartHours => this["restartHours"];
-
     public ModelDefault CheckpointStallSeconds => this["checkpointStallSeconds"];
 
     public ModelDefault SpotRestartHours => this["spotRestartHours"];

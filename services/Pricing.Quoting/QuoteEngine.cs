@@ -32,7 +32,7 @@ public sealed class QuoteEngine
         _defaults = defaults;
         _compute = new TrainingComputeModel(defaults);
         _efficiency = new AcceleratorEfficiency(registry, efficiency, defaults);
-        var goodput = new RunGoodput(providerCosts, defaults);
+        var goodput = new RunGoodput(providerCosts, defaults, FailureRates.Default);
         _sizer = new ClusterSizer(instances, _compute, new RunRateModel(_efficiency, goodput), goodput, defaults);
         _options = new QuoteOptionBuilder(new OptionEnergy(energy, defaults), new BillLines(providerCosts, defaults), defaults);
     }

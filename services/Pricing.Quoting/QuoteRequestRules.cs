@@ -175,6 +175,11 @@ public static class QuoteRequestRules
             v.Add(new("energy_utilisation", "Must be 0 (the default) or a load factor (share of node power) in (0, 1]."));
         }
 
+        if (r.TeamMaturity.Length > 0 && !FailureRates.Default.IsKnown(r.TeamMaturity.ToLowerInvariant()))
+        {
+            v.Add(new("team_maturity", $"'{Echo(r.TeamMaturity)}' is not a team maturity; use {string.Join(", ", FailureRates.Default.Names)}, or leave it empty ({FailureRates.Default.DefaultLevel.Name})."));
+        }
+
         CheckBill(r, v);
         return v;
     }
@@ -308,6 +313,7 @@ public static class QuoteRequestRules
     {
         DiscountPercent = valid.DiscountPercent.Where(d => d.Value > 0).ToDictionary(StringComparer.Ordinal),
         OptimizerSetup = valid.OptimizerSetup.ToLowerInvariant(),
+        TeamMaturity = valid.TeamMaturity.ToLowerInvariant(),
     };
 
     /// <summary>The violation of a precision <see cref="ParsePrecision"/> does not know.</summary>

@@ -86,6 +86,9 @@ public sealed record QuoteSpec(
     /// <summary>Price on the catalogs as they stood at this time (the front end rebuilds them from the history); null = current prices.</summary>
     public DateTimeOffset? AsOf { get; init; }
 
+    /// <summary>The team's maturity level of failure-rates.json (frontier, experienced, first_large_run); "" = the data file's default.</summary>
+    public string TeamMaturity { get; init; } = "";
+
     public double EffectiveActiveParameters => ActiveParameters > 0 ? ActiveParameters : Parameters;
 
     public bool HasAttentionShape => Layers > 0 && DModel > 0 && SequenceLength > 0;

@@ -17,8 +17,11 @@ internal sealed class RunRateModel(AcceleratorEfficiency efficiency, RunGoodput 
         var estimate = efficiency.Estimate(plan, spec, accelerators, (int)instanceCount, family);
         var flops = plan.Flops;
         var productiveHours = flops / (plan.PeakFlops * estimate.Mfu * SecondsPerHour * accelerators);
-        var parts = goodput.For(spec, accelerators, (int)instanceCount, spotRate, terms, productiveHours);
-        var denominator = plan.PeakFlops * parts.Goodput * SecondsPerHour;
-        return new RunRate(estimate, parts, flops / (denominator * estimate.Mfu), flops / (denominator * estimate.High), flops / (denominator * estimate.Low));
+        var parts = goodput.For(spec, accelerators, goodput.Hosts(offer, accelerators, (int)instanceCount), spotRate, terms, productiveHours);
+        var perGoodput = plan.PeakFlops * SecondsPerHour;
+        // The range: MFU's low-high times goodput at the maturity levels either side (docs/quote-model.md §4).
+        var (fast, slow) = (parts.GoodputHigh > 0 ? parts.GoodputHigh : parts.Goodput, parts.GoodputLow > 0 ? parts.GoodputLow : parts.Goodput);
+        return new RunRate(estimate, parts, flops / (perGoodput * parts.Goodput * estimate.Mfu), flops / (perGoodput * fast * estimate.High),
+            flops / (perGoodput * slow * estimate.Low));
     }
 }

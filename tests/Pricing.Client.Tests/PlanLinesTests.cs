@@ -65,6 +65,28 @@ public sealed class PlanLinesTests
     }
 
     [Fact]
+    public void The_goodput_line_names_the_team_maturity_its_range_and_the_bring_up()
+    {
+        var option = SavingsPlanOption();
+        option.Goodput.TeamMaturity = "first_large_run";
+        (option.Goodput.GoodputLow, option.Goodput.GoodputHigh, option.Goodput.BringUpHours) = (0.8, 0.97, 168);
+
+        var line = PlanLines.Of(option).Single(l => l.Key == "goodput");
+
+        Assert.Equal("95.0%", line.Value);
+        Assert.EndsWith("; first large run team, range 80.0%–97.0%; 168 h bring-up before training", line.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Goodput_parts_without_a_team_show_no_team_or_bring_up()
+    {
+        var line = PlanLines.Of(SavingsPlanOption()).Single(l => l.Key == "goodput");
+
+        Assert.DoesNotContain("team", line.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("bring-up", line.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_commitment_line_carries_the_term_in_years_and_the_upfront_note()
     {
         var line = PlanLines.Of(SavingsPlanOption()).Single(l => l.Key == "commitment");

@@ -22,15 +22,40 @@ public sealed class BillTests
     private static double Months(QuoteOptionResult option) => option.WallClockHours / PlanFormulas.HoursPerMonth;
 
     [Fact]
-    public void The_required_lines_are_the_run_checkpoint_storage_and_dataset_storage()
+    public void The_required_lines_are_the_run_bring_up_checkpoint_storage_and_dataset_storage()
     {
         var option = Quote(Run);
 
-        Assert.Equal(["training_run", "checkpoint_storage", "dataset_storage"], option.Bill.Select(l => l.Name));
+        Assert.True(option.Instances > 1);
+        Assert.Equal(["training_run", "bring_up", "checkpoint_storage", "dataset_storage"], option.Bill.Select(l => l.Name));
         Assert.All(option.Bill, l => Assert.False(l.Optional));
         Assert.Equal(option.TotalCost, Line(option, "training_run").Amount);
         Assert.Equal(option.Bill.Sum(l => l.Amount), option.BillTotal);
         Assert.Equal(option.BillTotal, option.BillTotalWithOptional);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("frontier")]
+    [InlineData("first_large_run")]
+    public void Bring_up_bills_the_levels_hours_on_the_whole_cluster_at_the_runs_rate(string maturity)
+    {
+        var option = Quote(Run with { TeamMaturity = maturity });
+
+        var hours = DataFiles.Maturity(maturity).BringUpHours;
+        Assert.Equal(hours, option.Goodput!.BringUpHours);
+        Assert.Equal(PlanFormulas.Cents(hours * option.Accelerators * (double)option.PricePerAcceleratorHour), Line(option, "bring_up").Amount);
+        Assert.False(Line(option, "bring_up").Optional);
+    }
+
+    [Fact]
+    public void One_instance_needs_no_bring_up()
+    {
+        var option = Quote(Spec(parameters: 1e9, tokens: 2e10, acceleratorCount: 8, mfu: 0.4));
+
+        Assert.Equal(1, option.Instances);
+        Assert.DoesNotContain(option.Bill, l => l.Name == "bring_up");
+        Assert.Equal(0, option.Goodput!.BringUpHours);
     }
 
     [Fact]
@@ -106,7 +131,7 @@ public sealed class BillTests
 
         var required = option.Bill.Where(l => !l.Optional).Sum(l => l.Amount);
         var optional = option.Bill.Where(l => l.Optional).Sum(l => l.Amount);
-        Assert.Equal(["training_run", "checkpoint_storage", "dataset_storage", "dataset_egress", "experiments", "staff"], option.Bill.Select(l => l.Name));
+        Assert.Equal(["training_run", "bring_up", "checkpoint_storage", "dataset_storage", "dataset_egress", "experiments", "staff"], option.Bill.Select(l => l.Name));
         Assert.Equal(required, option.BillTotal);
         Assert.Equal(required + optional, option.BillTotalWithOptional);
         Assert.True(optional > 0);

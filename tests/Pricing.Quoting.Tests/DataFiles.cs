@@ -20,6 +20,7 @@ internal static class DataFiles
     private static readonly Lazy<JsonDocument> Pue = new(() => Open("datacenter-pue.json"));
     private static readonly Lazy<JsonDocument> Grid = new(() => Open("grid-carbon-intensity.json"));
     private static readonly Lazy<JsonDocument> Defaults = new(() => Open("quote-defaults.json"));
+    private static readonly Lazy<JsonDocument> Failures = new(() => Open("failure-rates.json"));
 
     public static IReadOnlyList<(string Provider, double Pue, string Source)> PueRows =>
         Pue.Value.RootElement.GetProperty("providers").EnumerateArray()
@@ -43,4 +44,20 @@ internal static class DataFiles
             .Select(e => (e.GetProperty("name").GetString()!, e.GetProperty("value").GetDouble(), e.GetProperty("source").GetString() ?? "")).ToList();
 
     public static double Default(string name) => DefaultRows.Single(r => r.Name == name).Value;
+
+    public sealed record MaturityRow(string Name, double Lambda, double RestartHours, double BringUpHours, string Source);
+
+    /// <summary>failure-rates.json's levels, best first.</summary>
+    public static IReadOnlyList<MaturityRow> MaturityRows =>
+        Failures.Value.RootElement.GetProperty("levels").EnumerateArray()
+            .Select(e => new MaturityRow(e.GetProperty("name").GetString()!, e.GetProperty("interruptionsPerAcceleratorDay").GetDouble(),
+                e.GetProperty("restartHours").GetDouble(), e.GetProperty("bringUpHours").GetDouble(), e.GetProperty("source").GetString() ?? "")).ToList();
+
+    public static string DefaultMaturity => Failures.Value.RootElement.GetProperty("defaultTeamMaturity").GetString()!;
+
+    /// <summary>A level by name; "" = the default level.</summary>
+    public static MaturityRow Maturity(string name = "") => MaturityRows.Single(r => r.Name == (name.Length == 0 ? DefaultMaturity : name));
+
+    public static int ChipsPerHost(string instanceType) =>
+        Failures.Value.RootElement.GetProperty("chipsPerHost").EnumerateArray().Single(e => e.GetProperty("instanceType").GetString() == instanceType).GetProperty("chips").GetInt32();
 }

@@ -25,12 +25,12 @@ internal static class PlanFormulas
     /// </summary>
     public static Parts Goodput(double accelerators, int instances, double spotPerInstanceMonth = 0)
     {
-        var hardware = DataFiles.Default("interruptionsPerAcceleratorDay") / 24 * accelerators;
+        var hardware = DataFiles.Maturity().Lambda / 24 * accelerators;
         var spot = spotPerInstanceMonth / HoursPerMonth * instances;
         var meanHours = 1 / (hardware + spot);
         var delta = DataFiles.Default("checkpointStallSeconds") / SecondsPerHour;
         var tau = Math.Sqrt(2 * delta * meanHours);
-        return new Parts(meanHours, tau, delta / tau, tau / (2 * meanHours), hardware * DataFiles.Default("restartHours"),
+        return new Parts(meanHours, tau, delta / tau, tau / (2 * meanHours), hardware * DataFiles.Maturity().RestartHours,
             spot * DataFiles.Default("spotRestartHours"), hardware / (hardware + spot));
     }
 

@@ -155,7 +155,7 @@ public sealed class PricingKindBillingTests
         var flex = result.Options.Single(o => o.Offer.PricingModel == PricingModels.DwsFlexStart);
         var onDemand = result.Options.Single(o => o.Offer.PricingModel == PricingModels.OnDemand);
         var parts = PlanFormulas.Goodput(accelerators, 8);
-        var perRestart = DataFiles.Default("restartHours") + parts.IntervalHours / 2;
+        var perRestart = DataFiles.Maturity().RestartHours + parts.IntervalHours / 2;
         var wall = (productiveHours + 2 * perRestart) / (1 - parts.Loss);
         Assert.InRange(wall, 14 * Day, 21 * Day);
         Close(wall, flex.WallClockHours, 1e-9);

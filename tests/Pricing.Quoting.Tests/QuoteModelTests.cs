@@ -210,9 +210,9 @@ public sealed class QuoteModelTests
     }
 
     [Fact]
-    public void An_MFU_override_collapses_the_range_onto_the_quote()
+    public void An_MFU_and_a_goodput_override_collapse_the_range_onto_the_quote()
     {
-        var option = Assert.Single(Engine().Quote(Spec(mfu: 0.5), Prices(Offer())).Options);
+        var option = Assert.Single(Engine().Quote(Spec(mfu: 0.5) with { Goodput = 0.9 }, Prices(Offer())).Options);
 
         Assert.Equal(option.TotalCost, option.TotalCostLow);
         Assert.Equal(option.TotalCost, option.TotalCostHigh);

@@ -52,6 +52,29 @@ public sealed class QuoteRequestOptionsRulesTests
         Assert.Equal(0.8, spec.EnergyUtilisation);
     }
 
+    [Theory]
+    [InlineData("frontier")]
+    [InlineData("First_Large_Run")]
+    [InlineData("")]
+    public void A_known_team_maturity_is_valid_and_read_in_lower_case(string maturity)
+    {
+        var input = Valid(r => r.TeamMaturity = maturity);
+
+        Assert.Empty(Check(input));
+        Assert.Equal(maturity.ToLowerInvariant(), ToSpec(input).TeamMaturity);
+    }
+
+    [Fact]
+    public void An_unknown_team_maturity_is_a_violation_on_it_that_names_the_levels_and_echoes_little()
+    {
+        var violations = Check(Valid(r => r.TeamMaturity = "veteran" + new string('x', 500)));
+
+        OnlyOn("team_maturity", violations);
+        var text = Assert.Single(violations).Description;
+        Assert.Contains("frontier, experienced, first_large_run", text, StringComparison.Ordinal);
+        Assert.True(text.Length < 300, text);
+    }
+
     [Fact]
     public void Chinchilla_without_tokens_is_valid_and_chinchilla_with_tokens_contradicts()
     {

@@ -103,6 +103,29 @@ public sealed class TrainingQuotesTests(StandaloneServer server)
     }
 
     [Fact]
+    public async Task The_team_maturity_reaches_the_engine_and_comes_back_with_its_bring_up_line()
+    {
+        var request = StandaloneServer.H100Request();
+        request.Regions.Add("eastus");
+        request.PricingModels.Add("on_demand");
+        request.AcceleratorCount = 64;
+        request.View = QuoteView.Full;
+        var asked = request.Clone();
+        asked.TeamMaturity = "first_large_run";
+
+        var defaulted = Assert.Single((await QuoteAsync(request)).Options);
+        var first = Assert.Single((await QuoteAsync(asked)).Options);
+
+        Assert.Equal("experienced", defaulted.Goodput.TeamMaturity);
+        Assert.Equal("first_large_run", first.Goodput.TeamMaturity);
+        Assert.True(first.Goodput.Goodput < defaulted.Goodput.Goodput);
+        Assert.True(first.Goodput.GoodputLow <= first.Goodput.Goodput && first.Goodput.Goodput <= first.Goodput.GoodputHigh);
+        Assert.Equal(168, first.Goodput.BringUpHours);
+        var bringUp = Assert.Single(first.Bill, l => l.Name == "bring_up");
+        Assert.Contains("168 h × 64 accelerators", bringUp.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Filters_and_cluster_size_reach_the_engine()
     {
         var request = StandaloneServer.H100Request();

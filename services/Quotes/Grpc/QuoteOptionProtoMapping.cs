@@ -135,6 +135,10 @@ public static class QuoteOptionProtoMapping
         CheckpointIntervalHours = double.IsFinite(g.CheckpointIntervalHours) ? g.CheckpointIntervalHours : 0,
         InterruptionsPerDay = g.InterruptionsPerDay,
         PreemptionsPerDay = g.PreemptionsPerDay,
+        TeamMaturity = g.TeamMaturity,
+        GoodputLow = g.GoodputLow,
+        GoodputHigh = g.GoodputHigh,
+        BringUpHours = g.BringUpHours,
     };
 
     private static Pricing.Contracts.V1.CommitmentBilling ToProto(Pricing.Quoting.CommitmentBilling c, string currency) => new()

@@ -53,6 +53,7 @@ public static class QuoteRequestMapping
             EnergyUtilisation = Given(r.EnergyUtilisation),
             GlobalBatchTokens = r.GlobalBatchTokens,
             OptimizerSetup = r.OptimizerSetup,
+            TeamMaturity = r.TeamMaturity,
             ReuseCommittedCapacity = r.ReuseCommittedCapacity,
             CheckpointCopies = r.CheckpointCopies,
             DatasetBytes = r.DatasetBytes,
