@@ -84,7 +84,10 @@ internal sealed class AcceleratorEfficiency(AcceleratorRegistry registry, Effici
     {
         var mfu = estimate?.Mfu ?? plan.MfuRow.Mfu * plan.Fp8Scale;
         var fp8Note = plan.Fp8Derived ? $" (no measured FP8 run: BF16 MFU × {Fp8Speedup(plan.Accelerator):G3} FP8 speed-up, {defaults.Fp8SpeedupOverBf16.Source})" : "";
-        return (mfu, estimate?.Low ?? mfu * efficiency.RangeLow, estimate?.High ?? Math.Min(1, mfu * efficiency.RangeHigh), (estimate?.Source ?? plan.MfuRow.Source) + fp8Note);
+        var convention = estimate?.Source == "request" ? "" : plan.MfuRow.CountsAttention
+            ? " [FLOPs: 6N + attention, as the row was measured]"
+            : " [FLOPs: 6N; the row's MFU absorbs the attention work]";
+        return (mfu, estimate?.Low ?? mfu * efficiency.RangeLow, estimate?.High ?? Math.Min(1, mfu * efficiency.RangeHigh), (estimate?.Source ?? plan.MfuRow.Source) + fp8Note + convention);
     }
 
     /// <summary>FP8's speed over BF16: the cited speed-up, never more than the chip's FP8 peak over its BF16 peak (1 on Trainium1).</summary>

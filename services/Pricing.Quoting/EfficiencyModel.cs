@@ -170,7 +170,7 @@ public sealed class EfficiencyModel
 
         var factor = ProductionFactor(false, curve.ReferenceActive);
         var mfu = Math.Min(1, curve.Reference * factor);
-        return (row with { Mfu = mfu, Source = $"vendor-measured throughput ({curve.Systems}; vendor-throughput.json): {curve.Reference:P1} MFU for the largest dense model × production factor {factor:G3} ({ProductionDense.Source}); {row.Source}" }, curve);
+        return (row with { Mfu = mfu, Source = $"vendor-measured throughput ({curve.Systems}; vendor-throughput.json): {curve.Reference:P1} MFU for the largest dense model × production factor {factor:G3} (productionOverRecipe: production runs against the vendor recipes, efficiency-defaults.json); {row.Source}" }, curve);
     }
 
     /// <summary>
