@@ -86,6 +86,9 @@ public sealed record QuoteSpec(
     /// <summary>Price on the catalogs as they stood at this time (the front end rebuilds them from the history); null = current prices.</summary>
     public DateTimeOffset? AsOf { get; init; }
 
+    /// <summary>Query heads × head dimension, where it differs from d_model (MLA, wide heads); 0 = d_model. Only with the attention shape.</summary>
+    public int AttentionWidth { get; init; }
+
     public double EffectiveActiveParameters => ActiveParameters > 0 ? ActiveParameters : Parameters;
 
     public bool HasAttentionShape => Layers > 0 && DModel > 0 && SequenceLength > 0;

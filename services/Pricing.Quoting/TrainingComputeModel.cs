@@ -59,7 +59,8 @@ internal sealed class TrainingComputeModel(ModelDefaults defaults)
         var chinchilla = spec.Chinchilla && spec.Tokens <= 0;
         var tokens = Tokens(spec);
         var dense = 6.0 * spec.EffectiveActiveParameters * tokens;
-        var attention = spec.HasAttentionShape ? 12.0 * spec.Layers * (double)spec.DModel * spec.SequenceLength * tokens : 0;
+        var width = spec.AttentionWidth > 0 ? spec.AttentionWidth : (double)spec.DModel;
+        var attention = spec.HasAttentionShape ? 12.0 * spec.Layers * width * spec.SequenceLength * tokens : 0;
         return new TrainingCompute(tokens, chinchilla, dense, attention, BytesPerParameter(spec) * spec.Parameters);
     }
 

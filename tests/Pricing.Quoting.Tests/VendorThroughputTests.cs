@@ -131,6 +131,21 @@ public sealed class VendorThroughputTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void An_attention_width_replaces_d_model_in_the_attention_term()
+    {
+        // DeepSeek-V3: 61 layers, d_model 7,168, 128 heads × 192 (Q·K) = 24,576.
+        var spec = Spec(parameters: 671e9, activeParameters: 37e9, tokens: 1e12) with { Layers = 61, DModel = 7168, SequenceLength = 4096 };
+
+        var narrow = Engine().Quote(spec, Prices(P5())).Compute;
+        var wide = Engine().Quote(spec with { AttentionWidth = 24576 }, Prices(P5())).Compute;
+
+        Close(12.0 * 61 * 7168 * 4096 * 1e12, narrow.AttentionFlops);
+        Close(12.0 * 61 * 24576 * 4096 * 1e12, wide.AttentionFlops);
+        Assert.Equal(narrow.DenseFlops, wide.DenseFlops);
+        Assert.NotEqual(spec.Normalized(), (spec with { AttentionWidth = 24576 }).Normalized());
+    }
+
+    [Fact]
     public void Chinchilla_tokens_of_a_mixture_of_experts_follow_its_active_parameters()
     {
         var spec = Spec(parameters: 671e9, activeParameters: 37e9, tokens: 0) with { Chinchilla = true };
