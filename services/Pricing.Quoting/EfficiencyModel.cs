@@ -162,11 +162,13 @@ public sealed class EfficiencyModel
     /// </summary>
     public (MfuRow Row, VendorCurve? Curve) Resolve(MfuRow row, double peakFlops, double fp8Speedup)
     {
-        if (row.VendorSystems is not { Count: > 0 } systems || Vendor is null
-            || Vendor.CurveFor(systems, QuoteRequestRules.ParsePrecision(row.Precision)!.Value, peakFlops, fp8Speedup) is not { } curve)
+        if (row.VendorSystems is not { Count: > 0 } systems || Vendor is null)
         {
             return (row, null);
         }
+
+        var curve = Vendor.CurveFor(systems, QuoteRequestRules.ParsePrecision(row.Precision)!.Value, peakFlops, fp8Speedup)
+            ?? throw new InvalidDataException($"MFU row {row.AcceleratorId} {row.Precision}: no dense vendor run on {string.Join(", ", systems)}.");
 
         var factor = ProductionFactor(false, curve.ReferenceActive);
         var mfu = Math.Min(1, curve.Reference * factor);
