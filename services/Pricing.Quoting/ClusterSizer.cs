@@ -37,7 +37,7 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
 
         var perInstance = (double)offer.AcceleratorsPerInstance;
         // Tensor parallelism stays inside the NVLink / ICI domain (at most 8 wide, Megatron practice).
-        var tensorParallel = (int)Math.Max(1, Math.Min(8, family?.ScaleUpDomain ?? Math.Floor(perInstance)));
+        var tensorParallel = (int)Math.Max(1, Math.Min(TrainingComputeModel.MaxTensorParallel, family?.ScaleUpDomain ?? Math.Floor(perInstance)));
         var activation = TrainingComputeModel.ActivationBytes(spec, tensorParallel);
         var usable = compute.UsableBytes(spec, a, activation);
         if (usable <= 0)
@@ -49,11 +49,13 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
         }
 
         var memoryInstances = Math.Max(1, Math.Ceiling(evaluation.Compute.ModelStateBytes / (perInstance * usable) - QuoteRounding.Slack));
-        var usefulInstances = Math.Max(1, Math.Floor(evaluation.LargestUseful / perInstance + QuoteRounding.Slack));
+        // The batch bounds data-parallel replicas (TP × PP × CP accelerators each), so a narrower tensor-parallel domain keeps fewer busy.
+        var largestUseful = tensorParallel == TrainingComputeModel.MaxTensorParallel ? evaluation.LargestUseful : compute.LargestUsefulAccelerators(spec, tensorParallel);
+        var usefulInstances = Math.Max(1, Math.Floor(largestUseful / perInstance + QuoteRounding.Slack));
         if (memoryInstances > usefulInstances)
         {
-            evaluation.Exclude(offer, ("batch-memory", a.Id, perInstance), () =>
-                $"The model state needs {memoryInstances * perInstance:N0} {a.Id} accelerators, more than the {evaluation.LargestUseful:N0} a global batch of "
+            evaluation.Exclude(offer, ("batch-memory:" + tensorParallel.ToString(CultureInfo.InvariantCulture), a.Id, perInstance), () =>
+                $"The model state needs {memoryInstances * perInstance:N0} {a.Id} accelerators, more than the {largestUseful:N0} a global batch of "
                 + $"{evaluation.BatchTokens / 1e6:G3}M tokens keeps busy; raise global_batch_tokens or pick a larger accelerator.");
             return;
         }
@@ -81,9 +83,9 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
 
             if (instancesCount > usefulInstances)
             {
-                evaluation.Exclude(offer, ("useful:" + perInstance.ToString(CultureInfo.InvariantCulture), a.Id, spec.AcceleratorCount), () =>
+                evaluation.Exclude(offer, ("useful:" + perInstance.ToString(CultureInfo.InvariantCulture) + ":" + tensorParallel.ToString(CultureInfo.InvariantCulture), a.Id, spec.AcceleratorCount), () =>
                     $"{instancesCount * perInstance:N0} accelerators are more than a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps busy "
-                    + $"({evaluation.LargestUseful:N0} at {defaults.MinTokensPerAcceleratorStep.Value:N0} tokens per accelerator per step); raise global_batch_tokens or use fewer.");
+                    + $"({largestUseful:N0}: data-parallel replicas of tensor parallel {tensorParallel} each need one {compute.SequenceTokens(spec):N0}-token sequence per pipeline stage per step); raise global_batch_tokens or use fewer.");
                 return;
             }
 
@@ -114,7 +116,7 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
             {
                 var limit = maxInstances < usefulInstances && family is not { TrainingGradeFabric: true }
                     ? $"{offer.InstanceType} has no training-grade fabric ({FabricText(family)}), so at most {instancesWithoutFabric} instances can join one job"
-                    : $"a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps at most {evaluation.LargestUseful:N0} accelerators busy";
+                    : $"a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps at most {largestUseful:N0} accelerators busy";
                 evaluation.Exclude(offer, ("deadline:" + offer.InstanceType + ":" + limit, a.Id, perInstance), () =>
                     $"Cannot finish in {spec.DeadlineHours:G4} h on {offer.InstanceType}: {limit}.");
                 return;

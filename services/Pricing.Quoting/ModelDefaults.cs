@@ -36,15 +36,15 @@ public sealed class ModelDefaults(IEnumerable<ModelDefault> rows)
     /// <summary>Neither cluster nor deadline given: the plan is sized to finish in this many days.</summary>
     public ModelDefault DefaultDeadlineDays => this["defaultDeadlineDays"];
 
-    /// <summary>Fewest tokens one accelerator can usefully take per optimizer step.</summary>
-    public ModelDefault MinTokensPerAcceleratorStep => this["minTokensPerAcceleratorStep"];
+    /// <summary>The default global batch B = coefficient · C^exponent tokens (DeepSeek LLM's fitted law), up to <see cref="MaxGlobalBatchTokens"/>.</summary>
+    public ModelDefault BatchLawCoefficient => this["batchLawCoefficient"];
 
-    /// <summary>Default global batch (tokens per step) below and from <see cref="LargeModelParameters"/>.</summary>
-    public ModelDefault GlobalBatchTokens => this["globalBatchTokens"];
+    public ModelDefault BatchLawExponent => this["batchLawExponent"];
 
-    public ModelDefault GlobalBatchTokensLarge => this["globalBatchTokensLarge"];
+    public ModelDefault MaxGlobalBatchTokens => this["maxGlobalBatchTokens"];
 
-    public ModelDefault LargeModelParameters => this["largeModelParameters"];
+    /// <summary>Sequence tokens one context-parallel rank holds; also the sequence length assumed when none is given.</summary>
+    public ModelDefault TokensPerContextRank => this["tokensPerContextRank"];
 
     public ModelDefault CheckpointStallSeconds => this["checkpointStallSeconds"];
 

@@ -303,6 +303,15 @@ public static class QuoteRequestRules
                 v.Add(new(missing.Field, "The attention term needs layers, d_model and sequence_length together."));
             }
         }
+
+        if (r.AttentionWidth < 0 || r.AttentionWidth > MaxDModel)
+        {
+            v.Add(new("attention_width", $"Must be 0 (d_model) or between 1 and {MaxDModel}."));
+        }
+        else if (r.AttentionWidth > 0 && given < 3)
+        {
+            v.Add(new("attention_width", "Only with layers, d_model and sequence_length (the attention term it widens)."));
+        }
     }
 
     /// <summary>

@@ -89,6 +89,9 @@ public sealed record QuoteSpec(
     /// <summary>The team's maturity level of failure-rates.json (frontier, experienced, first_large_run); "" = the data file's default.</summary>
     public string TeamMaturity { get; init; } = "";
 
+    /// <summary>Query heads × head dimension, where it differs from d_model (MLA, wide heads); 0 = d_model. Only with the attention shape.</summary>
+    public int AttentionWidth { get; init; }
+
     public double EffectiveActiveParameters => ActiveParameters > 0 ? ActiveParameters : Parameters;
 
     public bool HasAttentionShape => Layers > 0 && DModel > 0 && SequenceLength > 0;

@@ -12,23 +12,55 @@ internal sealed class TrainingComputeModel(ModelDefaults defaults)
     public double BytesPerParameter(QuoteSpec spec) =>
         string.Equals(spec.OptimizerSetup, "zero", StringComparison.OrdinalIgnoreCase) ? defaults.BytesPerParameter.Value : defaults.BytesPerParameterMegatron.Value;
 
-    /// <summary>Tokens per optimizer step: the request's, or the default for the model's size, with its source.</summary>
-    public (double Tokens, string Source) GlobalBatch(QuoteSpec spec) =>
-        spec.GlobalBatchTokens > 0 ? (spec.GlobalBatchTokens, "request")
-        : spec.Parameters >= defaults.LargeModelParameters.Value ? (defaults.GlobalBatchTokensLarge.Value, defaults.GlobalBatchTokensLarge.Source)
-        : (defaults.GlobalBatchTokens.Value, defaults.GlobalBatchTokens.Source);
+    /// <summary>
+    /// Tokens per optimizer step: the request's, or DeepSeek LLM's batch law B = 0.2920 · C^0.3271 for the run's compute
+    /// C = 6 · active parameters · tokens, no larger than the largest published batch (each with its source).
+    /// </summary>
+    public (double Tokens, string Source) GlobalBatch(QuoteSpec spec)
+    {
+        if (spec.GlobalBatchTokens > 0)
+        {
+            return (spec.GlobalBatchTokens, "request");
+        }
 
-    /// <summary>The most accelerators a global batch keeps busy: batch tokens / the fewest tokens per accelerator per step.</summary>
-    public long LargestUsefulAccelerators(QuoteSpec spec) =>
-        (long)Math.Max(1, Math.Floor(GlobalBatch(spec).Tokens / defaults.MinTokensPerAcceleratorStep.Value + QuoteRounding.Slack));
+        var flops = 6.0 * spec.EffectiveActiveParameters * Tokens(spec);
+        var law = defaults.BatchLawCoefficient.Value * Math.Pow(Math.Max(1, flops), defaults.BatchLawExponent.Value);
+        var max = defaults.MaxGlobalBatchTokens.Value;
+        return law < max
+            ? (Math.Max(1, Math.Round(law)), $"batch law B = {defaults.BatchLawCoefficient.Value:G4} × C^{defaults.BatchLawExponent.Value:G4} at C = {flops:G3} FLOPs ({defaults.BatchLawCoefficient.Source})")
+            : (max, $"the largest published batch, below the batch law's {law / 1e6:G3}M tokens ({defaults.MaxGlobalBatchTokens.Source})");
+    }
+
+    /// <summary>The sequence length of the run: the request's, else the assumed one.</summary>
+    public double SequenceTokens(QuoteSpec spec) => spec.SequenceLength > 0 ? spec.SequenceLength : defaults.TokensPerContextRank.Value;
+
+    /// <summary>
+    /// The most accelerators a global batch keeps busy when tensor parallelism is <paramref name="tensorParallel"/> wide:
+    /// a data-parallel replica is TP × PP × CP accelerators (CP = sequence / tokens per context rank) and takes at least
+    /// PP micro-batches of one sequence per step, so replicas ≤ batch / (sequence · PP) and accelerators ≤ batch · TP · CP / sequence.
+    /// </summary>
+    public long LargestUsefulAccelerators(QuoteSpec spec, int tensorParallel = MaxTensorParallel)
+    {
+        var sequence = SequenceTokens(spec);
+        var contextParallel = Math.Max(1, Math.Ceiling(sequence / defaults.TokensPerContextRank.Value - QuoteRounding.Slack));
+        var replicas = GlobalBatch(spec).Tokens / sequence;
+        return (long)Math.Min(long.MaxValue / 2.0, Math.Max(1, Math.Floor(replicas * Math.Max(1, tensorParallel) * contextParallel + QuoteRounding.Slack)));
+    }
+
+    /// <summary>Tensor parallelism stays inside the NVLink / ICI domain, at most 8 wide (Megatron practice).</summary>
+    public const int MaxTensorParallel = 8;
+
+    private double Tokens(QuoteSpec spec) =>
+        spec.Chinchilla && spec.Tokens <= 0 ? defaults.ChinchillaTokensPerParameter.Value * spec.EffectiveActiveParameters : spec.Tokens;
 
     /// <summary>Tokens, FLOPs and model state of the run, before any offer.</summary>
     public TrainingCompute ComputeFor(QuoteSpec spec)
     {
         var chinchilla = spec.Chinchilla && spec.Tokens <= 0;
-        var tokens = chinchilla ? defaults.ChinchillaTokensPerParameter.Value * spec.Parameters : spec.Tokens;
+        var tokens = Tokens(spec);
         var dense = 6.0 * spec.EffectiveActiveParameters * tokens;
-        var attention = spec.HasAttentionShape ? 12.0 * spec.Layers * (double)spec.DModel * spec.SequenceLength * tokens : 0;
+        var width = spec.AttentionWidth > 0 ? spec.AttentionWidth : (double)spec.DModel;
+        var attention = spec.HasAttentionShape ? 12.0 * spec.Layers * width * spec.SequenceLength * tokens : 0;
         return new TrainingCompute(tokens, chinchilla, dense, attention, BytesPerParameter(spec) * spec.Parameters);
     }
 

@@ -3,7 +3,7 @@ namespace Pricing.Quoting.Tests;
 /// <summary>Data/efficiency-defaults.json: every figure sourced, for a known accelerator and precision, and a possible fraction.</summary>
 public sealed class EfficiencyDefaultsDataTests
 {
-    private static readonly string[] Bases = ["measured", "derived", "fitted", "judgement"];
+    private static readonly string[] Bases = ["vendor", "measured", "derived", "fitted", "judgement"];
 
     [Fact]
     public void The_file_has_rows() => Assert.NotEmpty(EfficiencyFile.Rows);
@@ -42,7 +42,7 @@ public sealed class EfficiencyDefaultsDataTests
     [Fact]
     public void MFU_rows_are_fractions_and_factor_curves_rise_in_their_input_and_stay_within_0_and_1_1()
     {
-        Assert.All(EfficiencyFile.Rows.Append(EfficiencyFile.Fallback), row => Assert.True(row.Mfu is > 0 and <= 1, $"{row.AcceleratorId}: MFU {row.Mfu}."));
+        Assert.All(EfficiencyFile.Rows.Append(EfficiencyFile.Fallback).Where(r => !r.FromVendor), row => Assert.True(row.Mfu is > 0 and <= 1, $"{row.AcceleratorId}: MFU {row.Mfu}."));
         Assert.All(EfficiencyFile.Curves, curve =>
         {
             Assert.True(curve.Points.Zip(curve.Points.Skip(1)).All(p => p.First.At < p.Second.At), $"{curve.Name}: points out of order.");
@@ -56,7 +56,13 @@ public sealed class EfficiencyDefaultsDataTests
         // An FP8 row equal to the BF16 one would claim the full 2x of the peaks (quote-model-facts E3).
         var fp8 = EfficiencyFile.Rows.Where(r => r.Precision == "fp8").ToList();
         Assert.NotEmpty(fp8);
-        Assert.All(fp8, row => Assert.True(row.Mfu < EfficiencyFile.For(row.AcceleratorId).Mfu, $"{row.AcceleratorId}: FP8 MFU {row.Mfu} is not below its BF16 row."));
+        Assert.All(fp8, row =>
+        {
+            Assert.True(AcceleratorRegistry.Default.TryGet(row.AcceleratorId, out var a));
+            var fp8Mfu = Resolved(row.AcceleratorId, Precision.Fp8, a.PeakFlops(Precision.Fp8)!.Value);
+            var bf16Mfu = Resolved(row.AcceleratorId, Precision.Bf16, a.PeakFlops(Precision.Bf16)!.Value);
+            Assert.True(fp8Mfu < bf16Mfu, $"{row.AcceleratorId}: FP8 MFU {fp8Mfu} is not below its BF16 row {bf16Mfu}.");
+        });
     }
 
     [Fact]
@@ -68,6 +74,13 @@ public sealed class EfficiencyDefaultsDataTests
             Assert.NotNull(loaded);
             Assert.Equal(row.Mfu, loaded.Mfu);
             Assert.Equal(row.Source, loaded.Source);
+            // A vendor row's MFU comes from the vendor runs × the production factor, within a possible fraction.
+            if (row.FromVendor)
+            {
+                Assert.True(AcceleratorRegistry.Default.TryGet(row.AcceleratorId, out var a));
+                var precision = QuoteRequestRules.ParsePrecision(row.Precision)!.Value;
+                Assert.InRange(Resolved(row.AcceleratorId, precision, a.PeakFlops(precision)!.Value), 0.1, 0.8);
+            }
         });
         Assert.Null(EfficiencyModel.Default.RowFor("nvidia-a10g", Precision.Bf16));
         Assert.Equal(EfficiencyFile.Fallback.Mfu, EfficiencyModel.Default.Fallback.Mfu);
@@ -82,4 +95,7 @@ public sealed class EfficiencyDefaultsDataTests
         Assert.Equal(0.5, curve.At(1e6));
         TestData.Close(0.75, curve.At(100));
     }
+
+    private static double Resolved(string acceleratorId, Precision precision, double peak) =>
+        EfficiencyModel.Default.Resolve(EfficiencyModel.Default.RowFor(acceleratorId, precision)!, peak, DataFiles.Default("fp8SpeedupOverBf16")).Row.Mfu;
 }

@@ -8,7 +8,11 @@ namespace Pricing.Quoting.Tests;
 /// </summary>
 internal static class EfficiencyFile
 {
-    public sealed record Row(string AcceleratorId, string Precision, double Mfu, string Basis, string Source);
+    /// <summary>A row; vendor-based rows (basis "vendor") carry no MFU of their own (0): it comes from vendor-throughput.json.</summary>
+    public sealed record Row(string AcceleratorId, string Precision, double Mfu, string Basis, string Source)
+    {
+        public bool FromVendor => Basis == "vendor";
+    }
 
     public sealed record Curve(string Name, IReadOnlyList<(double At, double Factor)> Points, string Source);
 
@@ -30,7 +34,7 @@ internal static class EfficiencyFile
         var root = document.RootElement;
         var fallback = Read(root.GetProperty("fallback"));
         var rows = root.GetProperty("rows").EnumerateArray().Select(Read).ToList();
-        var curves = new[] { "modelSize", "moe", "scale", "fabricGbpsPerAccelerator" }.Select(name =>
+        var curves = new[] { "modelSize", "moe", "scale", "fabricGbpsPerPetaflop" }.Select(name =>
         {
             var c = root.GetProperty(name);
             return new Curve(name, c.GetProperty("points").EnumerateArray().Select(p => (p.GetProperty("at").GetDouble(), p.GetProperty("factor").GetDouble())).ToList(),
@@ -42,7 +46,7 @@ internal static class EfficiencyFile
     private static Row Read(JsonElement e) => new(
         e.GetProperty("acceleratorId").GetString() ?? "",
         e.GetProperty("precision").GetString() ?? "",
-        e.GetProperty("mfu").GetDouble(),
+        e.TryGetProperty("mfu", out var mfu) ? mfu.GetDouble() : 0,
         e.TryGetProperty("basis", out var basis) ? basis.GetString() ?? "" : "",
         e.TryGetProperty("source", out var source) ? source.GetString() ?? "" : "");
 }

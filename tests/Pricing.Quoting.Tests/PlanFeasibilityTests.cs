@@ -16,23 +16,30 @@ public sealed class PlanFeasibilityTests
 
     private static Offer NcA100 => Offer(instanceType: "Standard_NC24ads_A100_v4", acceleratorId: "nvidia-a100-80gb-pcie", acceleratorsPerInstance: 1m, price: 3.67m);
 
-    /// <summary>Default global batch below 200B parameters (4M tokens) / 1,024 tokens per accelerator per step.</summary>
-    private static long UsefulSmall => (long)(DataFiles.Default("globalBatchTokens") / DataFiles.Default("minTokensPerAcceleratorStep"));
+    /// <summary>The batch law's default batch (tokens) for a run of <paramref name="parameters"/> × <paramref name="tokens"/>.</summary>
+    private static double LawBatch(double parameters, double tokens) =>
+        Math.Round(DataFiles.Default("batchLawCoefficient") * Math.Pow(6 * parameters * tokens, DataFiles.Default("batchLawExponent")));
+
+    /// <summary>Replicas of tensor parallel 8 (p5), one sequence of the assumed length per pipeline stage: batch × 8 / sequence.</summary>
+    private static long Useful(double batch) => (long)Math.Floor(batch * 8 / DataFiles.Default("tokensPerContextRank"));
+
+    /// <summary>Tokens per step that keep <paramref name="accelerators"/> busy at tensor parallel 8.</summary>
+    private static double BatchFor(long accelerators) => accelerators * DataFiles.Default("tokensPerContextRank") / 8;
+
+    /// <summary>The default batch of 70B on 1.4T tokens (about 17M tokens) keeps about 17,000 H100 busy.</summary>
+    private static long UsefulSmall => Useful(LawBatch(N, D));
 
     /// <summary>The largest useful cluster a quote of the spec on a p5.48xlarge reports.</summary>
     private static long LargestUseful(QuoteSpec spec) => Assert.Single(Engine().Quote(spec, Prices(P5())).Options).LargestUsefulAccelerators;
 
     [Fact]
-    public void The_largest_useful_cluster_is_the_global_batch_over_the_fewest_tokens_per_accelerator_per_step()
+    public void The_largest_useful_cluster_is_the_global_batch_over_one_sequence_per_tensor_parallel_group()
     {
-        var perStep = DataFiles.Default("minTokensPerAcceleratorStep");
-
-        Assert.Equal(4096, UsefulSmall);
+        Assert.InRange(UsefulSmall, 16_000, 18_000);
         Assert.Equal(UsefulSmall, LargestUseful(Spec(parameters: N)));
-        // From largeModelParameters the larger default batch applies (Llama 3 405B: 16M tokens on 16,384 GPUs).
-        Assert.Equal((long)(DataFiles.Default("globalBatchTokensLarge") / perStep), LargestUseful(Spec(parameters: 405e9)));
-        Assert.Equal(16384, LargestUseful(Spec(parameters: 405e9)));
-        Assert.Equal(2048, LargestUseful(Spec(parameters: N) with { GlobalBatchTokens = 2048 * perStep }));
+        // A larger model on the same tokens: more compute, a larger default batch.
+        Assert.Equal(Useful(LawBatch(405e9, D)), LargestUseful(Spec(parameters: 405e9)));
+        Assert.Equal(2048, LargestUseful(Spec(parameters: N) with { GlobalBatchTokens = BatchFor(2048) }));
         Assert.Equal("request", Assert.Single(Engine().Quote(Spec() with { GlobalBatchTokens = 1e6 }, Prices(P5())).Assumptions).GlobalBatchSource);
     }
 
@@ -118,14 +125,14 @@ public sealed class PlanFeasibilityTests
     [Fact]
     public void A_deadline_that_needs_more_than_the_largest_useful_cluster_is_refused_with_the_reason()
     {
-        // 70B on 1.4T tokens in 2 days needs ~9,000 H100s; a 4M-token batch keeps 4,096 busy.
-        var result = Engine().Quote(Spec(mfu: 0.4) with { DeadlineHours = 48, Goodput = 0.9 }, Prices(P5()));
+        // 70B on 1.4T tokens in 12 hours needs ~36,000 H100s; the default 17M-token batch keeps ~17,000 busy.
+        var result = Engine().Quote(Spec(mfu: 0.4) with { DeadlineHours = 12, Goodput = 0.9 }, Prices(P5()));
 
-        var needed = PlanFormulas.Hours(6 * N * D, H100DenseBf16, 0.4, 0.9) / 48;
+        var needed = PlanFormulas.Hours(6 * N * D, H100DenseBf16, 0.4, 0.9) / 12;
         Assert.True(needed > UsefulSmall, $"The test needs a deadline beyond the useful cluster: {needed:N0} accelerators.");
         Assert.Empty(result.Options);
         var reason = Assert.Single(result.Excluded).Reason;
-        Assert.Contains("Cannot finish in 48 h", reason, StringComparison.Ordinal);
+        Assert.Contains("Cannot finish in 12 h", reason, StringComparison.Ordinal);
         Assert.Contains($"keeps at most {UsefulSmall:N0} accelerators busy", reason, StringComparison.Ordinal);
     }
 
@@ -146,7 +153,7 @@ public sealed class PlanFeasibilityTests
     {
         var count = (int)UsefulSmall * 2;
 
-        var result = Engine().Quote(Spec(acceleratorCount: count) with { GlobalBatchTokens = count * DataFiles.Default("minTokensPerAcceleratorStep") }, Prices(P5()));
+        var result = Engine().Quote(Spec(acceleratorCount: count) with { GlobalBatchTokens = BatchFor(count) }, Prices(P5()));
 
         Assert.Equal(count, Assert.Single(result.Options).Accelerators);
     }
@@ -186,12 +193,12 @@ public sealed class PlanFeasibilityTests
     [Fact]
     public void The_default_plan_of_a_run_too_big_for_the_default_deadline_takes_the_largest_useful_cluster()
     {
-        // 70B on 100T tokens: ~33M H100-hours, more than 4,096 GPUs can do in 60 days.
-        var result = Engine().Quote(Spec(parameters: N, tokens: 100e12), Prices(P5()));
+        // 70B on 1,000T tokens: ~300M H100-hours, more than the largest published batch (62.9M tokens, 61,440 GPUs) can do in 60 days.
+        var result = Engine().Quote(Spec(parameters: N, tokens: 1e15), Prices(P5()));
 
         var option = Assert.Single(result.Options);
         Assert.Equal(ClusterBasis.LargestUseful, option.ClusterBasis);
-        Assert.Equal(UsefulSmall, option.Accelerators);
+        Assert.Equal(Useful(DataFiles.Default("maxGlobalBatchTokens")), option.Accelerators);
         Assert.True(option.WallClockHours > DataFiles.Default("defaultDeadlineDays") * 24);
     }
 

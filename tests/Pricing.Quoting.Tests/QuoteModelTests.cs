@@ -39,6 +39,7 @@ public sealed class QuoteModelTests
         Close(6 * 70e9 * 2e12, result.Compute.DenseFlops);
         Close(attention, result.Compute.AttentionFlops);
         Close(6 * 70e9 * 2e12 + attention, result.TotalFlops);
+        // A requested MFU is read with attention counted (PaLM's convention) when the shape is given.
         Close(H100Hours(6 * 70e9 * 2e12 + attention), result.Options[0].AcceleratorHours);
     }
 

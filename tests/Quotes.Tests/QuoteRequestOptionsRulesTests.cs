@@ -110,6 +110,15 @@ public sealed class QuoteRequestOptionsRulesTests
     public void A_negative_or_absurd_attention_dimension_is_a_violation_on_it(int layers, int dModel, int sequence, string field) =>
         OnlyOn(field, Check(Valid(r => { r.Layers = layers; r.DModel = dModel; r.SequenceLength = sequence; })));
 
+    [Fact]
+    public void An_attention_width_reaches_the_spec_with_the_shape_and_is_a_violation_without_it_or_out_of_range()
+    {
+        Assert.Equal(24576, ToSpec(Valid(r => { (r.Layers, r.DModel, r.SequenceLength, r.AttentionWidth) = (61, 7168, 4096, 24576); })).AttentionWidth);
+        OnlyOn("attention_width", Check(Valid(r => { r.AttentionWidth = 24576; })));
+        OnlyOn("attention_width", Check(Valid(r => { (r.Layers, r.DModel, r.SequenceLength, r.AttentionWidth) = (61, 7168, 4096, -1); })));
+        OnlyOn("attention_width", Check(Valid(r => { (r.Layers, r.DModel, r.SequenceLength, r.AttentionWidth) = (61, 7168, 4096, int.MaxValue); })));
+    }
+
     [Theory]
     [InlineData(-1.0)]
     [InlineData(double.NaN)]

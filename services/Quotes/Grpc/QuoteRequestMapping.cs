@@ -44,6 +44,7 @@ public static class QuoteRequestMapping
             Layers = r.Layers,
             DModel = r.DModel,
             SequenceLength = r.SequenceLength,
+            AttentionWidth = r.AttentionWidth,
             Chinchilla = r.Chinchilla,
             DeadlineHours = r.DeadlineHours,
             Goodput = Given(r.Goodput),
