@@ -87,7 +87,9 @@ public sealed class CapacityRules
         var rule = For(offer, terms);
         var kind = terms?.Kind ?? PricingKind.OnDemand;
         var days = wallHours / 24;
-        var over = rule is not null && ((rule.MaxInstances is { } max && instances > max) || (rule.MaxDays is { } maxDays && days > maxDays + 1e-9));
+        // A block must cover the run plus the tail the provider takes back, so the tail counts against the longest block.
+        var bookedDays = (wallHours + (rule?.EndTailHours ?? 0)) / 24;
+        var over = rule is not null && ((rule.MaxInstances is { } max && instances > max) || (rule.MaxDays is { } maxDays && bookedDays > maxDays + 1e-9));
         var limits = rule is null ? "" : Limits(rule, kind);
         var what = string.Create(CultureInfo.InvariantCulture, $"{instances:N0} × {offer.InstanceType} for {days:N1} days");
         if (over && rule!.OverPolicy == CapacityRule.Exclude)
