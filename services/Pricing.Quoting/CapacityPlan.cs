@@ -33,6 +33,7 @@ public sealed record CapacityRule(
     double? EndTailMinutes,
     double? MaxRunDays,
     string OverPolicy,
+    string? OverDaysPolicy,
     string? QuotaName,
     string? QuotaUnit,
     string? RateDatedBy,

@@ -23,9 +23,12 @@ public sealed class CapacityRules
                 throw new InvalidDataException($"capacity-rules.json: the {rule.Kind} rule for {rule.Provider} {string.Join(",", rule.Match)} has no source.");
             }
 
-            if (rule.OverPolicy is not (CapacityRule.Exclude or CapacityRule.ExcludeUnlessNamed or CapacityRule.Unobtainable))
+            foreach (var policy in new[] { rule.OverPolicy, rule.OverDaysPolicy ?? rule.OverPolicy })
             {
-                throw new InvalidDataException($"capacity-rules.json: overPolicy '{rule.OverPolicy}' is not exclude, exclude_unless_named or unobtainable.");
+                if (policy is not (CapacityRule.Exclude or CapacityRule.ExcludeUnlessNamed or CapacityRule.Unobtainable))
+                {
+                    throw new InvalidDataException($"capacity-rules.json: overPolicy '{policy}' is not exclude, exclude_unless_named or unobtainable.");
+                }
             }
         }
 
@@ -89,16 +92,20 @@ public sealed class CapacityRules
         var days = wallHours / 24;
         // A block must cover the run plus the tail the provider takes back, so the tail counts against the longest block.
         var bookedDays = (wallHours + (rule?.EndTailHours ?? 0)) / 24;
-        var over = rule is not null && ((rule.MaxInstances is { } max && instances > max) || (rule.MaxDays is { } maxDays && bookedDays > maxDays + 1e-9));
+        var overSize = rule?.MaxInstances is { } max && instances > max;
+        var overDays = rule?.MaxDays is { } maxDays && bookedDays > maxDays + 1e-9;
+        var over = overSize || overDays;
+        // What follows: the size's policy when the fleet is too large, else the length's (which may be milder).
+        var policy = rule is null ? "" : overSize ? rule.OverPolicy : rule.OverDaysPolicy ?? rule.OverPolicy;
         var limits = rule is null ? "" : Limits(rule, kind);
         var what = string.Create(CultureInfo.InvariantCulture, $"{instances:N0} × {offer.InstanceType} for {days:N1} days");
-        if (over && rule!.OverPolicy == CapacityRule.Exclude)
+        if (over && policy == CapacityRule.Exclude)
         {
             return (null, $"{Title(kind)}: {what} is over the provider's caps ({limits}); a plan is never offered over them.");
         }
 
         var named = spec.PricingModels.Contains(offer.PricingModel);
-        if (over && rule!.OverPolicy == CapacityRule.ExcludeUnlessNamed && !named)
+        if (over && policy == CapacityRule.ExcludeUnlessNamed && !named)
         {
             return (null, $"{Title(kind)}: {what} is more than a synchronous job can plan on ({limits}); name {offer.PricingModel} in pricing_models to quote it anyway.");
         }
@@ -165,7 +172,13 @@ public sealed class CapacityRules
             }
 
             case PricingKind.Calendar:
-                return ("dws_calendar", Inv($"a DWS calendar-mode reservation of {n:N0} × {type} for {Math.Ceiling(days - 1e-9):G} days"), notes);
+            {
+                var billed = ModelBilling.For(terms, wallHours, false);
+                var length = billed.BlocksInSequence > 1
+                    ? Inv($"{billed.BlocksInSequence - 1} × {billed.FullBlockHours / 24:G} days then {billed.LastBlockHours / 24:G} days, back to back (each a new request)")
+                    : Inv($"{billed.LastBlockHours / 24:G} days");
+                return ("dws_calendar", Inv($"DWS calendar-mode reservation of {n:N0} × {type} for {length}"), notes);
+            }
             case PricingKind.FlexStart:
                 return ("dws_flex_start", Inv($"a DWS flex-start request for {n:N0} × {type} (each VM runs at most {rule?.MaxRunDays ?? 7:G} days)"), notes);
             case PricingKind.Commitment or PricingKind.SavingsPlan:

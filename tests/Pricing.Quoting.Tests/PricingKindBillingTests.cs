@@ -114,7 +114,8 @@ public sealed class PricingKindBillingTests
     [InlineData(30.5, 1, 0, 31 * Day)]
     [InlineData(1.0, 1, 0, 1 * Day)]
     [InlineData(90.0, 1, 0, 90 * Day)]
-    public void A_dws_calendar_reservation_bills_whole_days_up_to_90(double days, int sequence, double fullHours, double lastHours)
+    [InlineData(100.0, 2, 90 * Day, 10 * Day)]
+    public void A_dws_calendar_reservation_bills_whole_days_up_to_90_and_books_the_rest_back_to_back(double days, int sequence, double fullHours, double lastHours)
     {
         var price = 60.00m;
 
@@ -136,12 +137,15 @@ public sealed class PricingKindBillingTests
         Assert.Equal(120, block.MaxLeadDays);
         Assert.Equal(0, block.MaxInstancesPerBlock);
         Assert.DoesNotContain(result.Warnings, w => w.Contains("supply and demand", StringComparison.Ordinal));
+        // Past 90 days the next reservation is a new request: offered, but not obtainable as planned.
+        Assert.Equal(days <= 90, option.Capacity!.Obtainable);
+        Assert.Equal("dws_calendar", option.Capacity.Kind);
     }
 
     [Theory]
-    [InlineData(100.0, 8)]   // longer than 90 days
     [InlineData(10.0, 648)]  // 81 VMs: more than one calendar-mode request holds
-    public void A_dws_calendar_plan_past_80_vms_or_90_days_is_excluded_with_the_reason(double days, int accelerators)
+    [InlineData(100.0, 1024)]
+    public void A_dws_calendar_plan_past_80_vms_is_excluded_with_the_reason(double days, int accelerators)
     {
         var result = Engine().Quote(RunOf(days, accelerators), Prices(Gcp(PricingModels.DwsCalendar, 60.00m)));
 
