@@ -175,6 +175,29 @@ public sealed class CapacityTests
         Assert.True(small.Capacity.Obtainable && large.Capacity.Obtainable);
     }
 
+    [Theory]
+    [InlineData("p5.48xlarge", "Running On-Demand P instances")]
+    [InlineData("trn1.32xlarge", "Running On-Demand Trn instances")]
+    [InlineData("g6e.48xlarge", "Running On-Demand G and VT instances")]
+    public void The_on_demand_rule_names_the_quota_of_the_instance_family(string instanceType, string quota)
+    {
+        var rule = CapacityRules.Default.For(P5() with { InstanceType = instanceType }, PricingModels.Terms(PricingModels.OnDemand));
+
+        Assert.Equal(quota, rule!.QuotaName);
+        Assert.Equal("vcpus", rule.QuotaUnit);
+    }
+
+    [Fact]
+    public void A_rule_without_a_source_or_with_an_unknown_policy_is_refused()
+    {
+        var rule = new CapacityRule("spot", "*", ["*"], 4, 7, null, null, null, null, CapacityRule.Exclude, null, null, null, null, "judgement", "a source");
+
+        Assert.Throws<InvalidDataException>(() => new CapacityRules([rule with { Source = " " }], 365, 90));
+        Assert.Throws<InvalidDataException>(() => new CapacityRules([rule with { OverPolicy = "ignore" }], 365, 90));
+        Assert.Throws<InvalidDataException>(() => new CapacityRules([rule with { OverDaysPolicy = "later" }], 365, 90));
+        Assert.Single(new CapacityRules([rule], 365, 90).All);
+    }
+
     [Fact]
     public void Every_pricing_kind_has_a_capacity_rule_with_a_source_and_a_basis()
     {
