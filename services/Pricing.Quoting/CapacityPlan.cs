@@ -21,6 +21,18 @@ public sealed record CapacityPlan(string Kind, string Request, bool Obtainable, 
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
+/// <summary>What a sized plan is against its capacity rule.</summary>
+public enum CapacityVerdict
+{
+    Obtainable,
+
+    /// <summary>Offered, ranked after every obtainable plan, with the reason.</summary>
+    Unobtainable,
+
+    /// <summary>Not offered: over a provider's hard cap, or over the spot limits when spot was not asked for by name.</summary>
+    Excluded,
+}
+
 /// <summary>One row of capacity-rules.json.</summary>
 public sealed record CapacityRule(
     string Kind,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Pricing.Catalog;
@@ -12,6 +13,9 @@ namespace Pricing.Quoting;
 public sealed class CapacityRules
 {
     private readonly List<CapacityRule> _rules;
+
+    /// <summary>The rule of each (kind, provider, instance type) seen: looked up once, not per offer sized.</summary>
+    private readonly ConcurrentDictionary<(string Kind, string Provider, string InstanceType), CapacityRule?> _byOffer = new();
 
     public CapacityRules(IEnumerable<CapacityRule> rules, double longestPlanDays, double staleRateDays)
     {
@@ -48,19 +52,24 @@ public sealed class CapacityRules
     public CapacityRule? For(Offer offer, PricingTerms? terms)
     {
         var kind = terms?.KindName ?? PricingModels.OnDemand;
+        return _byOffer.GetOrAdd((kind, offer.Provider, offer.InstanceType), key => Find(key.Kind, key.Provider, key.InstanceType));
+    }
+
+    private CapacityRule? Find(string kind, string provider, string instanceType)
+    {
         CapacityRule? best = null;
         var bestScore = -1;
         foreach (var rule in _rules)
         {
-            if (rule.Kind != kind || (rule.Provider != "*" && rule.Provider != offer.Provider))
+            if (rule.Kind != kind || (rule.Provider != "*" && rule.Provider != provider))
             {
                 continue;
             }
 
             foreach (var match in rule.Match)
             {
-                var matchScore = match == offer.InstanceType ? 10_000
-                    : match.EndsWith('*') && offer.InstanceType.StartsWith(match[..^1], StringComparison.Ordinal) ? match.Length
+                var matchScore = match == instanceType ? 10_000
+                    : match.EndsWith('*') && instanceType.StartsWith(match[..^1], StringComparison.Ordinal) ? match.Length
                     : -1;
                 var score = matchScore < 0 ? -1 : matchScore + (rule.Provider == "*" ? 0 : 100_000);
                 if (score > bestScore)
@@ -82,38 +91,33 @@ public sealed class CapacityRules
         wallHours + (For(offer, terms)?.EndTailHours ?? 0);
 
     /// <summary>
-    /// Judges one sized plan: how its capacity is had and whether it is obtainable; or, for a plan over a hard cap (or
-    /// over the spot limits when spot was not asked for by name), the reason it is excluded.
+    /// Judges one sized plan against its rule, without building any text (it runs for every offer sized): obtainable,
+    /// offered but not obtainable, or excluded (over a hard cap, or over the spot limits when spot was not asked for by name).
     /// </summary>
-    public (CapacityPlan? Plan, string? Excluded) Judge(Offer offer, PricingTerms? terms, int instances, double wallHours, QuoteSpec spec, DateTimeOffset catalogAsOf)
+    public CapacityVerdict Check(Offer offer, PricingTerms? terms, int instances, double wallHours, QuoteSpec spec) =>
+        Assess(For(offer, terms), instances, wallHours, spec.PricingModels.Contains(offer.PricingModel)).Verdict;
+
+    /// <summary>Why a plan <see cref="Check"/> excludes is excluded.</summary>
+    public string ExcludedReason(Offer offer, PricingTerms? terms, int instances, double wallHours)
+    {
+        var rule = For(offer, terms)!;
+        var kind = terms?.Kind ?? PricingKind.OnDemand;
+        var what = What(offer, instances, wallHours);
+        return Assess(rule, instances, wallHours, false).Policy == CapacityRule.Exclude
+            ? $"{Title(kind)}: {what} is over the provider's caps ({Limits(rule, kind)}); a plan is never offered over them."
+            : $"{Title(kind)}: {what} is more than a synchronous job can plan on ({Limits(rule, kind)}); name {offer.PricingModel} in pricing_models to quote it anyway.";
+    }
+
+    /// <summary>How an offered plan's capacity is had: its kind, the request, whether it is obtainable and why not, the rate's age.</summary>
+    public CapacityPlan Plan(Offer offer, PricingTerms? terms, int instances, double wallHours, QuoteSpec spec, DateTimeOffset catalogAsOf)
     {
         var rule = For(offer, terms);
         var kind = terms?.Kind ?? PricingKind.OnDemand;
         var days = wallHours / 24;
-        // A block must cover the run plus the tail the provider takes back, so the tail counts against the longest block.
-        var bookedDays = (wallHours + (rule?.EndTailHours ?? 0)) / 24;
-        var overSize = rule?.MaxInstances is { } max && instances > max;
-        var overDays = rule?.MaxDays is { } maxDays && bookedDays > maxDays + 1e-9;
-        var over = overSize || overDays;
-        // What follows: the size's policy when the fleet is too large, else the length's (which may be milder).
-        var policy = rule is null ? "" : overSize ? rule.OverPolicy : rule.OverDaysPolicy ?? rule.OverPolicy;
-        var limits = rule is null ? "" : Limits(rule, kind);
-        var what = string.Create(CultureInfo.InvariantCulture, $"{instances:N0} × {offer.InstanceType} for {days:N1} days");
-        if (over && policy == CapacityRule.Exclude)
-        {
-            return (null, $"{Title(kind)}: {what} is over the provider's caps ({limits}); a plan is never offered over them.");
-        }
-
-        var named = spec.PricingModels.Contains(offer.PricingModel);
-        if (over && policy == CapacityRule.ExcludeUnlessNamed && !named)
-        {
-            return (null, $"{Title(kind)}: {what} is more than a synchronous job can plan on ({limits}); name {offer.PricingModel} in pricing_models to quote it anyway.");
-        }
-
         var reasons = new List<string>();
-        if (over)
+        if (rule is not null && Assess(rule, instances, wallHours, true).Over)
         {
-            reasons.Add($"{what} is over what the engine plans on ({limits})");
+            reasons.Add($"{What(offer, instances, wallHours)} is over what the engine plans on ({Limits(rule, kind)})");
         }
 
         if (rule?.MaxRunDays is { } maxRun && days > maxRun + 1e-9)
@@ -128,14 +132,37 @@ public sealed class CapacityRules
         }
 
         var (capacityKind, request, notes) = Request(offer, terms, rule, instances, wallHours, kind);
-        var plan = new CapacityPlan(capacityKind, request, reasons.Count == 0, string.Join("; ", reasons), rule?.Source ?? "no capacity rule for this pricing model")
+        return new CapacityPlan(capacityKind, request, reasons.Count == 0, string.Join("; ", reasons), rule?.Source ?? "no capacity rule for this pricing model")
         {
             RateAsOf = offer.EffectiveDate,
             RateNote = RateNote(rule, kind, offer.EffectiveDate, catalogAsOf),
             Notes = notes,
         };
-        return (plan, null);
     }
+
+    /// <summary>
+    /// Over the rule's fleet or length (a block must cover the run plus the tail the provider takes back, so the tail
+    /// counts against the longest block), and what follows: the size's policy when the fleet is too large, else the
+    /// length's (which may be milder); past the maximum run (flex-start) or a year, not obtainable.
+    /// </summary>
+    private (CapacityVerdict Verdict, bool Over, string Policy) Assess(CapacityRule? rule, int instances, double wallHours, bool named)
+    {
+        var overSize = rule?.MaxInstances is { } max && instances > max;
+        var overDays = rule?.MaxDays is { } maxDays && (wallHours + rule.EndTailHours) / 24 > maxDays + 1e-9;
+        var over = overSize || overDays;
+        var policy = rule is null ? "" : overSize ? rule.OverPolicy : rule.OverDaysPolicy ?? rule.OverPolicy;
+        if (over && (policy == CapacityRule.Exclude || (policy == CapacityRule.ExcludeUnlessNamed && !named)))
+        {
+            return (CapacityVerdict.Excluded, true, policy);
+        }
+
+        var days = wallHours / 24;
+        var obtainable = !over && !(rule?.MaxRunDays is { } maxRun && days > maxRun + 1e-9) && days <= LongestPlanDays;
+        return (obtainable ? CapacityVerdict.Obtainable : CapacityVerdict.Unobtainable, over, policy);
+    }
+
+    private static string What(Offer offer, int instances, double wallHours) =>
+        string.Create(CultureInfo.InvariantCulture, $"{instances:N0} × {offer.InstanceType} for {wallHours / 24:N1} days");
 
     private string RateNote(CapacityRule? rule, PricingKind kind, DateTimeOffset rateAsOf, DateTimeOffset catalogAsOf)
     {

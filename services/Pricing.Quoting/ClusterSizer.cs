@@ -170,14 +170,15 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
             return;
         }
 
-        var (capacityPlan, overCaps) = capacity.Judge(offer, terms, (int)instancesCount, wall, spec, catalog.AsOf);
-        if (overCaps is not null)
+        var verdict = capacity.Check(offer, terms, (int)instancesCount, wall, spec);
+        if (verdict == CapacityVerdict.Excluded)
         {
-            evaluation.Exclude(offer, ("capacity:" + offer.Provider + offer.InstanceType + offer.PricingModel + wall.ToString("F1", CultureInfo.InvariantCulture), a.Id, instancesCount), () => overCaps);
+            evaluation.Exclude(offer, ("capacity:" + offer.Provider + offer.InstanceType + offer.PricingModel + wall.ToString("F1", CultureInfo.InvariantCulture), a.Id, instancesCount),
+                () => capacity.ExcludedReason(offer, terms, (int)instancesCount, wall));
             return;
         }
 
-        evaluation.Ranked.Add(new Candidate(offer, catalog, plan, family, run, (int)instancesCount, rented, basis, discount, cost, wall, capacityPlan!));
+        evaluation.Ranked.Add(new Candidate(offer, catalog, plan, family, run, (int)instancesCount, rented, basis, discount, cost, wall, verdict == CapacityVerdict.Obtainable));
     }
 
     private static string FabricText(InstanceFamily? family) =>

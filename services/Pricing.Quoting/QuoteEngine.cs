@@ -96,7 +96,7 @@ public sealed class QuoteEngine
 
         var ordered = choices
             .OrderBy(c => c.Best is null)
-            .ThenBy(c => c.Best is { Capacity.Obtainable: false })
+            .ThenBy(c => c.Best is { Obtainable: false })
             .ThenBy(c => c.Best?.Cost ?? 0)
             .ThenBy(c => c.Choice.AcceleratorId, StringComparer.Ordinal)
             .Select(c => c.Choice)

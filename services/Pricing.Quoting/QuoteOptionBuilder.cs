@@ -31,14 +31,15 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, C
         var commitment = terms is { BillsWholeTerm: true } ? TermBilling.CommitmentFor(terms, billed, c, spec, total, warnings) : null;
         var block = terms is { Kind: PricingKind.CapacityBlock or PricingKind.Calendar or PricingKind.FlexStart } ? TermBilling.BlockFor(terms, billed, c, total, warnings) : null;
 
-        if (!c.Capacity.Obtainable)
+        var plan = capacity.Plan(offer, terms, c.Instances, c.WallClockHours, spec, c.Catalog.AsOf);
+        if (!plan.Obtainable)
         {
-            warnings.AddOnce($"Not obtainable as planned: {c.Instances:N0} × {offer.InstanceType} ({offer.PricingModel}): {c.Capacity.Reason}.");
+            warnings.AddOnce($"Not obtainable as planned: {c.Instances:N0} × {offer.InstanceType} ({offer.PricingModel}): {plan.Reason}.");
         }
 
-        if (c.Capacity.RateNote.Length > 0)
+        if (plan.RateNote.Length > 0)
         {
-            warnings.AddOnce(c.Capacity.RateNote + ".");
+            warnings.AddOnce(plan.RateNote + ".");
         }
 
         var use = energy.For(a, c.Family, offer, spec, hours, warnings);
@@ -62,7 +63,7 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, C
             BillTotalWithOptional = withOptional,
             Power = use.Power,
             LargestUsefulAccelerators = evaluation.LargestUseful,
-            Capacity = c.Capacity,
+            Capacity = plan,
         };
     }
 

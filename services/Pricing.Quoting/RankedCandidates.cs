@@ -4,7 +4,7 @@ namespace Pricing.Quoting;
 
 /// <summary>One offer sized for the run: its cluster, run and cost, before it is written out as an option.</summary>
 internal readonly record struct Candidate(
-    Offer Offer, PriceViewCatalog Catalog, AcceleratorPlan Plan, InstanceFamily? Family, RunRate Run, int Instances, double Rented, string Basis, double Discount, double Cost, double WallClockHours, CapacityPlan Capacity);
+    Offer Offer, PriceViewCatalog Catalog, AcceleratorPlan Plan, InstanceFamily? Family, RunRate Run, int Instances, double Rented, string Basis, double Discount, double Cost, double WallClockHours, bool Obtainable);
 
 /// <summary>
 /// Ranking: obtainable first, then cheapest, then fastest, then by the offer's identity. Keeps only the <c>top</c> cheapest candidates
@@ -49,7 +49,7 @@ internal sealed class RankedCandidates(int top)
     /// </summary>
     private static int Compare(Candidate x, Candidate y)
     {
-        var byObtainable = y.Capacity.Obtainable.CompareTo(x.Capacity.Obtainable);
+        var byObtainable = y.Obtainable.CompareTo(x.Obtainable);
         if (byObtainable != 0)
         {
             return byObtainable;
