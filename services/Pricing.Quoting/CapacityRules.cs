@@ -195,7 +195,7 @@ public sealed class CapacityRules
                 var blockDays = ModelBilling.For(terms, wallHours + (rule?.EndTailHours ?? 0), false).LastBlockHours / 24;
                 var split = blocks == 1 ? Inv($"{n:N0} {type}") : n % perBlock == 0 ? Inv($"{perBlock:N0} {type}") : Inv($"up to {perBlock:N0} {type} ({n:N0} in all)");
                 notes.Add(Inv($"AWS ends a block {rule?.EndTailMinutes ?? 0:G} minutes early: each block covers the run plus that tail."));
-                return ("capacity_block", Inv($"{blocks} Capacity Block{(blocks > 1 ? "s" : "")} of {split}, {blockDays:G} days each, paid up front"), notes);
+                return ("capacity_block", Inv($"{blocks} Capacity Block{(blocks > 1 ? "s" : "")} of {split}, {blockDays:G} days{(blocks > 1 ? " each" : "")}, paid up front"), notes);
             }
 
             case PricingKind.Calendar:
