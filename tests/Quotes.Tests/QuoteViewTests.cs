@@ -33,6 +33,11 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.Equal(full.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)),
             basic.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)));
         Assert.Equal(full.Options.Select(o => o.Summary), basic.Options.Select(o => o.Summary));
+        // How each option's capacity is had is in both views; the rule's source and notes only in the full one.
+        Assert.Equal(full.Options.Select(o => (o.Capacity.Kind, o.Capacity.Request, o.Capacity.Obtainable, o.Capacity.Reason, o.Capacity.RateNote, o.Capacity.RateAsOf)),
+            basic.Options.Select(o => (o.Capacity.Kind, o.Capacity.Request, o.Capacity.Obtainable, o.Capacity.Reason, o.Capacity.RateNote, o.Capacity.RateAsOf)));
+        Assert.All(basic.Options, o => Assert.Equal("", o.Capacity.Source));
+        Assert.All(full.Options, o => Assert.NotEmpty(o.Capacity.Source));
         Assert.All(basic.Options, o =>
         {
             Assert.Null(o.Breakdown);

@@ -71,7 +71,7 @@ public static class QuoteViews
     /// <summary>
     /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
     /// pricing model), its prices per accelerator-hour and per instance-hour and catalog version, cost and cost range,
-    /// its cluster, the plan summary and the bill total (one figure, what the whole plan costs); the parts behind them (breakdown, fabric,
+    /// its cluster, how its capacity is had, the plan summary and the bill total (one figure, what the whole plan costs); the parts behind them (breakdown, fabric,
     /// MFU, goodput, billing, bill lines, energy, power, the total with optional lines) and the rest go.
     /// </summary>
     private static void Basic(QuoteOption option)
@@ -96,5 +96,11 @@ public static class QuoteViews
         option.LoadFactor = 0;
         option.PowerEstimated = false;
         option.PowerSource = "";
+        // How the capacity is had stays (every option says it); its rule's source and notes are parts behind it.
+        if (option.Capacity is { } capacity)
+        {
+            capacity.Source = "";
+            capacity.Notes.Clear();
+        }
     }
 }
