@@ -17,7 +17,7 @@ public sealed record PlanLine(string Key, string Label, string Value, string Det
 }
 
 /// <summary>
-/// The one plan renderer: a quote option as plan lines (cluster, fabric, MFU parts, goodput parts, commitment or block
+/// The one plan renderer: a quote option as plan lines (cluster, capacity, fabric, MFU parts, goodput parts, commitment or block
 /// billing with its upfront note, energy, the cost breakdown, the bill lines and the bill total), the same for the
 /// CLI and the Dashboard. An option in the basic view has no parts: the plan summary's figures stand in for them, and a
 /// line whose figures the view left out is not rendered (never as a false zero).
@@ -39,6 +39,11 @@ public static class PlanLines
                 $"{Duration(o.WallClockHours)} wall-clock, {Whole(o.AcceleratorHours)} accelerator-hours at {Rate(o.PricePerAcceleratorHour)}/accelerator-hour"
                 + (o.LargestUsefulAccelerators > 0 ? $"; the global batch keeps at most {Whole(o.LargestUsefulAccelerators)} accelerators busy" : "")),
         };
+
+        if (o.Capacity is { } capacity)
+        {
+            lines.Add(Capacity(capacity));
+        }
 
         if (o.Fabric is { } f)
         {
@@ -138,6 +143,15 @@ public static class PlanLines
         {
             lines.Add(new("breakdown." + name, $"Cost: {Words(name)}", Cost(amount), $"{Whole(hours)} accelerator-hours {what}"));
         }
+    }
+
+    /// <summary>"Capacity: capacity block, obtainable: 2 Capacity Blocks of 64 p5.48xlarge, 28 days each — …" with why not, the rate's age and what to do first.</summary>
+    private static PlanLine Capacity(CapacityPlan c)
+    {
+        var value = $"{Words(c.Kind)}, {(c.Obtainable ? "obtainable" : "NOT obtainable as planned")}: {c.Request}";
+        var detail = string.Join(" ", new[] { c.Obtainable ? "" : $"Why: {c.Reason}.", c.RateNote.Length > 0 ? c.RateNote + "." : "" }
+            .Concat(c.Notes).Where(s => s.Length > 0));
+        return new("capacity", "Capacity", value, detail);
     }
 
     private static PlanLine Commitment(CommitmentBilling c)

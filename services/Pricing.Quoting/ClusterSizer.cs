@@ -9,7 +9,7 @@ namespace Pricing.Quoting;
 /// instances than may join one job without one, sized to the requested count, the deadline, or the default deadline;
 /// then its cost. An offer that cannot run the training as asked is excluded with the reason.
 /// </summary>
-internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComputeModel compute, RunRateModel rates, RunGoodput goodput, ModelDefaults defaults)
+internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComputeModel compute, RunRateModel rates, RunGoodput goodput, ModelDefaults defaults, CapacityRules capacity)
 {
     /// <summary>Past this a "cost" says the inputs are wrong (and money stays far inside its int64 units).</summary>
     private const double MaxTotalCost = 1e15;
@@ -63,6 +63,10 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
         var instancesWithoutFabric = (int)defaults.MaxInstancesWithoutFabric.Value;
         var maxInstances = family is { TrainingGradeFabric: true } ? usefulInstances : Math.Min(usefulInstances, instancesWithoutFabric);
         var terms = PricingModels.Terms(offer.PricingModel);
+        // A provider's hard cap (Capacity Blocks, calendar mode): a plan sized to a deadline is re-planned within it.
+        var capacityCap = capacity.HardCap(offer, terms);
+        var cappedByCapacity = capacityCap is { } hard && hard < maxInstances;
+        maxInstances = cappedByCapacity ? capacityCap!.Value : maxInstances;
         var spotRate = goodput.SpotInterruptionsPerInstanceMonth(offer, terms);
 
         double instancesCount;
@@ -114,7 +118,9 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
             var meets = run.AcceleratorHours / (instancesCount * perInstance) <= deadline * (1 + 1e-6);
             if (!meets && !byDefault)
             {
-                var limit = maxInstances < usefulInstances && family is not { TrainingGradeFabric: true }
+                var limit = cappedByCapacity
+                    ? $"{CapacityRules.Title(terms!.Kind)} capacity is capped at {maxInstances:N0} instances (capacity-rules.json)"
+                    : maxInstances < usefulInstances && family is not { TrainingGradeFabric: true }
                     ? $"{offer.InstanceType} has no training-grade fabric ({FabricText(family)}), so at most {instancesWithoutFabric} instances can join one job"
                     : $"a global batch of {evaluation.BatchTokens / 1e6:G3}M tokens keeps at most {largestUseful:N0} accelerators busy";
                 evaluation.Exclude(offer, ("deadline:" + offer.InstanceType + ":" + limit, a.Id, perInstance), () =>
@@ -157,7 +163,7 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
             ? (double)custom
             : (double)offer.PricePerInstanceHour / perInstance * (1 - discount / 100);
         var wall = run.AcceleratorHours / rented;
-        var billedHours = ModelBilling.For(terms, wall, spec.ReuseCommittedCapacity).HoursPerInstance;
+        var billedHours = ModelBilling.For(terms, capacity.HoursToBook(offer, terms, wall), spec.ReuseCommittedCapacity).HoursPerInstance;
         var cost = billedHours * rented * rate;
         if (!(cost <= MaxTotalCost))
         {
@@ -166,7 +172,15 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
             return;
         }
 
-        evaluation.Ranked.Add(new Candidate(offer, catalog, plan, family, run, (int)instancesCount, rented, basis, discount, cost, wall));
+        var verdict = capacity.Check(offer, terms, (int)instancesCount, wall, spec);
+        if (verdict == CapacityVerdict.Excluded)
+        {
+            evaluation.Exclude(offer, ("capacity:" + offer.Provider + offer.InstanceType + offer.PricingModel + wall.ToString("F1", CultureInfo.InvariantCulture), a.Id, instancesCount),
+                () => capacity.ExcludedReason(offer, terms, (int)instancesCount, wall));
+            return;
+        }
+
+        evaluation.Ranked.Add(new Candidate(offer, catalog, plan, family, run, (int)instancesCount, rented, basis, discount, cost, wall, verdict == CapacityVerdict.Obtainable));
     }
 
     private static string FabricText(InstanceFamily? family) =>

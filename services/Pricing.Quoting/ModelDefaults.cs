@@ -68,10 +68,6 @@ public sealed class ModelDefaults(IEnumerable<ModelDefault> rows)
     /// <summary>Per-accelerator power when neither node power nor TDP is published.</summary>
     public ModelDefault FallbackWattsPerAccelerator => this["fallbackWattsPerAccelerator"];
 
-    public ModelDefault SpotCapacityWarnInstances => this["spotCapacityWarnInstances"];
-
-    public ModelDefault SpotCapacityWarnDays => this["spotCapacityWarnDays"];
-
     private static readonly Lazy<ModelDefaults> DefaultInstance = new(() =>
     {
         using var stream = EmbeddedData.Open(typeof(ModelDefaults).Assembly, "Pricing.Quoting.Data.quote-defaults.json");

@@ -33,8 +33,8 @@ public sealed class QuoteEngine
         _compute = new TrainingComputeModel(defaults);
         _efficiency = new AcceleratorEfficiency(registry, efficiency, defaults);
         var goodput = new RunGoodput(providerCosts, defaults, FailureRates.Default);
-        _sizer = new ClusterSizer(instances, _compute, new RunRateModel(_efficiency, goodput), goodput, defaults);
-        _options = new QuoteOptionBuilder(new OptionEnergy(energy, defaults), new BillLines(providerCosts, defaults), defaults);
+        _sizer = new ClusterSizer(instances, _compute, new RunRateModel(_efficiency, goodput), goodput, defaults, CapacityRules.Default);
+        _options = new QuoteOptionBuilder(new OptionEnergy(energy, defaults), new BillLines(providerCosts, defaults), CapacityRules.Default);
     }
 
     /// <summary>For Pricing.Quoting.Tests: <paramref name="registry"/> and the bundled data for the rest.</summary>
@@ -96,6 +96,7 @@ public sealed class QuoteEngine
 
         var ordered = choices
             .OrderBy(c => c.Best is null)
+            .ThenBy(c => c.Best is { Obtainable: false })
             .ThenBy(c => c.Best?.Cost ?? 0)
             .ThenBy(c => c.Choice.AcceleratorId, StringComparer.Ordinal)
             .Select(c => c.Choice)

@@ -7,7 +7,7 @@ namespace Pricing.Quoting;
 /// Writes a ranked candidate out as an option (docs/quote-model.md §5): the rate it is priced at, the cost billed as the
 /// cloud bills it and where the hours go, its term billing, energy and whole bill; option-level warnings go to the quote.
 /// </summary>
-internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, ModelDefaults defaults)
+internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, CapacityRules capacity)
 {
     public QuoteOptionResult Build(Candidate c, QuoteEvaluation evaluation)
     {
@@ -20,7 +20,8 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, M
             : (offer.PricePerInstanceHour / offer.AcceleratorsPerInstance * (1 - (decimal)c.Discount / 100), c.Discount > 0 ? "catalog_discounted" : "catalog");
         var hours = c.Run.AcceleratorHours;
         var terms = PricingModels.Terms(offer.PricingModel);
-        var billed = ModelBilling.For(terms, c.WallClockHours, spec.ReuseCommittedCapacity);
+        var tail = capacity.HoursToBook(offer, terms, c.WallClockHours) - c.WallClockHours;
+        var billed = ModelBilling.For(terms, c.WallClockHours + tail, spec.ReuseCommittedCapacity);
         var billedPerInstance = billed.HoursPerInstance;
         var unusedHours = Math.Max(0, (billedPerInstance - c.WallClockHours) * c.Rented);
         var total = Money(hours + unusedHours, rate);
@@ -30,11 +31,15 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, M
         var commitment = terms is { BillsWholeTerm: true } ? TermBilling.CommitmentFor(terms, billed, c, spec, total, warnings) : null;
         var block = terms is { Kind: PricingKind.CapacityBlock or PricingKind.Calendar or PricingKind.FlexStart } ? TermBilling.BlockFor(terms, billed, c, total, warnings) : null;
 
-        if (terms?.Kind == PricingKind.Spot
-            && (c.Instances > defaults.SpotCapacityWarnInstances.Value || c.WallClockHours > defaults.SpotCapacityWarnDays.Value * 24))
+        var plan = capacity.Plan(offer, terms, c.Instances, c.WallClockHours, spec, c.Catalog.AsOf);
+        if (!plan.Obtainable)
         {
-            warnings.AddOnce($"Spot capacity: {c.Instances} × {offer.InstanceType} for {c.WallClockHours / 24:N0} days is rarely available at once and for that long; "
-                + $"each preemption stops the synchronous job (priced in as {g.PreemptionsPerDay:G2} preemptions a day).");
+            warnings.AddOnce($"Not obtainable as planned: {c.Instances:N0} × {offer.InstanceType} ({offer.PricingModel}): {plan.Reason}.");
+        }
+
+        if (plan.RateNote.Length > 0)
+        {
+            warnings.AddOnce(plan.RateNote + ".");
         }
 
         var use = energy.For(a, c.Family, offer, spec, hours, warnings);
@@ -44,8 +49,8 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, M
             offer, c.Catalog.Version, c.Catalog.AsOf, hours,
             (int)Math.Ceiling(Math.Round(c.Rented, 6)), c.Instances, c.WallClockHours, total,
             rate, priceSource, c.Discount, breakdown,
-            Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity), rate),
-            Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity), rate),
+            Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity, tail), rate),
+            Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity, tail), rate),
             c.Basis, use.Kwh, use.Co2Kg, use.Pue, use.GridKgCo2PerKwh, use.GridIntensityIsFallback)
         {
             Family = c.Family,
@@ -58,6 +63,7 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, M
             BillTotalWithOptional = withOptional,
             Power = use.Power,
             LargestUsefulAccelerators = evaluation.LargestUseful,
+            Capacity = plan,
         };
     }
 

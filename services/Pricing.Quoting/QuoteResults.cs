@@ -171,6 +171,9 @@ public sealed record QuoteOptionResult(
 
     /// <summary>The most accelerators the global batch can keep busy (batch tokens / tokens per accelerator per step).</summary>
     public long LargestUsefulAccelerators { get; init; }
+
+    /// <summary>How the capacity is obtained and whether the engine judges it obtainable (capacity-rules.json).</summary>
+    public CapacityPlan? Capacity { get; init; }
 }
 
 /// <summary>An offer that matched the filters but cannot run the training as asked, and why.</summary>

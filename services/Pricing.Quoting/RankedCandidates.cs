@@ -4,10 +4,10 @@ namespace Pricing.Quoting;
 
 /// <summary>One offer sized for the run: its cluster, run and cost, before it is written out as an option.</summary>
 internal readonly record struct Candidate(
-    Offer Offer, PriceViewCatalog Catalog, AcceleratorPlan Plan, InstanceFamily? Family, RunRate Run, int Instances, double Rented, string Basis, double Discount, double Cost, double WallClockHours);
+    Offer Offer, PriceViewCatalog Catalog, AcceleratorPlan Plan, InstanceFamily? Family, RunRate Run, int Instances, double Rented, string Basis, double Discount, double Cost, double WallClockHours, bool Obtainable);
 
 /// <summary>
-/// Ranking: cheapest first, then fastest, then by the offer's identity. Keeps only the <c>top</c> cheapest candidates
+/// Ranking: obtainable first, then cheapest, then fastest, then by the offer's identity. Keeps only the <c>top</c> cheapest candidates
 /// and each accelerator type's best as they arrive, so a big catalog is never sorted whole.
 /// </summary>
 internal sealed class RankedCandidates(int top)
@@ -43,9 +43,18 @@ internal sealed class RankedCandidates(int top)
         }
     }
 
-    /// <summary>Cheapest first, then fastest, then by the offer's identity fields so equal quotes rank the same every time.</summary>
+    /// <summary>
+    /// Obtainable plans first (the top of a quote is never one the engine calls unobtainable while another is not), then
+    /// cheapest, then fastest, then by the offer's identity fields so equal quotes rank the same every time.
+    /// </summary>
     private static int Compare(Candidate x, Candidate y)
     {
+        var byObtainable = y.Obtainable.CompareTo(x.Obtainable);
+        if (byObtainable != 0)
+        {
+            return byObtainable;
+        }
+
         var byCost = x.Cost.CompareTo(y.Cost);
         if (byCost != 0)
         {

@@ -9,9 +9,12 @@ namespace Pricing.Quoting;
 /// </summary>
 internal static class TermBilling
 {
-    /// <summary>Accelerator-hours billed for a run of <paramref name="acceleratorHours"/> on <paramref name="rented"/> accelerators (whole terms for commitments).</summary>
-    public static double BilledHours(PricingTerms? terms, double acceleratorHours, double rented, bool reused) =>
-        ModelBilling.For(terms, acceleratorHours / rented, reused).HoursPerInstance * rented;
+    /// <summary>
+    /// Accelerator-hours billed for a run of <paramref name="acceleratorHours"/> on <paramref name="rented"/> accelerators
+    /// (whole terms for commitments; a block covers the run plus the <paramref name="tailHours"/> the provider takes back).
+    /// </summary>
+    public static double BilledHours(PricingTerms? terms, double acceleratorHours, double rented, bool reused, double tailHours = 0) =>
+        ModelBilling.For(terms, acceleratorHours / rented + tailHours, reused).HoursPerInstance * rented;
 
     /// <summary>
     /// A commitment's or savings plan's billing: whole terms (unless reused), its kind, plan type and payment option. What

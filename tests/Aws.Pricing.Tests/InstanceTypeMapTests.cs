@@ -37,6 +37,7 @@ public sealed class InstanceTypeMapTests
     [InlineData("g4dn.12xlarge", "nvidia-t4", 4)]
     [InlineData("trn1.32xlarge", "aws-trainium1", 16)]
     [InlineData("trn2.48xlarge", "aws-trainium2", 16)]
+    [InlineData("trn2u.48xlarge", "aws-trainium2", 16)] // the UltraServer-capable Trn2: a published training type once missing
     [InlineData("inf2.48xlarge", "aws-inferentia2", 12)]
     public void Instance_types_map_to_their_accelerator_and_count(string instanceType, string acceleratorId, int count)
     {
@@ -57,6 +58,7 @@ public sealed class InstanceTypeMapTests
     [Theory]
     [InlineData("p6-b300.48xlarge", true)]
     [InlineData("trn3.48xlarge", true)]
+    [InlineData("trn2u.48xlarge", true)]
     [InlineData("p6e-gb200.36xlarge", true)]
     [InlineData("dl1.24xlarge", true)]
     [InlineData("p5.48xlarge", true)]

@@ -166,6 +166,9 @@ public sealed class DashboardBrowserTests(DashboardServer server)
         Assert.Contains("breakdown.compute", keys);
         Assert.Equal(best.Bill.Select(l => "bill." + l.Name), keys.Where(k => k.StartsWith("bill.", StringComparison.Ordinal)));
         Assert.Contains("bill-total", keys);
+        // How the capacity is had (docs/quote-model.md §5b), right under the cluster, on the page as in the CLI.
+        Assert.Equal("capacity", keys[1]);
+        Assert.Equal(best.Capacity.Obtainable, !pageLines[1].GetProperty("value").GetString()!.Contains("NOT obtainable", StringComparison.Ordinal));
         Assert.Equal(best.Commitment is not null, keys.Contains("commitment"));
         Assert.Equal(best.Block is not null, keys.Contains("block"));
         if (pricing == "committed_1y")

@@ -32,6 +32,7 @@ public sealed class MachineTypeMapTests
     [InlineData("a3-megagpu-8g", GcpVmPricing.HostPlusAccelerators, "nvidia-h100-80gb", 8, 208)]
     [InlineData("a3-ultragpu-8g", GcpVmPricing.HostPlusAccelerators, "nvidia-h200-141gb", 8, 224)]
     [InlineData("a4-highgpu-8g", GcpVmPricing.AcceleratorIncludesHost, "nvidia-b200", 8, 224)]
+    [InlineData("a4x-highgpu-4g", GcpVmPricing.AcceleratorIncludesHost, "nvidia-gb200", 4, 140)] // GB200: a published training type once missing
     [InlineData("g2-standard-48", GcpVmPricing.HostPlusAccelerators, "nvidia-l4", 4, 48)]
     [InlineData("n1-standard-8+1xV100", GcpVmPricing.HostPlusAccelerators, "nvidia-v100-16gb", 1, 8)]
     public void The_data_file_states_how_each_series_is_billed(string machineType, GcpVmPricing pricing, string acceleratorId, int count, int vcpus)

@@ -131,6 +131,43 @@ public sealed class PlanLinesTests
     }
 
     [Fact]
+    public void The_capacity_line_follows_the_cluster_and_says_what_to_request_and_whether_it_is_obtainable()
+    {
+        var option = new QuoteOption
+        {
+            Instances = 128, InstanceType = "p5.48xlarge", ClusterBasis = "requested",
+            Capacity = new CapacityPlan
+            {
+                Kind = "capacity_block", Request = "2 Capacity Blocks of 64 p5.48xlarge, 28 days each, paid up front", Obtainable = true,
+                RateNote = "Capacity Block rate as of 2024-12 (24 months before the 2026-11 catalog): the price offered at purchase may differ",
+                Notes = { "AWS ends a block 30 minutes early: each block covers the run plus that tail." },
+            },
+        };
+
+        var lines = PlanLines.Of(option);
+
+        Assert.Equal(["cluster", "capacity"], lines.Select(l => l.Key));
+        Assert.Equal("Capacity: capacity block, obtainable: 2 Capacity Blocks of 64 p5.48xlarge, 28 days each, paid up front — "
+            + "Capacity Block rate as of 2024-12 (24 months before the 2026-11 catalog): the price offered at purchase may differ. "
+            + "AWS ends a block 30 minutes early: each block covers the run plus that tail.", lines[1].Text);
+    }
+
+    [Fact]
+    public void An_unobtainable_plan_says_so_and_why_in_its_capacity_line()
+    {
+        var option = new QuoteOption
+        {
+            Instances = 36, InstanceType = "p5.48xlarge",
+            Capacity = new CapacityPlan { Kind = "spot", Request = "36 × p5.48xlarge spot instances at once, for 59.5 days", Obtainable = false, Reason = "over what the engine plans on" },
+        };
+
+        var line = PlanLines.Of(option).Single(l => l.Key == "capacity");
+
+        Assert.Equal("spot, NOT obtainable as planned: 36 × p5.48xlarge spot instances at once, for 59.5 days", line.Value);
+        Assert.Equal("Why: over what the engine plans on.", line.Detail);
+    }
+
+    [Fact]
     public void Parts_the_answer_leaves_out_have_no_line()
     {
         var keys = PlanLines.Of(new QuoteOption { Instances = 1, InstanceType = "x", ClusterBasis = "one_instance" }).Select(l => l.Key).ToList();

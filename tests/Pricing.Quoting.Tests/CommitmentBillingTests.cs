@@ -61,7 +61,9 @@ public sealed class CommitmentBillingTests
     [Fact]
     public void On_demand_and_spot_bill_the_hours_used_and_carry_no_commitment()
     {
-        var result = Engine().Quote(ThirtyDays with { Goodput = 0.9, MaxOptions = 10 }, Prices(P5(PricingModels.OnDemand, 55.04m), P5(PricingModels.Spot, 30.2m)));
+        // Spot named: a 30-day spot fleet is past the spot rule (capacity-rules.json) and is offered only when asked for.
+        var result = Engine().Quote(ThirtyDays with { Goodput = 0.9, MaxOptions = 10, PricingModels = [PricingModels.OnDemand, PricingModels.Spot] },
+            Prices(P5(PricingModels.OnDemand, 55.04m), P5(PricingModels.Spot, 30.2m)));
 
         Assert.Equal(2, result.Options.Count);
         Assert.All(result.Options, o =>

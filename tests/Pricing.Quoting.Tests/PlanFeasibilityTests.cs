@@ -212,12 +212,12 @@ public sealed class PlanFeasibilityTests
     }
 
     [Fact]
-    public void Spot_needs_more_accelerator_hours_than_on_demand_on_the_same_instance_and_warns_for_a_large_long_run()
+    public void Spot_named_needs_more_accelerator_hours_than_on_demand_on_the_same_instance_and_says_a_large_long_run_is_not_obtainable()
     {
         var onDemand = P5();
         var spot = P5(PricingModels.Spot, 30.2m);
 
-        var result = Engine().Quote(Spec(acceleratorCount: 512, maxOptions: 10), Prices(onDemand, spot));
+        var result = Engine().Quote(Spec(acceleratorCount: 512, maxOptions: 10, pricingModels: [PricingModels.OnDemand, PricingModels.Spot]), Prices(onDemand, spot));
 
         var od = result.Options.Single(o => o.Offer.PricingModel == PricingModels.OnDemand);
         var sp = result.Options.Single(o => o.Offer.PricingModel == PricingModels.Spot);
@@ -229,7 +229,11 @@ public sealed class PlanFeasibilityTests
         Close(od.AcceleratorHours * od.Goodput!.Goodput / sp.Goodput.Goodput, sp.AcceleratorHours, 1e-12);
         Assert.True(sp.Breakdown.PreemptionHours > 0 && sp.Breakdown.Preemptions > 0);
         Assert.Equal(0, od.Breakdown.PreemptionHours);
-        Assert.Contains(result.Warnings, w => w.StartsWith("Spot capacity: 64 × p5.48xlarge", StringComparison.Ordinal));
+        Assert.False(sp.Capacity!.Obtainable);
+        Assert.Contains("64 × p5.48xlarge", sp.Capacity.Reason, StringComparison.Ordinal);
+        Assert.Contains(result.Warnings, w => w.StartsWith("Not obtainable as planned: 64 × p5.48xlarge (spot)", StringComparison.Ordinal));
+        // Obtainable first: on demand ranks above spot although spot costs less.
+        Assert.Equal([PricingModels.OnDemand, PricingModels.Spot], result.Options.Select(o => o.Offer.PricingModel));
     }
 
     [Fact]
@@ -238,7 +242,9 @@ public sealed class PlanFeasibilityTests
         var result = Engine().Quote(Spec(parameters: 1e9, tokens: 2e10), Prices(P5(PricingModels.Spot, 30.2m)));
 
         var option = Assert.Single(result.Options);
-        Assert.True(option.WallClockHours < DataFiles.Default("spotCapacityWarnDays") * 24);
-        Assert.DoesNotContain(result.Warnings, w => w.StartsWith("Spot capacity", StringComparison.Ordinal));
+        Assert.True(option.WallClockHours < 7 * 24);
+        Assert.True(option.Capacity!.Obtainable);
+        Assert.Equal("spot", option.Capacity.Kind);
+        Assert.DoesNotContain(result.Warnings, w => w.StartsWith("Not obtainable", StringComparison.Ordinal));
     }
 }

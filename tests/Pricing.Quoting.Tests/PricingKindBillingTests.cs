@@ -31,15 +31,17 @@ public sealed class PricingKindBillingTests
     private static Offer Gcp(string model, decimal price = 60.00m) =>
         Offer(provider: "gcp", region: "us-central1", zone: "us-central1-a", instanceType: "a3-highgpu-8g", pricingModel: model, price: price);
 
-    // Capacity Blocks: 1-day steps up to 14 days (336 h), then 7-day steps up to 182 days (4,368 h).
+    // Capacity Blocks: 1-day steps up to 14 days (336 h), then 7-day steps up to 182 days (4,368 h); AWS ends a block
+    // 30 minutes early, so the block covers the run plus 30 minutes.
     [Theory]
-    [InlineData(10.0, 10 * Day)]        // 10 days: a 10-day block
+    [InlineData(9.9, 10 * Day)]         // 9.9 days + 30 min: a 10-day block
+    [InlineData(10.0, 11 * Day)]        // exactly 10 days + 30 min needs the 11-day block
     [InlineData(9.2, 10 * Day)]         // rounded up to the next whole day
     [InlineData(0.5, 1 * Day)]          // the shortest block is one day
-    [InlineData(14.0, 14 * Day)]        // the last 1-day step
+    [InlineData(13.9, 14 * Day)]        // the last 1-day step
     [InlineData(15.0, 21 * Day)]        // past 14 days: 7-day steps, so 14 + 7
     [InlineData(100.0, 105 * Day)]      // 14 + 13 × 7 = 105 days
-    [InlineData(182.0, 182 * Day)]      // the longest block
+    [InlineData(181.9, 182 * Day)]      // the longest block
     public void A_capacity_block_bills_the_shortest_purchasable_block_covering_the_run(double days, double blockHours)
     {
         var price = 31.46m;
@@ -72,22 +74,17 @@ public sealed class PricingKindBillingTests
         Assert.Equal(0, option.Breakdown.PreemptionHours);
     }
 
-    [Fact]
-    public void A_run_longer_than_182_days_buys_capacity_blocks_back_to_back_and_warns_the_next_is_not_guaranteed()
+    [Theory]
+    [InlineData(182.0)] // 182 days + the 30-minute tail is past the longest block
+    [InlineData(200.0)]
+    public void A_run_longer_than_the_longest_capacity_block_is_excluded_with_the_reason(double days)
     {
-        var price = 31.46m;
+        var result = Engine().Quote(RunOf(days, 8), Prices(P5(PricingModels.CapacityBlock, 31.46m)));
 
-        var result = Engine().Quote(RunOf(200, 8), Prices(P5(PricingModels.CapacityBlock, price)));
-
-        var block = Assert.Single(result.Options).Block!;
-        // 182 days, then the 18 days left round up to 14 + 7 = 21 days.
-        Assert.Equal(2, block.BlocksInSequence);
-        Assert.Equal(182 * Day, block.FullBlockHours);
-        Assert.Equal(21 * Day, block.LastBlockHours);
-        Assert.Equal((182 + 21) * Day, block.BilledHoursPerInstance);
-        PlanFormulas.WithinACent((decimal)((182 + 21) * Day) * price, result.Options[0].TotalCost);
-        Assert.Contains(result.Warnings, w => w.Contains("back to back", StringComparison.Ordinal) && w.Contains("not guaranteed", StringComparison.Ordinal));
-        Assert.Contains(block.Notes, n => n.Contains("not guaranteed", StringComparison.Ordinal));
+        Assert.Empty(result.Options);
+        var excluded = Assert.Single(result.Excluded);
+        Assert.Contains("Capacity Block", excluded.Reason, StringComparison.Ordinal);
+        Assert.Contains("at most 182 days", excluded.Reason, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -99,15 +96,17 @@ public sealed class PricingKindBillingTests
     {
         var price = 31.46m;
 
-        var result = Engine().Quote(RunOf(3, instances * 8), Prices(P5(PricingModels.CapacityBlock, price)));
+        var result = Engine().Quote(RunOf(2.9, instances * 8), Prices(P5(PricingModels.CapacityBlock, price)));
 
         var option = Assert.Single(result.Options);
         Assert.Equal(instances, option.Instances);
         Assert.Equal(blocks, option.Block!.ParallelBlocks);
         Assert.Equal(blocks, option.Block.BlocksPurchased);
-        // Still every instance × the 3-day block.
+        // Still every instance × the 3-day block (2.9 days + the 30-minute tail).
         PlanFormulas.WithinACent(instances * (decimal)(3 * Day) * price, option.TotalCost);
         Assert.Equal(blocks > 1, result.Warnings.Any(w => w.Contains($"need {blocks} blocks bought together", StringComparison.Ordinal)));
+        Assert.Equal("capacity_block", option.Capacity!.Kind);
+        Assert.StartsWith($"{blocks} Capacity Block", option.Capacity.Request, StringComparison.Ordinal);
     }
 
     // Calendar mode: whole days from 1 to 90, billed for all of them.
@@ -138,6 +137,22 @@ public sealed class PricingKindBillingTests
         Assert.Equal(120, block.MaxLeadDays);
         Assert.Equal(0, block.MaxInstancesPerBlock);
         Assert.DoesNotContain(result.Warnings, w => w.Contains("supply and demand", StringComparison.Ordinal));
+        // Past 90 days the next reservation is a new request: offered, but not obtainable as planned.
+        Assert.Equal(days <= 90, option.Capacity!.Obtainable);
+        Assert.Equal("dws_calendar", option.Capacity.Kind);
+    }
+
+    [Theory]
+    [InlineData(10.0, 648)]  // 81 VMs: more than one calendar-mode request holds
+    [InlineData(100.0, 1024)]
+    public void A_dws_calendar_plan_past_80_vms_is_excluded_with_the_reason(double days, int accelerators)
+    {
+        var result = Engine().Quote(RunOf(days, accelerators), Prices(Gcp(PricingModels.DwsCalendar, 60.00m)));
+
+        Assert.Empty(result.Options);
+        var reason = Assert.Single(result.Excluded).Reason;
+        Assert.Contains("DWS calendar mode", reason, StringComparison.Ordinal);
+        Assert.Contains("at most 80 instances, at most 90 days", reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -259,12 +274,14 @@ public sealed class PricingKindBillingTests
         {
             Assert.Empty(QuoteRequestRules.Check(spec with { PricingModels = [terms.Model] }, AcceleratorRegistry.Default));
 
-            var result = Engine().Quote(spec, Prices(P5(terms.Model, 40.00m)));
+            // Named, so spot is offered past the spot rule of capacity-rules.json.
+            var result = Engine().Quote(spec with { PricingModels = [terms.Model] }, Prices(P5(terms.Model, 40.00m)));
 
             var option = Assert.Single(result.Options);
             Assert.True((option.Commitment is not null) == terms.BillsWholeTerm, terms.Model);
             Assert.True((option.Block is not null) == (terms.Kind is PricingKind.CapacityBlock or PricingKind.Calendar or PricingKind.FlexStart), terms.Model);
-            var billed = ModelBilling.For(terms, option.WallClockHours, false).HoursPerInstance;
+            var billed = ModelBilling.For(terms, CapacityRules.Default.HoursToBook(option.Offer, terms, option.WallClockHours), false).HoursPerInstance;
+            Assert.NotNull(option.Capacity);
             Assert.True(billed >= option.WallClockHours, terms.Model);
             PlanFormulas.WithinACent(option.Instances * (decimal)billed * 40.00m, option.TotalCost);
         }

@@ -181,8 +181,9 @@ public sealed class QuoteEngineTests
             Offer(instanceType: "Standard_ND96isr_H200_v5", acceleratorId: "nvidia-h200-141gb", price: 110.24m),
         ];
 
-        // MFU and goodput fixed, so each offer's hours follow from its peak alone.
-        var result = Engine().Quote(Spec(acceleratorCount: 64, mfu: 0.4) with { Goodput = 0.9 }, Prices(offers));
+        // MFU and goodput fixed, so each offer's hours follow from its peak alone. Spot is named, so its plan is offered
+        // although 8 × ND H100 on spot for months is past the spot rule of capacity-rules.json (at most 4 for 7 days).
+        var result = Engine().Quote(Spec(acceleratorCount: 64, mfu: 0.4, pricingModels: AllModels) with { Goodput = 0.9 }, Prices(offers));
 
         // Each offer's cost from the formula, independently of the engine.
         var registry = AcceleratorRegistry.Default;
@@ -191,9 +192,11 @@ public sealed class QuoteEngineTests
             {
                 registry.TryGet(o.AcceleratorId, out var accelerator);
                 var hours = ExpectedHours(5.88e23, accelerator.PeakDenseBf16Tflops!.Value * 1e12, 0.4, 0.9);
-                return (o.OfferKey, Cost: (decimal)hours * o.PricePerInstanceHour / o.AcceleratorsPerInstance);
+                return (o.OfferKey, Cost: (decimal)hours * o.PricePerInstanceHour / o.AcceleratorsPerInstance, Days: hours / 64 / 24);
             })
-            .OrderBy(x => x.Cost)
+            // Unobtainable plans rank after every obtainable one: spot past its rule, and plans longer than a year (the A100s).
+            .OrderBy(x => x.OfferKey.EndsWith("|spot", StringComparison.Ordinal) || x.Days > 365)
+            .ThenBy(x => x.Cost)
             .ToList();
 
         Assert.Equal(expected.Select(x => x.OfferKey), result.Options.Select(o => o.Offer.OfferKey));
@@ -202,10 +205,15 @@ public sealed class QuoteEngineTests
             WithinACent(expected[i].Cost, result.Options[i].TotalCost);
         }
 
-        Assert.Equal(result.Options.Select(o => o.TotalCost).Order(), result.Options.Select(o => o.TotalCost));
+        var obtainable = result.Options.Where(o => o.Capacity!.Obtainable).Select(o => o.TotalCost).ToList();
+        Assert.Equal(obtainable.Order(), obtainable);
+        Assert.Equal(expected.Count(x => x.OfferKey.EndsWith("|spot", StringComparison.Ordinal) || x.Days > 365), result.Options.Count(o => !o.Capacity!.Obtainable));
         // Every priced accelerator has its assumptions listed once.
         Assert.Equal(offers.Select(o => o.AcceleratorId).Distinct().Order(StringComparer.Ordinal), result.Assumptions.Select(a => a.AcceleratorId));
     }
+
+    /// <summary>Every pricing model of <see cref="Mixed"/>, named: spot named is offered past the spot rule (capacity-rules.json), marked unobtainable.</summary>
+    private static readonly IReadOnlyList<string> AllModels = [PricingModels.OnDemand, PricingModels.Spot, PricingModels.Committed1Y];
 
     public static readonly Offer[] Mixed =
     [
@@ -230,7 +238,7 @@ public sealed class QuoteEngineTests
     [Fact]
     public void The_clouds_filter_keeps_only_the_named_providers()
     {
-        var result = Engine().Quote(Spec(clouds: ["aws", "gcp"]), Prices(Mixed));
+        var result = Engine().Quote(Spec(clouds: ["aws", "gcp"], pricingModels: AllModels), Prices(Mixed));
 
         AssertSameOffers(Mixed.Where(o => o.Provider is "aws" or "gcp"), result);
     }
@@ -238,7 +246,7 @@ public sealed class QuoteEngineTests
     [Fact]
     public void The_regions_filter_keeps_only_the_named_regions()
     {
-        var result = Engine().Quote(Spec(regions: ["westus3", "us-central1"]), Prices(Mixed));
+        var result = Engine().Quote(Spec(regions: ["westus3", "us-central1"], pricingModels: AllModels), Prices(Mixed));
 
         AssertSameOffers(Mixed.Where(o => o.Region is "westus3" or "us-central1"), result);
     }
@@ -254,7 +262,7 @@ public sealed class QuoteEngineTests
     [Fact]
     public void The_accelerator_filter_keeps_only_the_named_accelerators()
     {
-        var result = Engine().Quote(Spec(acceleratorIds: [A100]), Prices(Mixed));
+        var result = Engine().Quote(Spec(acceleratorIds: [A100], pricingModels: AllModels), Prices(Mixed));
 
         AssertSameOffers(Mixed.Where(o => o.AcceleratorId == A100), result);
         Assert.Equal(A100, Assert.Single(result.Assumptions).AcceleratorId);
@@ -272,14 +280,15 @@ public sealed class QuoteEngineTests
     [Fact]
     public void Max_options_truncates_to_the_cheapest_and_reports_how_many_were_considered()
     {
-        var all = Engine().Quote(Spec(maxOptions: 1000), Prices(Mixed));
-        var top3 = Engine().Quote(Spec(maxOptions: 3), Prices(Mixed));
+        var all = Engine().Quote(Spec(maxOptions: 1000, pricingModels: AllModels), Prices(Mixed));
+        var top3 = Engine().Quote(Spec(maxOptions: 3, pricingModels: AllModels), Prices(Mixed));
 
         Assert.Equal(Mixed.Length, all.Options.Count);
         Assert.Equal(3, top3.Options.Count);
         Assert.Equal(Mixed.Length, top3.OptionsConsidered);
         var cheapest = top3.Options.Max(o => o.TotalCost);
-        Assert.All(all.Options.Where(o => !top3.Options.Any(t => t.Offer.OfferKey == o.Offer.OfferKey)), o => Assert.True(o.TotalCost >= cheapest));
+        // Obtainable plans first: what is left out is dearer, or not obtainable as planned.
+        Assert.All(all.Options.Where(o => !top3.Options.Any(t => t.Offer.OfferKey == o.Offer.OfferKey)), o => Assert.True(o.TotalCost >= cheapest || !o.Capacity!.Obtainable));
     }
 
     [Fact]
@@ -367,7 +376,7 @@ public sealed class QuoteEngineTests
     [InlineData(1024)]
     public void Cost_is_billed_hours_times_price_per_accelerator_hour_within_a_cent(int cluster)
     {
-        var result = Engine().Quote(Spec(acceleratorCount: cluster, mfu: 0.4) with { Goodput = 0.9 }, Prices(Mixed));
+        var result = Engine().Quote(Spec(acceleratorCount: cluster, mfu: 0.4, pricingModels: AllModels) with { Goodput = 0.9 }, Prices(Mixed));
 
         Assert.Equal(Mixed.Length, result.Options.Count);
         foreach (var option in result.Options)

@@ -173,7 +173,7 @@ public sealed class QuoteModelTests
     {
         var offer = P5(model, 40m);
 
-        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: 512), Prices(offer)).Options);
+        var option = Assert.Single(Engine().Quote(Spec(acceleratorCount: 512, pricingModels: [model]), Prices(offer)).Options);
 
         var b = option.Breakdown;
         Assert.Equal(option.TotalCost, b.Compute + b.FailuresAndRestarts + b.Checkpoints + b.Preemptions + b.UnusedCommitment);

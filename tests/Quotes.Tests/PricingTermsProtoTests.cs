@@ -26,11 +26,12 @@ public sealed class PricingTermsProtoTests
     private static PriceViewSnapshot Prices(params Offer[] offers) =>
         new([new PriceViewCatalog("aws", 1, AsOf, offers.ToDictionary(o => o.OfferKey, StringComparer.Ordinal))]);
 
-    /// <summary>7B on 65 × p5.48xlarge (520 H100s) at a fixed MFU and goodput: 10 days of wall-clock for the tokens solved below.</summary>
+    /// <summary>7B on 65 × p5.48xlarge (520 H100s) at a fixed MFU and goodput: 9.9 days of wall-clock for the tokens solved below
+    /// (with the 30 minutes AWS takes back at a Capacity Block's end, a 10-day block).</summary>
     private static QuoteSpec TenDaysOn65Instances()
     {
         const int accelerators = 65 * 8;
-        var tokens = 10 * 24.0 * accelerators * 989.4e12 * 0.4 * 0.95 * 3600 / (6 * 7e9);
+        var tokens = 9.9 * 24.0 * accelerators * 989.4e12 * 0.4 * 0.95 * 3600 / (6 * 7e9);
         return new QuoteSpec(7e9, 0, tokens, Precision.Bf16, [], accelerators, 0.4, [], [], [], 10) { Goodput = 0.95 };
     }
 
@@ -49,7 +50,7 @@ public sealed class PricingTermsProtoTests
         Assert.NotNull(block);
         Assert.Null(option.Commitment);
         Assert.Equal("capacity_block", block.Kind);
-        // A 10-day run: one 10-day block; 65 instances: two blocks side by side (64 a block).
+        // A 9.9-day run + the 30-minute tail: one 10-day block; 65 instances: two blocks side by side (64 a block).
         Assert.Equal(1, block.BlocksInSequence);
         Assert.Equal(240, block.LastBlockHours);
         Assert.Equal(240, block.BilledHoursPerInstance);
@@ -67,11 +68,19 @@ public sealed class PricingTermsProtoTests
         Assert.Contains("\"block\": {", json, StringComparison.Ordinal);
         Assert.Contains("\"parallelBlocks\": 2", json, StringComparison.Ordinal);
         Assert.Contains("\"movesWithDemand\": true", json, StringComparison.Ordinal);
+        // How the capacity is had: two blocks, within the caps; the rate's date in the proto and its JSON.
+        Assert.Equal("capacity_block", option.Capacity.Kind);
+        Assert.Equal("2 Capacity Blocks of up to 64 p5.48xlarge (65 in all), 10 days each, paid up front", option.Capacity.Request);
+        Assert.True(option.Capacity.Obtainable);
+        Assert.Equal(AsOf, option.Capacity.RateAsOf.ToDateTimeOffset());
+        Assert.Contains("\"capacity\": {", json, StringComparison.Ordinal);
+        Assert.Contains("\"obtainable\": true", json, StringComparison.Ordinal);
 
         var output = new StringWriter();
         QuoteCommand.PrintPlan(output, option);
         Assert.Contains("Capacity block: 1 × 10-day block, 2 side by side (≤ 64 instances a block), 240 h billed per instance", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("price moves with demand, starts within 56 days of booking", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Capacity: capacity block, obtainable: 2 Capacity Blocks of up to 64 p5.48xlarge (65 in all), 10 days each", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -79,8 +79,9 @@ public sealed class QuoteContractCoverageTests(StandaloneServer server)
 
     /// <summary>
     /// What no bundled offer has, quoted through the same mapping over a catalog of its own: a zone, a partial-upfront
-    /// savings plan (its upfront note), capacity blocks back to back (a run longer than the longest block) and a stale
-    /// catalog version (quoted at a fixed time past StaleAfter).
+    /// savings plan (its upfront note), calendar-mode reservations back to back (a run longer than the longest block;
+    /// Capacity Blocks that long are excluded), a plan longer than a year (capacity not obtainable, with the reason) and
+    /// a stale catalog version (quoted at a fixed time past StaleAfter).
     /// </summary>
     private static TrainingQuote PartsTheBundledCatalogsLack()
     {
@@ -93,7 +94,15 @@ public sealed class QuoteContractCoverageTests(StandaloneServer server)
             P5(Pricing.Catalog.PricingModels.SavingsPlan("compute", 3, Pricing.Catalog.PricingModels.Payments.PartialUpfront), 30m),
             P5(Pricing.Catalog.PricingModels.CapacityBlock, 31.46m),
         ];
-        var prices = new Pricing.Quoting.PriceViewSnapshot([new Pricing.Quoting.PriceViewCatalog("aws", 1, asOf, offers.ToDictionary(o => o.OfferKey, StringComparer.Ordinal))]);
+        Pricing.Catalog.Offer[] gcp =
+        [
+            new("gcp", "us-central1", "us-central1-a", "a3-highgpu-8g", "nvidia-h100-80gb", 8m, 208, 1872m, Pricing.Catalog.PricingModels.DwsCalendar, 60m, "USD", asOf, "SKU", "METER"),
+        ];
+        var prices = new Pricing.Quoting.PriceViewSnapshot(
+        [
+            new Pricing.Quoting.PriceViewCatalog("aws", 1, asOf, offers.ToDictionary(o => o.OfferKey, StringComparer.Ordinal)),
+            new Pricing.Quoting.PriceViewCatalog("gcp", 1, asOf, gcp.ToDictionary(o => o.OfferKey, StringComparer.Ordinal)),
+        ]);
         // 7B on one instance for about 650 days.
         var spec = new Pricing.Quoting.QuoteSpec(7e9, 0, 8e12, Pricing.Catalog.Precision.Bf16, [], 8, 0.4, [], [], [], 10);
         var result = Pricing.Testing.TestQuoteEngines.Bundled().Quote(spec, prices);
@@ -101,7 +110,8 @@ public sealed class QuoteContractCoverageTests(StandaloneServer server)
         // snapshots' staleness depends on the wall clock and cannot be what proves `stale` mapped.
         var quotedAt = asOf + Pricing.Catalog.PriceAge.DefaultStaleAfter + TimeSpan.FromDays(1);
         var quote = Quotes.Grpc.QuotePlanProtoMapping.ToProto(result, prices, quotedAt, spec.Precision, Pricing.Catalog.PriceAge.DefaultStaleAfter);
-        Assert.True(Assert.Single(quote.CatalogVersions).Stale);
+        Assert.All(quote.CatalogVersions, v => Assert.True(v.Stale));
+        Assert.Contains(quote.Options, o => o.Block is { BlocksInSequence: > 1 } && !o.Capacity.Obtainable);
         return quote;
     }
 

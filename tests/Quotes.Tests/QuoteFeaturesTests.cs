@@ -161,8 +161,13 @@ public sealed class QuoteFeaturesTests(StandaloneServer server)
             Assert.Equal(choice.AcceleratorId, choice.Assumptions.AcceleratorId);
         }
 
-        var bests = withOptions.Select(c => c.Best.TotalCost.ToDecimal()).ToList();
-        Assert.Equal(bests.Order(), bests);
+        // Types whose best plan is obtainable first (capacity-rules.json), each group cheapest first.
+        Assert.Equal(withOptions.Select(c => c.Best.Capacity.Obtainable).OrderByDescending(x => x), withOptions.Select(c => c.Best.Capacity.Obtainable));
+        foreach (var group in withOptions.GroupBy(c => c.Best.Capacity.Obtainable))
+        {
+            var bests = group.Select(c => c.Best.TotalCost.ToDecimal()).ToList();
+            Assert.Equal(bests.Order(), bests);
+        }
         Assert.Equal(all.TotalFlops, comparison.TotalFlops);
     }
 

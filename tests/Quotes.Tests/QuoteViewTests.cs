@@ -38,6 +38,11 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.Equal(full.Options.Select(o => (o.Provider, o.CatalogVersion)).Distinct().Order(),
             full.Options.Select(o => (o.Provider, full.CatalogVersions.Single(v => v.Provider == o.Provider).Version)).Distinct().Order());
         Assert.All(full.Options, o => Assert.Equal(o.PricePerAcceleratorHour.ToDecimal() * o.Accelerators / o.Instances, o.PricePerInstanceHour.ToDecimal(), 2));
+        // How each option's capacity is had is in both views; the rule's source and notes only in the full one.
+        Assert.Equal(full.Options.Select(o => (o.Capacity.Kind, o.Capacity.Request, o.Capacity.Obtainable, o.Capacity.Reason, o.Capacity.RateNote, o.Capacity.RateAsOf)),
+            basic.Options.Select(o => (o.Capacity.Kind, o.Capacity.Request, o.Capacity.Obtainable, o.Capacity.Reason, o.Capacity.RateNote, o.Capacity.RateAsOf)));
+        Assert.All(basic.Options, o => Assert.Equal("", o.Capacity.Source));
+        Assert.All(full.Options, o => Assert.NotEmpty(o.Capacity.Source));
         Assert.All(basic.Options, o =>
         {
             Assert.Equal(full.Options[o.Rank - 1].PricePerAcceleratorHour, o.PricePerAcceleratorHour);

@@ -91,14 +91,20 @@ public sealed class TrainingQuotesTests(StandaloneServer server)
     }
 
     [Fact]
-    public async Task Options_are_ranked_by_total_cost()
+    public async Task Options_are_ranked_obtainable_first_then_by_total_cost()
     {
         var quote = await QuoteAsync(new QuoteTrainingRunRequest { Parameters = 70e9, Tokens = 1.4e12, MaxOptions = 1000 });
 
         Assert.True(quote.Options.Count > 1);
         Assert.Equal(Enumerable.Range(1, quote.Options.Count), quote.Options.Select(o => o.Rank));
-        var costs = quote.Options.Select(o => o.TotalCost.ToDecimal()).ToList();
-        Assert.Equal(costs.Order(), costs);
+        // Obtainable plans first (capacity-rules.json), each group cheapest first.
+        var obtainable = quote.Options.Select(o => o.Capacity.Obtainable).ToList();
+        Assert.Equal(obtainable.OrderByDescending(x => x), obtainable);
+        foreach (var group in quote.Options.GroupBy(o => o.Capacity.Obtainable))
+        {
+            var costs = group.Select(o => o.TotalCost.ToDecimal()).ToList();
+            Assert.Equal(costs.Order(), costs);
+        }
         Assert.Equal(quote.Options.Count, quote.OptionsConsidered);
     }
 

@@ -6,7 +6,7 @@ namespace Quotes.Grpc;
 
 /// <summary>
 /// One ranked option as proto, in full: price and cost, cluster, breakdown, fabric, MFU and goodput parts, commitment
-/// and block billing, bill lines, power and the plan summary. Every field of <see cref="QuoteOption"/> and the messages
+/// and block billing, bill lines, power, capacity and the plan summary. Every field of <see cref="QuoteOption"/> and the messages
 /// under it is set here and nowhere else; QuoteContractCoverageTests fails on a field this leaves unset.
 /// </summary>
 public static class QuoteOptionProtoMapping
@@ -52,6 +52,7 @@ public static class QuoteOptionProtoMapping
             BillTotal = o.BillTotal.ToMoney(currency),
             BillTotalWithOptional = o.BillTotalWithOptional.ToMoney(currency),
             LargestUsefulAccelerators = o.LargestUsefulAccelerators,
+            Capacity = o.Capacity is { } cap ? ToProto(cap) : null,
         };
         option.Bill.AddRange(o.Bill.Select(l => new Pricing.Contracts.V1.BillLine
         {
@@ -81,6 +82,22 @@ public static class QuoteOptionProtoMapping
         TrainingGradeFabric = option.Fabric.TrainingGrade,
         Billing = option.Block?.Kind ?? option.Commitment?.Kind ?? "hourly",
     };
+
+    private static Pricing.Contracts.V1.CapacityPlan ToProto(Pricing.Quoting.CapacityPlan c)
+    {
+        var plan = new Pricing.Contracts.V1.CapacityPlan
+        {
+            Kind = c.Kind,
+            Request = c.Request,
+            Obtainable = c.Obtainable,
+            Reason = c.Reason,
+            Source = c.Source,
+            RateAsOf = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(c.RateAsOf),
+            RateNote = c.RateNote,
+        };
+        plan.Notes.AddRange(c.Notes);
+        return plan;
+    }
 
     private static Pricing.Contracts.V1.CostBreakdown ToProto(Pricing.Quoting.CostBreakdown b, string currency) => new()
     {

@@ -107,6 +107,13 @@ def from_reference(ref):
     rows.append(["spot", "us-east-1", "m5.large", "spot", min(latest.values(), key=float).rstrip("0"), "",
                  "aws/amazon-ec2-instance-selector:test/static/DescribeSpotPriceHistory/m5_large.json@74e721cb",
                  "lowest latest AZ price; a non-accelerated type the mapper must skip"])
+    # 1-year standard No Upfront Reserved Instance rates (instances.vantage.sh data as published by tsaol/aws-gpu,
+    # 'Last updated: 2026-08-26'), for the regions where the snapshot has the type's on-demand product to attach them to.
+    priced = {(r[1], r[2]) for r in rows if r[0] == "offer" and r[3] == "on_demand" and r[4]}
+    for ri in csv.DictReader(open(os.path.join(ref, "vantage/ri_1y_standard_no_upfront.csv"))):
+        if (ri["region"], ri["instanceType"]) in priced:
+            rows.append(["offer", ri["region"], ri["instanceType"], "reserved_1y_standard_no_upfront", ri["reserved"], "", ri["source"],
+                         "1-yr standard Reserved Instance, No Upfront: the hourly rate, on the type's on-demand product"])
     rows += [
         ["offer", "us-east-1", "p4d.24xlarge", "on_demand_second_sku", "21.95764", "", SKYPILOT + " (us-east-2/us-west-2 printing)",
          "constructed trap: a second us-east-1 SKU printing the same price at 5 places; kept once as duplicate_precision"],
@@ -192,6 +199,17 @@ def on_demand_term(sku, price, description, effective=EFFECTIVE):
         "termAttributes": {}}}
 
 
+def reserved_term(sku, price, description, effective=EFFECTIVE):
+    """A 1-year standard No Upfront Reserved term, shaped as the verbatim m5.large one (offer term code 4NA7Y494T4)."""
+    code = "4NA7Y494T4"
+    return {f"{sku}.{code}": {
+        "priceDimensions": {f"{sku}.{code}.{HOURLY_RATE}": {
+            "unit": "Hrs", "endRange": "Inf", "description": description, "appliesTo": [],
+            "rateCode": f"{sku}.{code}.{HOURLY_RATE}", "beginRange": "0", "pricePerUnit": {"USD": price}}},
+        "sku": sku, "effectiveDate": effective, "offerTermCode": code,
+        "termAttributes": {"LeaseContractLength": "1yr", "OfferingClass": "standard", "PurchaseOption": "No Upfront"}}}
+
+
 def padded(price):
     """The offer files print every price with 10 decimal places."""
     if price == "":
@@ -223,6 +241,9 @@ def build():
                                           "ecu": "345", "normalizationSizeFactor": "192", "usagetype": "BoxUsage:p4d.24xlarge"})
             f["products"][r["sku"]] = product
             f["OnDemand"][r["sku"]] = on_demand_term(r["sku"], padded(od["price"]), f"${od['price']} per On Demand Linux {t} Instance Hour")
+        elif kind == "reserved_1y_standard_no_upfront":
+            sku = "H7NGEAC6UEHNTKSJ" if (t, region) == ("p4d.24xlarge", "us-east-1") else synthetic_sku(region, t, "linux-shared-used")
+            f["Reserved"][sku] = reserved_term(sku, padded(price), f"Linux/UNIX (Amazon VPC), {t} reserved instance applied")
         elif kind == "verbatim_capacity_block":
             product = compute_product(r["sku"], region, t, operation="RunInstances:CB")
             product["attributes"]["marketoption"] = "CapacityBlock"
