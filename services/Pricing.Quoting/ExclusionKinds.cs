@@ -21,6 +21,7 @@ public static class ExclusionKinds
         ["goodput"] = ("interruptions", "Interrupted too often at that size for a synchronous job."),
         ["size"] = ("size_limit", "Needs more accelerators than a quote may plan."),
         ["cost"] = ("cost_limit", "Costs more than a quote may plan."),
+        ["capacity"] = ("capacity", "Capacity of that kind is not had at that size or for that long (spot fleet, Capacity Block or calendar caps; capacity-rules.json); name spot in pricing_models to quote spot anyway."),
     };
 
     /// <summary>The contract's kind for an engine reason key, and its summary (null for a key not in the table).</summary>
