@@ -67,7 +67,10 @@ public sealed class QuoteEngine
             .Select(p => AssumptionsFor(p.Value!, evaluation))
             .OrderBy(a => a.AcceleratorId, StringComparer.Ordinal)
             .ToList();
-        return new QuoteResult(evaluation.Compute, assumptions, options, evaluation.Ranked.Considered, evaluation.Excluded, evaluation.Warnings);
+        return new QuoteResult(evaluation.Compute, assumptions, options, evaluation.Ranked.Considered, evaluation.Excluded, evaluation.AllWarnings)
+        {
+            DetailWarnings = evaluation.DetailWarnings,
+        };
     }
 
     /// <summary>One spec, the best option per accelerator type (cheapest, then fastest), and why a type has none.</summary>
@@ -106,7 +109,10 @@ public sealed class QuoteEngine
             evaluation.Warnings.Add("No offer matches the filters.");
         }
 
-        return new ComparisonResult(evaluation.Compute, ordered, evaluation.Warnings);
+        return new ComparisonResult(evaluation.Compute, ordered, evaluation.AllWarnings)
+        {
+            DetailWarnings = evaluation.DetailWarnings,
+        };
     }
 
     /// <summary>

@@ -23,6 +23,15 @@ internal sealed class QuoteEvaluation(QuoteSpec spec, TrainingCompute compute, i
     public List<ExcludedOffer> Excluded { get; } = [];
     public List<string> Warnings { get; } = [];
 
+    /// <summary>
+    /// Warnings the basic view leaves out: about figures only the full view shows (energy, power, CO2) or that an
+    /// option's capacity already carries (not obtainable, the rate's age). The answer's warnings hold them after <see cref="Warnings"/>.
+    /// </summary>
+    public List<string> DetailWarnings { get; } = [];
+
+    /// <summary>Every warning, the detail ones after the rest, each once.</summary>
+    public IReadOnlyList<string> AllWarnings => [.. Warnings, .. DetailWarnings.Where(w => !Warnings.Contains(w))];
+
     /// <summary>Offers sharing a reason share its text: built once, not per offer.</summary>
     public void Exclude(Offer offer, (string, string, double) reasonKey, Func<string> reason)
     {

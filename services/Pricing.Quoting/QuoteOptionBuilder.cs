@@ -34,15 +34,15 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, C
         var plan = capacity.Plan(offer, terms, c.Instances, c.WallClockHours, spec, c.Catalog.AsOf);
         if (!plan.Obtainable)
         {
-            warnings.AddOnce($"Not obtainable as planned: {c.Instances:N0} × {offer.InstanceType} ({offer.PricingModel}): {plan.Reason}.");
+            evaluation.DetailWarnings.AddOnce($"Not obtainable as planned: {c.Instances:N0} × {offer.InstanceType} ({offer.PricingModel}): {plan.Reason}.");
         }
 
         if (plan.RateNote.Length > 0)
         {
-            warnings.AddOnce(plan.RateNote + ".");
+            evaluation.DetailWarnings.AddOnce(plan.RateNote + ".");
         }
 
-        var use = energy.For(a, c.Family, offer, spec, hours, warnings);
+        var use = energy.For(a, c.Family, offer, spec, hours, evaluation.DetailWarnings);
         var (bill, billTotal, withOptional) = bills.For(spec, offer, c, total, rate, evaluation.Compute);
 
         return new QuoteOptionResult(

@@ -192,6 +192,9 @@ public sealed record QuoteResult(
     IReadOnlyList<string> Warnings)
 {
     public double TotalFlops => Compute.TotalFlops;
+
+    /// <summary>The warnings (a subset of <see cref="Warnings"/>) the basic view leaves out: energy, power, CO2, and what an option's capacity carries.</summary>
+    public IReadOnlyList<string> DetailWarnings { get; init; } = [];
 }
 
 /// <summary>The best option of one accelerator type, or why it has none.</summary>
@@ -206,4 +209,8 @@ public sealed record AcceleratorChoice(
 public sealed record ComparisonResult(
     TrainingCompute Compute,
     IReadOnlyList<AcceleratorChoice> Choices,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The warnings (a subset of <see cref="Warnings"/>) the basic view leaves out, as for a quote.</summary>
+    public IReadOnlyList<string> DetailWarnings { get; init; } = [];
+}

@@ -59,8 +59,13 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.All(full.Options, o => Assert.Equal(o.Mfu.Mfu, o.Summary.Mfu));
         Assert.Empty(basic.Assumptions);
         Assert.Empty(basic.Excluded);
-        // Warnings stay in the basic view (stale catalogs, as-of rebuilds, feasibility): the same as the full view's.
-        Assert.Equal(full.Warnings, basic.Warnings);
+        // Warnings stay in the basic view (stale catalogs, as-of rebuilds, feasibility), in the full view's order; only
+        // those about figures the basic view leaves out (energy, power, CO2) or that an option's capacity carries go.
+        Assert.Equal(full.Warnings.Where(basic.Warnings.Contains), basic.Warnings);
+        var dropped = full.Warnings.Except(basic.Warnings).ToList();
+        Assert.NotEmpty(dropped);
+        Assert.All(dropped, w => Assert.Matches(@"^(No grid carbon intensity|No published power|Not obtainable as planned|[A-Za-z -]+ rate as of \d{4}-\d{2} )", w));
+        Assert.Contains(basic.Warnings, w => w.StartsWith("No cluster size or deadline given", StringComparison.Ordinal));
         // The same versions (their age is counted at each call, so it may tick between the two).
         Assert.Equal(full.CatalogVersions.Select(v => (v.Provider, v.Version, v.AsOf, v.Stale)), basic.CatalogVersions.Select(v => (v.Provider, v.Version, v.AsOf, v.Stale)));
         Assert.NotEmpty(full.Assumptions);

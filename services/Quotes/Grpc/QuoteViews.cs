@@ -4,8 +4,10 @@ namespace Quotes.Grpc;
 
 /// <summary>
 /// The views of a quote (AIP-157): a full answer cut down to what <see cref="QuoteView.Basic"/> keeps, so both views
-/// come from the one mapping. Unspecified is basic. Warnings stay in both views: a stale catalog, an as-of rebuild or
-/// an infeasible request is what a reader must see whatever view they asked for.
+/// come from the one mapping. Unspecified is basic. Warnings stay in both views (a stale catalog, an as-of rebuild, an
+/// infeasible request or a plan's caveat is what a reader must see whatever view they asked for), except the detail
+/// ones the engine marks (<c>DetailWarnings</c>): about energy, power and CO2, which the basic view leaves out, and what
+/// an option's capacity already says (not obtainable, the rate's age).
 /// </summary>
 public static class QuoteViews
 {
@@ -17,7 +19,7 @@ public static class QuoteViews
     public static QuoteView Effective(QuoteView requested) => requested == QuoteView.Full ? QuoteView.Full : QuoteView.Basic;
 
     /// <summary><paramref name="full"/> in <paramref name="view"/>; the full view is returned as it is, the basic one is cut from it in place.</summary>
-    public static TrainingQuote In(TrainingQuote full, QuoteView view)
+    public static TrainingQuote In(TrainingQuote full, QuoteView view, IReadOnlyCollection<string>? detailWarnings = null)
     {
         if (Effective(view) == QuoteView.Full)
         {
@@ -25,6 +27,7 @@ public static class QuoteViews
         }
 
         full.View = QuoteView.Basic;
+        WithoutDetail(full.Warnings, detailWarnings);
         full.Assumptions.Clear();
         full.Excluded.Clear();
         while (full.ExcludedGroups.Count > BasicExcludedGroups)
@@ -54,7 +57,7 @@ public static class QuoteViews
         return full;
     }
 
-    public static AcceleratorComparison In(AcceleratorComparison full, QuoteView view)
+    public static AcceleratorComparison In(AcceleratorComparison full, QuoteView view, IReadOnlyCollection<string>? detailWarnings = null)
     {
         if (Effective(view) == QuoteView.Full)
         {
@@ -62,6 +65,7 @@ public static class QuoteViews
         }
 
         full.View = QuoteView.Basic;
+        WithoutDetail(full.Warnings, detailWarnings);
         foreach (var choice in full.Choices)
         {
             choice.Assumptions = null;
@@ -72,6 +76,16 @@ public static class QuoteViews
         }
 
         return full;
+    }
+
+    private static void WithoutDetail(Google.Protobuf.Collections.RepeatedField<string> warnings, IReadOnlyCollection<string>? detail)
+    {
+        if (detail is { Count: > 0 })
+        {
+            var kept = warnings.Where(w => !detail.Contains(w)).ToList();
+            warnings.Clear();
+            warnings.AddRange(kept);
+        }
     }
 
     /// <summary>

@@ -44,14 +44,15 @@ public sealed class TrainingQuotesGrpcService(
         // The spec's key holds as_of (QuoteSpec.Normalized keys every settable property): a past quote is cached apart.
         return await cache.GetOrComputeAsync(read.CacheKeyOver(prices), () =>
         {
-            var full = QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision, _staleAfter);
+            var result = engine.Quote(spec, prices);
+            var full = QuotePlanProtoMapping.ToProto(result, prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision, _staleAfter);
             if (spec.AsOf is { } asOf)
             {
                 full.PricesAsOf = asOf.ToProtoTimestamp();
                 full.Warnings.AddRange(pastWarnings);
             }
 
-            return QuoteViews.In(full, read.View);
+            return QuoteViews.In(full, read.View, result.DetailWarnings);
         }, context.CancellationToken);
     }
 
@@ -59,14 +60,15 @@ public sealed class TrainingQuotesGrpcService(
     {
         var spec = QuoteRequestMapping.ToSpec(request, registry);
         var (prices, pastWarnings) = await PricesForAsync(spec, context.CancellationToken);
-        var comparison = QuotePlanProtoMapping.ToProto(engine.Compare(spec, prices), prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision, _staleAfter);
+        var compared = engine.Compare(spec, prices);
+        var comparison = QuotePlanProtoMapping.ToProto(compared, prices, spec.AsOf ?? time.GetUtcNow(), spec.Precision, _staleAfter);
         if (spec.AsOf is { } asOf)
         {
             comparison.PricesAsOf = asOf.ToProtoTimestamp();
             comparison.Warnings.AddRange(pastWarnings);
         }
 
-        return QuoteViews.In(comparison, request.View);
+        return QuoteViews.In(comparison, request.View, compared.DetailWarnings);
     }
 
     public override async Task WatchQuote(QuoteTrainingRunRequest request, IServerStreamWriter<TrainingQuote> responseStream, ServerCallContext context)
@@ -89,8 +91,9 @@ public sealed class TrainingQuotesGrpcService(
                 var dependencies = engine.PriceDependencyHash(spec, prices);
                 if (sent != dependencies)
                 {
-                    var quote = QuotePlanProtoMapping.ToProto(engine.Quote(spec, prices), prices, time.GetUtcNow(), spec.Precision, _staleAfter);
-                    await responseStream.WriteAsync(QuoteViews.In(quote, request.View), cancellationToken);
+                    var result = engine.Quote(spec, prices);
+                    var quote = QuotePlanProtoMapping.ToProto(result, prices, time.GetUtcNow(), spec.Precision, _staleAfter);
+                    await responseStream.WriteAsync(QuoteViews.In(quote, request.View, result.DetailWarnings), cancellationToken);
                     sent = dependencies;
                 }
             }
