@@ -10,7 +10,8 @@ namespace Cluster.Tests;
 /// to have failed. Each leaves the system whole again (the node rejoined, the Redis node back as a replica, the Quotes
 /// replica restarted) for the next.
 /// </summary>
-public sealed class ClusterFaultTests(PricingSystem system) : IClassFixture<PricingSystem>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterFaultTests(PricingSystem system)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -44,7 +45,7 @@ public sealed class ClusterFaultTests(PricingSystem system) : IClassFixture<Pric
 
         new FaultReport("RabbitMQ node leading the queues SIGKILLed",
             $"{node.Name} (leader of {led} of {queues.Count} quorum queues) killed after {atFault:N0} changes had reached a watcher; leadership moved to {newLeader.Name}",
-            run.ExpectedChanges, run.WatcherTallies(), replay, during, run.QuotesBefore(faultAt), recovered,
+            run.ExpectedChanges, run.ChangesByProvider, run.WatcherTallies(), replay, during, run.QuotesBefore(faultAt), recovered,
             $"restarted, rejoined with every quorum queue member online in {rejoined.TotalSeconds:0.0} s").WriteAndAssert();
         await system.AssertDashboardServesAsync(Ct);
         Assert.NotEqual(node.Name, newLeader.Name);
@@ -84,7 +85,7 @@ public sealed class ClusterFaultTests(PricingSystem system) : IClassFixture<Pric
 
         new FaultReport("Redis primary SIGKILLed",
             $"{primary.Name} killed after {atFault:N0} changes had reached a watcher; the Sentinels promoted {promoted.Name} {promotedAfter.TotalSeconds:0.0} s later",
-            run.ExpectedChanges, run.WatcherTallies(), replay, during, run.QuotesBefore(faultAt), recovered,
+            run.ExpectedChanges, run.ChangesByProvider, run.WatcherTallies(), replay, during, run.QuotesBefore(faultAt), recovered,
             $"{cachedSince:N0} quotes cached on the promoted primary afterwards; the old primary restarted as its replica").WriteAndAssert();
         await system.AssertDashboardServesAsync(Ct);
         Assert.True(cachedSince > 0, "no quote was cached on the promoted primary: the quote cache did not carry on");
@@ -116,7 +117,7 @@ public sealed class ClusterFaultTests(PricingSystem system) : IClassFixture<Pric
 
         new FaultReport("Quotes replica SIGKILLed",
             $"{victim.Name} killed once its {orphans.Count} watchers had {atFault:N0} changes of the burst; they reconnected to another replica and resumed",
-            run.ExpectedChanges, run.WatcherTallies(), replay, during, run.QuotesBefore(faultAt), recovered,
+            run.ExpectedChanges, run.ChangesByProvider, run.WatcherTallies(), replay, during, run.QuotesBefore(faultAt), recovered,
             $"replica restarted and ready in {restarted.TotalSeconds:0.0} s").WriteAndAssert();
         await system.AssertDashboardServesAsync(Ct);
     }
@@ -147,7 +148,7 @@ public sealed class ClusterFaultTests(PricingSystem system) : IClassFixture<Pric
 
         new FaultReport("RabbitMQ rolling restart",
             $"each node in turn stopped (SIGTERM) with a version of every provider in flight, restarted, waited for until every quorum queue had its 3 members online ({string.Join(", ", steps)})",
-            run.ExpectedChanges, run.WatcherTallies(), replay, during, run.QuotesBefore(faultAt), recovered).WriteAndAssert();
+            run.ExpectedChanges, run.ChangesByProvider, run.WatcherTallies(), replay, during, run.QuotesBefore(faultAt), recovered).WriteAndAssert();
         await system.AssertDashboardServesAsync(Ct);
     }
 

@@ -13,6 +13,7 @@ public sealed record FaultReport(
     string Fault,
     string What,
     int Changes,
+    string ChangesByProvider,
     IReadOnlyList<(PriceWatcher Watcher, Tally Tally)> Watchers,
     Tally History,
     IReadOnlyList<QuoteCall> QuotesDuringFault,
@@ -33,7 +34,7 @@ public sealed record FaultReport(
         static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
         var reconnects = Watchers.Sum(w => w.Watcher.Connections - 1);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Fault} | {What} | changes {Changes:N0} | lost: watchers {WatcherLost}, history {History.Lost} | applied twice: watchers {WatcherRepeats}, history {History.Repeated + History.Unexpected} "
+            $"{Fault} | {What} | changes {Changes:N0} ({ChangesByProvider}) | lost: watchers {WatcherLost}, history {History.Lost} | applied twice: watchers {WatcherRepeats}, history {History.Repeated + History.Unexpected} "
             + $"| watcher gaps {WatcherGaps} of {Watchers.Count} ({reconnects} reconnects) | quote calls {QuotesDuringFault.Count:N0}, failed {QuotesFailed}, p99 {Ms(QuoteLoad.P99(QuotesDuringFault))} ms "
             + $"(before: {Ms(QuoteLoad.P99(QuotesBefore))} ms) | recovered in {Recovered.TotalSeconds:0.0} s{(Extra is null ? "" : $" | {Extra}")}");
     }

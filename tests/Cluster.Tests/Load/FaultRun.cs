@@ -23,6 +23,7 @@ public sealed class FaultRun : IAsyncDisposable
     private readonly QuoteLoad _quotes;
     private readonly string _readToken;
     private readonly string _adminToken;
+    private readonly Dictionary<string, int> _changesByProvider = new(StringComparer.Ordinal);
     private int _moves;
 
     private FaultRun(PricingSystem system, Dictionary<string, CatalogState> before, Stopwatch clock)
@@ -52,6 +53,18 @@ public sealed class FaultRun : IAsyncDisposable
     public QuoteLoad Quotes => _quotes;
 
     public int ExpectedChanges => _expected.Count;
+
+    /// <summary>The changes published per provider, e.g. "aws 846, gcp 157, azure 222".</summary>
+    public string ChangesByProvider
+    {
+        get
+        {
+            lock (_changesByProvider)
+            {
+                return string.Join(", ", _changesByProvider.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Key} {p.Value:N0}")));
+            }
+        }
+    }
 
     public int ReceivedByAnyWatcher => _watchers.Max(w => w.Count);
 
@@ -100,6 +113,11 @@ public sealed class FaultRun : IAsyncDisposable
                 lock (_expected)
                 {
                     _expected.UnionWith(changes);
+                }
+
+                lock (_changesByProvider)
+                {
+                    _changesByProvider[name] = _changesByProvider.GetValueOrDefault(name) + changes.Count;
                 }
 
                 _latest[name] = now;
