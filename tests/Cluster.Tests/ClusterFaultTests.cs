@@ -110,6 +110,8 @@ public sealed class ClusterFaultTests(PricingSystem system)
         var (replay, _) = await run.ReplayUntilCompleteAsync(system.Quotes[0], Ct);
         var during = run.Quotes.Between(faultAt, run.Clock.Elapsed);
         Assert.All(orphans, o => Assert.True(o.Connections >= 2, $"{o.Name} never reconnected"));
+        var resumedAfter = orphans.Max(o => o.ConnectedAt[^1]) - faultAt;
+        var caughtUpAfter = orphans.Max(o => o.Received[^1].At) - faultAt;
 
         var restartAt = run.Clock.Elapsed;
         await victim.StartAsync(Ct);
@@ -118,7 +120,7 @@ public sealed class ClusterFaultTests(PricingSystem system)
         new FaultReport("Quotes replica SIGKILLed",
             $"{victim.Name} killed once its {orphans.Count} watchers had {atFault:N0} changes of the burst; they reconnected to another replica and resumed",
             run.ExpectedChanges, run.ChangesByProvider, run.WatcherTallies(), replay, during, run.QuotesBefore(faultAt), recovered,
-            $"replica restarted and ready in {restarted.TotalSeconds:0.0} s").WriteAndAssert();
+            $"its watchers reconnected {resumedAfter.TotalSeconds:0.0} s and had every change {caughtUpAfter.TotalSeconds:0.0} s after the kill; replica restarted and ready in {restarted.TotalSeconds:0.0} s").WriteAndAssert();
         await system.AssertDashboardServesAsync(Ct);
     }
 

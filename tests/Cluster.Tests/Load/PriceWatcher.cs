@@ -14,6 +14,7 @@ namespace Cluster.Tests.Load;
 public sealed class PriceWatcher : IAsyncDisposable, IPriceChangeWatchObserver
 {
     private readonly List<(string Identity, TimeSpan At)> _received = [];
+    private readonly List<TimeSpan> _connectedAt = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock;
     private readonly GrpcChannel _channel;
@@ -77,7 +78,27 @@ public sealed class PriceWatcher : IAsyncDisposable, IPriceChangeWatchObserver
         }
     }
 
-    void IPriceChangeWatchObserver.Connected() => Interlocked.Increment(ref _connections);
+    /// <summary>When each (re)connection was accepted, on the run's clock.</summary>
+    public IReadOnlyList<TimeSpan> ConnectedAt
+    {
+        get
+        {
+            lock (_connectedAt)
+            {
+                return [.. _connectedAt];
+            }
+        }
+    }
+
+    void IPriceChangeWatchObserver.Connected()
+    {
+        lock (_connectedAt)
+        {
+            _connectedAt.Add(_clock.Elapsed);
+        }
+
+        Interlocked.Increment(ref _connections);
+    }
 
     void IPriceChangeWatchObserver.Dropped(string reason, Exception? error, TimeSpan retryIn) => Interlocked.Increment(ref _drops);
 
