@@ -206,6 +206,19 @@ public sealed class PricingSystem : IAsyncLifetime
 
         try
         {
+            // The services' and servers' logs of the last run stay in the clone (.test-servers/cluster-logs), the data goes.
+            var logs = Path.Combine(RepositoryRoot, ".test-servers", "cluster-logs");
+            if (Directory.Exists(logs))
+            {
+                Directory.Delete(logs, recursive: true);
+            }
+
+            Directory.CreateDirectory(logs);
+            foreach (var log in Directory.EnumerateFiles(Root, "*.log", SearchOption.AllDirectories))
+            {
+                File.Copy(log, Path.Combine(logs, Path.GetRelativePath(Root, log).Replace('/', '_')), overwrite: true);
+            }
+
             Directory.Delete(Root, recursive: true);
         }
         catch (IOException)

@@ -148,6 +148,7 @@ public sealed class FaultRun : IAsyncDisposable
     public async Task<TimeSpan> WaitDeliveredAsync(TimeSpan since, CancellationToken ct, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
+        var nextProgress = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (true)
         {
             var missing = _watchers.Select(w => (w.Name, Missing: _expected.Except(w.Received.Select(r => r.Identity)).Count())).Where(w => w.Missing > 0).ToList();
@@ -155,6 +156,14 @@ public sealed class FaultRun : IAsyncDisposable
             if (missing.Count == 0 && behind.Count == 0)
             {
                 return Clock.Elapsed - since;
+            }
+
+            if (DateTime.UtcNow > nextProgress)
+            {
+                // A slow recovery says where it stands (the test's log), so a long one can be explained.
+                nextProgress = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+                Console.Error.WriteLine($"Cluster.Tests: {(Clock.Elapsed - since).TotalSeconds:0} s after the fault: watchers missing changes: "
+                    + $"{string.Join(", ", missing.Select(m => $"{m.Name} {m.Missing}"))}; views behind: {string.Join("; ", behind)}");
             }
 
             Assert.True(DateTime.UtcNow < deadline,
