@@ -162,8 +162,8 @@ public sealed class FaultRun : IAsyncDisposable
             {
                 // A slow recovery says where it stands (the test's log), so a long one can be explained.
                 nextProgress = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-                Console.Error.WriteLine($"Cluster.Tests: {(Clock.Elapsed - since).TotalSeconds:0} s after the fault: watchers missing changes: "
-                    + $"{string.Join(", ", missing.Select(m => $"{m.Name} {m.Missing}"))}; views behind: {string.Join("; ", behind)}");
+                File.AppendAllText(Path.Combine(_system.Root, "progress.log"), $"{DateTime.UtcNow:O} {(Clock.Elapsed - since).TotalSeconds:0} s after the fault: "
+                    + $"watchers missing changes: {string.Join(", ", missing.Select(m => $"{m.Name} {m.Missing}"))}; views behind: {string.Join("; ", behind)}{Environment.NewLine}");
             }
 
             Assert.True(DateTime.UtcNow < deadline,
