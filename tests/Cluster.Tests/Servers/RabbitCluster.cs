@@ -8,18 +8,6 @@ using System.Text.Json.Nodes;
 
 namespace Cluster.Tests.Servers;
 
-/// <summary>One node of <see cref="RabbitCluster"/>: its name, ports and directories.</summary>
-public sealed record RabbitNode(int Index, string Name, int AmqpPort, int ManagementPort, int DistPort, string Directory)
-{
-    public string PidFile => Path.Combine(Directory, "rabbit.pid");
-
-    public string LogFile => Path.Combine(Directory, "log", $"{Name}.log");
-
-    public string StartLog => Path.Combine(Directory, "start.log");
-
-    public string Endpoint => $"127.0.0.1:{AmqpPort.ToString(CultureInfo.InvariantCulture)}";
-}
-
 /// <summary>
 /// Three RabbitMQ nodes from Debian's rabbitmq-server on loopback (rabbit-c1..c3@localhost, AMQP 5681-5683, management
 /// 15681-15683, distribution 25681-25683), each with its own data, logs and configuration under <c>root</c> and one
