@@ -28,8 +28,13 @@
 #   4. Exports the PRICING_TEST_* variables below, runs `dotnet test` on $PRICING_TEST_TARGET (a solution or project;
 #      default: every project of Pricing.slnx but the fault tests, through a copy of it without them written to
 #      .test-servers/), then the fault tests (tests/Resilience.Tests: they stop and restart the servers, so they run
-#      alone; PRICING_TEST_SKIP_FAULTS=1 skips them), logs to .test-servers/dotnet-test-*.log,
-#      stops what it started, and prints one closing line: `N passed, N failed, N skipped`.
+#      alone; PRICING_TEST_SKIP_FAULTS=1 skips them), then the cluster suite (tests/Cluster.Tests: it starts its own
+#      3-node RabbitMQ cluster, Redis with Sentinels and the services as processes on loopback, and kills them; a stage
+#      of its own; PRICING_TEST_SKIP_CLUSTER=1 skips it; its figures go to .test-servers/cluster-figures-*.log unless
+#      PRICING_TEST_FIGURES names a file), logs to .test-servers/dotnet-test-*.log, stops what it started, and prints
+#      one closing line: `N passed, N failed, N skipped`, summed over every stage.
+#      PRICING_TEST_TARGET=tests/Cluster.Tests/Cluster.Tests.csproj runs the cluster suite alone (no single-node
+#      broker or Redis is started for it).
 #   Exit code is non-zero if the build or any test failed, or if no test ran.
 #
 # Variables seen by the tests:
@@ -59,6 +64,7 @@ ls -1t "$SERVERS_DIR"/setup-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs
 ls -1t "$SERVERS_DIR"/dotnet-test-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
 ls -1t "$SERVERS_DIR"/deploy-checks-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
 ls -1t "$SERVERS_DIR"/checks-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
+ls -1t "$SERVERS_DIR"/cluster-figures-pricing-test-*.log 2>/dev/null | tail -n +10 | xargs -r rm -f -- || true
 : >"$SETUP_LOG"
 
 log() { printf 'test.sh: %s\n' "$*" | tee -a "$SETUP_LOG" >&2; }
@@ -189,7 +195,13 @@ trap 'exit 143' TERM
 NEED_REDIS=0
 NEED_RABBIT=0
 DEPLOY_ONLY="${PRICING_TEST_DEPLOY_ONLY:-0}"
-if [ "$DEPLOY_ONLY" != "1" ]; then
+CLUSTER_PROJECT="tests/Cluster.Tests/Cluster.Tests.csproj"
+# The cluster suite alone starts its own servers (tests/Cluster.Tests/PricingSystem.cs): no single-node ones for it.
+CLUSTER_ONLY=0
+case "${PRICING_TEST_TARGET:-}" in
+  "$CLUSTER_PROJECT" | "./$CLUSTER_PROJECT" | "$REPO/$CLUSTER_PROJECT" | tests/Cluster.Tests | tests/Cluster.Tests/ | "$REPO/tests/Cluster.Tests") CLUSTER_ONLY=1 ;;
+esac
+if [ "$DEPLOY_ONLY" != "1" ] && [ "$CLUSTER_ONLY" != "1" ]; then
   [ -n "${PRICING_TEST_REDIS:-}" ] || NEED_REDIS=1
   [ -n "${PRICING_TEST_RABBITMQ:-}" ] || NEED_RABBIT=1
 fi
@@ -212,7 +224,8 @@ apt_install() { # package... (installed together only when they belong together)
 }
 
 MISSING_SERVERS=()
-if [ "$NEED_REDIS" -eq 1 ] || [ "$NEED_RABBIT" -eq 1 ]; then
+# The cluster suite runs Debian's redis-server (its Sentinels too, as `redis-server --sentinel`) and rabbitmq-server.
+if [ "$NEED_REDIS" -eq 1 ] || [ "$NEED_RABBIT" -eq 1 ] || { [ "$DEPLOY_ONLY" != "1" ] && [ "${PRICING_TEST_SKIP_CLUSTER:-0}" != "1" ]; }; then
   command -v redis-server >/dev/null 2>&1 || MISSING_SERVERS+=(redis-server)
   command -v rabbitmq-server >/dev/null 2>&1 || MISSING_SERVERS+=(rabbitmq-server)
 fi
@@ -385,6 +398,8 @@ if [ "$NEED_REDIS" -eq 1 ]; then
   export PRICING_TEST_REDIS_PORT="$REDIS_PORT"
   export PRICING_TEST_REDIS_PIDFILE="$STARTED_REDIS_PIDFILE"
   log "redis-server pid $(cat "$STARTED_REDIS_PIDFILE") on 127.0.0.1:$REDIS_PORT, ready in $(since "$t0") s"
+elif [ "$CLUSTER_ONLY" = "1" ]; then
+  log "cluster suite alone: no single-node Redis (it starts a primary, a replica and Sentinels of its own)"
 else
   if [ -z "${PRICING_TEST_REDIS_PORT:-}" ]; then
     first="${PRICING_TEST_REDIS%%,*}"
@@ -455,6 +470,8 @@ if [ "$NEED_RABBIT" -eq 1 ]; then
   fi
   export PRICING_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:5672/$VHOST"
   export PRICING_TEST_RABBITMQ_MANAGEMENT="${PRICING_TEST_RABBITMQ_MANAGEMENT:-$MGMT_URL}"
+elif [ "$CLUSTER_ONLY" = "1" ]; then
+  log "cluster suite alone: no single-node RabbitMQ (it starts a 3-node cluster of its own)"
 else
   log "using caller's RabbitMQ: $PRICING_TEST_RABBITMQ"
 fi
@@ -468,8 +485,9 @@ if [ -z "$TARGET" ]; then
   # Pricing.slnx holds every project; the fault tests run after the rest, alone. So the first run takes a copy of the
   # solution without them (paths made relative to .test-servers/, where the copy lives).
   TARGET="$SERVERS_DIR/Pricing.without-fault-tests.slnx"
-  grep -v -F "Path=\"$FAULT_PROJECT\"" Pricing.slnx | sed 's#Path="#Path="../#' >"$TARGET"
+  grep -v -F -e "Path=\"$FAULT_PROJECT\"" -e "Path=\"$CLUSTER_PROJECT\"" Pricing.slnx | sed 's#Path="#Path="../#' >"$TARGET"
   grep -q -F "$FAULT_PROJECT" Pricing.slnx || log "warning: $FAULT_PROJECT is not in Pricing.slnx"
+  grep -q -F "$CLUSTER_PROJECT" Pricing.slnx || log "warning: $CLUSTER_PROJECT is not in Pricing.slnx"
 elif [ "${TARGET#/}" = "$TARGET" ] && [ -e "$CALLER_PWD/$TARGET" ]; then
   TARGET="$CALLER_PWD/$TARGET"
 fi
@@ -479,6 +497,9 @@ case "$TARGET" in
 esac
 
 TEST_LOG="$SERVERS_DIR/dotnet-test-$RUN_ID.log"
+# The cluster suite's fault figures (one line per fault, for docs/reliability.md), whether it runs alone or as a stage.
+CLUSTER_FIGURES="${PRICING_TEST_FIGURES:-$SERVERS_DIR/cluster-figures-$RUN_ID.log}"
+[ "$CLUSTER_ONLY" != "1" ] || export PRICING_TEST_FIGURES="$CLUSTER_FIGURES"
 log "dotnet test $TARGET_OPTION $TARGET${*:+ $*} (log: $TEST_LOG)"
 t0="$(now)"
 set +e
@@ -495,6 +516,30 @@ if [ -z "${PRICING_TEST_TARGET:-}" ] && [ "${PRICING_TEST_SKIP_FAULTS:-0}" != "1
   FAULT_RC="${PIPESTATUS[0]}"
   log "fault tests exited $FAULT_RC after $(since "$t0") s"
   [ "$TEST_RC" -eq 0 ] && TEST_RC="$FAULT_RC"
+fi
+
+# The cluster suite (tests/Cluster.Tests) starts and kills servers of its own (ports 5681-5683, 15681-15683,
+# 25681-25683, 6401-6402, 26401-26403), so it runs on its own too, last. Alone with PRICING_TEST_TARGET set to it.
+run_cluster_suite() { # dotnet test arguments...
+  log "cluster suite: dotnet test --project $CLUSTER_PROJECT (figures: $CLUSTER_FIGURES)"
+  local t0 rc
+  t0="$(now)"
+  PRICING_TEST_FIGURES="$CLUSTER_FIGURES" dotnet test --project "$CLUSTER_PROJECT" "$@" 2>&1 | tee -a "$TEST_LOG"
+  rc="${PIPESTATUS[0]}"
+  log "cluster suite exited $rc after $(since "$t0") s"
+  if [ -s "$CLUSTER_FIGURES" ]; then
+    log "cluster fault figures:"
+    sed 's/^/  /' "$CLUSTER_FIGURES" >&2
+  fi
+  return "$rc"
+}
+if [ -z "${PRICING_TEST_TARGET:-}" ] && [ "${PRICING_TEST_SKIP_CLUSTER:-0}" != "1" ] && [ -e "$CLUSTER_PROJECT" ]; then
+  run_cluster_suite "$@"
+  CLUSTER_RC=$?
+  [ "$TEST_RC" -eq 0 ] && TEST_RC="$CLUSTER_RC"
+elif [ "$CLUSTER_ONLY" = "1" ] && [ -s "$CLUSTER_FIGURES" ]; then
+  log "cluster fault figures:"
+  sed 's/^/  /' "$CLUSTER_FIGURES" >&2
 fi
 set -e
 
