@@ -10,13 +10,15 @@ namespace Quotes.Consumers;
 /// <summary>
 /// On this replica's own queue, one part of a catalog version at a time (<see cref="CatalogVersionChanges"/>: a version's
 /// changes in one message, or a few parts in order; see <see cref="CatalogVersionChangesConsumerDefinition"/>): checks it
-/// (<see cref="PriceEventGate"/>: a forged part goes to the error queue whole, never retried), records it in the history
-/// (once per part, best effort when the history is shared: the shared queue's <see cref="CatalogVersionHistoryConsumer"/>
-/// is what makes that durable), tells this replica's watchers in one fan-out, then applies it to this replica's price
-/// view; the version becomes visible once it holds all <see cref="CatalogVersionChanges.ChangeCount"/> changes. Parts run
-/// one at a time in queue order, and a provider publishes version N+1 only after every part of N is confirmed, so
-/// watchers see each offer's changes in version order. Idempotent by (provider, catalog version, offer key), so an
-/// at-least-once redelivery changes nothing; the part is acked only after the view holds it.
+/// (<see cref="PriceEventGate"/>: a forged part goes to the error queue whole, never retried), tells this replica's
+/// watchers in one fan-out, records it in the history (once per part, best effort when the history is shared: the
+/// shared queue's <see cref="CatalogVersionHistoryConsumer"/> is what makes that durable), then applies it to this
+/// replica's price view; the version becomes visible once it holds all <see cref="CatalogVersionChanges.ChangeCount"/>
+/// changes. Parts run one at a time in queue order, and a provider publishes version N+1 only after every part of N is
+/// confirmed, so watchers see each offer's changes in version order. With a shared history the write and the view run
+/// behind the consume, in part order (<see cref="PriceChangeFeed.ReceivePartAsync"/>), so the part is acked once its
+/// watchers have it: the view is this process's own and a resync rebuilds it, the shared queue keeps the history's copy.
+/// Idempotent by (provider, catalog version, offer key), so an at-least-once redelivery changes nothing.
 /// </summary>
 public sealed class CatalogVersionChangesConsumer(PriceView view, PriceChangeFeed feed, CatalogTraceLinks traceLinks, PriceEventGate gate,
     ILogger<CatalogVersionChangesConsumer> logger) : IConsumer<CatalogVersionChanges>
@@ -26,9 +28,23 @@ public sealed class CatalogVersionChangesConsumer(PriceView view, PriceChangeFee
         var part = context.Message;
         gate.Check(part);
 
-        // History and watchers first, then the view: once the view shows a version, every change of it has been
-        // passed to this replica's watchers (and, unless the history store is down, recorded).
-        var first = await feed.RecordPartAsync(part, context.CancellationToken);
+        // Watchers first, then the history, then the view: once the view shows a version, every change of it has been
+        // passed to this replica's watchers (and, unless the history store is down, recorded). With a shared history the
+        // write and the view run behind this consume, in part order, while the next part is received (the shared
+        // queue's consumer is what makes the history durable; see PriceChangeFeed.ReceivePartAsync).
+        var first = await feed.ReceivePartAsync(part, () => ApplyToView(part), context.CancellationToken);
+        if (part.Part == part.Parts)
+        {
+            // Quotes over this version link to this consume span (and so to the scrape's trace).
+            traceLinks.Remember(part.Provider, part.CatalogVersion);
+        }
+
+        logger.LogDebug("{Provider} v{Version} part {Part}/{Parts}: {First} first deliveries to watchers",
+            part.Provider, part.CatalogVersion, part.Part, part.Parts, first);
+    }
+
+    private void ApplyToView(CatalogVersionChanges part)
+    {
         var applied = view.ApplyChanges(part.Changes.Select(c => (c.Provider, c.CatalogVersion, c.ToOfferChange())).ToList());
         var result = view.ApplyPublished(part.Provider, part.CatalogVersion, part.ChangeCount, part.AsOf, part.PreviousVersion);
         foreach (var change in part.Changes)
@@ -39,14 +55,12 @@ public sealed class CatalogVersionChangesConsumer(PriceView view, PriceChangeFee
         PricingTelemetry.RecordConsumed(part.Provider, nameof(CatalogVersionChanges));
         if (part.Part == part.Parts)
         {
-            // Quotes over this version link to this consume span (and so to the scrape's trace).
-            traceLinks.Remember(part.Provider, part.CatalogVersion);
             logger.LogInformation("{Provider} v{Version} ({Changes} changes in {Parts} parts): {Result}", part.Provider, part.CatalogVersion,
                 part.ChangeCount, part.Parts, result);
         }
 
-        logger.LogDebug("{Provider} v{Version} part {Part}/{Parts}: {Applied} applied to the view, {First} first deliveries",
-            part.Provider, part.CatalogVersion, part.Part, part.Parts, applied, first);
+        logger.LogDebug("{Provider} v{Version} part {Part}/{Parts}: {Applied} applied to the view", part.Provider, part.CatalogVersion,
+            part.Part, part.Parts, applied);
     }
 }
 
