@@ -116,6 +116,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 }
 
                 using var consumeObserver = quotes.Services.GetRequiredService<IBus>().ConnectConsumeObserver(_consumed);
+                // On RabbitMQ the version parts bypass MassTransit (Quotes:VersionPartConsumer): their consumer reports to this.
+                using var partObserver = quotes.Services.GetRequiredService<Quotes.Consumers.VersionPartObservers>().Connect(_consumed);
                 using var channel = GrpcChannel.ForAddress(quotes.BoundAddress());
                 var changes = new PriceChanges.PriceChangesClient(channel);
                 var view = quotes.Services.GetRequiredService<PriceView>();
