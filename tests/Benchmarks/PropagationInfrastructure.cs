@@ -236,9 +236,9 @@ internal sealed class PropagationPublishRecorder : IPublishObserver
 /// </summary>
 internal sealed class PropagationConsumeRecorder : IConsumeObserver, Quotes.Consumers.IVersionPartObserver
 {
-    public void Delivered(CatalogVersionChanges part) => Stamp(part, Delivered);
+    public void PartDelivered(CatalogVersionChanges part) => Stamp(part, Delivered);
 
-    public void Handled(CatalogVersionChanges part) => Stamp(part, Consumed);
+    public void PartHandled(CatalogVersionChanges part) => Stamp(part, Consumed);
 
     public ConcurrentDictionary<(long Version, string OfferKey), long> Delivered { get; } = new();
 

@@ -104,9 +104,9 @@ public static class VersionPartTopology
 /// <summary>Something told when this replica's queue delivers a version part and when it was handled (the benchmarks' timings).</summary>
 public interface IVersionPartObserver
 {
-    void Delivered(CatalogVersionChanges part);
+    void PartDelivered(CatalogVersionChanges part);
 
-    void Handled(CatalogVersionChanges part);
+    void PartHandled(CatalogVersionChanges part);
 }
 
 /// <summary>The <see cref="IVersionPartObserver"/>s connected to <see cref="RabbitVersionPartConsumer"/>.</summary>
@@ -124,7 +124,7 @@ public sealed class VersionPartObservers
     {
         foreach (var observer in Volatile.Read(ref _observers))
         {
-            observer.Delivered(part);
+            observer.PartDelivered(part);
         }
     }
 
@@ -132,7 +132,7 @@ public sealed class VersionPartObservers
     {
         foreach (var observer in Volatile.Read(ref _observers))
         {
-            observer.Handled(part);
+            observer.PartHandled(part);
         }
     }
 
