@@ -151,6 +151,9 @@ public sealed class RabbitVersionPartConsumer(IConfiguration configuration, IOpt
             observers.Delivered(part);
         }
 
+        // A consume span in the publisher's trace (MassTransit carries its context in MT-Activity-Id): quotes over this
+        // version link to it, hence to the scrape's trace (CatalogTraceLinks).
+        using var activity = VersionPartTopology.StartConsumeActivity(queue, delivery, part);
         for (var attempt = 0; ; attempt++)
         {
             try

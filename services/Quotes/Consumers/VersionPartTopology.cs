@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Pricing.Contracts.Events;
+using Pricing.ServiceDefaults;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
@@ -92,6 +95,37 @@ public static class VersionPartTopology
         {
             logger.LogInformation("A version part's ack was lost with its channel ({Error}); it will be delivered again", ex.Message);
         }
+    }
+
+    /// <summary>
+    /// A Consumer span of the "Pricing" source for one delivery, child of the publisher's span when the message carries
+    /// its W3C id (MassTransit's <c>MT-Activity-Id</c> header, or <c>traceparent</c>); null when nobody listens.
+    /// </summary>
+    public static Activity? StartConsumeActivity(string queue, BasicDeliverEventArgs delivery, CatalogVersionChanges part)
+    {
+        if (!PricingTelemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        var parent = default(ActivityContext);
+        var headers = delivery.BasicProperties.Headers;
+        foreach (var name in (string[])["MT-Activity-Id", "traceparent"])
+        {
+            if (headers?.TryGetValue(name, out var value) == true && value is byte[] or string
+                && ActivityContext.TryParse(value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : (string)value, null, out parent))
+            {
+                break;
+            }
+        }
+
+        var activity = PricingTelemetry.ActivitySource.StartActivity($"{queue} receive", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.destination.name", queue);
+        activity?.SetTag("pricing.provider", part.Provider);
+        activity?.SetTag("pricing.catalog_version", part.CatalogVersion);
+        activity?.SetTag("pricing.part", part.Part);
+        return activity;
     }
 
     private static Task<IChannel> CreateChannelAsync(IConnection connection, CancellationToken cancellationToken) =>
