@@ -230,11 +230,16 @@ internal sealed class PropagationPublishRecorder : IPublishObserver
 }
 
 /// <summary>
-/// Stamps each change as Quotes' bus hands its <see cref="CatalogVersionChanges"/> part to the consume pipeline
-/// (delivered by the broker and deserialized) and once the consumer is done (history recorded, watchers told, view updated).
+/// Stamps each change as Quotes' consumer has its <see cref="CatalogVersionChanges"/> part (delivered by the broker and
+/// read) and once the consumer is done with it (watchers told; with a shared history its write and the view follow behind):
+/// from <see cref="Quotes.Consumers.VersionPartObservers"/> on RabbitMQ, from MassTransit's consume observer otherwise.
 /// </summary>
-internal sealed class PropagationConsumeRecorder : IConsumeObserver
+internal sealed class PropagationConsumeRecorder : IConsumeObserver, Quotes.Consumers.IVersionPartObserver
 {
+    public void PartDelivered(CatalogVersionChanges part) => Stamp(part, Delivered);
+
+    public void PartHandled(CatalogVersionChanges part) => Stamp(part, Consumed);
+
     public ConcurrentDictionary<(long Version, string OfferKey), long> Delivered { get; } = new();
 
     public ConcurrentDictionary<(long Version, string OfferKey), long> Consumed { get; } = new();

@@ -116,6 +116,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 }
 
                 using var consumeObserver = quotes.Services.GetRequiredService<IBus>().ConnectConsumeObserver(_consumed);
+                // On RabbitMQ the version parts bypass MassTransit (Quotes:VersionPartConsumer): their consumer reports to this.
+                using var partObserver = quotes.Services.GetRequiredService<Quotes.Consumers.VersionPartObservers>().Connect(_consumed);
                 using var channel = GrpcChannel.ForAddress(quotes.BoundAddress());
                 var changes = new PriceChanges.PriceChangesClient(channel);
                 var view = quotes.Services.GetRequiredService<PriceView>();
@@ -384,10 +386,10 @@ public sealed class PropagationSuite : IBenchmarkSuite
             Row(output, "(a) diff (`ObservedAt`) -> WatchPriceChanges client", diffToClient);
             Row(output, "(a') own publish start -> WatchPriceChanges client", startToClient);
             Row(output, "  diff -> its version part's publish start (serialization, parts before it)", diffToStart);
-            Row(output, "  part publish start -> Quotes recorded it (broker, consumer, Redis history append)", startToQuotes);
-            Row(output, "    part publish start -> delivered to Quotes' consume pipeline (broker, deserialize the part)", startToDelivered);
-            Row(output, "    delivered -> recorded (gate, one Redis history write per part)", deliveredToRecorded);
-            Row(output, "  Quotes recorded -> WatchPriceChanges client (fan-out, gRPC)", quotesToClient);
+            Row(output, "  part publish start -> Quotes passed it to watchers (broker, consumer)", startToQuotes);
+            Row(output, "    part publish start -> delivered to Quotes' consumer (broker, read the part)", startToDelivered);
+            Row(output, "    delivered -> passed to watchers (gate, fan-out; a shared history is written behind)", deliveredToRecorded);
+            Row(output, "  Quotes passed it on -> WatchPriceChanges client (gRPC)", quotesToClient);
             Row(output, "  its version part, publish start -> confirm", publishEach);
             Row(output, "  for topic subscribers: its own message, publish start -> confirm (Scrape:PublishWindow in flight)", subscriberEach);
             Row(output, "  for topic subscribers: diff -> its own message confirmed", diffToSubscriberConfirm);

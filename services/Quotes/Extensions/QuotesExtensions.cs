@@ -42,6 +42,15 @@ public static class QuotesExtensions
         services.TryAddSingleton(sp => QuotesReplica.From(sp.GetRequiredService<IOptions<QuotesOptions>>().Value));
         services.TryAddSingleton(sp => new PriceEventRules(sp.GetRequiredService<AcceleratorRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<PriceEventGate>();
+        services.TryAddSingleton<VersionPartHandler>();
+        services.TryAddSingleton<VersionPartObservers>();
+        if (RabbitVersionPartConsumer.IsUsed(builder.Configuration))
+        {
+            // On RabbitMQ the version parts skip MassTransit's receive pipeline (see RabbitVersionPartConsumer).
+            services.AddSingleton<RabbitVersionPartConsumer>();
+            services.AddHostedService(sp => sp.GetRequiredService<RabbitVersionPartConsumer>());
+        }
+
         services.TryAddSingleton(AcceleratorRegistry.Default);
         services.TryAddSingleton(EfficiencyModel.Default);
         services.TryAddSingleton(InstanceCapabilities.Default);
@@ -127,6 +136,12 @@ public static class QuotesExtensions
     {
         var options = context.GetRequiredService<IOptions<QuotesOptions>>().Value;
         var replica = context.GetRequiredService<QuotesReplica>();
+        if (RabbitVersionPartConsumer.IsUsed(context.GetRequiredService<IConfiguration>()))
+        {
+            // RabbitVersionPartConsumer declares and consumes the same two queues itself.
+            return;
+        }
+
         var sharedHistory = context.GetRequiredService<Quotes.History.IPriceHistoryStore>().IsShared;
         cfg.ReceiveEndpoint(replica.QueueName, e =>
         {

@@ -24,7 +24,7 @@ public sealed class PriceChangesGrpcService(PriceChangeFeed feed, PriceView view
         var selector = PriceChangesRequestMapping.SelectorOf(request);
 
         // Subscribe before reading the history, so nothing lands between the two; what lands in both is sent once.
-        using var watcher = feed.Watch(selector);
+        using var watcher = feed.Watch(selector, request.ResumeAfter);
         var resumes = request.ResumeAfter.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
         foreach (var (provider, after) in resumes)
         {

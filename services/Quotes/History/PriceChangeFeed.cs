@@ -38,6 +38,12 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Queue<string> _seenOrder = new();
     private readonly List<PriceChangeWatcher> _watchers = [];
+    // Parts passed on to watchers whose history write has not finished yet (ReceivePartAsync), oldest first.
+    private readonly List<CatalogVersionChanges> _unrecorded = [];
+    // What ReceivePartAsync leaves for later, in order: the part's history write, then what it was given (the view).
+    private readonly Channel<(CatalogVersionChanges Part, Action Then)> _recordQueue =
+        Channel.CreateBounded<(CatalogVersionChanges, Action)>(new BoundedChannelOptions(MaxUnrecordedParts) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private Task? _recorder;
     private long _received;
     private long _storeDownUntilTicks;
 
@@ -55,26 +61,31 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
         var receivedAt = time.GetUtcNow();
         lock (_lock)
         {
-            var fresh = new List<ReceivedPriceChange>(changes.Count);
-            foreach (var change in changes)
-            {
-                if (MarkSeen(PriceChangeJson.IdentityOf(change)))
-                {
-                    fresh.Add(new ReceivedPriceChange(change, receivedAt));
-                }
-            }
-
-            _received += fresh.Count;
-            if (fresh.Count > 0)
-            {
-                foreach (var watcher in _watchers)
-                {
-                    watcher.Offer(fresh);
-                }
-            }
-
-            return fresh.Count;
+            return NotifyManyLocked(changes, receivedAt);
         }
+    }
+
+    private int NotifyManyLocked(IReadOnlyList<AcceleratorPriceChanged> changes, DateTimeOffset receivedAt)
+    {
+        var fresh = new List<ReceivedPriceChange>(changes.Count);
+        foreach (var change in changes)
+        {
+            if (MarkSeen(PriceChangeJson.IdentityOf(change)))
+            {
+                fresh.Add(new ReceivedPriceChange(change, receivedAt));
+            }
+        }
+
+        _received += fresh.Count;
+        if (fresh.Count > 0)
+        {
+            foreach (var watcher in _watchers)
+            {
+                watcher.Offer(fresh);
+            }
+        }
+
+        return fresh.Count;
     }
 
     /// <summary>
@@ -113,6 +124,90 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
         return NotifyMany(part.Changes);
     }
 
+    /// <summary>
+    /// The hot path for one consumed part of a catalog version when the history is shared (Redis): the part goes to
+    /// this replica's watchers at once, and its history write (which the shared queue makes durable in any case) and
+    /// then <paramref name="then"/> (the view) run after it, in part order, while the next part is consumed. Waits only
+    /// when <see cref="MaxUnrecordedParts"/> parts are still being written. A resuming watcher is given the parts passed on
+    /// but not yet in the history (<see cref="Watch(PriceChangeSelector, IReadOnlyDictionary{string, long})"/>), so a resume stays
+    /// exact. With the history in memory it is <see cref="RecordPartAsync"/> then <paramref name="then"/>, as before.
+    /// Returns how many changes were passed on for the first time.
+    /// </summary>
+    public async Task<int> ReceivePartAsync(CatalogVersionChanges part, Action then, CancellationToken cancellationToken)
+    {
+        if (!store.IsShared)
+        {
+            var recorded = await RecordPartAsync(part, cancellationToken);
+            then();
+            return recorded;
+        }
+
+        int fresh;
+        lock (_lock)
+        {
+            fresh = NotifyManyLocked(part.Changes, time.GetUtcNow());
+            _unrecorded.Add(part);
+            _recorder ??= Task.Run(RecordInOrderAsync, CancellationToken.None);
+        }
+
+        try
+        {
+            await _recordQueue.Writer.WriteAsync((part, then), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The consumer is stopping: the part stays unacked on the queues, and is not left here as in flight.
+            Forget(part);
+            throw;
+        }
+
+        return fresh;
+    }
+
+    /// <summary>Parts <see cref="ReceivePartAsync"/> may leave for their history write before it waits for the oldest.</summary>
+    public const int MaxUnrecordedParts = 8;
+
+    private async Task RecordInOrderAsync()
+    {
+        await foreach (var (part, then) in _recordQueue.Reader.ReadAllAsync())
+        {
+            try
+            {
+                await WriteAsync(() => store.AppendVersionPartAsync(part, CancellationToken.None));
+            }
+            catch (Exception ex)
+            {
+                // Best effort here: the shared queue holds the part until the history has it.
+                logger.LogWarning(ex, "{Provider} v{Version} part {Part}: history write failed; the shared queue keeps it", part.Provider, part.CatalogVersion, part.Part);
+            }
+            finally
+            {
+                Forget(part);
+            }
+
+            try
+            {
+                then();
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "{Provider} v{Version} part {Part}: applying it after its history write failed", part.Provider, part.CatalogVersion, part.Part);
+            }
+        }
+    }
+
+    private void Forget(CatalogVersionChanges part)
+    {
+        lock (_lock)
+        {
+            var at = _unrecorded.FindIndex(p => ReferenceEquals(p, part));
+            if (at >= 0)
+            {
+                _unrecorded.RemoveAt(at);
+            }
+        }
+    }
+
     /// <summary>A write to the history; a shared one that is unreachable is skipped for a while (the shared queue holds it).</summary>
     private async Task WriteAsync(Func<Task> write)
     {
@@ -139,11 +234,27 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
     public static bool IsStoreOutage(Exception ex) => ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException;
 
     /// <summary>Live changes matching <paramref name="selector"/> from now on. Dispose to stop.</summary>
-    public PriceChangeWatcher Watch(PriceChangeSelector selector)
+    public PriceChangeWatcher Watch(PriceChangeSelector selector) => Watch(selector, resumeAfter: null);
+
+    /// <summary>
+    /// <see cref="Watch(PriceChangeSelector)"/> for a watch that resumes after <paramref name="resumeAfter"/> (per provider):
+    /// it starts with the changes of those providers after those versions that this replica passed on but whose history
+    /// write has not finished (<see cref="ReceivePartAsync"/>), which a replay of the history would miss. A change that
+    /// is in both reaches the caller twice; the caller drops the second by its identity, as it does for live changes.
+    /// </summary>
+    public PriceChangeWatcher Watch(PriceChangeSelector selector, IReadOnlyDictionary<string, long>? resumeAfter)
     {
         var watcher = new PriceChangeWatcher(selector, options.WatcherBuffer, Remove);
         lock (_lock)
         {
+            if (resumeAfter is { Count: > 0 } && _unrecorded.Count > 0)
+            {
+                var receivedAt = time.GetUtcNow();
+                watcher.Offer([.. _unrecorded.SelectMany(p => p.Changes)
+                    .Where(c => resumeAfter.TryGetValue(c.Provider, out var after) && c.CatalogVersion > after)
+                    .Select(c => new ReceivedPriceChange(c, receivedAt))]);
+            }
+
             _watchers.Add(watcher);
         }
 
@@ -174,44 +285,3 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
         }
     }
 }
-
-/// <summary>One live subscription. Changes queue up to a bound; a watcher that falls further behind is cut off.</summary>
-public sealed class PriceChangeWatcher : IDisposable
-{
-    private readonly Channel<ReceivedPriceChange> _channel;
-    private readonly Action<PriceChangeWatcher> _remove;
-    private readonly int _capacity;
-
-    internal PriceChangeWatcher(PriceChangeSelector selector, int capacity, Action<PriceChangeWatcher> remove)
-    {
-        Selector = selector;
-        _capacity = capacity;
-        _remove = remove;
-        _channel = Channel.CreateBounded<ReceivedPriceChange>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    }
-
-    public PriceChangeSelector Selector { get; }
-
-    public ChannelReader<ReceivedPriceChange> Changes => _channel.Reader;
-
-    public void Dispose()
-    {
-        _remove(this);
-        _channel.Writer.TryComplete();
-    }
-
-    internal void Offer(List<ReceivedPriceChange> changes)
-    {
-        foreach (var change in changes)
-        {
-            if (Selector.Matches(change.Change) && !_channel.Writer.TryWrite(change))
-            {
-                _channel.Writer.TryComplete(new WatcherTooSlowException(
-                    $"More than {_capacity} changes queued for this watcher; reconnect with resume_after set to the last versions received."));
-                return;
-            }
-        }
-    }
-}
-
-public sealed class WatcherTooSlowException(string message) : Exception(message);

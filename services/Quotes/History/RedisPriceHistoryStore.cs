@@ -123,6 +123,13 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
 
     private async Task<bool> WritePartAsync(CatalogVersionChanges part, RedisKey mark)
     {
+        // With several replicas most writers of a part find it written: one lookup, before its changes are serialized
+        // and sent (the script checks the mark again, for a writer that raced this one).
+        if (await redis.GetDatabase().KeyExistsAsync(mark))
+        {
+            return false;
+        }
+
         var oneCall = part.Changes.Length <= ChangesPerCall;
         var replies = await Task.WhenAll(SendAppends(part.Changes, mark, setMark: oneCall));
         if (replies.Any(r => r.Resp2Type == ResultType.Integer))
