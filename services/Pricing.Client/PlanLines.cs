@@ -18,7 +18,7 @@ public sealed record PlanLine(string Key, string Label, string Value, string Det
 
 /// <summary>
 /// The one plan renderer: a quote option as plan lines (cluster, capacity, fabric, MFU parts, goodput parts, commitment or block
-/// billing with its upfront note, energy, the cost breakdown, the bill lines and the bill total), the same for the
+/// billing with its upfront note, energy, the cost breakdown, the bill lines, the bill total and the program), the same for the
 /// CLI and the Dashboard. An option in the basic view has no parts: the plan summary's figures stand in for them, and a
 /// line whose figures the view left out is not rendered (never as a false zero).
 /// Numbers are formatted here, once, in the invariant culture.
@@ -109,6 +109,8 @@ public static class PlanLines
         {
             lines.Add(new("bill-total", "Bill total", Cost(billTotal), o.BillTotalWithOptional is { } withOptional ? $"with optional lines {Cost(withOptional)}" : ""));
         }
+
+        lines.AddRange(ProgramLines.Of(o.Program));
 
         return lines;
     }

@@ -92,6 +92,7 @@ public static class TrainingRunFields
             (r, t, _) => r.StaffMonths = Number(t), example: "3"),
         new("staff-monthly-cost", BillSection, "Monthly cost per engineer ($)", "USD", "loaded cost per engineer-month (default 25000)", Value,
             (r, t, _) => r.StaffMonthlyCost = Price(t).ToMoney(), example: "25k"),
+        .. ProgramFields.All,
     ];
 
     /// <summary>The sections in form order.</summary>

@@ -34,7 +34,8 @@ public sealed class QuoteEngine
         _efficiency = new AcceleratorEfficiency(registry, efficiency, defaults);
         var goodput = new RunGoodput(providerCosts, defaults, FailureRates.Default);
         _sizer = new ClusterSizer(instances, _compute, new RunRateModel(_efficiency, goodput), goodput, defaults, CapacityRules.Default);
-        _options = new QuoteOptionBuilder(new OptionEnergy(energy, defaults), new BillLines(providerCosts, defaults), CapacityRules.Default);
+        _options = new QuoteOptionBuilder(new OptionEnergy(energy, defaults), new BillLines(providerCosts, defaults), CapacityRules.Default,
+            new ProgramModel(ProgramDefaults.Default), defaults);
     }
 
     /// <summary>For Pricing.Quoting.Tests: <paramref name="registry"/> and the bundled data for the rest.</summary>

@@ -7,7 +7,7 @@ namespace Pricing.Quoting;
 /// Writes a ranked candidate out as an option (docs/quote-model.md §5): the rate it is priced at, the cost billed as the
 /// cloud bills it and where the hours go, its term billing, energy and whole bill; option-level warnings go to the quote.
 /// </summary>
-internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, CapacityRules capacity)
+internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, CapacityRules capacity, ProgramModel program, ModelDefaults defaults)
 {
     public QuoteOptionResult Build(Candidate c, QuoteEvaluation evaluation)
     {
@@ -44,13 +44,19 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, C
 
         var use = energy.For(a, c.Family, offer, spec, hours, evaluation.DetailWarnings);
         var (bill, billTotal, withOptional) = bills.For(spec, offer, c, total, rate, evaluation.Compute);
+        var costLow = Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity, tail), rate);
+        var costHigh = Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity, tail), rate);
+        var compute = evaluation.Compute;
+        var run = new PreTrainingRun(compute.Tokens, compute.Tokens > 0 ? c.Plan.Flops / compute.Tokens : 0, hours, c.Run.AcceleratorHoursLow, c.Run.AcceleratorHoursHigh,
+            c.Run.Mfu.Mfu, rate, total, costLow, costHigh);
+        var datasetBytes = spec.DatasetBytes > 0 ? spec.DatasetBytes : compute.Tokens * defaults.DatasetBytesPerToken.Value;
 
         return new QuoteOptionResult(
             offer, c.Catalog.Version, c.Catalog.AsOf, hours,
             (int)Math.Ceiling(Math.Round(c.Rented, 6)), c.Instances, c.WallClockHours, total,
             rate, priceSource, c.Discount, breakdown,
-            Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity, tail), rate),
-            Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity, tail), rate),
+            costLow,
+            costHigh,
             c.Basis, use.Kwh, use.Co2Kg, use.Pue, use.GridKgCo2PerKwh, use.GridIntensityIsFallback)
         {
             Family = c.Family,
@@ -64,6 +70,7 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, C
             Power = use.Power,
             LargestUsefulAccelerators = evaluation.LargestUseful,
             Capacity = plan,
+            Program = program.For(new ProgramInputs(spec, offer.AcceleratorId, run, billTotal, use.Power, use.Pue, datasetBytes)),
         };
     }
 

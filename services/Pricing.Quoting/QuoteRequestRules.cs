@@ -181,6 +181,7 @@ public static class QuoteRequestRules
         }
 
         CheckBill(r, v);
+        ProgramRequestRules.Check(r, v);
         return v;
     }
 

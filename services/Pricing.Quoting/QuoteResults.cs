@@ -174,6 +174,9 @@ public sealed record QuoteOptionResult(
 
     /// <summary>How the capacity is obtained and whether the engine judges it obtainable (capacity-rules.json).</summary>
     public CapacityPlan? Capacity { get; init; }
+
+    /// <summary>What getting the model costs: the stages, development, people, data and energy around the run (docs/quote-model.md §8).</summary>
+    public TrainingProgram? Program { get; init; }
 }
 
 /// <summary>An offer that matched the filters but cannot run the training as asked, and why.</summary>

@@ -92,6 +92,15 @@ public sealed record QuoteSpec(
     /// <summary>Query heads × head dimension, where it differs from d_model (MLA, wide heads); 0 = d_model. Only with the attention shape.</summary>
     public int AttentionWidth { get; init; }
 
+    /// <summary>Tokens per program stage (long_context, annealing, sft_preference, rl, evaluation) replacing its cited share; 0 skips the stage.</summary>
+    public IReadOnlyDictionary<string, double> StageTokens { get; init; } = NoDiscounts;
+
+    /// <summary>Human preference comparisons to buy for post-training; null = the data file's default (0 = none).</summary>
+    public double? AnnotationItems { get; init; }
+
+    /// <summary>Data licences bought for the program (USD); null = none given.</summary>
+    public decimal? LicensingUsd { get; init; }
+
     public double EffectiveActiveParameters => ActiveParameters > 0 ? ActiveParameters : Parameters;
 
     public bool HasAttentionShape => Layers > 0 && DModel > 0 && SequenceLength > 0;

@@ -53,6 +53,7 @@ public static class QuoteOptionProtoMapping
             BillTotalWithOptional = o.BillTotalWithOptional.ToMoney(currency),
             LargestUsefulAccelerators = o.LargestUsefulAccelerators,
             Capacity = o.Capacity is { } cap ? ToProto(cap) : null,
+            Program = o.Program is { } program ? ProgramProtoMapping.ToProto(program, currency) : null,
         };
         option.Bill.AddRange(o.Bill.Select(l => new Pricing.Contracts.V1.BillLine
         {

@@ -27,6 +27,7 @@ public static class QuoteRequestMapping
         var violations = new List<FieldViolation>();
         var customPrice = UsdAmount(r.PricePerAcceleratorHour, "price_per_accelerator_hour", violations);
         var staffCost = UsdAmount(r.StaffMonthlyCost, "staff_monthly_cost", violations);
+        var licensing = UsdAmount(r.Licensing, "licensing", violations);
         if (!Enum.IsDefined(r.View))
         {
             violations.Add(new("view", "Must be QUOTE_VIEW_UNSPECIFIED (basic), QUOTE_VIEW_BASIC or QUOTE_VIEW_FULL."));
@@ -63,6 +64,9 @@ public static class QuoteRequestMapping
             StaffEngineers = r.StaffEngineers,
             StaffMonths = r.StaffMonths,
             StaffMonthlyCost = staffCost != 0 ? staffCost : null,
+            StageTokens = r.StageTokens.ToDictionary(StringComparer.Ordinal),
+            AnnotationItems = r.HasAnnotationItems ? r.AnnotationItems : null,
+            LicensingUsd = licensing != 0 ? licensing : null,
             // "Not in the future" needs the clock: the service checks it (AsOfRequest.CheckNotFuture).
             AsOf = AsOfRequest.TimeOf(r.AsOf, "as_of", violations),
         };

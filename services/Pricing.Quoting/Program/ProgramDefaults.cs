@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Pricing.Catalog;
+
+namespace Pricing.Quoting;
+
+/// <summary>
+/// A stage after pre-training (<c>Data/program-defaults.json</c>): "tokens" stages are a share of the pre-training tokens,
+/// priced per token at their own sequence length and MFU; "compute" stages are a share of its accelerator-hours.
+/// </summary>
+public sealed record ProgramStageDefault(string Name, string Kind, double Share, double Low, double High, int SequenceLength, double MfuFactor, string Source)
+{
+    public const string TokensKind = "tokens";
+    public const string ComputeKind = "compute";
+}
+
+/// <summary>One sourced figure of the program with its range.</summary>
+public sealed record RangedDefault(string Name, double Value, double Low, double High, string Basis, string Source);
+
+/// <summary>What an owner pays for a server of one accelerator type (Epoch AI's amortised-hardware method).</summary>
+public sealed record ServerPrice(string AcceleratorId, int AcceleratorsPerServer, double PriceUsd, double LowUsd, double HighUsd, string Source);
+
+/// <summary>The program's defaults (stages, development, people, data, owner's cost), each with its range and source.</summary>
+public sealed class ProgramDefaults
+{
+    private readonly Dictionary<string, RangedDefault> _values;
+    private readonly Dictionary<string, ServerPrice> _servers;
+
+    public ProgramDefaults(IEnumerable<ProgramStageDefault> stages, IEnumerable<RangedDefault> values, IEnumerable<ServerPrice> servers)
+    {
+        Stages = [.. stages];
+        _values = values.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        _servers = servers.ToDictionary(s => s.AcceleratorId, StringComparer.Ordinal);
+        foreach (var row in Stages.Select(s => (s.Name, s.Low, Value: s.Share, s.High)).Concat(_values.Values.Select(v => (v.Name, v.Low, Value: v.Value, v.High))))
+        {
+            if (!(row.Low <= row.Value && row.Value <= row.High))
+            {
+                throw new InvalidDataException($"program-defaults.json '{row.Name}': the range must hold low <= value <= high.");
+            }
+        }
+    }
+
+    /// <summary>The stages after pre-training, in the order they run.</summary>
+    public IReadOnlyList<ProgramStageDefault> Stages { get; }
+
+    public IReadOnlyCollection<string> StageNames => [.. Stages.Select(s => s.Name)];
+
+    public RangedDefault this[string name] =>
+        _values.TryGetValue(name, out var row) ? row : throw new InvalidDataException($"program-defaults.json has no '{name}'.");
+
+    public ServerPrice? ServerFor(string acceleratorId) => _servers.GetValueOrDefault(acceleratorId);
+
+    public RangedDefault ExperimentsShare => this["experimentsShareOfFinalRun"];
+    public RangedDefault StaffEngineers => this["staffEngineers"];
+    public RangedDefault StaffMonths => this["staffMonths"];
+    public RangedDefault StaffMonthlyCost => this["staffMonthlyCost"];
+    public RangedDefault StaffShare => this["staffShareOfDevelopment"];
+    public RangedDefault EnergyShare => this["energyShareOfDevelopment"];
+    public RangedDefault RawBytesPerDatasetByte => this["rawBytesPerDatasetByte"];
+    public RangedDefault ProcessingUsdPerTb => this["processingUsdPerTb"];
+    public RangedDefault AnnotationItems => this["annotationItems"];
+    public RangedDefault AnnotationUsdPerItem => this["annotationUsdPerItem"];
+    public RangedDefault ServerLifeYears => this["serverLifeYears"];
+    public RangedDefault InterconnectShare => this["interconnectShareOfHardware"];
+    public RangedDefault ElectricityUsdPerKwh => this["electricityUsdPerKwh"];
+    public RangedDefault WidthPerLayer => this["widthPerLayer"];
+
+    private static readonly Lazy<ProgramDefaults> DefaultInstance = new(() =>
+    {
+        using var stream = EmbeddedData.Open(typeof(ProgramDefaults).Assembly, "Pricing.Quoting.Data.program-defaults.json");
+        var file = JsonSerializer.Deserialize<DefaultsFile>(stream, EmbeddedData.JsonOptions) ?? throw new InvalidDataException("program-defaults.json is empty.");
+        return new ProgramDefaults(file.Stages, file.Values, file.Servers);
+    });
+
+    public static ProgramDefaults Default => DefaultInstance.Value;
+
+    private sealed record DefaultsFile(List<ProgramStageDefault> Stages, List<RangedDefault> Values, List<ServerPrice> Servers);
+}

@@ -1,0 +1,126 @@
+using static Pricing.Quoting.QuoteRounding;
+
+namespace Pricing.Quoting;
+
+/// <summary>What the program of one option is priced from: the option as quoted and the power behind its energy.</summary>
+internal sealed record ProgramInputs(QuoteSpec Spec, string AcceleratorId, PreTrainingRun Run, decimal BillTotal, PowerBasis Power, double Pue, double DatasetBytes);
+
+/// <summary>
+/// The whole program of one option (docs/quote-model.md §8): the stages (<see cref="ProgramStages"/>), then
+/// development and people (experiments at the run's rate, staff), data (processing, annotation, licensing), the run's
+/// storage and bring-up from the bill, and energy (inside the rent, so optional); the owner's cost beside the rent
+/// (<see cref="OwnerCostModel"/>). Every line is a range from <c>program-defaults.json</c>; what the request gives is
+/// used as given (its range is the figure itself).
+/// </summary>
+internal sealed class ProgramModel(ProgramDefaults defaults)
+{
+    private readonly ProgramStages _stages = new(defaults);
+    private readonly OwnerCostModel _owner = new(defaults);
+
+    public TrainingProgram For(ProgramInputs input)
+    {
+        var (spec, run) = (input.Spec, input.Run);
+        var stages = _stages.For(spec, run);
+        var experiments = Experiments(spec, run);
+        var staff = Staff(spec);
+        var lines = new List<ProgramLine>
+        {
+            new("run_storage_and_bring_up", input.BillTotal - run.Cost, input.BillTotal - run.Cost, input.BillTotal - run.Cost, false,
+                "the bill's lines beyond the run: bring-up, checkpoint and dataset storage, egress", "the option's bill (docs/quote-model.md §6)"),
+            experiments.Line,
+            staff,
+            DataProcessing(input.DatasetBytes),
+            Annotation(spec),
+            Licensing(spec),
+        };
+
+        var hours = (stages.Sum(s => s.AcceleratorHours) + experiments.Hours.Value, stages.Sum(s => HoursAt(s.CostLow, run.Rate)) + experiments.Hours.Low,
+            stages.Sum(s => HoursAt(s.CostHigh, run.Rate)) + experiments.Hours.High);
+        lines.Add(Energy(input, hours));
+
+        var summed = lines.Where(l => !l.Optional).ToList();
+        var total = stages.Sum(s => s.Cost) + summed.Sum(l => l.Amount);
+        return new TrainingProgram(stages, lines, total, stages.Sum(s => s.CostLow) + summed.Sum(l => l.Low), stages.Sum(s => s.CostHigh) + summed.Sum(l => l.High),
+            _owner.For(input.AcceleratorId, input.Power, input.Pue, run.Rate))
+        {
+            StaffShare = total > 0 ? (double)(staff.Amount / total) : 0,
+            StaffShareSource = defaults.StaffShare.Source,
+            AcceleratorHours = hours.Item1,
+        };
+    }
+
+    private static string Percent(double share) => (share * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
+    private static double HoursAt(decimal cost, decimal rate) => rate > 0 ? (double)(cost / rate) : 0;
+
+    /// <summary>Ablations and experiments: the request's multiplier (total compute over the final run) or the cited share, at the run's rate.</summary>
+    private (ProgramLine Line, (double Value, double Low, double High) Hours) Experiments(QuoteSpec spec, PreTrainingRun run)
+    {
+        var share = defaults.ExperimentsShare;
+        var given = spec.ExperimentsMultiplier > 0;
+        (double Value, double Low, double High) multiple = given
+            ? (spec.ExperimentsMultiplier - 1, spec.ExperimentsMultiplier - 1, spec.ExperimentsMultiplier - 1)
+            : (share.Value, share.Low, share.High);
+        var hours = (multiple.Value * run.AcceleratorHours, multiple.Low * run.AcceleratorHoursLow, multiple.High * run.AcceleratorHoursHigh);
+        var line = new ProgramLine("experiments", Money(hours.Item1, run.Rate), Money(hours.Item2, run.Rate), Money(hours.Item3, run.Rate), false,
+            $"{multiple.Value:G3} × the final run's {run.AcceleratorHours:N0} accelerator-hours (range {multiple.Low:G3}–{multiple.High:G3}×) for ablations and experiments, at its rate",
+            given ? "request (experiments_multiplier)" : share.Source);
+        return (line, hours);
+    }
+
+    /// <summary>Engineers × months × loaded monthly cost: each the request's when given, else the cited default and range.</summary>
+    private ProgramLine Staff(QuoteSpec spec)
+    {
+        (double Value, double Low, double High) Pick(double given, RangedDefault d) => given > 0 ? (given, given, given) : (d.Value, d.Low, d.High);
+        var engineers = Pick(spec.StaffEngineers, defaults.StaffEngineers);
+        var months = Pick(spec.StaffMonths, defaults.StaffMonths);
+        var monthly = Pick((double)(spec.StaffMonthlyCost ?? 0), defaults.StaffMonthlyCost);
+        var sources = new[]
+        {
+            spec.StaffEngineers > 0 ? "" : defaults.StaffEngineers.Source,
+            spec.StaffMonths > 0 ? "" : defaults.StaffMonths.Source,
+            spec.StaffMonthlyCost is null ? defaults.StaffMonthlyCost.Source : "",
+        }.Where(s => s.Length > 0);
+        return new ProgramLine("staff",
+            MoneyOf(engineers.Value * months.Value * monthly.Value), MoneyOf(engineers.Low * months.Low * monthly.Low), MoneyOf(engineers.High * months.High * monthly.High), false,
+            $"{engineers.Value:G} engineers × {months.Value:G} months × ${monthly.Value:N0} loaded cost per month; Epoch AI's cross-check: staff "
+            + $"{Percent(defaults.StaffShare.Low)}–{Percent(defaults.StaffShare.High)} of development cost",
+            string.Join("; ", sources.DefaultIfEmpty("request (staff_engineers, staff_months, staff_monthly_cost)")));
+    }
+
+    /// <summary>Raw text extracted, filtered, deduplicated and tokenized: the dataset × the raw bytes per byte kept × $/TB processed.</summary>
+    private ProgramLine DataProcessing(double datasetBytes)
+    {
+        var (ratio, price) = (defaults.RawBytesPerDatasetByte, defaults.ProcessingUsdPerTb);
+        var tb = datasetBytes / 1e12;
+        return new ProgramLine("data_processing", MoneyOf(tb * ratio.Value * price.Value), MoneyOf(tb * ratio.Low * price.Low), MoneyOf(tb * ratio.High * price.High), false,
+            $"{tb:N1} TB tokenized × {ratio.Value:G} TB raw per TB kept × ${price.Value:G}/TB processed", $"{ratio.Source}; {price.Source}");
+    }
+
+    private ProgramLine Annotation(QuoteSpec spec)
+    {
+        var items = spec.AnnotationItems ?? defaults.AnnotationItems.Value;
+        var price = defaults.AnnotationUsdPerItem;
+        return new ProgramLine("annotation", MoneyOf(items * price.Value), MoneyOf(items * price.Low), MoneyOf(items * price.High), false,
+            $"{items:N0} human preference comparisons × ${price.Value:G} (range ${price.Low:G}–${price.High:G})",
+            (spec.AnnotationItems is null ? defaults.AnnotationItems.Source + "; " : "request (annotation_items); ") + price.Source);
+    }
+
+    private static ProgramLine Licensing(QuoteSpec spec)
+    {
+        var amount = spec.LicensingUsd ?? 0;
+        return new ProgramLine("licensing", amount, amount, amount, false,
+            amount > 0 ? "data licences, as given" : "no data licences given (licensing_usd)", "request (licensing_usd)");
+    }
+
+    /// <summary>Energy of every stage and the experiments at node power: inside the cloud rent, so optional (not summed); an owner pays it.</summary>
+    private ProgramLine Energy(ProgramInputs input, (double Value, double Low, double High) hours)
+    {
+        var kwhPerHour = input.Power.WattsPerAccelerator / 1000 * input.Power.LoadFactor * input.Pue;
+        var price = defaults.ElectricityUsdPerKwh;
+        return new ProgramLine("energy", MoneyOf(hours.Value * kwhPerHour * price.Value), MoneyOf(hours.Low * kwhPerHour * price.Low), MoneyOf(hours.High * kwhPerHour * price.High), true,
+            $"{hours.Value * kwhPerHour / 1000:N0} MWh over {hours.Value:N0} accelerator-hours × ${price.Value:G}/kWh; already inside the cloud rent (not summed), "
+            + $"an owner pays it; Epoch AI: energy {Percent(defaults.EnergyShare.Low)}–{Percent(defaults.EnergyShare.High)} of development cost",
+            $"{input.Power.Source}; {price.Source}");
+    }
+}
