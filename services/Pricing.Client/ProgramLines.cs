@@ -39,14 +39,17 @@ public static class ProgramLines
         if (p.Owner is { } o)
         {
             yield return new("program.owner", "Rent or own",
-                $"own {PlanLines.Rate(o.PerAcceleratorHour)}/accelerator-hour ({PlanLines.Rate(o.Low)}–{PlanLines.Rate(o.High)}) against rent {PlanLines.Rate(o.RentPerAcceleratorHour)}",
-                $"hardware {PlanLines.Rate(o.HardwarePerAcceleratorHour)}/h ({PlanLines.Cost(o.HardwarePerAccelerator)} per accelerator with the interconnect at "
-                + $"{PlanLines.Percent(o.InterconnectShare)} of hardware, over {o.LifeYears.ToString("0.#", Invariant)} years) + power {PlanLines.Rate(o.PowerPerAcceleratorHour)}/h "
+                $"own {Cents(o.PerAcceleratorHour)}/accelerator-hour ({Cents(o.Low)}–{Cents(o.High)}) against rent {Cents(o.RentPerAcceleratorHour)}",
+                $"hardware {Cents(o.HardwarePerAcceleratorHour)}/h ({PlanLines.Cost(o.HardwarePerAccelerator)} per accelerator with the interconnect at "
+                + $"{PlanLines.Percent(o.InterconnectShare)} of hardware, over {o.LifeYears.ToString("0.#", Invariant)} years) + power {Cents(o.PowerPerAcceleratorHour)}/h "
                 + $"at ${o.ElectricityUsdPerKwh.ToString("0.###", Invariant)}/kWh (Epoch AI's amortised-hardware method) [{o.Source}]");
         }
     }
 
     private static string Range(Money? low, Money? high) => $"{PlanLines.Cost(low)}–{PlanLines.Cost(high)}";
+
+    /// <summary>An owner's figure per hour, rounded to the cent as computed: "$0.77".</summary>
+    private static string Cents(Money? money) => "$" + (money?.ToDecimal() ?? 0m).ToString("#,0.00", Invariant);
 
     private static string Whole(double value) => value.ToString("#,0", Invariant);
 
