@@ -31,7 +31,7 @@ public sealed class QuoteContractCoverageTests(StandaloneServer server)
     };
 
     /// <summary>Requests that between them reach every part of the plan: all clouds and pricing models, commitments with
-    /// and without reuse, blocks, discounts and a custom price, the model shape, dataset egress, experiments and staff.</summary>
+    /// and without reuse, blocks, discounts and a custom price, the model shape, dataset egress, experiments and staff, the program's stage tokens, annotation and licensing.</summary>
     public static IEnumerable<QuoteTrainingRunRequest> FullyFeatured()
     {
         var everything = new QuoteTrainingRunRequest
@@ -46,6 +46,9 @@ public sealed class QuoteContractCoverageTests(StandaloneServer server)
             ExperimentsMultiplier = 1.5,
             StaffEngineers = 2,
             StaffMonthlyCost = 30_000m.ToMoney("USD"),
+            StageTokens = { ["long_context"] = 1e11 },
+            AnnotationItems = 10_000,
+            Licensing = 50_000m.ToMoney("USD"),
             DiscountPercent = { ["aws"] = 10 },
             View = QuoteView.Full,
         };

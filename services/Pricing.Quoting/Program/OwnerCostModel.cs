@@ -39,6 +39,6 @@ internal sealed class OwnerCostModel(ProgramDefaults defaults)
             MoneyOf(hardware),
             MoneyOf(energy),
             electricity.Value,
-            $"{server.Source}; {share.Source}; {life.Source}; {electricity.Source}");
+            $"{server.Cite}; {share.Cite}; {life.Cite}; {electricity.Cite}");
     }
 }

@@ -7,17 +7,17 @@ namespace Pricing.Quoting;
 /// A stage after pre-training (<c>Data/program-defaults.json</c>): "tokens" stages are a share of the pre-training tokens,
 /// priced per token at their own sequence length and MFU; "compute" stages are a share of its accelerator-hours.
 /// </summary>
-public sealed record ProgramStageDefault(string Name, string Kind, double Share, double Low, double High, int SequenceLength, double MfuFactor, string Source)
+public sealed record ProgramStageDefault(string Name, string Kind, double Share, double Low, double High, int SequenceLength, double MfuFactor, string Source, string Cite = "")
 {
     public const string TokensKind = "tokens";
     public const string ComputeKind = "compute";
 }
 
-/// <summary>One sourced figure of the program with its range.</summary>
-public sealed record RangedDefault(string Name, double Value, double Low, double High, string Basis, string Source);
+/// <summary>One sourced figure of the program with its range; <see cref="Cite"/> is the short source a quote carries.</summary>
+public sealed record RangedDefault(string Name, double Value, double Low, double High, string Basis, string Source, string Cite = "");
 
 /// <summary>What an owner pays for a server of one accelerator type (Epoch AI's amortised-hardware method).</summary>
-public sealed record ServerPrice(string AcceleratorId, int AcceleratorsPerServer, double PriceUsd, double LowUsd, double HighUsd, string Source);
+public sealed record ServerPrice(string AcceleratorId, int AcceleratorsPerServer, double PriceUsd, double LowUsd, double HighUsd, string Source, string Cite = "");
 
 /// <summary>The program's defaults (stages, development, people, data, owner's cost), each with its range and source.</summary>
 public sealed class ProgramDefaults
@@ -35,6 +35,14 @@ public sealed class ProgramDefaults
             if (!(row.Low <= row.Value && row.Value <= row.High))
             {
                 throw new InvalidDataException($"program-defaults.json '{row.Name}': the range must hold low <= value <= high.");
+            }
+        }
+
+        foreach (var (name, cite) in Stages.Select(s => (s.Name, s.Cite)).Concat(_values.Values.Select(v => (v.Name, v.Cite))).Concat(_servers.Values.Select(s => (s.AcceleratorId, s.Cite))))
+        {
+            if (string.IsNullOrWhiteSpace(cite))
+            {
+                throw new InvalidDataException($"program-defaults.json '{name}' has no cite (the short source a quote carries).");
             }
         }
     }

@@ -26,7 +26,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
         var lines = new List<ProgramLine>
         {
             new("run_storage_and_bring_up", input.BillTotal - run.Cost, input.BillTotal - run.Cost, input.BillTotal - run.Cost, false,
-                "the bill's lines beyond the run: bring-up, checkpoint and dataset storage, egress", "the option's bill (docs/quote-model.md §6)"),
+                "bring-up, checkpoint and dataset storage, egress", "the option's bill"),
             experiments.Line,
             staff,
             DataProcessing(input.DatasetBytes),
@@ -44,12 +44,10 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
             _owner.For(input.AcceleratorId, input.Power, input.Pue, run.Rate))
         {
             StaffShare = total > 0 ? (double)(staff.Amount / total) : 0,
-            StaffShareSource = defaults.StaffShare.Source,
+            StaffShareSource = defaults.StaffShare.Cite,
             AcceleratorHours = hours.Item1,
         };
     }
-
-    private static string Percent(double share) => (share * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
     private static double HoursAt(decimal cost, decimal rate) => rate > 0 ? (double)(cost / rate) : 0;
 
@@ -63,8 +61,8 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
             : (share.Value, share.Low, share.High);
         var hours = (multiple.Value * run.AcceleratorHours, multiple.Low * run.AcceleratorHoursLow, multiple.High * run.AcceleratorHoursHigh);
         var line = new ProgramLine("experiments", Money(hours.Item1, run.Rate), Money(hours.Item2, run.Rate), Money(hours.Item3, run.Rate), false,
-            $"{multiple.Value:G3} × the final run's {run.AcceleratorHours:N0} accelerator-hours (range {multiple.Low:G3}–{multiple.High:G3}×) for ablations and experiments, at its rate",
-            given ? "request (experiments_multiplier)" : share.Source);
+            $"{multiple.Value:G3}× the final run's accelerator-hours (range {multiple.Low:G3}–{multiple.High:G3}×) at its rate",
+            given ? "request" : share.Cite);
         return (line, hours);
     }
 
@@ -77,15 +75,14 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
         var monthly = Pick((double)(spec.StaffMonthlyCost ?? 0), defaults.StaffMonthlyCost);
         var sources = new[]
         {
-            spec.StaffEngineers > 0 ? "" : defaults.StaffEngineers.Source,
-            spec.StaffMonths > 0 ? "" : defaults.StaffMonths.Source,
-            spec.StaffMonthlyCost is null ? defaults.StaffMonthlyCost.Source : "",
+            spec.StaffEngineers > 0 ? "" : defaults.StaffEngineers.Cite,
+            spec.StaffMonths > 0 ? "" : defaults.StaffMonths.Cite,
+            spec.StaffMonthlyCost is null ? defaults.StaffMonthlyCost.Cite : "",
         }.Where(s => s.Length > 0);
         return new ProgramLine("staff",
             MoneyOf(engineers.Value * months.Value * monthly.Value), MoneyOf(engineers.Low * months.Low * monthly.Low), MoneyOf(engineers.High * months.High * monthly.High), false,
-            $"{engineers.Value:G} engineers × {months.Value:G} months × ${monthly.Value:N0} loaded cost per month; Epoch AI's cross-check: staff "
-            + $"{Percent(defaults.StaffShare.Low)}–{Percent(defaults.StaffShare.High)} of development cost",
-            string.Join("; ", sources.DefaultIfEmpty("request (staff_engineers, staff_months, staff_monthly_cost)")));
+            $"{engineers.Value:G} engineers × {months.Value:G} months × ${monthly.Value:N0} a month",
+            string.Join("; ", sources.DefaultIfEmpty("request")));
     }
 
     /// <summary>Raw text extracted, filtered, deduplicated and tokenized: the dataset × the raw bytes per byte kept × $/TB processed.</summary>
@@ -94,7 +91,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
         var (ratio, price) = (defaults.RawBytesPerDatasetByte, defaults.ProcessingUsdPerTb);
         var tb = datasetBytes / 1e12;
         return new ProgramLine("data_processing", MoneyOf(tb * ratio.Value * price.Value), MoneyOf(tb * ratio.Low * price.Low), MoneyOf(tb * ratio.High * price.High), false,
-            $"{tb:N1} TB tokenized × {ratio.Value:G} TB raw per TB kept × ${price.Value:G}/TB processed", $"{ratio.Source}; {price.Source}");
+            $"{tb:N1} TB kept × {ratio.Value:G} TB raw per TB × ${price.Value:G}/TB", $"{ratio.Cite}; {price.Cite}");
     }
 
     private ProgramLine Annotation(QuoteSpec spec)
@@ -102,15 +99,15 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
         var items = spec.AnnotationItems ?? defaults.AnnotationItems.Value;
         var price = defaults.AnnotationUsdPerItem;
         return new ProgramLine("annotation", MoneyOf(items * price.Value), MoneyOf(items * price.Low), MoneyOf(items * price.High), false,
-            $"{items:N0} human preference comparisons × ${price.Value:G} (range ${price.Low:G}–${price.High:G})",
-            (spec.AnnotationItems is null ? defaults.AnnotationItems.Source + "; " : "request (annotation_items); ") + price.Source);
+            $"{items:N0} preference comparisons × ${price.Value:G}",
+            (spec.AnnotationItems is null ? defaults.AnnotationItems.Cite : "request") + "; " + price.Cite);
     }
 
     private static ProgramLine Licensing(QuoteSpec spec)
     {
         var amount = spec.LicensingUsd ?? 0;
         return new ProgramLine("licensing", amount, amount, amount, false,
-            amount > 0 ? "data licences, as given" : "no data licences given (licensing_usd)", "request (licensing_usd)");
+            amount > 0 ? "data licences, as given" : "none given", "request");
     }
 
     /// <summary>Energy of every stage and the experiments at node power: inside the cloud rent, so optional (not summed); an owner pays it.</summary>
@@ -119,8 +116,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
         var kwhPerHour = input.Power.WattsPerAccelerator / 1000 * input.Power.LoadFactor * input.Pue;
         var price = defaults.ElectricityUsdPerKwh;
         return new ProgramLine("energy", MoneyOf(hours.Value * kwhPerHour * price.Value), MoneyOf(hours.Low * kwhPerHour * price.Low), MoneyOf(hours.High * kwhPerHour * price.High), true,
-            $"{hours.Value * kwhPerHour / 1000:N0} MWh over {hours.Value:N0} accelerator-hours × ${price.Value:G}/kWh; already inside the cloud rent (not summed), "
-            + $"an owner pays it; Epoch AI: energy {Percent(defaults.EnergyShare.Low)}–{Percent(defaults.EnergyShare.High)} of development cost",
-            $"{input.Power.Source}; {price.Source}");
+            $"{hours.Value * kwhPerHour / 1000:N0} MWh × ${price.Value:G}/kWh; inside the rent, an owner pays it",
+            $"the option's power; {price.Cite}; {defaults.EnergyShare.Cite}");
     }
 }

@@ -30,7 +30,7 @@ internal sealed class ProgramStages(ProgramDefaults defaults)
     {
         var stages = new List<ProgramStage>
         {
-            new(PreTraining, run.Tokens, run.AcceleratorHours, run.Mfu, run.Cost, run.CostLow, run.CostHigh, "the quoted run (tokens as requested)"),
+            new(PreTraining, run.Tokens, run.AcceleratorHours, run.Mfu, run.Cost, run.CostLow, run.CostHigh, "the quoted run"),
         };
         foreach (var stage in defaults.Stages)
         {
@@ -54,8 +54,7 @@ internal sealed class ProgramStages(ProgramDefaults defaults)
         var hours = Hours(stage.Share, run.AcceleratorHours, tokens);
         var hoursLow = Hours(given ? 0 : stage.Low, run.AcceleratorHoursLow, low);
         var hoursHigh = Hours(given ? 0 : stage.High, run.AcceleratorHoursHigh, high);
-        var source = (given ? $"request: {tokensGiven:G3} tokens; " : "")
-            + (stage.Kind == ProgramStageDefault.ComputeKind ? "tokens are pre-training-equivalent; " : "") + stage.Source;
+        var source = (given ? "request; " : "") + (stage.Kind == ProgramStageDefault.ComputeKind ? "pre-training-equivalent tokens; " : "") + stage.Cite;
         return new ProgramStage(stage.Name, tokens, hours, run.Mfu * stage.MfuFactor, Money(hours, run.Rate), Money(hoursLow, run.Rate), Money(hoursHigh, run.Rate), source);
     }
 
