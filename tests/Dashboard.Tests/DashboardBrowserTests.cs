@@ -166,6 +166,13 @@ public sealed class DashboardBrowserTests(DashboardServer server)
         Assert.Contains("breakdown.compute", keys);
         Assert.Equal(best.Bill.Select(l => "bill." + l.Name), keys.Where(k => k.StartsWith("bill.", StringComparison.Ordinal)));
         Assert.Contains("bill-total", keys);
+        // The program: its lines follow the bill, and its stacked bar (beside the run's) has a segment per summed part.
+        Assert.Contains("program", keys);
+        var segments = result.GetProperty("programSegments").EnumerateArray().ToList();
+        var programBar = segments.Where(s => s.GetProperty("y").GetDouble() > segments[0].GetProperty("y").GetDouble()).Select(s => s.GetProperty("name").GetString()).ToList();
+        Assert.Equal("pre_training", segments[0].GetProperty("name").GetString());
+        Assert.Equal(Dashboard.Charts.ProgramBar.Segments(best.Program).Where(p => p.Amount > 0).Select(p => p.Name), programBar);
+        Assert.All(segments, s => Assert.True(s.GetProperty("width").GetDouble() >= 0));
         // How the capacity is had (docs/quote-model.md §5b), right under the cluster, on the page as in the CLI.
         Assert.Equal("capacity", keys[1]);
         Assert.Equal(best.Capacity.Obtainable, !pageLines[1].GetProperty("value").GetString()!.Contains("NOT obtainable", StringComparison.Ordinal));

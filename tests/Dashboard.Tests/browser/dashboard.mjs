@@ -75,7 +75,11 @@ const scenarios = {
       visible: d.querySelector('dd .value').getBoundingClientRect().height > 0,
     })));
     await shot(page, 'quote' + (args.pricing?.length ? '-' + args.pricing.join('-') : ''));
-    return { errors, options, chartPoints, assumptions, excluded, planHeading, planOfferKey, planLines, formFields, hints, url: page.url() };
+    // The program beside the run: the stacked bar's segments, in order, with their visible widths.
+    const programSegments = await page.$$eval('#program-bar rect.segment', (rects) => rects.map((r) => ({
+      name: r.dataset.name, width: Number(r.getAttribute('width')), y: Number(r.getAttribute('y')),
+    })));
+    return { errors, options, chartPoints, assumptions, excluded, planHeading, planOfferKey, planLines, programSegments, formFields, hints, url: page.url() };
   },
 
   // The live feed: wait until the page's event stream and the server's relay are up, tell the test, then wait
