@@ -5,7 +5,7 @@ using static Pricing.Client.TrainingRunFieldKind;
 namespace Pricing.Client;
 
 /// <summary>
-/// The program's request fields (docs/quote-model.md §8), part of <see cref="TrainingRunFields.All"/>: tokens per stage,
+/// The program's request fields (docs/quote-model.md §6a), part of <see cref="TrainingRunFields.All"/>: tokens per stage,
 /// annotation items and data licences. Engineers, months and monthly cost are the bill's staff fields, read by the program too.
 /// </summary>
 public static class ProgramFields

@@ -175,7 +175,7 @@ public sealed record QuoteOptionResult(
     /// <summary>How the capacity is obtained and whether the engine judges it obtainable (capacity-rules.json).</summary>
     public CapacityPlan? Capacity { get; init; }
 
-    /// <summary>What getting the model costs: the stages, development, people, data and energy around the run (docs/quote-model.md §8).</summary>
+    /// <summary>What getting the model costs: the stages, development, people, data and energy around the run (docs/quote-model.md §6a).</summary>
     public TrainingProgram? Program { get; init; }
 }
 

@@ -4,7 +4,7 @@ using static Pricing.Quoting.Tests.TestData;
 namespace Pricing.Quoting.Tests;
 
 /// <summary>
-/// The program around the run (docs/quote-model.md §8): every stage present and priced at the option's rate, every
+/// The program around the run (docs/quote-model.md §6a): every stage present and priced at the option's rate, every
 /// line a range, totals summed from them, tokens per stage from the request, the long-context stage slower per token
 /// than pre-training, and rent or own from its parts. Expected figures come from program-defaults.json read here.
 /// </summary>

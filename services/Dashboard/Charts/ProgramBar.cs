@@ -9,7 +9,7 @@ using Pricing.Contracts.V1;
 namespace Dashboard.Charts;
 
 /// <summary>
-/// The program beside the run as inline SVG (docs/quote-model.md §8): one bar for the final pre-training run, one
+/// The program beside the run as inline SVG (docs/quote-model.md §6a): one bar for the final pre-training run, one
 /// stacked bar of every stage and summed line of the program, on the same scale, each segment with its amount as a
 /// tooltip and in the legend. Drawn from the same program the plan lines show.
 /// </summary>

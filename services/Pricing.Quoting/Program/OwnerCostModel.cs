@@ -3,7 +3,7 @@ using static Pricing.Quoting.QuoteRounding;
 namespace Pricing.Quoting;
 
 /// <summary>
-/// Rent or own (docs/quote-model.md §8.3), Epoch AI's amortised-hardware method (Cottier et al. 2024): the server price
+/// Rent or own (docs/quote-model.md §6a), Epoch AI's amortised-hardware method (Cottier et al. 2024): the server price
 /// per accelerator, grossed up so the cluster interconnect is its cited share of the hardware, spread straight over the
 /// server's life in hours, plus the accelerator's node power × load × PUE at the owner's electricity price. Low: the
 /// cheapest server quote, the smallest interconnect share, the longest life and the cheapest power; high the reverse.

@@ -6,7 +6,7 @@ namespace Pricing.Quoting;
 internal sealed record ProgramInputs(QuoteSpec Spec, string AcceleratorId, PreTrainingRun Run, decimal BillTotal, PowerBasis Power, double Pue, double DatasetBytes);
 
 /// <summary>
-/// The whole program of one option (docs/quote-model.md §8): the stages (<see cref="ProgramStages"/>), then
+/// The whole program of one option (docs/quote-model.md §6a): the stages (<see cref="ProgramStages"/>), then
 /// development and people (experiments at the run's rate, staff), data (processing, annotation, licensing), the run's
 /// storage and bring-up from the bill, and energy (inside the rent, so optional); the owner's cost beside the rent
 /// (<see cref="OwnerCostModel"/>). Every line is a range from <c>program-defaults.json</c>; what the request gives is

@@ -29,7 +29,7 @@ public sealed record OwnerCost(
     string Source);
 
 /// <summary>
-/// What getting the model costs (docs/quote-model.md §8): the stages from pre-training to evaluation and the lines
+/// What getting the model costs (docs/quote-model.md §6a): the stages from pre-training to evaluation and the lines
 /// beyond them, each a range; the totals sum the stages and the lines that are not optional.
 /// </summary>
 public sealed record TrainingProgram(

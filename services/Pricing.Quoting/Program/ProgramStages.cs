@@ -16,7 +16,7 @@ internal sealed record PreTrainingRun(
     decimal CostHigh);
 
 /// <summary>
-/// The stages of the program (docs/quote-model.md §8.1): pre-training as quoted, then each stage of
+/// The stages of the program (docs/quote-model.md §6a): pre-training as quoted, then each stage of
 /// <c>program-defaults.json</c> on the same cluster at the same rate. A "tokens" stage costs its tokens at the
 /// pre-training hours per token, times its FLOPs per token over pre-training's (its own sequence length adds the causal
 /// attention term 6·L·s·d), over its MFU factor; a "compute" stage is a share of pre-training's accelerator-hours.
