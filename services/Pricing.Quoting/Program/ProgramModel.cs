@@ -34,8 +34,8 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
             Licensing(spec),
         };
 
-        var hours = (stages.Sum(s => s.AcceleratorHours) + experiments.Hours.Value, stages.Sum(s => HoursAt(s.CostLow, run.Rate)) + experiments.Hours.Low,
-            stages.Sum(s => HoursAt(s.CostHigh, run.Rate)) + experiments.Hours.High);
+        (double Value, double Low, double High) hours = (stages.Sum(s => s.AcceleratorHours) + experiments.Hours.Value,
+            stages.Sum(s => HoursAt(s.CostLow, run.Rate)) + experiments.Hours.Low, stages.Sum(s => HoursAt(s.CostHigh, run.Rate)) + experiments.Hours.High);
         lines.Add(Energy(input, hours));
 
         var summed = lines.Where(l => !l.Optional).ToList();
@@ -45,7 +45,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
         {
             StaffShare = total > 0 ? (double)(staff.Amount / total) : 0,
             StaffShareSource = defaults.StaffShare.Cite,
-            AcceleratorHours = hours.Item1,
+            AcceleratorHours = hours.Value,
         };
     }
 
@@ -59,8 +59,8 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
         (double Value, double Low, double High) multiple = given
             ? (spec.ExperimentsMultiplier - 1, spec.ExperimentsMultiplier - 1, spec.ExperimentsMultiplier - 1)
             : (share.Value, share.Low, share.High);
-        var hours = (multiple.Value * run.AcceleratorHours, multiple.Low * run.AcceleratorHoursLow, multiple.High * run.AcceleratorHoursHigh);
-        var line = new ProgramLine("experiments", Money(hours.Item1, run.Rate), Money(hours.Item2, run.Rate), Money(hours.Item3, run.Rate), false,
+        (double Value, double Low, double High) hours = (multiple.Value * run.AcceleratorHours, multiple.Low * run.AcceleratorHoursLow, multiple.High * run.AcceleratorHoursHigh);
+        var line = new ProgramLine("experiments", Money(hours.Value, run.Rate), Money(hours.Low, run.Rate), Money(hours.High, run.Rate), false,
             $"{multiple.Value:G3}× the final run's accelerator-hours (range {multiple.Low:G3}–{multiple.High:G3}×) at its rate",
             given ? "request" : share.Cite);
         return (line, hours);
