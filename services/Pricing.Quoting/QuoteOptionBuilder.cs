@@ -5,7 +5,8 @@ namespace Pricing.Quoting;
 
 /// <summary>
 /// Writes a ranked candidate out as an option (docs/quote-model.md §5): the rate it is priced at, the cost billed as the
-/// cloud bills it and where the hours go, its term billing, energy and whole bill; option-level warnings go to the quote.
+/// cloud bills it and where the hours go, its term billing, energy, whole bill and the program around it (§6a);
+/// option-level warnings go to the quote.
 /// </summary>
 internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, CapacityRules capacity, ProgramModel program, ModelDefaults defaults)
 {

@@ -92,7 +92,7 @@ public static class QuoteViews
     /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
     /// pricing model), its price per accelerator-hour, cost and cost range, its cluster, how its capacity is had (without
     /// the rule's source and notes), the plan summary and the bill total (one figure, what the whole plan costs). What
-    /// goes: the parts behind them (breakdown, fabric, MFU, goodput, billing, bill lines, the program, energy, power, the total with
+    /// goes: the parts behind them (breakdown, fabric, MFU, goodput, billing, bill lines, energy, power, the total with
     /// optional lines), the price per instance-hour (the accelerator-hour price times accelerators per instance), and
     /// the catalog version and price age, which the answer's catalog_versions carry once per provider.
     /// </summary>
