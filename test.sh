@@ -35,6 +35,9 @@
 #      one closing line: `N passed, N failed, N skipped`, summed over every stage.
 #      PRICING_TEST_TARGET=tests/Cluster.Tests/Cluster.Tests.csproj runs the cluster suite alone (no single-node
 #      broker or Redis is started for it).
+#   Each dotnet test stage has a time limit (PRICING_TEST_STAGE_MINUTES, default 25; the fault tests and the cluster
+#   suite 15 each): a stage that hangs is killed with its test host (its whole process group) and fails the run
+#   with a line saying so, instead of holding the run until CI's own limit.
 #   Exit code is non-zero if the build or any test failed, or if no test ran.
 #
 # Variables seen by the tests:
@@ -84,6 +87,19 @@ fail_with_log() { # message file...
   exit 1
 }
 now() { date +%s.%N; }
+# Runs a dotnet test stage under a time limit: timeout(1) signals its whole process group, so the test host goes too.
+# 124 (or 137 after the KILL) means the limit was reached; the caller's log line says so.
+STAGE_LIMIT_RC=124
+staged() { # minutes command...
+  local minutes="$1"
+  shift
+  timeout --kill-after=30 "$((minutes * 60))" "$@"
+}
+stage_verdict() { # rc stage-name minutes
+  if [ "$1" -eq "$STAGE_LIMIT_RC" ] || [ "$1" -eq 137 ]; then
+    log "FAILED: $2 did not finish within $3 minutes (killed; the last test started is the one that hung: see the log)"
+  fi
+}
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # Run a command as root: directly when root, through sudo otherwise (keeping the variables the tools need).
@@ -503,18 +519,22 @@ CLUSTER_FIGURES="${PRICING_TEST_FIGURES:-$SERVERS_DIR/cluster-figures-$RUN_ID.lo
 log "dotnet test $TARGET_OPTION $TARGET${*:+ $*} (log: $TEST_LOG)"
 t0="$(now)"
 set +e
-dotnet test "$TARGET_OPTION" "$TARGET" "$@" 2>&1 | tee "$TEST_LOG"
+MAIN_MINUTES="${PRICING_TEST_STAGE_MINUTES:-25}"
+staged "$MAIN_MINUTES" dotnet test "$TARGET_OPTION" "$TARGET" "$@" 2>&1 | tee "$TEST_LOG"
 TEST_RC="${PIPESTATUS[0]}"
 log "dotnet test exited $TEST_RC after $(since "$t0") s"
+stage_verdict "$TEST_RC" "dotnet test" "$MAIN_MINUTES"
 
 # The fault tests stop and restart RabbitMQ and Redis by pid, so they run on their own, after everything else
 # (left out of the first run's solution above). Skipped with PRICING_TEST_SKIP_FAULTS=1 or when a custom target was given.
 if [ -z "${PRICING_TEST_TARGET:-}" ] && [ "${PRICING_TEST_SKIP_FAULTS:-0}" != "1" ] && [ -e "$FAULT_PROJECT" ]; then
   log "fault tests: dotnet test --project $FAULT_PROJECT"
   t0="$(now)"
-  dotnet test --project "$FAULT_PROJECT" "$@" 2>&1 | tee -a "$TEST_LOG"
+  FAULT_MINUTES="${PRICING_TEST_FAULT_MINUTES:-15}"
+  staged "$FAULT_MINUTES" dotnet test --project "$FAULT_PROJECT" "$@" 2>&1 | tee -a "$TEST_LOG"
   FAULT_RC="${PIPESTATUS[0]}"
   log "fault tests exited $FAULT_RC after $(since "$t0") s"
+  stage_verdict "$FAULT_RC" "the fault tests" "$FAULT_MINUTES"
   [ "$TEST_RC" -eq 0 ] && TEST_RC="$FAULT_RC"
 fi
 
@@ -524,9 +544,11 @@ run_cluster_suite() { # dotnet test arguments...
   log "cluster suite: dotnet test --project $CLUSTER_PROJECT (figures: $CLUSTER_FIGURES)"
   local t0 rc
   t0="$(now)"
-  PRICING_TEST_FIGURES="$CLUSTER_FIGURES" dotnet test --project "$CLUSTER_PROJECT" "$@" 2>&1 | tee -a "$TEST_LOG"
+  local minutes="${PRICING_TEST_CLUSTER_MINUTES:-15}"
+  PRICING_TEST_FIGURES="$CLUSTER_FIGURES" staged "$minutes" dotnet test --project "$CLUSTER_PROJECT" "$@" 2>&1 | tee -a "$TEST_LOG"
   rc="${PIPESTATUS[0]}"
   log "cluster suite exited $rc after $(since "$t0") s"
+  stage_verdict "$rc" "the cluster suite" "$minutes"
   if [ -s "$CLUSTER_FIGURES" ]; then
     log "cluster fault figures:"
     sed 's/^/  /' "$CLUSTER_FIGURES" >&2

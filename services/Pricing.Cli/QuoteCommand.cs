@@ -80,7 +80,7 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
         }
 
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "#", "Provider", "Region", "Instance", "Accelerator", "Pricing", "$/acc-h", "Acc-hours", "Instances", "Wall-clock", "Total cost", "Range", "MWh", "t CO2" })
+        foreach (var column in new[] { "#", "Provider", "Region", "Instance", "Accelerator", "Pricing", "Capacity", "$/acc-h", "Acc-hours", "Instances", "Wall-clock", "Total cost", "Range", "MWh", "t CO2" })
         {
             table.AddColumn(column);
         }
@@ -89,6 +89,7 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
         {
             table.AddRow(
                 o.Rank.ToString(CultureInfo.InvariantCulture), o.Provider, o.Region, Markup.Escape(o.InstanceType), o.AcceleratorId, o.PricingModel,
+                CapacityCell(o.Capacity),
                 o.PricePerAcceleratorHour.ToDecimal().ToString("0.0000", CultureInfo.InvariantCulture),
                 o.AcceleratorHours.ToString("N0", CultureInfo.InvariantCulture),
                 o.Instances.ToString(CultureInfo.InvariantCulture),
@@ -166,4 +167,8 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
     };
 
     internal static string Duration(double hours) => PlanLines.Duration(hours);
+
+    /// <summary>How the option's capacity is had, in a word or two; a plan the engine would not count on says so.</summary>
+    internal static string CapacityCell(CapacityPlan? capacity) =>
+        capacity is null ? Absent : Markup.Escape(capacity.Kind.Replace('_', ' ')) + (capacity.Obtainable ? "" : " [red](not obtainable)[/]");
 }

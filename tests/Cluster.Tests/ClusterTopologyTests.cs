@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Grpc.Core;
 using Pricing.Contracts.V1;
 using Pricing.Testing;
@@ -25,6 +26,23 @@ public sealed class ClusterTopologyTests(PricingSystem system)
         {
             Assert.Equal(rabbit.Nodes.Select(n => n.Name).Order(), nodes.RootElement.EnumerateArray()
                 .Where(n => n.GetProperty("running").GetBoolean()).Select(n => n.GetProperty("name").GetString()).Order());
+        }
+
+        // RabbitMQ applies policies asynchronously, and a queue's listing after a node restart (an earlier fault test) can
+        // lag behind: read the listing until every replica queue shows the policy, for at most 30 s.
+        var listingDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < listingDeadline)
+        {
+            using var listing = await rabbit.GetAsync(rabbit.Nodes[0], "queues/%2F", Ct);
+            var unsettled = listing.RootElement.EnumerateArray().Any(q => q.GetProperty("name").GetString()!.StartsWith("quotes-", StringComparison.Ordinal)
+                && q.GetProperty("name").GetString()!.Contains("-replica-", StringComparison.Ordinal)
+                && !(q.TryGetProperty("policy", out var p) && p.ValueKind == JsonValueKind.String && p.GetString() == system.Prod.Policies[0].Name));
+            if (!unsettled)
+            {
+                break;
+            }
+
+            await Task.Delay(500, Ct);
         }
 
         using (var queues = await rabbit.GetAsync(rabbit.Nodes[0], "queues/%2F", Ct))

@@ -162,6 +162,24 @@ public sealed class CliTests(StandaloneServer server)
     }
 
     [Fact]
+    public async Task The_plain_table_says_how_each_options_capacity_is_had()
+    {
+        string[] ask = ["--params", "70e9", "--tokens", "1.4e12", "--accelerator", "nvidia-h100-80gb", "--top", "6"];
+        var json = new StringWriter();
+        Assert.Equal(0, await QuoteCommand.RunAsync(QuoteArguments.Parse([.. ask, "--json", "--view", "full"]), json, TestContext.Current.CancellationToken));
+        var kinds = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("options").EnumerateArray()
+            .Select(o => o.GetProperty("capacity").GetProperty("kind").GetString()!.Replace('_', ' ')).ToList();
+        var plain = new StringWriter();
+
+        Assert.Equal(0, await QuoteCommand.RunAsync(QuoteArguments.Parse(ask), plain, TestContext.Current.CancellationToken));
+
+        var rows = plain.ToString().Split('\n').Where(l => l.Contains("nvidia-h100-80gb", StringComparison.Ordinal) && l.Contains('$', StringComparison.Ordinal)).ToList();
+        Assert.Contains("Capacity", plain.ToString(), StringComparison.Ordinal);
+        Assert.Equal(kinds.Count, rows.Count);
+        Assert.All(kinds.Zip(rows), pair => Assert.Contains(pair.First, pair.Second, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Quote_json_against_a_server_writes_the_same_quote()
     {
         var output = new StringWriter();

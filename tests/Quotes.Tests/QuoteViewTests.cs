@@ -38,11 +38,13 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.Equal(full.Options.Select(o => (o.Provider, o.CatalogVersion)).Distinct().Order(),
             full.Options.Select(o => (o.Provider, full.CatalogVersions.Single(v => v.Provider == o.Provider).Version)).Distinct().Order());
         Assert.All(full.Options, o => Assert.Equal(o.PricePerAcceleratorHour.ToDecimal() * o.Accelerators / o.Instances, o.PricePerInstanceHour.ToDecimal(), 2));
-        // How each option's capacity is had is in both views; the rule's source and notes only in the full one.
-        Assert.Equal(full.Options.Select(o => (o.Capacity.Kind, o.Capacity.Request, o.Capacity.Obtainable, o.Capacity.Reason, o.Capacity.RateNote, o.Capacity.RateAsOf)),
-            basic.Options.Select(o => (o.Capacity.Kind, o.Capacity.Request, o.Capacity.Obtainable, o.Capacity.Reason, o.Capacity.RateNote, o.Capacity.RateAsOf)));
-        Assert.All(basic.Options, o => Assert.Equal("", o.Capacity.Source));
+        // How each option's capacity is had is in both views; the request in words, the rate's note, the rule's source
+        // and notes only in the full one.
+        Assert.Equal(full.Options.Select(o => (o.Capacity.Kind, o.Capacity.Obtainable, o.Capacity.Reason, o.Capacity.RateAsOf)),
+            basic.Options.Select(o => (o.Capacity.Kind, o.Capacity.Obtainable, o.Capacity.Reason, o.Capacity.RateAsOf)));
+        Assert.All(basic.Options, o => Assert.Equal(new Pricing.Contracts.V1.CapacityPlan { Kind = o.Capacity.Kind, Obtainable = o.Capacity.Obtainable, Reason = o.Capacity.Reason, RateAsOf = o.Capacity.RateAsOf }, o.Capacity));
         Assert.All(full.Options, o => Assert.NotEmpty(o.Capacity.Source));
+        Assert.All(full.Options, o => Assert.NotEmpty(o.Capacity.Request));
         Assert.All(basic.Options, o =>
         {
             Assert.Equal(full.Options[o.Rank - 1].PricePerAcceleratorHour, o.PricePerAcceleratorHour);
@@ -165,9 +167,12 @@ public sealed class QuoteViewTests(StandaloneServer server)
         // The basic view: the largest groups, one example each named by its key alone, counts exact.
         Assert.Equal(basic.OptionsExcluded, full.OptionsExcluded);
         Assert.Equal(
-            full.ExcludedGroups.Take(QuoteViews.BasicExcludedGroups).Select(g => (g.Kind, g.Reason, g.Count, g.Examples[0].OfferKey)),
-            basic.ExcludedGroups.Select(g => (g.Kind, g.Reason, g.Count, Assert.Single(g.Examples).OfferKey)));
-        Assert.All(basic.ExcludedGroups, g => Assert.Equal("", g.Examples[0].Reason));
+            full.ExcludedGroups.Take(QuoteViews.BasicExcludedGroups).Select(g => (g.Kind, g.Count, g.Examples[0].OfferKey)),
+            basic.ExcludedGroups.Select(g => (g.Kind, g.Count, Assert.Single(g.Examples).OfferKey)));
+        Assert.All(basic.ExcludedGroups, g => Assert.Equal(new ExcludedOption { OfferKey = g.Examples[0].OfferKey }, g.Examples[0]));
+        // A kind with a summary is the cause; a kind without one keeps the shared reason, its only statement.
+        Assert.All(basic.ExcludedGroups.Zip(full.ExcludedGroups),
+            pair => Assert.Equal(Pricing.Quoting.ExclusionKinds.Known.Contains(pair.First.Kind) ? "" : pair.Second.Reason, pair.First.Reason));
     }
 
     [Fact]

@@ -177,7 +177,7 @@ public sealed class FaultTests(RabbitMqTestServer rabbit, RedisTestServer redis)
         {
             var during = await trainingQuotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
             Assert.NotEmpty(during.Options);
-            Assert.True(during.Options[0].PricePerInstanceHour.ToDecimal() > before.Options[0].PricePerInstanceHour.ToDecimal(),
+            Assert.True(during.Options[0].PricePerAcceleratorHour.ToDecimal() > before.Options[0].PricePerAcceleratorHour.ToDecimal(),
                 "the quote during the outage uses version 2's (higher) prices");
         }
 

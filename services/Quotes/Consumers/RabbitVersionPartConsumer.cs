@@ -36,6 +36,7 @@ public sealed class RabbitVersionPartConsumer(IConfiguration configuration, IOpt
     private readonly RecentVersionParts _recent = new();
     private readonly List<IChannel> _channels = [];
     private IConnection? _connection;
+    private int _disposed;
 
     /// <summary>True when Quotes is on RabbitMQ and <see cref="ConsumerKey"/> does not ask for MassTransit's consumers.</summary>
     public static bool IsUsed(IConfiguration configuration) =>
@@ -71,6 +72,14 @@ public sealed class RabbitVersionPartConsumer(IConfiguration configuration, IOpt
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return; // the container may dispose it twice (as itself and as the hosted service)
+        }
+
+        // Disposed without a stop (a host disposed after a failure): a handler still retrying (the history store down)
+        // must end, or closing its channel waits for it for ever.
+        await _stopping.CancelAsync();
         foreach (var channel in _channels)
         {
             await channel.DisposeAsync();

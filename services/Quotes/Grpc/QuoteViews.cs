@@ -16,6 +16,8 @@ public static class QuoteViews
 
     public const int BasicExamplesPerGroup = 1;
 
+    private static readonly HashSet<string> KindsWithSummary = [.. Pricing.Quoting.ExclusionKinds.Known];
+
     public static QuoteView Effective(QuoteView requested) => requested == QuoteView.Full ? QuoteView.Full : QuoteView.Basic;
 
     /// <summary><paramref name="full"/> in <paramref name="view"/>; the full view is returned as it is, the basic one is cut from it in place.</summary>
@@ -42,10 +44,22 @@ public static class QuoteViews
                 group.Examples.RemoveAt(group.Examples.Count - 1);
             }
 
-            // The example names the offer; its reason in full is the full view's detail.
+            // A known kind is its own summary (ExclusionKinds; documented on ExcludedGroup.kind): the text goes with the
+            // full view. A kind without a summary keeps its shared reason, the only statement of the cause.
+            if (KindsWithSummary.Contains(group.Kind))
+            {
+                group.Reason = "";
+            }
+
+            // The example names the offer by its key; its fields and its reason in full are the full view's detail.
             foreach (var example in group.Examples)
             {
                 example.Reason = "";
+                example.Provider = "";
+                example.Region = "";
+                example.InstanceType = "";
+                example.AcceleratorId = "";
+                example.PricingModel = "";
             }
         }
 
@@ -90,8 +104,8 @@ public static class QuoteViews
 
     /// <summary>
     /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
-    /// pricing model), its price per accelerator-hour, cost and cost range, its cluster, how its capacity is had (without
-    /// the rule's source and notes), the plan summary and the bill total (one figure, what the whole plan costs). What
+    /// pricing model), its price per accelerator-hour, cost and cost range, its cluster, how its capacity is had (kind,
+    /// obtainable or why not, the rate's date), the plan summary and the bill total (one figure, what the whole plan costs). What
     /// goes: the parts behind them (breakdown, fabric, MFU, goodput, billing, bill lines, energy, power, the total with
     /// optional lines), the price per instance-hour (the accelerator-hour price times accelerators per instance), and
     /// the catalog version and price age, which the answer's catalog_versions carry once per provider.
@@ -122,9 +136,13 @@ public static class QuoteViews
         option.LoadFactor = 0;
         option.PowerEstimated = false;
         option.PowerSource = "";
-        // How the capacity is had stays (every option says it); its rule's source and notes are parts behind it.
+        // How the capacity is had stays (its kind, whether it is obtainable and why not, the rate's date): every option
+        // says it. The request in words restates the kind, instances, instance type and days the option already has;
+        // it, the rate's note (its date stays), the rule's source and the notes are the full view's.
         if (option.Capacity is { } capacity)
         {
+            capacity.Request = "";
+            capacity.RateNote = "";
             capacity.Source = "";
             capacity.Notes.Clear();
         }
