@@ -3,6 +3,7 @@ using Pricing.Catalog;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
+using Pricing.Quoting.Budget;
 using Pricing.ServiceDefaults;
 using Quotes.PastPrices;
 using Microsoft.Extensions.Options;
@@ -69,6 +70,30 @@ public sealed class TrainingQuotesGrpcService(
         }
 
         return QuoteViews.In(comparison, request.View, compared.DetailWarnings);
+    }
+
+    /// <summary>
+    /// The largest model a budget pays for (<see cref="BudgetPlanner"/>, on the current prices), then its forward
+    /// request quoted as QuoteTrainingRun quotes it: the plan returned is that quote's top option.
+    /// </summary>
+    public override async Task<Pricing.Contracts.V1.BudgetPlan> PlanForBudget(PlanForBudgetRequest request, ServerCallContext context)
+    {
+        var (question, forward) = BudgetPlanMapping.ToQuestion(request, registry);
+        var prices = LoadedPrices();
+        Pricing.Quoting.Budget.BudgetPlan plan;
+        try
+        {
+            plan = new BudgetPlanner(engine).Plan(question, prices);
+        }
+        catch (BudgetNotMetException ex)
+        {
+            throw GrpcValidation.InvalidArgument([new FieldViolation("budget", ex.Message)]);
+        }
+
+        forward.Parameters = plan.Parameters;
+        forward.Tokens = plan.Tokens;
+        var quote = await QuoteTrainingRun(forward, context);
+        return BudgetPlanMapping.ToProto(plan, forward, quote);
     }
 
     public override async Task WatchQuote(QuoteTrainingRunRequest request, IServerStreamWriter<TrainingQuote> responseStream, ServerCallContext context)
