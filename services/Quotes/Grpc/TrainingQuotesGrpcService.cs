@@ -4,6 +4,7 @@ using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
 using Pricing.Quoting.Budget;
+using Pricing.Quoting.Levers;
 using Pricing.ServiceDefaults;
 using Quotes.PastPrices;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ public sealed class TrainingQuotesGrpcService(
     CatalogTraceLinks traceLinks,
     QuoteRequestMemo requests,
     CatalogAsOfReader pastPrices,
+    LeverSet levers,
     IOptions<QuotesOptions> options) : TrainingQuotes.TrainingQuotesBase
 {
     private readonly TimeSpan _staleAfter = options.Value.StaleAfter;
@@ -51,6 +53,12 @@ public sealed class TrainingQuotesGrpcService(
             {
                 full.PricesAsOf = asOf.ToProtoTimestamp();
                 full.Warnings.AddRange(pastWarnings);
+            }
+
+            // Levers cost several engine runs: only the full view asks for them (and the cache keeps them with it).
+            if (QuoteViews.Effective(read.View) == QuoteView.Full && result.Options.Count > 0)
+            {
+                full.Levers.AddRange(levers.For(spec, result.Options[0], prices).Select(LeverProtoMapping.ToProto));
             }
 
             return QuoteViews.In(full, read.View, result.DetailWarnings);
