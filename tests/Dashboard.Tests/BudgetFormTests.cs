@@ -48,4 +48,19 @@ public sealed class BudgetFormTests(DashboardServer server)
         Assert.Contains("data-field=\"budget\"", html, StringComparison.Ordinal);
         Assert.Contains("data-field=\"budget_covers\"", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_quote_page_shows_each_lever_of_the_full_view()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = new HttpClient();
+
+        var html = WebUtility.HtmlDecode(await http.GetStringAsync(server.DashboardUrl + "/quote?params=70e9&tokens=1.4e12&accelerator=nvidia-h100-80gb&deadline-days=30", ct));
+
+        Assert.Contains("id=\"quote-levers\"", html, StringComparison.Ordinal);
+        foreach (var name in new[] { "fp8", "compute_optimal_tokens", "longer_deadline", "on_demand", "capacity_block", "commitment_with_reuse", "cheapest_region", "cleanest_region", "next_generation" })
+        {
+            Assert.Contains($"data-lever=\"{name}\"", html, StringComparison.Ordinal);
+        }
+    }
 }
