@@ -80,6 +80,10 @@ public sealed class PricingBackend(GrpcClientFactory clients, DashboardEndpoints
     public async Task<TrainingQuote> QuoteAsync(QuoteTrainingRunRequest request, CancellationToken cancellationToken) =>
         await Quotes.QuoteTrainingRunAsync(request, deadline: Deadline, cancellationToken: cancellationToken);
 
+    /// <summary>PlanForBudget runs the engine some 20 times: it gets four call timeouts.</summary>
+    public async Task<BudgetPlan> PlanForBudgetAsync(PlanForBudgetRequest request, CancellationToken cancellationToken) =>
+        await Quotes.PlanForBudgetAsync(request, deadline: DateTime.UtcNow + 4 * options.Value.CallTimeout, cancellationToken: cancellationToken);
+
     public async Task<GetPriceHistoryResponse> GetHistoryAsync(string acceleratorId, CancellationToken cancellationToken) =>
         await Changes.GetPriceHistoryAsync(new GetPriceHistoryRequest { AcceleratorId = acceleratorId, Limit = 5000 }, deadline: Deadline, cancellationToken: cancellationToken);
 

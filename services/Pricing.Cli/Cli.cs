@@ -34,7 +34,7 @@ public static class Cli
         Completions: register with dotnet-suggest (`dotnet-suggest register --command-path pricing`).
         """;
 
-    private const string RootUsage = "usage: pricing <command> [options]   (quote, compare, offers, watch, history, token; pricing --help describes them)";
+    private const string RootUsage = "usage: pricing <command> [options]   (quote, compare, plan, offers, watch, history, token; pricing --help describes them)";
 
     /// <summary>Response files are off: an argument starting with @ is a value, as it always was.</summary>
     private static readonly ParserConfiguration Parser = new() { ResponseFileTokenReplacer = null };
@@ -112,6 +112,7 @@ public static class Cli
         });
         root.Subcommands.Add(new QuoteCommand());
         root.Subcommands.Add(new CompareCommand());
+        root.Subcommands.Add(new PlanCommand());
         root.Subcommands.Add(new OffersCommand());
         root.Subcommands.Add(new WatchCommand());
         root.Subcommands.Add(new HistoryCommand());

@@ -107,6 +107,8 @@ public sealed class QuoteCommand : Command, IVerb<QuoteArguments>
             PrintPlan(output, quote.Options[0]);
         }
 
+        LeverTable.Print(console, quote);
+
         if (quote.OptionsExcluded > 0)
         {
             console.MarkupLine(Markup.Escape($"{quote.OptionsExcluded} offers excluded, e.g.:"));

@@ -11,15 +11,20 @@ namespace Pricing.Cli;
 /// </summary>
 internal sealed class TrainingRunOptions
 {
-    private readonly List<(TrainingRunField Field, Option Option)> _options = [.. TrainingRunFields.All.Select(f => (f, Make(f)))];
+    private readonly List<(TrainingRunField Field, Option Option)> _options;
+
+    public TrainingRunOptions()
+        : this(TrainingRunFields.All)
+    {
+    }
+
+    /// <summary>Only <paramref name="fields"/>: <c>plan</c> takes the quote terms (<see cref="TrainingRunFields.BudgetTerms"/>), not the model's size.</summary>
+    public TrainingRunOptions(IEnumerable<TrainingRunField> fields) => _options = [.. fields.Select(f => (f, Make(f)))];
 
     /// <summary>Adds every spec flag to <paramref name="command"/>, with the one rule the CLI checks itself: what to size.</summary>
     public void AddTo(Command command)
     {
-        foreach (var (_, option) in _options)
-        {
-            command.Options.Add(option);
-        }
+        AddFlagsTo(command);
 
         command.AddRule(result =>
         {
@@ -28,6 +33,15 @@ internal sealed class TrainingRunOptions
                 result.AddError("--params and --tokens (or --chinchilla) are required.");
             }
         });
+    }
+
+    /// <summary>Adds the flags alone, without the size rule.</summary>
+    public void AddFlagsTo(Command command)
+    {
+        foreach (var (_, option) in _options)
+        {
+            command.Options.Add(option);
+        }
     }
 
     /// <summary>The request as the flags give it; unset flags stay 0 / empty, which the server reads as its defaults.</summary>

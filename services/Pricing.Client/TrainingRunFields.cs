@@ -95,6 +95,13 @@ public static class TrainingRunFields
         .. ProgramFields.All,
     ];
 
+    /// <summary>
+    /// The quote terms a budget plan takes (<c>pricing plan</c> and the Dashboard's budget form): what it may run on and
+    /// by when. The model's size is what the plan finds, so the size fields are not among them.
+    /// </summary>
+    public static IReadOnlyList<TrainingRunField> BudgetTerms { get; } =
+        [.. All.Where(f => f.Name is "precision" or "accelerator" or "deadline-days" or "clouds" or "regions" or "pricing")];
+
     /// <summary>The sections in form order.</summary>
     public static IReadOnlyList<string> Sections { get; } = [.. All.Select(f => f.Section).Distinct()];
 

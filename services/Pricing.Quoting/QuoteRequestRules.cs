@@ -276,7 +276,7 @@ public static class QuoteRequestRules
         string.Join(", ", Catalog.PricingModels.Known.GroupBy(t => t.Kind).Select(kind => kind.First().Model)));
 
     /// <summary>A value quoted back in an error, cut to a few dozen characters.</summary>
-    private static string Echo(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
+    internal static string Echo(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
 
     private static void CheckAttentionShape(QuoteSpec r, List<FieldViolation> v)
     {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Pricing.Catalog;
 using Pricing.Contracts.Events;
 using Pricing.Quoting;
+using Pricing.Quoting.Levers;
 using Pricing.ServiceDefaults;
 using Quotes.PastPrices;
 using Quotes.Caching;
@@ -60,6 +61,7 @@ public static class QuotesExtensions
         services.TryAddSingleton(sp => new QuoteEngine(
             sp.GetRequiredService<AcceleratorRegistry>(), sp.GetRequiredService<EfficiencyModel>(), sp.GetRequiredService<InstanceCapabilities>(),
             sp.GetRequiredService<ProviderCosts>(), sp.GetRequiredService<EnergyFactors>(), sp.GetRequiredService<ModelDefaults>()));
+        services.TryAddSingleton(sp => new LeverSet(sp.GetRequiredService<QuoteEngine>(), AcceleratorGenerations.Default, sp.GetRequiredService<ModelDefaults>()));
         services.TryAddSingleton<PriceView>();
         services.TryAddSingleton<QuoteRequestMemo>();
         services.Configure<GrpcServiceOptions<TrainingQuotesGrpcService>>(o =>

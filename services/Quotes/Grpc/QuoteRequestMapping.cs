@@ -78,7 +78,7 @@ public static class QuoteRequestMapping
     private static double? Given(double value) => value != 0 ? value : null;
 
     /// <summary>A Money field as a decimal (0 when unset), or a violation when it breaks <see cref="MoneyProblem"/>.</summary>
-    private static decimal UsdAmount(Money? money, string field, List<FieldViolation> violations)
+    internal static decimal UsdAmount(Money? money, string field, List<FieldViolation> violations)
     {
         if (money is null)
         {

@@ -32,6 +32,7 @@ public static class QuoteViews
         WithoutDetail(full.Warnings, detailWarnings);
         full.Assumptions.Clear();
         full.Excluded.Clear();
+        full.Levers.Clear();
         while (full.ExcludedGroups.Count > BasicExcludedGroups)
         {
             full.ExcludedGroups.RemoveAt(full.ExcludedGroups.Count - 1);

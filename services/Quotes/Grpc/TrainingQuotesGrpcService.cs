@@ -3,6 +3,8 @@ using Pricing.Catalog;
 using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
+using Pricing.Quoting.Budget;
+using Pricing.Quoting.Levers;
 using Pricing.ServiceDefaults;
 using Quotes.PastPrices;
 using Microsoft.Extensions.Options;
@@ -28,6 +30,7 @@ public sealed class TrainingQuotesGrpcService(
     CatalogTraceLinks traceLinks,
     QuoteRequestMemo requests,
     CatalogAsOfReader pastPrices,
+    LeverSet levers,
     IOptions<QuotesOptions> options) : TrainingQuotes.TrainingQuotesBase
 {
     private readonly TimeSpan _staleAfter = options.Value.StaleAfter;
@@ -52,6 +55,12 @@ public sealed class TrainingQuotesGrpcService(
                 full.Warnings.AddRange(pastWarnings);
             }
 
+            // Levers cost several engine runs: only the full view asks for them (and the cache keeps them with it).
+            if (QuoteViews.Effective(read.View) == QuoteView.Full && result.Options.Count > 0)
+            {
+                full.Levers.AddRange(levers.For(spec, result.Options[0], prices).Select(LeverProtoMapping.ToProto));
+            }
+
             return QuoteViews.In(full, read.View, result.DetailWarnings);
         }, context.CancellationToken);
     }
@@ -69,6 +78,30 @@ public sealed class TrainingQuotesGrpcService(
         }
 
         return QuoteViews.In(comparison, request.View, compared.DetailWarnings);
+    }
+
+    /// <summary>
+    /// The largest model a budget pays for (<see cref="BudgetPlanner"/>, on the current prices), then its forward
+    /// request quoted as QuoteTrainingRun quotes it: the plan returned is that quote's top option.
+    /// </summary>
+    public override async Task<Pricing.Contracts.V1.BudgetPlan> PlanForBudget(PlanForBudgetRequest request, ServerCallContext context)
+    {
+        var (question, forward) = BudgetPlanMapping.ToQuestion(request, registry);
+        var prices = LoadedPrices();
+        Pricing.Quoting.Budget.BudgetPlan plan;
+        try
+        {
+            plan = new BudgetPlanner(engine).Plan(question, prices);
+        }
+        catch (BudgetNotMetException ex)
+        {
+            throw GrpcValidation.InvalidArgument([new FieldViolation("budget", ex.Message)]);
+        }
+
+        forward.Parameters = plan.Parameters;
+        forward.Tokens = plan.Tokens;
+        var quote = await QuoteTrainingRun(forward, context);
+        return BudgetPlanMapping.ToProto(plan, forward, quote);
     }
 
     public override async Task WatchQuote(QuoteTrainingRunRequest request, IServerStreamWriter<TrainingQuote> responseStream, ServerCallContext context)
