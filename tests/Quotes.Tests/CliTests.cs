@@ -173,7 +173,9 @@ public sealed class CliTests(StandaloneServer server)
 
         Assert.Equal(0, await QuoteCommand.RunAsync(QuoteArguments.Parse(ask), plain, TestContext.Current.CancellationToken));
 
-        var rows = plain.ToString().Split('\n').Where(l => l.Contains("nvidia-h100-80gb", StringComparison.Ordinal) && l.Contains('$', StringComparison.Ordinal)).ToList();
+        // The options table is the first one printed; its rows start with a border and the option's rank.
+        var rows = plain.ToString().Split('\n').SkipWhile(l => !l.StartsWith('╭')).TakeWhile(l => !l.StartsWith('╰'))
+            .Where(l => l.StartsWith("│ ", StringComparison.Ordinal) && char.IsAsciiDigit(l[2])).ToList();
         Assert.Contains("Capacity", plain.ToString(), StringComparison.Ordinal);
         Assert.Equal(kinds.Count, rows.Count);
         Assert.All(kinds.Zip(rows), pair => Assert.Contains(pair.First, pair.Second, StringComparison.Ordinal));
