@@ -22,7 +22,7 @@ public sealed class PlanCommand : Command, IVerb<PlanArguments>
     private readonly TrainingRunOptions _terms = new(TrainingRunFields.BudgetTerms);
     private readonly Option<decimal> _budget = CliOptions.Value("--budget", "USD", "what may be spent, in USD (e.g. 1e7 or 10M); required", OptionValues.Price);
     private readonly Option<double> _ratio = CliOptions.Value("--tokens-per-parameter", "R", "training tokens per parameter (default 20, Chinchilla)", OptionValues.Number);
-    private readonly Option<string> _covers = CliOptions.Value("--budget-covers", "WHAT", "run (default: the run's bill) or program (not yet supported)", OptionValues.Word);
+    private readonly Option<string> _covers = CliOptions.Value("--budget-covers", "WHAT", "run (default: the run's bill) or program (the whole program: stages, experiments, staff, data)", OptionValues.Word);
     private readonly Option<Pricing.Contracts.V1.QuoteView> _view = CliOptions.View();
     private readonly Option<bool> _json = CliOptions.Json("print the plan as proto JSON");
     private readonly Option<string?> _server = CliOptions.Server("ask a running Quotes service instead of running embedded");
@@ -80,8 +80,9 @@ public sealed class PlanCommand : Command, IVerb<PlanArguments>
 
     private static int Print(BudgetPlan plan, TrainingQuote forward, PlanArguments arguments, TextWriter output)
     {
-        var check = BudgetPlanLines.ForwardCheck(plan.Budget.ToDecimal(), forward);
-        var over = forward.Options.Count == 0 || forward.Options[0].BillTotal.ToDecimal() > plan.Budget.ToDecimal();
+        var coversProgram = BudgetPlanLines.CoversProgram(plan);
+        var check = BudgetPlanLines.ForwardCheck(plan.Budget.ToDecimal(), forward, coversProgram);
+        var over = forward.Options.Count == 0 || BudgetPlanLines.CostOf(forward.Options[0], coversProgram) > plan.Budget.ToDecimal();
         if (arguments.Json)
         {
             output.WriteLine(ChangeFormat.Json.Format(plan));

@@ -24,7 +24,7 @@ public static class BudgetPlanLines
             new("budget.model", "Model", $"{Exact(plan.Parameters)} parameters, {Exact(plan.Tokens)} tokens",
                 $"{plan.TokensPerParameter.ToString("G4", Invariant)} tokens per parameter; the largest model whose cheapest obtainable plan fits the budget"),
             new("budget.cost", "Cost", $"{Dollars(plan.Cost.ToDecimal())} of {Dollars(budget)} ({plan.BudgetShare.ToString("P1", Invariant)})",
-                $"the plan's bill total (the {plan.BudgetCovers} and its required lines); {plan.QuotesRun} quotes searched"),
+                (plan.BudgetCovers == "program" ? "the plan's whole program (its stages, experiments, staff, data and licensing)" : "the plan's bill total (the run and its required lines)") + $"; {plan.QuotesRun} quotes searched"),
             new("budget.forward", "Forward quote", "pricing quote " + ForwardFlags(plan.ForwardRequest), "the same terms, these parameters and tokens"),
         };
         return lines;
@@ -34,20 +34,27 @@ public static class BudgetPlanLines
     /// The forward check: the forward quote's top option against the budget — its bill total, its share, and whether it
     /// is within the band under the budget, under it by more, or over it (which the plan never should be).
     /// </summary>
-    public static PlanLine ForwardCheck(decimal budget, TrainingQuote forward)
+    public static PlanLine ForwardCheck(decimal budget, TrainingQuote forward, bool coversProgram = false)
     {
         if (forward.Options.Count == 0)
         {
             return new("budget.check", "Forward check", "no option", "the forward quote has no option: prices changed since the plan");
         }
 
-        var cost = forward.Options[0].BillTotal.ToDecimal();
+        var cost = CostOf(forward.Options[0], coversProgram);
         var share = budget > 0 ? (double)(cost / budget) : 0;
         var verdict = cost > budget ? "OVER the budget"
             : share >= 1 - Band ? $"within {Band.ToString("P0", Invariant)} under the budget"
             : $"more than {Band.ToString("P0", Invariant)} under the budget";
         return new("budget.check", "Forward check", $"{Dollars(cost)} = {share.ToString("P1", Invariant)} of the budget", verdict);
     }
+
+    /// <summary>What a budget pays for in an option: its bill total, or its program's total (in the full view).</summary>
+    public static decimal CostOf(QuoteOption option, bool coversProgram) =>
+        coversProgram && option.Program?.Total is { } program ? program.ToDecimal() : option.BillTotal.ToDecimal();
+
+    /// <summary>Whether a plan's budget covers the whole program.</summary>
+    public static bool CoversProgram(BudgetPlan plan) => plan.BudgetCovers == "program";
 
     /// <summary>The forward request as <c>pricing quote</c> flags: the size exactly as quoted, then the terms given.</summary>
     public static string ForwardFlags(QuoteTrainingRunRequest r)

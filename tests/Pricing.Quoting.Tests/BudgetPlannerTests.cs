@@ -47,6 +47,27 @@ public sealed class BudgetPlannerTests
     }
 
     [Theory]
+    [InlineData(50_000_000, 90)]
+    [InlineData(100_000_000, 0)]
+    [InlineData(300_000_000, 180)]
+    public void A_budget_for_the_whole_program_buys_a_smaller_model_whose_program_fits_it(double budget, double deadlineDays)
+    {
+        var engine = Engine();
+        var forRun = new BudgetPlanner(engine).Plan(Question((decimal)budget, deadlineDays), HourlyMarket());
+        var forProgram = new BudgetPlanner(engine).Plan(Question((decimal)budget, deadlineDays) with { CoversProgram = true }, HourlyMarket());
+
+        var top = engine.Quote(forProgram.Spec, HourlyMarket()).Options[0];
+        var program = top.Program!;
+        Assert.True(forProgram.CoversProgram);
+        Assert.Equal(forProgram.Cost, program.Total);
+        Assert.True(program.Total <= (decimal)budget, $"{program.Total:N0} over {budget:N0}");
+        Assert.True(program.Total >= (decimal)budget * 0.95m || forProgram.Warnings.Count > 0, $"{program.Total:N0} is {(double)program.Total / budget:P1} of {budget:N0}");
+        // The run is one part of the program: the same money buys a smaller model.
+        Assert.True(top.BillTotal < program.Total);
+        Assert.True(forProgram.Parameters < forRun.Parameters, $"{forProgram.Parameters:G4} for the program, {forRun.Parameters:G4} for the run");
+    }
+
+    [Theory]
     [InlineData(50_000, 0)]
     [InlineData(1_000_000, 30)]
     [InlineData(10_000_000, 90)]
@@ -97,6 +118,15 @@ public sealed class BudgetPlannerTests
         var top = engine.Quote(plan.Spec with { Parameters = larger, Tokens = 20 * larger }, H100Market()).Options.FirstOrDefault();
         Assert.True(top is null || !top.Capacity!.Obtainable || top.BillTotal > (decimal)budget,
             $"{larger:G4} parameters cost {top?.BillTotal:N0}, within {budget:N0}");
+    }
+
+    [Fact]
+    public void A_program_budget_below_the_programs_fixed_lines_is_refused_as_a_program()
+    {
+        // Staff and annotation do not shrink with the model (program-defaults.json): a $1M program buys no model.
+        var ex = Assert.Throws<BudgetNotMetException>(() => new BudgetPlanner(Engine()).Plan(Question(1_000_000m, 30) with { CoversProgram = true }, HourlyMarket()));
+
+        Assert.Contains("as a program", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -151,7 +181,6 @@ public sealed class BudgetPlannerTests
     [InlineData(1e6, 20_000, 0, "", "tokens_per_parameter")]
     [InlineData(1e6, 0, -1, "", "deadline_days")]
     [InlineData(1e6, 0, 4000, "", "deadline_days")]
-    [InlineData(1e6, 0, 0, "program", "budget_covers")]
     [InlineData(1e6, 0, 0, "everything", "budget_covers")]
     public void Each_bad_field_is_named(double budget, double ratio, double deadlineDays, string covers, string field)
     {
@@ -164,6 +193,7 @@ public sealed class BudgetPlannerTests
     [InlineData("")]
     [InlineData("run")]
     [InlineData("RUN")]
+    [InlineData("program")]
     public void A_valid_question_has_no_violations(string covers) =>
         Assert.Empty(BudgetQuestion.Check(10_000_000m, 0, 90, covers));
 }

@@ -70,7 +70,7 @@ public sealed class PlanForBudgetTests(StandaloneServer server)
     {
         var request = new PlanForBudgetRequest
         {
-            Budget = 10m.ToMoney(), DeadlineDays = -3, TokensPerParameter = 0.1, BudgetCovers = "program",
+            Budget = 10m.ToMoney(), DeadlineDays = -3, TokensPerParameter = 0.1, BudgetCovers = "everything",
             AcceleratorIds = { "nvidia-h999" }, Clouds = { "oracle" }, Precision = "fp4",
         };
 
@@ -156,11 +156,18 @@ public sealed class PlanForBudgetTests(StandaloneServer server)
     }
 
     [Fact]
-    public async Task Program_budgets_are_refused_as_not_yet_supported()
+    public async Task A_program_budget_plans_a_model_whose_programs_total_fits_and_the_forward_check_reads_that_total()
     {
-        var (code, _, error) = await RunAsync("plan", "--budget", "1e7", "--budget-covers", "program", "--server", server.Address);
+        var (code, output, error) = await RunAsync("plan", "--budget", "1e8", "--deadline-days", "90", "--budget-covers", "program", "--json", "--server", server.Address);
 
-        Assert.Equal(2, code);
-        Assert.Contains("budget_covers: \"program\" is not yet supported", error, StringComparison.Ordinal);
+        Assert.True(code == 0, error);
+        var plan = BudgetPlan.Parser.ParseJson(output);
+        Assert.Equal("program", plan.BudgetCovers);
+        var top = plan.Quote.Options[0];
+        Assert.Equal(top.Program.Total, plan.Cost);
+        Assert.True(plan.Cost.ToDecimal() <= 100_000_000m);
+        Assert.True(top.BillTotal.ToDecimal() < plan.Cost.ToDecimal(), "the run is one part of its program");
+        var check = Pricing.Client.BudgetPlanLines.ForwardCheck(100_000_000m, plan.Quote, coversProgram: true);
+        Assert.StartsWith("$" + plan.Cost.ToDecimal().ToString("N0", System.Globalization.CultureInfo.InvariantCulture), check.Value, StringComparison.Ordinal);
     }
 }

@@ -2,8 +2,8 @@ namespace Pricing.Quoting.Budget;
 
 /// <summary>
 /// The largest model a budget pays for and its plan: <see cref="Spec"/> is the forward quote's spec (the terms with
-/// these parameters and tokens), <see cref="Plan"/> its top option (obtainable, by the deadline), <see cref="Cost"/> the
-/// plan's bill total (the run and its required lines), never above the budget.
+/// these parameters and tokens), <see cref="Plan"/> its top option (obtainable, by the deadline), <see cref="Cost"/> what
+/// the budget pays for (the plan's bill total, or its program's total), never above the budget.
 /// </summary>
 public sealed record BudgetPlan(
     decimal Budget,
@@ -14,7 +14,8 @@ public sealed record BudgetPlan(
     QuoteOptionResult Plan,
     decimal Cost,
     int QuotesRun,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    bool CoversProgram = false)
 {
     /// <summary>The cost as a share of the budget, e.g. 0.97.</summary>
     public double BudgetShare => Budget > 0 ? (double)(Cost / Budget) : 0;

@@ -4,7 +4,7 @@ namespace Pricing.Quoting.Budget;
 
 /// <summary>
 /// Plans from a budget (pure): the largest model, tokens = ratio × parameters, whose quote's top option is obtainable,
-/// meets the deadline and costs at most the budget. It bisects log(parameters) on the engine's own answer, so the
+/// meets the deadline and costs at most the budget (its bill, or its whole program's total when the budget covers it). It bisects log(parameters) on the engine's own answer, so the
 /// plan's forward quote is by construction the same computation. Every tried size is rounded to 4 significant digits,
 /// so the parameters and tokens printed are exactly the ones quoted. Cost is stepwise in size (whole instances,
 /// whole blocks and terms), so the plan can fall short of the band under the budget: a warning says so and why.
@@ -25,7 +25,7 @@ public sealed class BudgetPlanner(QuoteEngine engine)
             var spec = QuoteRequestRules.Canonical(question.Terms with { Parameters = parameters, Tokens = tokens, Chinchilla = false, MaxOptions = 1 });
             var top = engine.Quote(spec, prices).Options.FirstOrDefault();
             var usable = top is not null && top.Capacity?.Obtainable != false;
-            return new Step(parameters, tokens, spec, usable ? top : null, usable && top!.BillTotal <= question.Budget);
+            return new Step(parameters, tokens, spec, usable ? top : null, usable && question.CostOf(top!) <= question.Budget);
         }
 
         var low = Try(FourDigits(BudgetQuestion.SmallestParameters));
@@ -33,7 +33,7 @@ public sealed class BudgetPlanner(QuoteEngine engine)
         {
             throw new BudgetNotMetException(low.Plan is null
                 ? $"No obtainable offer can run even the smallest model searched ({low.Parameters:G3} parameters, {low.Tokens:G3} tokens) on these terms; widen the accelerators, clouds, regions, pricing models or the deadline."
-                : $"The budget (${question.Budget.ToString("N0", CultureInfo.InvariantCulture)}) does not pay for the smallest model searched ({low.Parameters:G3} parameters, {low.Tokens:G3} tokens): its cheapest obtainable plan costs ${low.Plan.BillTotal.ToString("N0", CultureInfo.InvariantCulture)}.");
+                : $"The budget (${question.Budget.ToString("N0", CultureInfo.InvariantCulture)}) does not pay for the smallest model searched ({low.Parameters:G3} parameters, {low.Tokens:G3} tokens): its cheapest obtainable plan costs ${question.CostOf(low.Plan).ToString("N0", CultureInfo.InvariantCulture)}{(question.CoversProgram ? " as a program" : "")}.");
         }
 
         var warnings = new List<string>();
@@ -63,12 +63,12 @@ public sealed class BudgetPlanner(QuoteEngine engine)
             }
         }
 
-        var share = (double)(low.Plan!.BillTotal / question.Budget);
+        var share = (double)(question.CostOf(low.Plan!) / question.Budget);
         if (share < 1 - BudgetQuestion.Band)
         {
             var over = high.Plan is null
                 ? $"the next size ({high.Parameters:G4} parameters) has no obtainable plan by the deadline"
-                : $"the next size ({high.Parameters:G4} parameters) costs ${high.Plan.BillTotal.ToString("N0", CultureInfo.InvariantCulture)} on its cheapest plan";
+                : $"the next size ({high.Parameters:G4} parameters) costs ${question.CostOf(high.Plan).ToString("N0", CultureInfo.InvariantCulture)} on its cheapest plan";
             warnings.Add($"The plan uses {share:P1} of the budget: {over} (cost steps with whole instances, blocks and terms).");
         }
 
@@ -90,7 +90,7 @@ public sealed class BudgetPlanner(QuoteEngine engine)
     }
 
     private static BudgetPlan Result(BudgetQuestion question, double ratio, Step step, int quotes, List<string> warnings) =>
-        new(question.Budget, step.Parameters, step.Tokens, ratio, step.Spec with { MaxOptions = question.Terms.MaxOptions }, step.Plan!, step.Plan!.BillTotal, quotes, warnings);
+        new(question.Budget, step.Parameters, step.Tokens, ratio, step.Spec with { MaxOptions = question.Terms.MaxOptions }, step.Plan!, question.CostOf(step.Plan!), quotes, warnings, question.CoversProgram);
 
     private readonly record struct Step(double Parameters, double Tokens, QuoteSpec Spec, QuoteOptionResult? Plan, bool Fits);
 }

@@ -7,8 +7,11 @@ namespace Pricing.Quoting.Budget;
 /// <see cref="Terms"/> (deadline, accelerators, clouds, regions, pricing models, precision), with tokens =
 /// <see cref="TokensPerParameter"/> × parameters. The terms' own parameters and tokens are replaced at each step.
 /// </summary>
-public sealed record BudgetQuestion(decimal Budget, double TokensPerParameter, QuoteSpec Terms)
+public sealed record BudgetQuestion(decimal Budget, double TokensPerParameter, QuoteSpec Terms, bool CoversProgram = false)
 {
+    /// <summary>What the budget pays for at a step: the run's bill, or the whole program's total (§6a).</summary>
+    public decimal CostOf(QuoteOptionResult option) => CoversProgram ? option.Program?.Total ?? option.BillTotal : option.BillTotal;
+
     /// <summary>Chinchilla's compute-optimal ratio: about 20 tokens per parameter (Hoffmann et al. 2022, arXiv:2203.15556, Table 3).</summary>
     public const double DefaultTokensPerParameter = 20;
 
@@ -31,10 +34,10 @@ public sealed record BudgetQuestion(decimal Budget, double TokensPerParameter, Q
     /// <summary>How close under the budget a plan should come: the forward quote is within 5% of it (issue 24).</summary>
     public const double Band = 0.05;
 
-    /// <summary>What the budget must pay for: the run's bill ("run"), or the whole program ("program", not yet planned).</summary>
+    /// <summary>What the budget must pay for: the run's bill ("run"), or the whole program around it ("program").</summary>
     public const string CoversRun = "run";
 
-    public const string CoversProgram = "program";
+    public const string CoversProgramWord = "program";
 
     /// <summary>The largest model the search tries: the quote rules' limits on parameters and on tokens at this ratio.</summary>
     public double LargestParameters => Math.Min(QuoteRequestRules.MaxParameters, QuoteRequestRules.MaxTokens / TokensPerParameter);
@@ -58,11 +61,7 @@ public sealed record BudgetQuestion(decimal Budget, double TokensPerParameter, Q
             violations.Add(new("deadline_days", $"Must be 0 (no deadline: the default deadline sizes each cluster) or days up to {QuoteRequestRules.MaxDeadlineHours / 24:N0}."));
         }
 
-        if (covers.ToLowerInvariant() == CoversProgram)
-        {
-            violations.Add(new("budget_covers", "\"program\" is not yet supported: the program model (stages, development, staff, data) is not on this server; use \"run\"."));
-        }
-        else if (covers.Length > 0 && covers.ToLowerInvariant() != CoversRun)
+        if (covers.Length > 0 && covers.ToLowerInvariant() is not (CoversRun or CoversProgramWord))
         {
             violations.Add(new("budget_covers", $"'{QuoteRequestRules.Echo(covers)}' is not what a budget covers; use run (the default) or program."));
         }

@@ -32,7 +32,8 @@ public static class BudgetPlanMapping
             Precision = r.Precision,
             DeadlineHours = double.IsFinite(r.DeadlineDays) && r.DeadlineDays > 0 ? r.DeadlineDays * 24 : 0,
             MaxOptions = ForwardMaxOptions,
-            View = r.View,
+            // A program budget is checked against the program's total, which only the full view carries.
+            View = string.Equals(covers, BudgetQuestion.CoversProgramWord, StringComparison.OrdinalIgnoreCase) ? QuoteView.Full : r.View,
         };
         forward.AcceleratorIds.Add(r.AcceleratorIds);
         forward.Clouds.Add(r.Clouds);
@@ -47,7 +48,7 @@ public static class BudgetPlanMapping
         }
 
         var ratio = r.TokensPerParameter > 0 ? r.TokensPerParameter : BudgetQuestion.DefaultTokensPerParameter;
-        return (new BudgetQuestion(budget, ratio, terms), forward);
+        return (new BudgetQuestion(budget, ratio, terms, string.Equals(covers, BudgetQuestion.CoversProgramWord, StringComparison.OrdinalIgnoreCase)), forward);
     }
 
     public static Pricing.Contracts.V1.BudgetPlan ToProto(Pricing.Quoting.Budget.BudgetPlan plan, QuoteTrainingRunRequest forward, TrainingQuote quote)
@@ -60,7 +61,7 @@ public static class BudgetPlanMapping
             Budget = plan.Budget.ToMoney(),
             Cost = plan.Cost.ToMoney(),
             BudgetShare = plan.BudgetShare,
-            BudgetCovers = BudgetQuestion.CoversRun,
+            BudgetCovers = plan.CoversProgram ? BudgetQuestion.CoversProgramWord : BudgetQuestion.CoversRun,
             ForwardRequest = forward,
             Quote = quote,
             QuotesRun = plan.QuotesRun,
