@@ -40,9 +40,9 @@ public sealed class CatalogStaleTests(StandaloneServer server, CatalogStaleTests
         {
             Assert.True(v.AgeSeconds > StaleAfterOneSecond.StaleAfter.TotalSeconds, $"{v.Provider}'s catalog is {v.AgeSeconds} s old.");
             Assert.True(v.Stale, v.Provider);
-            Assert.Contains(quote.Warnings, w => w.StartsWith($"{v.Provider} prices are ", StringComparison.Ordinal));
+            Assert.Contains(quote.Warnings, w => Stale(w).Contains(v.Provider));
             // The basic view keeps the warnings: a stale catalog is what a reader must see in either view.
-            Assert.Contains(basic.Warnings, w => w.StartsWith($"{v.Provider} prices are ", StringComparison.Ordinal));
+            Assert.Contains(basic.Warnings, w => Stale(w).Contains(v.Provider));
         });
     }
 
@@ -75,7 +75,7 @@ public sealed class CatalogStaleTests(StandaloneServer server, CatalogStaleTests
 
         Assert.NotEmpty(old.CatalogVersions);
         Assert.All(old.CatalogVersions, v => Assert.True(v.Stale, v.Provider));
-        Assert.All(old.CatalogVersions, v => Assert.Contains(old.Warnings, w => w.StartsWith($"{v.Provider} prices are ", StringComparison.Ordinal)));
+        Assert.All(old.CatalogVersions, v => Assert.Contains(old.Warnings, w => Stale(w).Contains(v.Provider)));
         Assert.All(recent.CatalogVersions, v => Assert.False(v.Stale, v.Provider));
         Assert.DoesNotContain(recent.Warnings, w => w.Contains(" prices are ", StringComparison.Ordinal));
     }
@@ -134,5 +134,25 @@ public sealed class CatalogStaleTests(StandaloneServer server, CatalogStaleTests
                 await _app.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>The providers a stale-prices warning names ("aws, azure and gcp prices are …"); none for another warning.</summary>
+    private static string[] Stale(string warning) =>
+        warning.IndexOf(" prices are ", StringComparison.Ordinal) is var at and > 0
+            ? warning[..at].Replace(" and ", ", ", StringComparison.Ordinal).Split(", ")
+            : [];
+
+    [Fact]
+    public void Providers_stale_by_the_same_age_and_version_share_one_warning()
+    {
+        var now = new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
+        var empty = new Dictionary<string, Pricing.Catalog.Offer>();
+        Pricing.Quoting.PriceViewCatalog Catalog(string provider, long version, double daysOld) => new(provider, version, now.AddDays(-daysOld), empty);
+
+        var warnings = Grpc.CatalogVersionsProto.StaleWarnings(
+            [Catalog("aws", 1, 9), Catalog("azure", 1, 9.2), Catalog("gcp", 4, 9), Catalog("oci", 1, 12), Catalog("fresh", 1, 0.1)], now, TimeSpan.FromDays(7)).ToList();
+
+        Assert.Equal(["aws and azure prices are 9 days old (catalog version 1).", "gcp prices are 9 days old (catalog version 4).", "oci prices are 12 days old (catalog version 1)."], warnings);
+        Assert.Equal(["aws", "azure"], Stale(warnings[0]));
     }
 }

@@ -21,9 +21,17 @@ public static class CatalogVersionsProto
             Stale = PriceAge.IsStale(c.AsOf, now, staleAfter),
         });
 
+    /// <summary>
+    /// One warning per age and version, naming every stale provider it holds for ("aws, azure and gcp prices are 9 days
+    /// old (catalog version 1)."): the same fact once, however many providers share it.
+    /// </summary>
     public static IEnumerable<string> StaleWarnings(IEnumerable<PriceViewCatalog> catalogs, DateTimeOffset now, TimeSpan staleAfter) =>
         catalogs.Where(c => PriceAge.IsStale(c.AsOf, now, staleAfter))
-            .Select(c => $"{c.Provider} prices are {PriceAge.Describe(now - c.AsOf)} (catalog version {c.Version}).");
+            .GroupBy(c => (Age: PriceAge.Describe(now - c.AsOf), c.Version))
+            .Select(g => $"{Names(g.Select(c => c.Provider).ToList())} prices are {g.Key.Age} (catalog version {g.Key.Version}).");
+
+    private static string Names(List<string> names) =>
+        names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1];
 
     public static long AgeSeconds(DateTimeOffset now, DateTimeOffset asOf) => (long)Math.Max(0, (now - asOf).TotalSeconds);
 }
