@@ -42,7 +42,7 @@ public sealed class BudgetFormTests(DashboardServer server)
         var ct = TestContext.Current.CancellationToken;
         using var http = new HttpClient();
 
-        var html = WebUtility.HtmlDecode(await http.GetStringAsync(server.DashboardUrl + "/budget?budget=10&budget-covers=program", ct));
+        var html = WebUtility.HtmlDecode(await http.GetStringAsync(server.DashboardUrl + "/budget?budget=10&budget-covers=everything", ct));
 
         Assert.Contains("id=\"budget-errors\"", html, StringComparison.Ordinal);
         Assert.Contains("data-field=\"budget\"", html, StringComparison.Ordinal);
