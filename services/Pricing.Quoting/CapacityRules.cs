@@ -86,6 +86,13 @@ public sealed class CapacityRules
     public int? HardCap(Offer offer, PricingTerms? terms) =>
         For(offer, terms) is { OverPolicy: CapacityRule.Exclude, MaxInstances: { } cap } ? cap : null;
 
+    /// <summary>
+    /// The most instances the engine judges obtainable where more are offered but not counted on (an on-demand or
+    /// committed fleet's size); null without one. A plan sized by default stays within it and runs longer instead.
+    /// </summary>
+    public int? PlannedCap(Offer offer, PricingTerms? terms) =>
+        For(offer, terms) is { OverPolicy: CapacityRule.Unobtainable, MaxInstances: { } cap } ? cap : null;
+
     /// <summary>The hours a block must cover for a run of <paramref name="wallHours"/>: the run plus the tail the provider takes back.</summary>
     public double HoursToBook(Offer offer, PricingTerms? terms, double wallHours) =>
         wallHours + (For(offer, terms)?.EndTailHours ?? 0);

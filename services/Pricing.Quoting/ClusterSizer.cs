@@ -14,8 +14,13 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
     /// <summary>Past this a "cost" says the inputs are wrong (and money stays far inside its int64 units).</summary>
     private const double MaxTotalCost = 1e15;
 
-    /// <summary>Cluster size and efficiency depend on each other (a bigger cluster runs at a lower MFU): a few rounds settle it.</summary>
-    private const int SizingRounds = 8;
+    /// <summary>
+    /// Cluster size and efficiency depend on each other (a bigger cluster runs at a lower MFU and goodput): the size is
+    /// raised until it settles. A frontier run climbs from the memory minimum by a few percent a round near its answer
+    /// (8 rounds left 405B on H100 short of a 75-day deadline that 3,000 instances meet), so the bound is generous; a
+    /// round is one rate computation.
+    /// </summary>
+    private const int SizingRounds = 48;
 
     /// <summary>Fits the run on one offer: a feasible cluster in whole instances and its cost (ranked), or the reason there is none (excluded).</summary>
     public void Size(Offer offer, PriceViewCatalog catalog, AcceleratorPlan plan, double discount, QuoteEvaluation evaluation)
@@ -99,6 +104,15 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
         {
             var byDefault = spec.DeadlineHours <= 0;
             var deadline = byDefault ? defaults.DefaultDeadlineDays.Value * 24 : spec.DeadlineHours;
+            // Sized by default, a plan stays within what the engine judges obtainable and runs longer instead (a
+            // deadline the user gave is met if it can be, and the plan then says it is over what can be counted on).
+            var plannedCap = byDefault ? capacity.PlannedCap(offer, terms) : null;
+            var cappedByPlanning = plannedCap is { } planned && planned < maxInstances;
+            if (cappedByPlanning)
+            {
+                maxInstances = plannedCap!.Value;
+            }
+
             instancesCount = memoryInstances;
             run = rates.Rate(plan, spec, offer, family, instancesCount, spotRate, terms);
             // Hours grow with the cluster (MFU falls with scale, goodput with size), so the size needed only grows: stop
@@ -128,10 +142,10 @@ internal sealed class ClusterSizer(InstanceCapabilities families, TrainingComput
                 return;
             }
 
-            var cappedByFabric = maxInstances < usefulInstances;
+            var cappedByFabric = maxInstances < usefulInstances && family is not { TrainingGradeFabric: true };
             basis = byDefault
                 ? (meets ? (instancesCount > memoryInstances ? ClusterBasis.DefaultDeadline : memoryInstances > 1 ? ClusterBasis.MemoryMinimum : ClusterBasis.OneInstance)
-                    : cappedByFabric ? ClusterBasis.FabricLimit : ClusterBasis.LargestUseful)
+                    : cappedByPlanning || cappedByCapacity ? ClusterBasis.CapacityLimit : cappedByFabric ? ClusterBasis.FabricLimit : ClusterBasis.LargestUseful)
                 : instancesCount > memoryInstances ? ClusterBasis.Deadline : ClusterBasis.MemoryMinimum;
         }
 

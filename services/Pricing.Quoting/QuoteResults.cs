@@ -127,6 +127,9 @@ public static class ClusterBasis
 
     /// <summary>The default deadline would need more instances than may join one job without a training-grade fabric.</summary>
     public const string FabricLimit = "fabric_limit";
+
+    /// <summary>The default deadline would need more instances than the engine judges obtainable (capacity-rules.json): that many, for longer.</summary>
+    public const string CapacityLimit = "capacity_limit";
 }
 
 /// <summary>One ranked way to run the training: an offer, and what the whole run costs on it.</summary>

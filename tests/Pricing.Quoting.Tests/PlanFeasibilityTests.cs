@@ -193,13 +193,33 @@ public sealed class PlanFeasibilityTests
     [Fact]
     public void The_default_plan_of_a_run_too_big_for_the_default_deadline_takes_the_largest_useful_cluster()
     {
-        // 70B on 1,000T tokens: ~300M H100-hours, more than the largest published batch (62.9M tokens, 61,440 GPUs) can do in 60 days.
-        var result = Engine().Quote(Spec(parameters: N, tokens: 1e15), Prices(P5()));
+        // 70B on 1,000T tokens: ~300M H100-hours, more than a 4M-token batch (4,096 GPUs, under the on-demand fleet the
+        // engine counts on) can do in 60 days.
+        var batch = BatchFor(4096);
+        var result = Engine().Quote(Spec(parameters: N, tokens: 1e15) with { GlobalBatchTokens = batch }, Prices(P5()));
 
         var option = Assert.Single(result.Options);
         Assert.Equal(ClusterBasis.LargestUseful, option.ClusterBasis);
-        Assert.Equal(Useful(DataFiles.Default("maxGlobalBatchTokens")), option.Accelerators);
+        Assert.Equal(Useful(batch), option.Accelerators);
         Assert.True(option.WallClockHours > DataFiles.Default("defaultDeadlineDays") * 24);
+    }
+
+    [Fact]
+    public void The_default_plan_stays_within_the_fleet_the_engine_counts_on_and_runs_longer()
+    {
+        // 405B on 15.6T tokens needs ~4,600 p5.48xlarge for 60 days, more than the 2,500 on-demand instances the engine
+        // judges obtainable (capacity-rules.json): the default plan takes those, for longer, and is obtainable.
+        var cap = CapacityRules.Default.PlannedCap(P5(), PricingModels.Terms(PricingModels.OnDemand))!.Value;
+        var option = Assert.Single(Engine().Quote(Spec(parameters: 405e9, tokens: 15.6e12), Prices(P5())).Options);
+
+        Assert.Equal(ClusterBasis.CapacityLimit, option.ClusterBasis);
+        Assert.Equal(cap, option.Instances);
+        Assert.True(option.Capacity!.Obtainable);
+        Assert.True(option.WallClockHours > DataFiles.Default("defaultDeadlineDays") * 24);
+        // A deadline the user gives is met if it can be, and the plan says it is over what the engine counts on.
+        var asked = Assert.Single(Engine().Quote(Spec(parameters: 405e9, tokens: 15.6e12) with { DeadlineHours = option.WallClockHours * 0.9 }, Prices(P5())).Options);
+        Assert.True(asked.Instances > cap);
+        Assert.False(asked.Capacity!.Obtainable);
     }
 
     [Fact]
