@@ -3,33 +3,13 @@ using Pricing.Contracts;
 using Pricing.Contracts.V1;
 using Pricing.Quoting;
 using Quotes.Grpc;
+using static Quotes.Tests.RequestRuleChecks;
 
 namespace Quotes.Tests;
 
 /// <summary>The program's request fields: tokens per stage, annotation items and licensing reach the spec (and its cache key), and bad ones are BadRequest violations on them.</summary>
 public sealed class ProgramRequestRulesTests
 {
-    private static QuoteTrainingRunRequest Valid(Action<QuoteTrainingRunRequest>? change = null)
-    {
-        var request = new QuoteTrainingRunRequest { Parameters = 70e9, Tokens = 1.4e12, AcceleratorIds = { "nvidia-h100-80gb" } };
-        change?.Invoke(request);
-        return request;
-    }
-
-    private static List<FieldViolation> Check(QuoteTrainingRunRequest request) => QuoteRequestMapping.Read(request, AcceleratorRegistry.Default).Violations;
-
-    private static QuoteSpec ToSpec(QuoteTrainingRunRequest request) => QuoteRequestMapping.ToSpec(request, AcceleratorRegistry.Default);
-
-    private static void OnlyOn(string field, List<FieldViolation> violations)
-    {
-        Assert.NotEmpty(violations);
-        Assert.All(violations, v =>
-        {
-            Assert.Equal(field, v.Field);
-            Assert.False(string.IsNullOrWhiteSpace(v.Description));
-        });
-    }
-
     [Fact]
     public void Program_fields_set_sensibly_are_valid_and_reach_the_spec()
     {

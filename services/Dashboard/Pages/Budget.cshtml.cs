@@ -1,4 +1,3 @@
-using Google.Rpc;
 using Grpc.Core;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Pricing.Client;
@@ -44,16 +43,9 @@ public sealed class BudgetModel(PricingBackend backend) : PageModel
         {
             Result = await backend.PlanForBudgetAsync(request, cancellationToken);
         }
-        catch (RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.InvalidArgument)
-        {
-            var badRequest = ex.GetRpcStatus()?.GetDetail<BadRequest>();
-            Errors.AddRange(badRequest is { FieldViolations.Count: > 0 }
-                ? badRequest.FieldViolations.Select(v => (v.Field, v.Description))
-                : [("", ex.Status.Detail)]);
-        }
         catch (RpcException ex)
         {
-            Errors.Add(("", $"Quotes answered {ex.StatusCode}: {ex.Status.Detail}"));
+            Errors.AddRange(BackendErrors.Of(ex));
         }
     }
 

@@ -1,4 +1,3 @@
-using Google.Rpc;
 using Grpc.Core;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Pricing.Client;
@@ -69,21 +68,9 @@ public sealed class QuoteModel(PricingBackend backend) : PageModel
         {
             Result = await backend.QuoteAsync(request, cancellationToken);
         }
-        catch (RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.InvalidArgument)
-        {
-            var badRequest = ex.GetRpcStatus()?.GetDetail<BadRequest>();
-            if (badRequest is null || badRequest.FieldViolations.Count == 0)
-            {
-                Errors.Add(("", ex.Status.Detail));
-            }
-            else
-            {
-                Errors.AddRange(badRequest.FieldViolations.Select(v => (v.Field, v.Description)));
-            }
-        }
         catch (RpcException ex)
         {
-            Errors.Add(("", $"Quotes answered {ex.StatusCode}: {ex.Status.Detail}"));
+            Errors.AddRange(BackendErrors.Of(ex));
         }
     }
 
