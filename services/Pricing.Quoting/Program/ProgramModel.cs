@@ -23,9 +23,10 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
         var stages = _stages.For(spec, run);
         var experiments = Experiments(spec, run);
         var staff = Staff(spec);
+        var besidesTheRun = input.BillTotal - run.Cost;
         var lines = new List<ProgramLine>
         {
-            new("run_storage_and_bring_up", input.BillTotal - run.Cost, input.BillTotal - run.Cost, input.BillTotal - run.Cost, false,
+            new("run_storage_and_bring_up", besidesTheRun, besidesTheRun, besidesTheRun, false,
                 "bring-up, checkpoint and dataset storage, egress", "the option's bill"),
             experiments.Line,
             staff,

@@ -23,8 +23,8 @@ public static class BudgetPlanMapping
     {
         var violations = new List<FieldViolation>();
         var budget = QuoteRequestMapping.UsdAmount(r.Budget, "budget", violations);
-        var covers = r.BudgetCovers;
-        violations.AddRange(BudgetQuestion.Check(budget, r.TokensPerParameter, r.DeadlineDays, covers));
+        violations.AddRange(BudgetQuestion.Check(budget, r.TokensPerParameter, r.DeadlineDays, r.BudgetCovers));
+        var coversProgram = string.Equals(r.BudgetCovers, BudgetQuestion.CoversProgramWord, StringComparison.OrdinalIgnoreCase);
         var forward = new QuoteTrainingRunRequest
         {
             Parameters = CheckedParameters,
@@ -33,7 +33,7 @@ public static class BudgetPlanMapping
             DeadlineHours = double.IsFinite(r.DeadlineDays) && r.DeadlineDays > 0 ? r.DeadlineDays * 24 : 0,
             MaxOptions = ForwardMaxOptions,
             // A program budget is checked against the program's total, which only the full view carries.
-            View = string.Equals(covers, BudgetQuestion.CoversProgramWord, StringComparison.OrdinalIgnoreCase) ? QuoteView.Full : r.View,
+            View = coversProgram ? QuoteView.Full : r.View,
         };
         forward.AcceleratorIds.Add(r.AcceleratorIds);
         forward.Clouds.Add(r.Clouds);
@@ -48,7 +48,7 @@ public static class BudgetPlanMapping
         }
 
         var ratio = r.TokensPerParameter > 0 ? r.TokensPerParameter : BudgetQuestion.DefaultTokensPerParameter;
-        return (new BudgetQuestion(budget, ratio, terms, string.Equals(covers, BudgetQuestion.CoversProgramWord, StringComparison.OrdinalIgnoreCase)), forward);
+        return (new BudgetQuestion(budget, ratio, terms, coversProgram), forward);
     }
 
     public static Pricing.Contracts.V1.BudgetPlan ToProto(Pricing.Quoting.Budget.BudgetPlan plan, QuoteTrainingRunRequest forward, TrainingQuote quote)
