@@ -141,6 +141,18 @@ public sealed class FaultRun : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until each of <paramref name="watchers"/> has connected again after its first connection; fails naming those that did not.</summary>
+    public static async Task WaitReconnectedAsync(IReadOnlyList<PriceWatcher> watchers, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (watchers.Any(w => w.Connections < 2))
+        {
+            Assert.True(DateTime.UtcNow < deadline,
+                $"never reconnected within {timeout.TotalSeconds:0} s: {string.Join(", ", watchers.Where(w => w.Connections < 2).Select(w => $"{w.Name} ({w.Drops} drops)"))}");
+            await Task.Delay(50, ct);
+        }
+    }
+
     /// <summary>
     /// Waits until every watcher has every expected change and every running replica's view holds every provider's
     /// latest version; the time that took from <paramref name="since"/>. Fails with what is missing where.
