@@ -35,8 +35,7 @@ public static class MessagingExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString(RabbitMqConnectionName);
         // Messaging:Transport=InMemory forces the in-memory bus even with a broker configured.
-        var transport = builder.Configuration["Messaging:Transport"];
-        var useRabbit = !string.Equals(transport, "InMemory", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(connectionString);
+        var useRabbit = RabbitConnections.UsesRabbitMq(builder.Configuration);
         var clusterNodes = builder.Configuration[ClusterNodesKey]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
         // The host counts as started only once the bus is connected and its queues are bound, so nothing a

@@ -43,7 +43,8 @@ public sealed class ProviderPriceCatalog(
     TimeProvider time,
     ILogger<ProviderPriceCatalog> logger,
     ScrapeState? state = null,
-    CancellationToken stopping = default)
+    CancellationToken stopping = default,
+    ISubscriberChangePublisher? subscriberPublisher = null)
 {
     private readonly SemaphoreSlim _scrapeGate = new(1, 1);
     private readonly VersionedCatalog _catalog = new(source.Provider, options.ResolveFirstVersion(time));
@@ -53,7 +54,7 @@ public sealed class ProviderPriceCatalog(
     private DateTimeOffset? _lastAttempt;
     private bool _lastAttemptSucceeded;
     private string? _lastError;
-    private readonly VersionPublisher _publisher = new(source.Provider, publisher, options, time, logger, stopping);
+    private readonly VersionPublisher _publisher = new(source.Provider, publisher, options, time, logger, stopping, subscriberPublisher);
     private Task<ScrapeOutcome>? _onDemand;
     private DateTimeOffset? _onDemandStartedAt;
 

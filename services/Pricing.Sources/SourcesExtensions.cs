@@ -48,8 +48,14 @@ public static class SourcesExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 logger,
                 string.IsNullOrWhiteSpace(options.StateDirectory) ? null : new ScrapeState(options.StateDirectory, logger),
-                sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+                sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping,
+                sp.GetService<ISubscriberChangePublisher>());
         });
+        if (RabbitSubscriberChangePublisher.IsUsed(builder.Configuration))
+        {
+            // One per process, however many providers it hosts.
+            builder.Services.TryAddSingleton<ISubscriberChangePublisher, RabbitSubscriberChangePublisher>();
+        }
         // Once per process however many providers it hosts: AddHostedService de-duplicates.
         builder.Services.AddHostedService<ScrapeWorker>();
         // "Scrape now (these regions)": one queue and one worker per process, for every hosted provider.

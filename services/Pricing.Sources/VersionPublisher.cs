@@ -15,8 +15,12 @@ namespace Pricing.Sources;
 /// get every change of a version, then its announcement, before anything of the next. Everything is published until the
 /// broker confirmed it, whatever the caller does; only <paramref name="stopping"/> (the host stopping) ends that.
 /// </summary>
+/// <remarks>
+/// The per-change messages go through <paramref name="changePublisher"/> when there is one (RabbitMQ.Client on RabbitMQ:
+/// <see cref="RabbitSubscriberChangePublisher"/>), else through MassTransit's publish like everything else.
+/// </remarks>
 public sealed class VersionPublisher(string provider, IPublishEndpoint publisher, ScrapeOptions options, TimeProvider time, ILogger logger,
-    CancellationToken stopping)
+    CancellationToken stopping, ISubscriberChangePublisher? changePublisher = null)
 {
     /// <summary>Versions whose per-change messages may wait for the broker before <see cref="PublishAsync"/> waits for them.</summary>
     public const int MaxSubscriberBacklog = 8;
@@ -83,7 +87,16 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
         try
         {
             await previous;
-            await PublishUntilDeliveredAsync(version, changes, options.PublishWindow, stopping);
+            if (changePublisher is null)
+            {
+                await PublishUntilDeliveredAsync(version, changes, options.PublishWindow, stopping);
+            }
+            else
+            {
+                await PublishUntilDeliveredAsync(version, changes, (pending, failed, ct) =>
+                    changePublisher.PublishAsync([.. pending.Cast<AcceleratorPriceChanged>()], options.PublishWindow, failed, ct), stopping);
+            }
+
             await PublishUntilDeliveredAsync(version, [announcement], window: 1, stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -112,7 +125,14 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     /// retried with back-off (publisher confirms make a completed publish a delivered one); a message whose confirm was
     /// lost may go twice, and consumers are idempotent by (provider, version, offer key).
     /// </summary>
-    private async Task PublishUntilDeliveredAsync<T>(long version, IReadOnlyList<T> messages, int window, CancellationToken cancellationToken)
+    private Task PublishUntilDeliveredAsync<T>(long version, IReadOnlyList<T> messages, int window, CancellationToken cancellationToken)
+        where T : class =>
+        PublishUntilDeliveredAsync(version, messages, (pending, failed, ct) => PublishInWindowAsync(pending, window, failed, ct), cancellationToken);
+
+    /// <summary>The same, each round of what is pending published by <paramref name="publish"/>.</summary>
+    private async Task PublishUntilDeliveredAsync<T>(long version, IReadOnlyList<T> messages,
+        Func<IReadOnlyList<object>, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>, CancellationToken, Task> publish,
+        CancellationToken cancellationToken)
         where T : class
     {
         var delay = options.PublishRetryMinDelay;
@@ -120,7 +140,7 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
         while (pending.Count > 0)
         {
             var failed = new System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>();
-            await PublishInWindowAsync(pending, window, failed, cancellationToken);
+            await publish(pending, failed, cancellationToken);
             if (failed.IsEmpty)
             {
                 break;

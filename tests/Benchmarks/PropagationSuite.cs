@@ -43,7 +43,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
 
     public string Name => "propagation";
 
-    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N (up to 14) --replicas N --versions-only --csv PATH)";
+    public string Description => "price-change latency provider diff -> RabbitMQ -> Quotes -> gRPC watchers, real RabbitMQ + Redis (options: --versions N --offers N --watchers N (up to 14) --replicas N --versions-only --masstransit-publisher --csv PATH)";
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -101,6 +101,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
                 // --versions-only: no per-change messages for topic subscribers, to measure the version path alone.
                 ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
+                // --masstransit-publisher: the per-change messages through MassTransit's publish pipeline, as before issue 25's last step.
+                ["Scrape:SubscriberPublisher"] = args.Contains("--masstransit-publisher") ? "MassTransit" : "RabbitMQ",
             }, ct);
             WebApplication? quotes = null;
             try

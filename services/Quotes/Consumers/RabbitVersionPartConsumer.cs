@@ -40,8 +40,7 @@ public sealed class RabbitVersionPartConsumer(IConfiguration configuration, IOpt
 
     /// <summary>True when Quotes is on RabbitMQ and <see cref="ConsumerKey"/> does not ask for MassTransit's consumers.</summary>
     public static bool IsUsed(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration.GetConnectionString(MessagingExtensions.RabbitMqConnectionName))
-        && !string.Equals(configuration["Messaging:Transport"], "InMemory", StringComparison.OrdinalIgnoreCase)
+        RabbitConnections.UsesRabbitMq(configuration)
         && !string.Equals(configuration[ConsumerKey], "MassTransit", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Connected, with both queues declared, bound and consumed, before the host counts as started (as MassTransit's bus).</summary>
@@ -95,21 +94,8 @@ public sealed class RabbitVersionPartConsumer(IConfiguration configuration, IOpt
 
     private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var uri = new Uri(configuration.GetConnectionString(MessagingExtensions.RabbitMqConnectionName)!);
-        var factory = new ConnectionFactory
-        {
-            Uri = uri,
-            AutomaticRecoveryEnabled = true,
-            TopologyRecoveryEnabled = true,
-            NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
-            ConsumerDispatchConcurrency = 1,
-        };
-        // The same nodes as MassTransit's connection (RabbitMq:ClusterNodes), else the URI's host.
-        var endpoints = (configuration[MessagingExtensions.ClusterNodesKey]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
-            .Select(node => AmqpTcpEndpoint.Parse(node.Contains(':', StringComparison.Ordinal) ? node : $"{node}:{factory.Port}"))
-            .Select(e => new AmqpTcpEndpoint(e.HostName, e.Port, factory.Ssl))
-            .DefaultIfEmpty(factory.Endpoint)
-            .ToList();
+        var factory = RabbitConnections.Factory(configuration);
+        var endpoints = RabbitConnections.Endpoints(configuration, factory);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StartTimeout);
         for (var attempt = 1; ; attempt++)

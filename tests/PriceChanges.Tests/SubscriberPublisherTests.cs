@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MassTransit;
+using MassTransit.Serialization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Pricing.Contracts.Events;
+using Pricing.FakeProviders;
+using Pricing.ServiceDefaults;
+using Pricing.Sources;
+using Pricing.Testing;
+using RabbitMQ.Client;
+
+namespace PriceChanges.Tests;
+
+/// <summary>
+/// The per-change messages for topic subscribers have two publishers: RabbitMQ.Client (the default on RabbitMQ,
+/// <see cref="RabbitSubscriberChangePublisher"/>) and MassTransit's publish pipeline (<c>Scrape:SubscriberPublisher=MassTransit</c>).
+/// Whichever publishes, a plain AMQP subscriber and a MassTransit one bound to the topic exchange must each get every
+/// change of a version once, as docs/events.md describes it, and both must read the same changes.
+/// </summary>
+public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClassFixture<RabbitMqTestServer>
+{
+    private const int Offers = 40;
+
+    private static readonly string[] DocumentedMessageFields =
+    [
+        "provider", "catalogVersion", "offerKey", "kind", "region", "acceleratorId", "pricingModel", "oldPricePerInstanceHour",
+        "newPricePerInstanceHour", "currency", "offer", "observedAt", "routingKey",
+    ];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("RabbitMQ")]
+    [InlineData("MassTransit")]
+    public async Task Either_publisher_gives_a_plain_and_a_MassTransit_subscriber_every_change_once_as_documented(string publisher)
+    {
+        rabbit.SkipIfUnavailable();
+        var vhost = await rabbit.CreateVirtualHostAsync($"publisher-{publisher.ToLowerInvariant()}-{Guid.NewGuid():N}");
+        var factory = new ConnectionFactory { Uri = new Uri(vhost) };
+        await using var connection = await factory.CreateConnectionAsync(Ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+        await channel.ExchangeDeclareAsync(PriceChangeTopology.ExchangeName, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: Ct);
+        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct)).QueueName;
+        await channel.QueueBindAsync(queue, PriceChangeTopology.ExchangeName, "#", cancellationToken: Ct);
+
+        var received = new ReceivedChanges();
+        using var subscriber = await StartMassTransitSubscriberAsync(vhost, received);
+        try
+        {
+            await using var provider = await SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:rabbitmq"] = vhost,
+                ["Synthetic:Offers"] = Offers.ToString(CultureInfo.InvariantCulture),
+                [RabbitSubscriberChangePublisher.PublisherKey] = publisher,
+            }, Ct);
+            var scrape = await provider.Catalog().ScrapeOnceAsync(Ct);
+            Assert.Equal(Offers, scrape.Changes);
+            await provider.Catalog().SubscribersPublished;
+
+            var plain = new List<AcceleratorPriceChanged>();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (plain.Count < Offers)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{plain.Count} of {Offers} changes reached the plain subscriber");
+                if (await channel.BasicGetAsync(queue, autoAck: true, Ct) is not { } delivery)
+                {
+                    await Task.Delay(20, Ct);
+                    continue;
+                }
+
+                Assert.Equal("application/vnd.masstransit+json", delivery.BasicProperties.ContentType);
+                Assert.True(delivery.BasicProperties.Persistent, "a change must survive a broker restart in a durable queue");
+                var envelope = JsonNode.Parse(delivery.Body.Span)!;
+                Assert.Equal("urn:message:Pricing.Contracts.Events:AcceleratorPriceChanged", envelope["messageType"]![0]!.GetValue<string>());
+                Assert.True(Guid.TryParse(envelope["messageId"]!.GetValue<string>(), out _));
+                var message = envelope["message"]!.AsObject();
+                Assert.Equal(DocumentedMessageFields, message.Select(p => p.Key));
+                Assert.Equal(delivery.RoutingKey, message["routingKey"]!.GetValue<string>());
+                Assert.Equal(JsonValueKind.String, message["newPricePerInstanceHour"]!.GetValueKind());
+                plain.Add(message.Deserialize<AcceleratorPriceChanged>(SystemTextJsonMessageSerializer.Options)!);
+            }
+
+            var viaMassTransit = await received.WaitForAsync(Offers, TimeSpan.FromSeconds(30), Ct);
+            Assert.Equal(Offers, plain.Select(c => c.OfferKey).Distinct().Count());
+            Assert.All(plain, c => Assert.Equal((scrape.Version, ChangeKind.Added), (c.CatalogVersion, c.Kind)));
+            Assert.Equal(plain.OrderBy(c => c.OfferKey, StringComparer.Ordinal), viaMassTransit.OrderBy(c => c.OfferKey, StringComparer.Ordinal));
+            // Nothing more: each change once.
+            await Task.Delay(500, Ct);
+            Assert.Null(await channel.BasicGetAsync(queue, autoAck: true, Ct));
+            Assert.Equal(Offers, received.Count);
+        }
+        finally
+        {
+            await subscriber.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<IHost> StartMassTransitSubscriberAsync(string vhost, ReceivedChanges received)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:rabbitmq"] = vhost });
+        builder.Services.AddSingleton(received);
+        builder.AddPricingMessaging(x => x.AddConsumer<ReceivingConsumer>(), (context, cfg) =>
+            cfg.ReceiveEndpoint($"mt-subscriber-{Guid.NewGuid():N}", e =>
+            {
+                e.ConfigureConsumeTopology = false;
+                e.AutoDelete = true;
+                e.Durable = false;
+                e.Bind(PriceChangeTopology.ExchangeName, b =>
+                {
+                    b.ExchangeType = ExchangeType.Topic;
+                    b.RoutingKey = "#";
+                });
+                e.ConfigureConsumer<ReceivingConsumer>(context);
+            }));
+        var host = builder.Build();
+        await host.StartAsync(Ct);
+        return host;
+    }
+
+    private sealed class ReceivedChanges
+    {
+        private readonly ConcurrentQueue<AcceleratorPriceChanged> _changes = new();
+
+        public int Count => _changes.Count;
+
+        public void Add(AcceleratorPriceChanged change) => _changes.Enqueue(change);
+
+        public async Task<List<AcceleratorPriceChanged>> WaitForAsync(int count, TimeSpan timeout, CancellationToken ct)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (_changes.Count < count)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{_changes.Count} of {count} changes reached the MassTransit subscriber");
+                await Task.Delay(20, ct);
+            }
+
+            return [.. _changes];
+        }
+    }
+
+    private sealed class ReceivingConsumer(ReceivedChanges received) : IConsumer<AcceleratorPriceChanged>
+    {
+        public Task Consume(ConsumeContext<AcceleratorPriceChanged> context)
+        {
+            received.Add(context.Message);
+            return Task.CompletedTask;
+        }
+    }
+}
