@@ -37,6 +37,11 @@ public sealed class StaffScale
         }
 
         var x = Math.Log10(Math.Max(trainingFlops, 1));
+        if (Array.Find(_anchors, a => Math.Abs(Math.Log10(a.TrainingFlops) - x) < 1e-9) is { } exact)
+        {
+            return (exact.Engineers, exact.Low, exact.High, exact.Cite);
+        }
+
         var upper = Array.FindIndex(_anchors, a => Math.Log10(a.TrainingFlops) >= x);
         if (upper <= 0)
         {
