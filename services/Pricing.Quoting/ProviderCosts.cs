@@ -5,7 +5,8 @@ namespace Pricing.Quoting;
 
 /// <summary>
 /// The per-provider figures a whole bill needs beyond accelerator prices (<c>Data/provider-costs.json</c>, cited):
-/// object storage for checkpoints and the dataset, internet egress, and how often spot capacity is reclaimed.
+/// object storage for checkpoints and the dataset, internet egress, how often spot capacity is reclaimed, and the list
+/// price of a CPU vCPU-hour for the program's data processing (the catalog lists accelerators, not CPU instances).
 /// </summary>
 public sealed record ProviderCostRow(
     string Provider,
@@ -14,7 +15,9 @@ public sealed record ProviderCostRow(
     double InternetEgressUsdPerGb,
     string EgressSource,
     double SpotInterruptionsPerInstanceMonth,
-    string SpotSource);
+    string SpotSource,
+    double CpuUsdPerVcpuHour = 0,
+    string CpuSource = "");
 
 public sealed class ProviderCosts(IEnumerable<ProviderCostRow> rows)
 {

@@ -35,7 +35,7 @@ public sealed class QuoteEngine
         var goodput = new RunGoodput(providerCosts, defaults, FailureRates.Default);
         _sizer = new ClusterSizer(instances, _compute, new RunRateModel(_efficiency, goodput), goodput, defaults, CapacityRules.Default);
         _options = new QuoteOptionBuilder(new OptionEnergy(energy, defaults), new BillLines(providerCosts, defaults), CapacityRules.Default,
-            new ProgramModel(ProgramDefaults.Default), defaults);
+            new ProgramModel(ProgramDefaults.Default, providerCosts), defaults);
     }
 
     /// <summary>For Pricing.Quoting.Tests: <paramref name="registry"/> and the bundled data for the rest.</summary>

@@ -71,7 +71,7 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, C
             Power = use.Power,
             LargestUsefulAccelerators = evaluation.LargestUseful,
             Capacity = plan,
-            Program = program.For(new ProgramInputs(spec, offer.AcceleratorId, run, billTotal, use.Power, use.Pue, datasetBytes)),
+            Program = program.For(new ProgramInputs(spec, offer.AcceleratorId, run, billTotal, use.Power, use.Pue, datasetBytes, offer.Provider)),
         };
     }
 

@@ -32,7 +32,7 @@ public sealed class LeverSetTests
         var (_, levers) = For(Spec(acceleratorIds: [H100]) with { DeadlineHours = 30 * 24 });
 
         Assert.Equal(
-            [LeverNames.Fp8, LeverNames.ComputeOptimalTokens, LeverNames.LongerDeadline, LeverNames.OnDemand, LeverNames.CapacityBlock,
+            [LeverNames.Fp8, LeverNames.Fp4, LeverNames.ComputeOptimalTokens, LeverNames.LongerDeadline, LeverNames.OnDemand, LeverNames.CapacityBlock,
              LeverNames.CommitmentWithReuse, LeverNames.CheapestRegion, LeverNames.CleanestRegion, LeverNames.NextGeneration],
             levers.Select(l => l.Name));
         Assert.All(levers, l => Assert.Equal(l.Applicable, l.Reason.Length == 0));

@@ -22,6 +22,12 @@ public sealed class ProgramTests
         return JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }).RootElement.Clone();
     });
 
+    private static readonly Lazy<JsonElement> OwnerFile = new(() =>
+    {
+        using var stream = typeof(QuoteEngine).Assembly.GetManifestResourceStream("Pricing.Quoting.Data.owner-servers.json")!;
+        return JsonDocument.Parse(stream).RootElement.Clone();
+    });
+
     private static JsonElement Stage(string name) => File.Value.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
 
     private static JsonElement Value(string name) => File.Value.GetProperty("values").EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
@@ -136,8 +142,9 @@ public sealed class ProgramTests
     public void Staff_is_engineers_times_months_times_monthly_cost_and_the_request_fixes_each()
     {
         var byDefault = Program(Run).Lines.Single(l => l.Name == "staff");
-        Assert.Equal((decimal)(Number(Value("staffEngineers")) * Number(Value("staffMonths")) * Number(Value("staffMonthlyCost"))), byDefault.Amount);
-        Assert.Equal((decimal)(Number(Value("staffEngineers"), "low") * Number(Value("staffMonths"), "low") * Number(Value("staffMonthlyCost"), "low")), byDefault.Low);
+        var engineers = ProgramDefaults.Default.Staff.For(6 * 70e9 * 1.4e12);
+        Assert.Equal(PlanFormulas.Cents(engineers.Value * Number(Value("staffMonths")) * Number(Value("staffMonthlyCost"))), byDefault.Amount);
+        Assert.Equal(PlanFormulas.Cents(engineers.Low * Number(Value("staffMonths"), "low") * Number(Value("staffMonthlyCost"), "low")), byDefault.Low);
 
         var given = Program(Run with { StaffEngineers = 4, StaffMonths = 3, StaffMonthlyCost = 20_000m }).Lines.Single(l => l.Name == "staff");
         Assert.Equal((240_000m, 240_000m, 240_000m), (given.Amount, given.Low, given.High));
@@ -160,7 +167,7 @@ public sealed class ProgramTests
     {
         var option = Quote(Run);
         var owner = option.Program!.Owner!;
-        var server = File.Value.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("acceleratorId").GetString() == H100);
+        var server = OwnerFile.Value.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("acceleratorId").GetString() == H100);
 
         var share = Number(Value("interconnectShareOfHardware"));
         var hardware = Number(server, "priceUsd") / server.GetProperty("acceleratorsPerServer").GetInt32() / (1 - share) / (Number(Value("serverLifeYears")) * 8760);
@@ -172,11 +179,12 @@ public sealed class ProgramTests
     }
 
     [Fact]
-    public void Without_a_server_price_there_is_no_owners_cost()
+    public void An_accelerator_that_cannot_be_bought_has_no_owners_cost()
     {
-        var a100 = Offer(provider: "aws", region: "us-east-1", instanceType: "p4de.24xlarge", acceleratorId: A100, price: 40.97m);
+        var tpu = Offer(provider: "gcp", region: "us-central2", instanceType: "tpu-v4", acceleratorId: "google-tpu-v4", acceleratorsPerInstance: 4m, price: 12.88m);
 
-        Assert.Null(Program(Run, a100).Owner);
+        Assert.Contains(ProgramDefaults.Default.NotForSale, n => n.AcceleratorId == "google-tpu-v4");
+        Assert.Null(Program(Run, tpu).Owner);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class QuoteLeversTests(StandaloneServer server, ITestOutputHelper 
         var basic = await server.Quotes.QuoteTrainingRunAsync(Llama405B(QuoteView.Basic), cancellationToken: Ct);
 
         Assert.Empty(basic.Levers);
-        Assert.Equal(9, full.Levers.Count);
+        Assert.Equal(10, full.Levers.Count);
         Assert.Equal(full.Levers.Count, full.Levers.Select(l => l.Name).Distinct().Count());
         var top = full.Options[0];
         Assert.All(full.Levers.Where(l => l.Applicable), l =>
@@ -59,8 +59,8 @@ public sealed class QuoteLeversTests(StandaloneServer server, ITestOutputHelper 
         var withLevers = clock.Elapsed;
 
         log.WriteLine($"basic {basic.TotalMilliseconds:N0} ms, full with {full.Levers.Count} levers {withLevers.TotalMilliseconds:N0} ms");
-        Assert.Equal(9, full.Levers.Count);
-        // Bounded: at most 8 more engine runs, each over the same offers (generous for a shared 2-core machine).
+        Assert.Equal(10, full.Levers.Count);
+        // Bounded: at most 9 more engine runs, each over the same offers (generous for a shared 2-core machine).
         Assert.True(withLevers < TimeSpan.FromSeconds(30), $"{withLevers.TotalSeconds:N1} s");
     }
 
@@ -71,7 +71,7 @@ public sealed class QuoteLeversTests(StandaloneServer server, ITestOutputHelper 
 
         Assert.True(code == 0, error);
         Assert.Contains("Levers (the same program under each", output, StringComparison.Ordinal);
-        foreach (var name in new[] { "fp8", "compute_optimal_tokens", "longer_deadline", "on_demand", "capacity_block", "commitment_with_reuse", "cheapest_region", "cleanest_region", "next_generation" })
+        foreach (var name in new[] { "fp8", "fp4", "compute_optimal_tokens", "longer_deadline", "on_demand", "capacity_block", "commitment_with_reuse", "cheapest_region", "cleanest_region", "next_generation" })
         {
             Assert.Contains("│ " + name + " ", output, StringComparison.Ordinal);
         }

@@ -18,6 +18,7 @@ public sealed record Lever(string Name, string Change, QuoteOptionResult? Option
 public static class LeverNames
 {
     public const string Fp8 = "fp8";
+    public const string Fp4 = "fp4";
     public const string ComputeOptimalTokens = "compute_optimal_tokens";
     public const string LongerDeadline = "longer_deadline";
     public const string OnDemand = "on_demand";

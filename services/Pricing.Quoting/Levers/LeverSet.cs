@@ -5,16 +5,18 @@ namespace Pricing.Quoting.Levers;
 
 /// <summary>
 /// What the quote's top option becomes under each lever (issue 24, item 4), each by re-running the engine on a changed
-/// spec (pure): FP8 instead of BF16; the compute-optimal model at equal compute (Chinchilla's 20 tokens per parameter);
+/// spec (pure): FP8 instead of BF16; NVFP4 on Blackwell (the FP8 plan at the measured speed-up); the compute-optimal model at equal compute (Chinchilla's 20 tokens per parameter);
 /// twice the deadline (a smaller cluster); another pricing model (on demand, Capacity Block, a 1-year commitment with
 /// its capacity reused); the cheapest and the cleanest region for the same accelerator and pricing model; the next
 /// accelerator generation (accelerator-generations.json). <see cref="MaxEngineRuns"/> runs at most, each over the
 /// spec's filtered offers, keeping one option (the region levers keep the options of one accelerator and model).
 /// </summary>
-public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generations, ModelDefaults defaults)
+public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generations, ModelDefaults defaults, Fp4Training? fp4 = null)
 {
     /// <summary>One engine run per lever but the two region levers, which share one.</summary>
-    public const int MaxEngineRuns = 8;
+    public const int MaxEngineRuns = 9;
+
+    private readonly Fp4Training _fp4 = fp4 ?? Fp4Training.Default;
 
     /// <summary>Options the region run keeps: more than the regions of one accelerator and pricing model across the clouds.</summary>
     private const int RegionOptions = 200;
@@ -27,6 +29,7 @@ public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generati
         levers.Add(spec.Precision == Precision.Bf16
             ? Run(LeverNames.Fp8, "FP8 instead of BF16", one with { Precision = Precision.Fp8 }, top, prices)
             : NotApplicable(LeverNames.Fp8, "FP8 instead of BF16", "The quote is already in FP8."));
+        levers.Add(Fp4(one, top, prices));
 
         levers.Add(ComputeOptimal(one, top, prices));
         levers.Add(LongerDeadline(one, top, prices));
@@ -37,6 +40,49 @@ public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generati
         levers.AddRange(Regions(spec, top, prices));
         levers.Add(NextGeneration(one, top, prices));
         return levers;
+    }
+
+    /// <summary>
+    /// NVFP4 on Blackwell: the engine has no FP4 precision, so the FP8 plan on the top option's accelerator with its time,
+    /// energy and hour-billed cost divided by the measured NVFP4 speed-up over FP8 (fp4-training.json).
+    /// </summary>
+    private Lever Fp4(QuoteSpec one, QuoteOptionResult top, PriceViewSnapshot prices)
+    {
+        var accelerator = top.Offer.AcceleratorId;
+        const string change = "NVFP4 instead of FP8 (Blackwell)";
+        if (_fp4.For(accelerator) is null)
+        {
+            return NotApplicable(LeverNames.Fp4, change, $"{accelerator} has no FP4 tensor cores: NVFP4 training needs Blackwell (fp4-training.json).");
+        }
+
+        var speedup = _fp4.SpeedupOverFp8;
+        var described = $"NVFP4 on {accelerator}: the FP8 plan {speedup.Value:G3}x faster (range {speedup.Low:G3}-{speedup.High:G3}x; {speedup.Cite}); "
+            + $"assumes the quality-neutral NVFP4 recipe ({_fp4.Recipe.Cite})";
+        var fp8 = engine.Quote(one with { Precision = Precision.Fp8, AcceleratorIds = [accelerator] }, prices).Options.FirstOrDefault();
+        return fp8 is null || (Obtainable(fp8) is false && Obtainable(top))
+            ? NotApplicable(LeverNames.Fp4, described, fp8 is null ? "No offer can run the program in FP8 on this accelerator." : "No obtainable option runs the program in FP8 on this accelerator.")
+            : With(new Lever(LeverNames.Fp4, described, Faster(fp8, speedup.Value), ""), top);
+    }
+
+    /// <summary>An option run <paramref name="speedup"/> times faster: hours, energy and CO2 shrink; a commitment bills its term whatever the run takes.</summary>
+    private static QuoteOptionResult Faster(QuoteOptionResult option, double speedup)
+    {
+        var factor = option.Commitment is null ? (decimal)(1 / speedup) : 1m;
+        decimal Scaled(decimal amount) => decimal.Round(amount * factor, 2, MidpointRounding.AwayFromZero);
+        var saved = option.TotalCost - Scaled(option.TotalCost);
+        return option with
+        {
+            AcceleratorHours = option.AcceleratorHours / speedup,
+            WallClockHours = option.WallClockHours / speedup,
+            TotalCost = option.TotalCost - saved,
+            TotalCostLow = Scaled(option.TotalCostLow),
+            TotalCostHigh = Scaled(option.TotalCostHigh),
+            EnergyKwh = option.EnergyKwh / speedup,
+            Co2Kg = option.Co2Kg / speedup,
+            BillTotal = option.BillTotal - saved,
+            BillTotalWithOptional = option.BillTotalWithOptional - saved,
+            Program = null,
+        };
     }
 
     private Lever ComputeOptimal(QuoteSpec one, QuoteOptionResult top, PriceViewSnapshot prices)

@@ -19,15 +19,22 @@ public sealed record RangedDefault(string Name, double Value, double Low, double
 /// <summary>What an owner pays for a server of one accelerator type (Epoch AI's amortised-hardware method).</summary>
 public sealed record ServerPrice(string AcceleratorId, int AcceleratorsPerServer, double PriceUsd, double LowUsd, double HighUsd, string Source, string Cite = "");
 
+/// <summary>An accelerator an owner cannot buy (sold only as cloud instances), or a buyable one without a cited price yet.</summary>
+public sealed record UnownedAccelerator(string AcceleratorId, string Source, string Cite = "");
+
+/// <summary>One cited point of the team size against the program's scale: a run's training FLOPs and the engineers behind it.</summary>
+public sealed record StaffAnchor(double TrainingFlops, double Engineers, double Low, double High, string Source, string Cite = "");
+
 /// <summary>The program's defaults (stages, development, people, data, owner's cost), each with its range and source.</summary>
 public sealed class ProgramDefaults
 {
     private readonly Dictionary<string, RangedDefault> _values;
     private readonly Dictionary<string, ServerPrice> _servers;
 
-    public ProgramDefaults(IEnumerable<ProgramStageDefault> stages, IEnumerable<RangedDefault> values, IEnumerable<ServerPrice> servers)
+    public ProgramDefaults(IEnumerable<ProgramStageDefault> stages, IEnumerable<RangedDefault> values, IEnumerable<ServerPrice> servers, IEnumerable<StaffAnchor>? staffScale = null)
     {
         Stages = [.. stages];
+        Staff = new StaffScale(staffScale ?? []);
         _values = values.ToDictionary(v => v.Name, StringComparer.Ordinal);
         _servers = servers.ToDictionary(s => s.AcceleratorId, StringComparer.Ordinal);
         foreach (var row in Stages.Select(s => (s.Name, s.Low, Value: s.Share, s.High)).Concat(_values.Values.Select(v => (v.Name, v.Low, Value: v.Value, v.High))))
@@ -57,14 +64,23 @@ public sealed class ProgramDefaults
 
     public ServerPrice? ServerFor(string acceleratorId) => _servers.GetValueOrDefault(acceleratorId);
 
+    /// <summary>The default team size by the program's training compute (the staffScale rows, interpolated in log space).</summary>
+    public StaffScale Staff { get; }
+
+    /// <summary>owner-servers.json: accelerators sold only as cloud instances, and buyable ones without a cited price yet.</summary>
+    public IReadOnlyList<UnownedAccelerator> NotForSale { get; init; } = [];
+
+    public IReadOnlyList<UnownedAccelerator> Unpriced { get; init; } = [];
+
+    public IReadOnlyCollection<ServerPrice> Servers => _servers.Values;
+
     public RangedDefault ExperimentsShare => this["experimentsShareOfFinalRun"];
-    public RangedDefault StaffEngineers => this["staffEngineers"];
     public RangedDefault StaffMonths => this["staffMonths"];
     public RangedDefault StaffMonthlyCost => this["staffMonthlyCost"];
     public RangedDefault StaffShare => this["staffShareOfDevelopment"];
     public RangedDefault EnergyShare => this["energyShareOfDevelopment"];
     public RangedDefault RawBytesPerDatasetByte => this["rawBytesPerDatasetByte"];
-    public RangedDefault ProcessingUsdPerTb => this["processingUsdPerTb"];
+    public RangedDefault CpuHoursPerRawTb => this["cpuHoursPerRawTb"];
     public RangedDefault AnnotationItems => this["annotationItems"];
     public RangedDefault AnnotationUsdPerItem => this["annotationUsdPerItem"];
     public RangedDefault ServerLifeYears => this["serverLifeYears"];
@@ -74,12 +90,20 @@ public sealed class ProgramDefaults
 
     private static readonly Lazy<ProgramDefaults> DefaultInstance = new(() =>
     {
-        using var stream = EmbeddedData.Open(typeof(ProgramDefaults).Assembly, "Pricing.Quoting.Data.program-defaults.json");
-        var file = JsonSerializer.Deserialize<DefaultsFile>(stream, EmbeddedData.JsonOptions) ?? throw new InvalidDataException("program-defaults.json is empty.");
-        return new ProgramDefaults(file.Stages, file.Values, file.Servers);
+        var file = Read<DefaultsFile>("program-defaults.json");
+        var owner = Read<OwnerFile>("owner-servers.json");
+        return new ProgramDefaults(file.Stages, file.Values, owner.Servers, file.StaffScale) { NotForSale = owner.NotForSale, Unpriced = owner.Unpriced };
     });
+
+    private static T Read<T>(string name)
+    {
+        using var stream = EmbeddedData.Open(typeof(ProgramDefaults).Assembly, "Pricing.Quoting.Data." + name);
+        return JsonSerializer.Deserialize<T>(stream, EmbeddedData.JsonOptions) ?? throw new InvalidDataException($"{name} is empty.");
+    }
 
     public static ProgramDefaults Default => DefaultInstance.Value;
 
-    private sealed record DefaultsFile(List<ProgramStageDefault> Stages, List<RangedDefault> Values, List<ServerPrice> Servers);
+    private sealed record DefaultsFile(List<ProgramStageDefault> Stages, List<RangedDefault> Values, List<StaffAnchor> StaffScale);
+
+    private sealed record OwnerFile(List<ServerPrice> Servers, List<UnownedAccelerator> NotForSale, List<UnownedAccelerator> Unpriced);
 }

@@ -3,7 +3,7 @@ using static Pricing.Quoting.QuoteRounding;
 namespace Pricing.Quoting;
 
 /// <summary>What the program of one option is priced from: the option as quoted and the power behind its energy.</summary>
-internal sealed record ProgramInputs(QuoteSpec Spec, string AcceleratorId, PreTrainingRun Run, decimal BillTotal, PowerBasis Power, double Pue, double DatasetBytes);
+internal sealed record ProgramInputs(QuoteSpec Spec, string AcceleratorId, PreTrainingRun Run, decimal BillTotal, PowerBasis Power, double Pue, double DatasetBytes, string Provider = "*");
 
 /// <summary>
 /// The whole program of one option (docs/quote-model.md §6a): the stages (<see cref="ProgramStages"/>), then
@@ -12,7 +12,7 @@ internal sealed record ProgramInputs(QuoteSpec Spec, string AcceleratorId, PreTr
 /// (<see cref="OwnerCostModel"/>). Every line is a range from <c>program-defaults.json</c>; what the request gives is
 /// used as given (its range is the figure itself).
 /// </summary>
-internal sealed class ProgramModel(ProgramDefaults defaults)
+internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts providerCosts)
 {
     private readonly ProgramStages _stages = new(defaults);
     private readonly OwnerCostModel _owner = new(defaults);
@@ -30,7 +30,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
                 "bring-up, checkpoint and dataset storage, egress", "the option's bill"),
             experiments.Line,
             staff,
-            DataProcessing(input.DatasetBytes),
+            DataProcessing(input.DatasetBytes, providerCosts.For(input.Provider)),
             Annotation(spec),
             Licensing(spec),
         };
@@ -67,32 +67,45 @@ internal sealed class ProgramModel(ProgramDefaults defaults)
         return (line, hours);
     }
 
-    /// <summary>Engineers × months × loaded monthly cost: each the request's when given, else the cited default and range.</summary>
+    /// <summary>
+    /// Engineers × months × loaded monthly cost: each the request's when given, else the cited default and range; the
+    /// default team grows with the run's training compute 6·N_active·D (<see cref="StaffScale"/>).
+    /// </summary>
     private ProgramLine Staff(QuoteSpec spec)
     {
         (double Value, double Low, double High) Pick(double given, RangedDefault d) => given > 0 ? (given, given, given) : (d.Value, d.Low, d.High);
-        var engineers = Pick(spec.StaffEngineers, defaults.StaffEngineers);
+        var scale = defaults.Staff.For(TrainingFlops(spec));
+        var engineers = spec.StaffEngineers > 0 ? (spec.StaffEngineers, spec.StaffEngineers, spec.StaffEngineers) : (scale.Value, scale.Low, scale.High);
         var months = Pick(spec.StaffMonths, defaults.StaffMonths);
         var monthly = Pick((double)(spec.StaffMonthlyCost ?? 0), defaults.StaffMonthlyCost);
         var sources = new[]
         {
-            spec.StaffEngineers > 0 ? "" : defaults.StaffEngineers.Cite,
+            spec.StaffEngineers > 0 ? "" : $"team size at {TrainingFlops(spec):G3} FLOPs: {scale.Cite}",
             spec.StaffMonths > 0 ? "" : defaults.StaffMonths.Cite,
             spec.StaffMonthlyCost is null ? defaults.StaffMonthlyCost.Cite : "",
         }.Where(s => s.Length > 0);
         return new ProgramLine("staff",
-            MoneyOf(engineers.Value * months.Value * monthly.Value), MoneyOf(engineers.Low * months.Low * monthly.Low), MoneyOf(engineers.High * months.High * monthly.High), false,
-            $"{engineers.Value:G} engineers × {months.Value:G} months × ${monthly.Value:N0} a month",
+            MoneyOf(engineers.Item1 * months.Value * monthly.Value), MoneyOf(engineers.Item2 * months.Low * monthly.Low), MoneyOf(engineers.Item3 * months.High * monthly.High), false,
+            $"{engineers.Item1:N0} engineers × {months.Value:G} months × ${monthly.Value:N0} a month",
             string.Join("; ", sources.DefaultIfEmpty("request")));
     }
 
-    /// <summary>Raw text extracted, filtered, deduplicated and tokenized: the dataset × the raw bytes per byte kept × $/TB processed.</summary>
-    private ProgramLine DataProcessing(double datasetBytes)
+    /// <summary>The run's training compute, 6 · N_active · tokens: the program's scale for its default team size.</summary>
+    internal static double TrainingFlops(QuoteSpec spec) => 6.0 * spec.EffectiveActiveParameters * spec.Tokens;
+
+    /// <summary>
+    /// Raw text extracted, filtered, deduplicated and tokenized on CPU instances: the dataset × the raw bytes per byte kept
+    /// × the measured vCPU-hours per raw TB × the provider's list price of a vCPU-hour (provider-costs.json).
+    /// </summary>
+    private ProgramLine DataProcessing(double datasetBytes, ProviderCostRow cpu)
     {
-        var (ratio, price) = (defaults.RawBytesPerDatasetByte, defaults.ProcessingUsdPerTb);
+        var (ratio, hours) = (defaults.RawBytesPerDatasetByte, defaults.CpuHoursPerRawTb);
         var tb = datasetBytes / 1e12;
-        return new ProgramLine("data_processing", MoneyOf(tb * ratio.Value * price.Value), MoneyOf(tb * ratio.Low * price.Low), MoneyOf(tb * ratio.High * price.High), false,
-            $"{tb:N1} TB kept × {ratio.Value:G} TB raw per TB × ${price.Value:G}/TB", $"{ratio.Cite}; {price.Cite}");
+        var price = cpu.CpuUsdPerVcpuHour;
+        return new ProgramLine("data_processing",
+            MoneyOf(tb * ratio.Value * hours.Value * price), MoneyOf(tb * ratio.Low * hours.Low * price), MoneyOf(tb * ratio.High * hours.High * price), false,
+            $"{tb:N1} TB kept × {ratio.Value:G} TB raw per TB × {hours.Value:N0} vCPU-hours per raw TB × ${price:G3} a vCPU-hour ({cpu.Provider})",
+            $"computed from: {ratio.Cite}; {hours.Cite}; {cpu.CpuSource}");
     }
 
     private ProgramLine Annotation(QuoteSpec spec)

@@ -1,0 +1,74 @@
+using Pricing.Catalog;
+using Pricing.Quoting.Levers;
+using static Pricing.Quoting.Tests.TestData;
+
+namespace Pricing.Quoting.Tests;
+
+/// <summary>
+/// The NVFP4 lever (docs/quote-model.md §7b): only for an accelerator with FP4 tensor cores (fp4-training.json), the FP8
+/// plan on the same accelerator made faster by the cited speed-up, so it saves time, money and CO2 against the quote and
+/// against FP8; elsewhere it says why it does not apply.
+/// </summary>
+public sealed class Fp4LeverTests
+{
+    private static readonly LeverSet Levers = new(Engine(), AcceleratorGenerations.Default, ModelDefaults.Default);
+
+    private static Offer B200() => Offer(provider: "aws", region: "us-east-1", instanceType: "p6-b200.48xlarge", acceleratorId: "nvidia-b200", price: 113.93m);
+
+    private static PriceViewSnapshot Market() => Prices(P5(), B200());
+
+    private static (QuoteOptionResult Top, IReadOnlyList<Lever> Levers) For(QuoteSpec spec)
+    {
+        var top = Engine().Quote(spec, Market()).Options[0];
+        return (top, Levers.For(spec, top, Market()));
+    }
+
+    private static Lever Named(IReadOnlyList<Lever> levers, string name) => Assert.Single(levers, l => l.Name == name);
+
+    [Fact]
+    public void On_B200_NVFP4_is_faster_cheaper_and_cleaner_than_the_quote_and_than_FP8()
+    {
+        var (top, levers) = For(Spec(acceleratorIds: ["nvidia-b200"], acceleratorCount: 1024, pricingModels: [PricingModels.OnDemand]));
+
+        var fp4 = Named(levers, LeverNames.Fp4);
+        var fp8 = Named(levers, LeverNames.Fp8);
+        Assert.True(fp4.Applicable, fp4.Reason);
+        Assert.Equal("nvidia-b200", fp4.Option!.Offer.AcceleratorId);
+        Assert.True(fp4.DeltaCost < 0 && fp4.DeltaHours < 0 && fp4.DeltaCo2Kg < 0, $"{fp4.DeltaCost:N0} {fp4.DeltaHours:N1} h {fp4.DeltaCo2Kg:N0} kg");
+        Assert.True(fp4.DeltaCost < fp8.DeltaCost, $"FP4 {fp4.DeltaCost:N0} against FP8 {fp8.DeltaCost:N0}");
+        Assert.Equal(fp4.Option.BillTotal - top.BillTotal, fp4.DeltaCost);
+        Assert.Equal(fp4.Option.WallClockHours - top.WallClockHours, fp4.DeltaHours);
+
+        var speedup = Fp4Training.Default.SpeedupOverFp8.Value;
+        Close(fp8.Option!.WallClockHours / speedup, fp4.Option.WallClockHours, 1e-9);
+        Close(fp8.Option.Co2Kg / speedup, fp4.Option.Co2Kg, 1e-9);
+        Assert.Contains("arXiv:2509.25149", fp4.Change, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void On_H100_NVFP4_does_not_apply_and_says_it_needs_Blackwell()
+    {
+        var (_, levers) = For(Spec(acceleratorIds: [H100], acceleratorCount: 1024, pricingModels: [PricingModels.OnDemand]));
+
+        var fp4 = Named(levers, LeverNames.Fp4);
+        Assert.False(fp4.Applicable);
+        Assert.Contains("Blackwell", fp4.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_FP4_row_is_a_catalog_accelerator_with_a_source_and_a_peak_above_its_FP8()
+    {
+        var fp4 = Fp4Training.Default;
+
+        Assert.NotEmpty(fp4.Accelerators);
+        Assert.All(fp4.Accelerators, row =>
+        {
+            Assert.True(AcceleratorRegistry.Default.TryGet(row.AcceleratorId, out var accelerator), row.AcceleratorId);
+            Assert.False(string.IsNullOrWhiteSpace(row.Source), row.AcceleratorId);
+            Assert.True(row.PeakDenseFp4Tflops > accelerator.PeakDenseFp8Tflops, row.AcceleratorId);
+        });
+        Assert.False(string.IsNullOrWhiteSpace(fp4.SpeedupOverFp8.Source));
+        Assert.False(string.IsNullOrWhiteSpace(fp4.Recipe.Source));
+        Assert.Null(fp4.For(H100));
+    }
+}
