@@ -43,6 +43,14 @@ public sealed class Fp4LeverTests
         Close(fp8.Option!.WallClockHours / speedup, fp4.Option.WallClockHours, 1e-9);
         Close(fp8.Option.Co2Kg / speedup, fp4.Option.Co2Kg, 1e-9);
         Assert.Contains("arXiv:2509.25149", fp4.Change, StringComparison.Ordinal);
+
+        // The program under NVFP4: its compute (stages, experiments) at the speed-up, what does not run on accelerators as in FP8.
+        var (fp4Program, fp8Program) = (fp4.Option.Program!, fp8.Option.Program!);
+        Assert.Equal(fp4Program.Total - top.Program!.Total, fp4.DeltaProgramCost);
+        Assert.True(fp4Program.Total < fp8Program.Total, $"FP4 program {fp4Program.Total:N0} against FP8 {fp8Program.Total:N0}");
+        Assert.Equal(fp8Program.Lines.Single(l => l.Name == "staff"), fp4Program.Lines.Single(l => l.Name == "staff"));
+        Close(fp8Program.Stages.Sum(s => s.AcceleratorHours) / speedup, fp4Program.Stages.Sum(s => s.AcceleratorHours), 1e-9);
+        Assert.Equal(fp4Program.Stages.Sum(s => s.Cost) + fp4Program.Lines.Where(l => !l.Optional).Sum(l => l.Amount), fp4Program.Total);
     }
 
     [Fact]

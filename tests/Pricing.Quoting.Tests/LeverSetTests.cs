@@ -51,6 +51,9 @@ public sealed class LeverSetTests
         Assert.Equal(fp8.Option!.BillTotal - top.BillTotal, fp8.DeltaCost);
         Assert.Equal(fp8.Option.WallClockHours - top.WallClockHours, fp8.DeltaHours);
         Assert.Equal(fp8.Option.Co2Kg - top.Co2Kg, fp8.DeltaCo2Kg);
+        // The whole program moves with the run: its stages and experiments are cheaper too, so by more than the bill.
+        Assert.Equal(fp8.Option.Program!.Total - top.Program!.Total, fp8.DeltaProgramCost);
+        Assert.True(fp8.DeltaProgramCost < fp8.DeltaCost, $"program {fp8.DeltaProgramCost:N0} against bill {fp8.DeltaCost:N0}");
     }
 
     [Fact]

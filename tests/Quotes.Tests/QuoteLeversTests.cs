@@ -33,6 +33,8 @@ public sealed class QuoteLeversTests(StandaloneServer server, ITestOutputHelper 
             Assert.Equal(l.WallClockHours - top.WallClockHours, l.DeltaHours, 1e-6);
             Assert.Equal(l.Co2Kg - top.Co2Kg, l.DeltaCo2Kg, 1e-3);
             Assert.NotEmpty(l.OfferKey);
+            // The whole program under the lever, against option 1's program total.
+            Assert.Equal(l.ProgramTotal.ToDecimal() - top.Program.Total.ToDecimal(), l.DeltaProgramCost.ToDecimal());
         });
         Assert.All(full.Levers.Where(l => !l.Applicable), l => Assert.NotEmpty(l.Reason));
         // FP8 runs faster on H100 (its dense FP8 peak is twice BF16's).

@@ -3,13 +3,17 @@ namespace Pricing.Quoting.Levers;
 /// <summary>
 /// The same program under one lever: what changed, the changed program's top option (null when the lever does not
 /// apply or nothing obtainable runs it; <see cref="Reason"/> says why), and its deltas against the quote's top option
-/// (bill total, wall-clock hours, CO2; negative = less).
+/// (bill total, wall-clock hours, CO2; negative = less), and the whole program's total against the top option's
+/// (<see cref="DeltaProgramCost"/>: the stages, experiments, staff and data change with the run, not only its bill).
 /// </summary>
 public sealed record Lever(string Name, string Change, QuoteOptionResult? Option, string Reason)
 {
     public decimal DeltaCost { get; init; }
     public double DeltaHours { get; init; }
     public double DeltaCo2Kg { get; init; }
+
+    /// <summary>The changed option's program total minus the top option's; null when either has no program.</summary>
+    public decimal? DeltaProgramCost { get; init; }
 
     public bool Applicable => Option is not null;
 }

@@ -81,7 +81,7 @@ public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generati
             Co2Kg = option.Co2Kg / speedup,
             BillTotal = option.BillTotal - saved,
             BillTotalWithOptional = option.BillTotalWithOptional - saved,
-            Program = null,
+            Program = option.Program is { } program ? ProgramSpeedup.Faster(program, speedup, factor) : null,
         };
     }
 
@@ -170,6 +170,7 @@ public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generati
         DeltaCost = lever.Option!.BillTotal - top.BillTotal,
         DeltaHours = lever.Option.WallClockHours - top.WallClockHours,
         DeltaCo2Kg = lever.Option.Co2Kg - top.Co2Kg,
+        DeltaProgramCost = lever.Option.Program is { } changed && top.Program is { } asQuoted ? changed.Total - asQuoted.Total : null,
     };
 
     private static Lever NotApplicable(string name, string change, string reason) => new(name, change, null, reason);

@@ -26,6 +26,11 @@ public static class LeverProtoMapping
             proto.DeltaHours = lever.DeltaHours;
             proto.DeltaCo2Kg = lever.DeltaCo2Kg;
             proto.Obtainable = o.Capacity?.Obtainable != false;
+            if (o.Program is { } program && lever.DeltaProgramCost is { } delta)
+            {
+                proto.ProgramTotal = program.Total.ToMoney(currency);
+                proto.DeltaProgramCost = delta.ToMoney(currency);
+            }
         }
 
         return proto;
