@@ -49,15 +49,10 @@ public sealed class EventContractTests(RabbitMqTestServer rabbit) : IClassFixtur
     {
         rabbit.SkipIfUnavailable();
         var vhost = await rabbit.CreateVirtualHostAsync($"contract-{Guid.NewGuid():N}");
-        var factory = new ConnectionFactory { Uri = new Uri(vhost) };
-        await using var connection = await factory.CreateConnectionAsync(Ct);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
-        await channel.ExchangeDeclareAsync(PriceChangeTopology.ExchangeName, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: Ct);
-        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct)).QueueName;
-        await channel.QueueBindAsync(queue, PriceChangeTopology.ExchangeName, "#", cancellationToken: Ct);
+        await using var tap = await ExchangeTap.OpenAsync(vhost, PriceChangeTopology.ExchangeName, ExchangeType.Topic, "#", Ct);
 
         await PublishAsync(new Dictionary<string, string?> { ["ConnectionStrings:rabbitmq"] = vhost }, Change);
-        var delivery = await WaitForMessageAsync(channel, queue);
+        var delivery = await WaitForMessageAsync(tap);
 
         Assert.Equal(Change.RoutingKey, delivery.RoutingKey);
         var message = JsonNode.Parse(delivery.Body.Span)!["message"]!.AsObject();
@@ -99,15 +94,10 @@ public sealed class EventContractTests(RabbitMqTestServer rabbit) : IClassFixtur
     {
         rabbit.SkipIfUnavailable();
         var vhost = await rabbit.CreateVirtualHostAsync($"contract-{Guid.NewGuid():N}");
-        var factory = new ConnectionFactory { Uri = new Uri(vhost) };
-        await using var connection = await factory.CreateConnectionAsync(Ct);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
-        await channel.ExchangeDeclareAsync(PriceChangeTopology.CatalogVersionsExchangeName, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: Ct);
-        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct)).QueueName;
-        await channel.QueueBindAsync(queue, PriceChangeTopology.CatalogVersionsExchangeName, "", cancellationToken: Ct);
+        await using var tap = await ExchangeTap.OpenAsync(vhost, PriceChangeTopology.CatalogVersionsExchangeName, ExchangeType.Fanout, "", Ct);
 
         await PublishAsync(new Dictionary<string, string?> { ["ConnectionStrings:rabbitmq"] = vhost }, Version);
-        var delivery = await WaitForMessageAsync(channel, queue);
+        var delivery = await WaitForMessageAsync(tap);
 
         var envelope = JsonNode.Parse(delivery.Body.Span)!;
         Assert.Equal("urn:message:Pricing.Contracts.Events:CatalogVersionChanges", envelope["messageType"]![0]!.GetValue<string>());
@@ -235,12 +225,12 @@ public sealed class EventContractTests(RabbitMqTestServer rabbit) : IClassFixtur
         }
     }
 
-    private static async Task<BasicGetResult> WaitForMessageAsync(IChannel channel, string queue)
+    private static async Task<BasicGetResult> WaitForMessageAsync(ExchangeTap tap)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            if (await channel.BasicGetAsync(queue, autoAck: true, Ct) is { } delivery)
+            if (await tap.GetAsync(Ct) is { } delivery)
             {
                 return delivery;
             }

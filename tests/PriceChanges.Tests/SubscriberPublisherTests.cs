@@ -41,12 +41,7 @@ public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClass
     {
         rabbit.SkipIfUnavailable();
         var vhost = await rabbit.CreateVirtualHostAsync($"publisher-{publisher.ToLowerInvariant()}-{Guid.NewGuid():N}");
-        var factory = new ConnectionFactory { Uri = new Uri(vhost) };
-        await using var connection = await factory.CreateConnectionAsync(Ct);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
-        await channel.ExchangeDeclareAsync(PriceChangeTopology.ExchangeName, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: Ct);
-        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct)).QueueName;
-        await channel.QueueBindAsync(queue, PriceChangeTopology.ExchangeName, "#", cancellationToken: Ct);
+        await using var tap = await ExchangeTap.OpenAsync(vhost, PriceChangeTopology.ExchangeName, ExchangeType.Topic, "#", Ct);
 
         var received = new ReceivedChanges();
         using var subscriber = await StartMassTransitSubscriberAsync(vhost, received);
@@ -67,7 +62,7 @@ public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClass
             while (plain.Count < Offers)
             {
                 Assert.True(DateTime.UtcNow < deadline, $"{plain.Count} of {Offers} changes reached the plain subscriber");
-                if (await channel.BasicGetAsync(queue, autoAck: true, Ct) is not { } delivery)
+                if (await tap.GetAsync(Ct) is not { } delivery)
                 {
                     await Task.Delay(20, Ct);
                     continue;
@@ -91,7 +86,7 @@ public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClass
             Assert.Equal(plain.OrderBy(c => c.OfferKey, StringComparer.Ordinal), viaMassTransit.OrderBy(c => c.OfferKey, StringComparer.Ordinal));
             // Nothing more: each change once.
             await Task.Delay(500, Ct);
-            Assert.Null(await channel.BasicGetAsync(queue, autoAck: true, Ct));
+            Assert.Null(await tap.GetAsync(Ct));
             Assert.Equal(Offers, received.Count);
         }
         finally
