@@ -34,6 +34,12 @@ public sealed class ProviderCosts(IEnumerable<ProviderCostRow> rows)
     {
         using var stream = EmbeddedData.Open(typeof(ProviderCosts).Assembly, "Pricing.Quoting.Data.provider-costs.json");
         var file = JsonSerializer.Deserialize<CostsFile>(stream, EmbeddedData.JsonOptions) ?? throw new InvalidDataException("provider-costs.json is empty.");
+        // A row without its CPU price would price the program's data processing at nothing.
+        if (file.Providers.FirstOrDefault(r => r.CpuUsdPerVcpuHour <= 0 || string.IsNullOrWhiteSpace(r.CpuSource)) is { } unpriced)
+        {
+            throw new InvalidDataException($"provider-costs.json: '{unpriced.Provider}' needs cpuUsdPerVcpuHour > 0 and its cpuSource.");
+        }
+
         return new ProviderCosts(file.Providers);
     });
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using MassTransit.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Pricing.Contracts.Events;
 using Pricing.ServiceDefaults;
 using RabbitMQ.Client;
@@ -18,17 +19,20 @@ namespace Pricing.Sources;
 /// the durable topic exchange <see cref="PriceChangeTopology.ExchangeName"/> with the change's routing key. A window of
 /// publishes is written back to back on the caller's flow and their confirms awaited together.
 /// </summary>
-public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration, ILogger<RabbitSubscriberChangePublisher> logger)
+public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration, IOptions<ScrapeOptions> options, ILogger<RabbitSubscriberChangePublisher> logger)
     : ISubscriberChangePublisher, IAsyncDisposable
 {
     /// <summary><c>Scrape:SubscriberPublisher</c>: <c>RabbitMQ</c> (the default on RabbitMQ) or <c>MassTransit</c> (its publish pipeline, as before).</summary>
     public const string PublisherKey = "Scrape:SubscriberPublisher";
 
     private const string ContentType = "application/vnd.masstransit+json";
+    private const string ActivityIdHeader = "MT-Activity-Id";
     private static readonly string[] MessageType = ["urn:message:Pricing.Contracts.Events:AcceleratorPriceChanged"];
 
     // One window in flight per process: the channel's confirms are awaited together.
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly TimeSpan _confirmTimeout = options.Value.PublishTimeout;
     private IConnection? _connection;
     private IChannel? _channel;
     private string? _sourceAddress;
@@ -41,67 +45,117 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     public async Task PublishAsync(IReadOnlyList<AcceleratorPriceChanged> changes, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+        var ct = linked.Token;
         try
         {
-            IChannel channel;
-            try
-            {
-                channel = await ChannelAsync(cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                foreach (var change in changes)
-                {
-                    failed.Enqueue((change, ex));
-                }
+            await _gate.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Fail(changes, 0, failed, new ObjectDisposedException(nameof(RabbitSubscriberChangePublisher)));
+            return;
+        }
 
-                return;
-            }
-
+        try
+        {
             var buffer = new ArrayBufferWriter<byte>(1024);
-            for (var start = 0; start < changes.Count; start += Math.Max(1, window))
+            var size = Math.Max(1, window);
+            for (var start = 0; start < changes.Count; start += size)
             {
-                var batch = changes.Skip(start).Take(Math.Max(1, window)).ToList();
-                var confirms = new List<(AcceleratorPriceChanged Change, Task Confirmed)>(batch.Count);
-                foreach (var change in batch)
+                IChannel channel;
+                try
                 {
-                    try
-                    {
-                        var messageId = MessageIdOf(change);
-                        var body = Envelope(change, messageId, buffer);
-                        var properties = new BasicProperties
-                        {
-                            ContentType = ContentType,
-                            MessageId = messageId,
-                            Persistent = true,
-                            Headers = Activity.Current is { } activity ? new Dictionary<string, object?> { ["MT-Activity-Id"] = activity.Id } : null,
-                        };
-                        confirms.Add((change, channel.BasicPublishAsync(PriceChangeTopology.ExchangeName, change.RoutingKey, false, properties, body, cancellationToken).AsTask()));
-                    }
-                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        confirms.Add((change, Task.FromException(ex)));
-                    }
+                    channel = await ChannelAsync(ct);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    Fail(changes, start, failed, ex);
+                    return;
                 }
 
-                foreach (var (change, confirmed) in confirms)
+                var batch = changes.Skip(start).Take(size).ToList();
+                if (await PublishWindowAsync(channel, batch, buffer, failed, ct, cancellationToken))
                 {
-                    try
-                    {
-                        await confirmed;
-                        PricingTelemetry.RecordPublished(change.Provider, nameof(AcceleratorPriceChanged));
-                    }
-                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        failed.Enqueue((change, ex));
-                    }
+                    // A confirm held back past PublishTimeout (an alarm, a queue without its majority): this channel's
+                    // confirms cannot be trusted any more; the next window, or the retry, opens another.
+                    await AbortChannelAsync();
                 }
             }
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>One window: every publish written, then every confirm awaited (up to PublishTimeout); true when it timed out.</summary>
+    private async Task<bool> PublishWindowAsync(IChannel channel, List<AcceleratorPriceChanged> batch, ArrayBufferWriter<byte> buffer,
+        ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct, CancellationToken callerToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_confirmTimeout);
+        var confirms = new List<(AcceleratorPriceChanged Change, Task Confirmed)>(batch.Count);
+        var activityId = Activity.Current?.Id;
+        foreach (var change in batch)
+        {
+            try
+            {
+                var messageId = MessageIdOf(change);
+                var body = Envelope(change, messageId, activityId, buffer);
+                var properties = new BasicProperties
+                {
+                    ContentType = ContentType,
+                    MessageId = messageId,
+                    Persistent = true,
+                    Headers = activityId is null ? null : new Dictionary<string, object?> { [ActivityIdHeader] = activityId },
+                };
+                confirms.Add((change, channel.BasicPublishAsync(PriceChangeTopology.ExchangeName, change.RoutingKey, false, properties, body, deadline.Token).AsTask()));
+            }
+            catch (Exception ex)
+            {
+                confirms.Add((change, Task.FromException(ex)));
+            }
+        }
+
+        // Every confirm observed, whatever happens to the others (none left unobserved when the caller cancels).
+        await Task.WhenAll(confirms.Select(c => c.Confirmed)).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        callerToken.ThrowIfCancellationRequested();
+        foreach (var (change, confirmed) in confirms)
+        {
+            if (confirmed.IsCompletedSuccessfully)
+            {
+                PricingTelemetry.RecordPublished(change.Provider, nameof(AcceleratorPriceChanged));
+            }
+            else
+            {
+                var error = confirmed.IsCanceled || confirmed.Exception?.GetBaseException() is OperationCanceledException
+                    ? ct.IsCancellationRequested
+                        ? new OperationCanceledException("The per-change publisher is stopping.")
+                        : new TimeoutException($"The broker did not confirm within {_confirmTimeout.TotalSeconds:0} s.")
+                    : confirmed.Exception!.GetBaseException();
+                failed.Enqueue((change, error));
+            }
+        }
+
+        return deadline.IsCancellationRequested && !ct.IsCancellationRequested;
+    }
+
+    private static void Fail(IReadOnlyList<AcceleratorPriceChanged> changes, int from, ConcurrentQueue<(object Message, Exception Error)> failed, Exception error)
+    {
+        for (var i = from; i < changes.Count; i++)
+        {
+            failed.Enqueue((changes[i], error));
+        }
+    }
+
+    private async Task AbortChannelAsync()
+    {
+        if (_channel is not null)
+        {
+            logger.LogWarning("Per-change publisher: confirms held back past {Timeout}; opening another channel", _confirmTimeout);
+            await _channel.DisposeAsync();
+            _channel = null;
         }
     }
 
@@ -120,6 +174,9 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             }
 
             var factory = RabbitConnections.Factory(configuration);
+            // This publisher reopens what it needs on the next window or retry; a recovery of its own under it would race that.
+            factory.AutomaticRecoveryEnabled = false;
+            factory.TopologyRecoveryEnabled = false;
             _connection = await factory.CreateConnectionAsync(RabbitConnections.Endpoints(configuration, factory), "pricing per-change publisher", cancellationToken);
             var host = factory.Uri.Host;
             var vhost = factory.VirtualHost == "/" ? "" : "/" + Uri.EscapeDataString(factory.VirtualHost);
@@ -141,7 +198,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     }
 
     /// <summary>The change in MassTransit's JSON envelope (docs/events.md), written into <paramref name="buffer"/> and copied out.</summary>
-    private ReadOnlyMemory<byte> Envelope(AcceleratorPriceChanged change, string messageId, ArrayBufferWriter<byte> buffer)
+    private ReadOnlyMemory<byte> Envelope(AcceleratorPriceChanged change, string messageId, string? activityId, ArrayBufferWriter<byte> buffer)
     {
         buffer.ResetWrittenCount();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -162,6 +219,12 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             JsonSerializer.Serialize(writer, change, SystemTextJsonMessageSerializer.Options);
             writer.WriteString("sentTime", DateTime.UtcNow);
             writer.WriteStartObject("headers");
+            if (activityId is not null)
+            {
+                // Where MassTransit puts it too, so a MassTransit subscriber's consume span joins the scrape's trace.
+                writer.WriteString(ActivityIdHeader, activityId);
+            }
+
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
@@ -181,6 +244,9 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
     public async ValueTask DisposeAsync()
     {
+        // A publish under way ends (its changes reported as failed, to be retried by whoever publishes next) before the channel goes.
+        await _disposing.CancelAsync();
+        var entered = await _gate.WaitAsync(TimeSpan.FromSeconds(5));
         if (_channel is not null)
         {
             await _channel.DisposeAsync();
@@ -191,6 +257,9 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             await _connection.DisposeAsync();
         }
 
-        _gate.Dispose();
+        if (entered)
+        {
+            _gate.Release();
+        }
     }
 }

@@ -16,6 +16,12 @@ public sealed class ClusterFaultTests(PricingSystem system)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>
+    /// For putting the system back in a <c>finally</c>: not the test's token (a cancelled or timed-out test must still
+    /// leave the system whole for the next), but bounded.
+    /// </summary>
+    private static CancellationToken RestoreToken => new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token;
+
     [Fact]
     public async Task Broker_node_leading_the_queues_SIGKILLed_mid_burst_loses_nothing_doubles_nothing_and_rejoins()
     {
@@ -37,9 +43,9 @@ public sealed class ClusterFaultTests(PricingSystem system)
         Tally replay;
         IReadOnlyList<QuoteCall> during;
         RabbitNode newLeader;
-        await system.Rabbit.KillAsync(node);
         try
         {
+            await system.Rabbit.KillAsync(node);
             await scrape.WaitAsync(TimeSpan.FromMinutes(4), Ct);
             recovered = await run.WaitDeliveredAsync(faultAt, Ct);
             (replay, _) = await run.ReplayUntilCompleteAsync(system.Quotes[0], Ct);
@@ -50,8 +56,9 @@ public sealed class ClusterFaultTests(PricingSystem system)
         {
             // Rejoined even when the test fails, so the tests after it run on a whole cluster.
             var rejoinAt = run.Clock.Elapsed;
-            await system.Rabbit.StartNodeAsync(node, Ct);
-            await system.Rabbit.WaitForMembersAsync(system.Rabbit.Nodes, Ct);
+            var restore = RestoreToken;
+            await system.Rabbit.StartNodeAsync(node, restore);
+            await system.Rabbit.WaitForMembersAsync(system.Rabbit.Nodes, restore);
             rejoined = run.Clock.Elapsed - rejoinAt;
         }
 
@@ -74,7 +81,6 @@ public sealed class ClusterFaultTests(PricingSystem system)
         await run.WaitForFirstChangesAsync(1, TimeSpan.FromSeconds(20), Ct);
         var atFault = run.ReceivedByAnyWatcher;
         var faultAt = run.Clock.Elapsed;
-        await primary.KillAsync();
         TimeSpan recovered, promotedAfter;
         Tally replay;
         IReadOnlyList<QuoteCall> during;
@@ -82,6 +88,7 @@ public sealed class ClusterFaultTests(PricingSystem system)
         string promotedName;
         try
         {
+            await primary.KillAsync();
             var promoted = await system.Redis.WaitForPromotionAsync(primary, Ct, TimeSpan.FromSeconds(60));
             promotedName = promoted.Name;
             promotedAfter = run.Clock.Elapsed - faultAt;
@@ -103,7 +110,7 @@ public sealed class ClusterFaultTests(PricingSystem system)
         finally
         {
             // Back as a replica even when the test fails, so the tests after it have their Sentinel set whole.
-            await system.Redis.RestartAsync(primary, Ct);
+            await system.Redis.RestartAsync(primary, RestoreToken);
         }
 
         new FaultReport("Redis primary SIGKILLed",
@@ -129,13 +136,14 @@ public sealed class ClusterFaultTests(PricingSystem system)
         TimeSpan recovered, resumedAfter, caughtUpAfter, restarted;
         Tally replay;
         IReadOnlyList<QuoteCall> during;
-        await victim.KillAsync();
+        var connectionsAtFault = orphans.ToDictionary(o => o, o => o.Connections);
         try
         {
+            await victim.KillAsync();
             await scrape.WaitAsync(TimeSpan.FromMinutes(4), Ct);
             // A version travels as one message, so the orphans may hold the whole burst before the kill lands: every
             // change delivered is not the end; each orphan must also notice the loss and resume on another replica.
-            await FaultRun.WaitReconnectedAsync(orphans, TimeSpan.FromSeconds(30), Ct);
+            await FaultRun.WaitReconnectedAsync(connectionsAtFault, TimeSpan.FromSeconds(30), Ct);
             recovered = await run.WaitDeliveredAsync(faultAt, Ct);
             (replay, _) = await run.ReplayUntilCompleteAsync(system.Quotes[0], Ct);
             during = run.Quotes.Between(faultAt, run.Clock.Elapsed);
@@ -146,7 +154,7 @@ public sealed class ClusterFaultTests(PricingSystem system)
         {
             // Restarted even when the test fails, so one failure does not take the replica from every test after it.
             var restartAt = run.Clock.Elapsed;
-            await victim.StartAsync(Ct);
+            await victim.StartAsync(RestoreToken);
             restarted = run.Clock.Elapsed - restartAt;
         }
 

@@ -26,6 +26,25 @@ public sealed class Fp4LeverTests
     private static Lever Named(IReadOnlyList<Lever> levers, string name) => Assert.Single(levers, l => l.Name == name);
 
     [Fact]
+    public void On_a_B200_Capacity_Block_NVFP4_is_faster_but_the_blocks_bought_whole_cost_what_they_did()
+    {
+        var block = Offer(provider: "aws", region: "us-east-1", instanceType: "p6-b200.48xlarge", acceleratorId: "nvidia-b200",
+            pricingModel: PricingModels.CapacityBlock, price: 60m);
+        var market = Prices(block);
+        var spec = Spec(parameters: 8e9, tokens: 4e11, acceleratorIds: ["nvidia-b200"], acceleratorCount: 64, pricingModels: [PricingModels.CapacityBlock]);
+        var top = Engine().Quote(spec, market).Options[0];
+        Assert.NotNull(top.Block);
+        var levers = Levers.For(spec, top, market);
+
+        var (fp4, fp8) = (Named(levers, LeverNames.Fp4), Named(levers, LeverNames.Fp8));
+        Assert.True(fp4.Applicable, fp4.Reason);
+        Assert.True(fp4.Option!.WallClockHours < fp8.Option!.WallClockHours);
+        // Whole blocks are billed whatever the run takes: the speed-up is time and energy here, not money.
+        Assert.Equal(fp8.Option.BillTotal, fp4.Option.BillTotal);
+        Assert.Equal(fp8.Option.TotalCost, fp4.Option.TotalCost);
+    }
+
+    [Fact]
     public void On_B200_NVFP4_is_faster_cheaper_and_cleaner_than_the_quote_and_than_FP8()
     {
         var (top, levers) = For(Spec(acceleratorIds: ["nvidia-b200"], acceleratorCount: 1024, pricingModels: [PricingModels.OnDemand]));

@@ -64,10 +64,14 @@ public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generati
             : With(new Lever(LeverNames.Fp4, described, Faster(fp8, speedup.Value), ""), top);
     }
 
-    /// <summary>An option run <paramref name="speedup"/> times faster: hours, energy and CO2 shrink; a commitment bills its term whatever the run takes.</summary>
+    /// <summary>An option run <paramref name="speedup"/> times faster: hours, energy and CO2 shrink; a commitment bills its term and a block its whole length whatever the run takes.</summary>
     private static QuoteOptionResult Faster(QuoteOptionResult option, double speedup)
     {
-        var factor = option.Commitment is null ? (decimal)(1 / speedup) : 1m;
+        // What is billed by the hour shrinks with the run; a term commitment (unless its capacity is reused: then only the
+        // hours used are the run's) and blocks bought whole (a Capacity Block, a calendar reservation) are billed as before (DWS flex-start is billed by the hour).
+        var flexStart = PricingModels.Terms(option.Offer.PricingModel)?.Kind == PricingKind.FlexStart;
+        var hourBilled = option.Commitment is null ? option.Block is null || flexStart : option.Commitment.CapacityReused;
+        var factor = hourBilled ? (decimal)(1 / speedup) : 1m;
         decimal Scaled(decimal amount) => decimal.Round(amount * factor, 2, MidpointRounding.AwayFromZero);
         var saved = option.TotalCost - Scaled(option.TotalCost);
         return option with

@@ -141,14 +141,17 @@ public sealed class FaultRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until each of <paramref name="watchers"/> has connected again after its first connection; fails naming those that did not.</summary>
-    public static async Task WaitReconnectedAsync(IReadOnlyList<PriceWatcher> watchers, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Waits until each watcher has connected again since the fault (more connections than <paramref name="atFault"/>
+    /// counted); fails naming those that did not.
+    /// </summary>
+    public static async Task WaitReconnectedAsync(IReadOnlyDictionary<PriceWatcher, int> atFault, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (watchers.Any(w => w.Connections < 2))
+        while (atFault.Any(w => w.Key.Connections <= w.Value))
         {
             Assert.True(DateTime.UtcNow < deadline,
-                $"never reconnected within {timeout.TotalSeconds:0} s: {string.Join(", ", watchers.Where(w => w.Connections < 2).Select(w => $"{w.Name} ({w.Drops} drops)"))}");
+                $"never reconnected within {timeout.TotalSeconds:0} s: {string.Join(", ", atFault.Where(w => w.Key.Connections <= w.Value).Select(w => $"{w.Key.Name} ({w.Key.Drops} drops)"))}");
             await Task.Delay(50, ct);
         }
     }
