@@ -95,6 +95,55 @@ public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClass
         }
     }
 
+    [Fact]
+    public async Task A_publisher_whose_connection_the_broker_closed_reconnects_and_the_next_version_arrives_whole_once()
+    {
+        rabbit.SkipIfUnavailable();
+        var name = $"publisher-reconnect-{Guid.NewGuid():N}";
+        var vhost = await rabbit.CreateVirtualHostAsync(name);
+        await using var tap = await ExchangeTap.OpenAsync(vhost, PriceChangeTopology.ExchangeName, ExchangeType.Topic, "#", Ct);
+        await using var provider = await SyntheticProviderHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:rabbitmq"] = vhost,
+            ["Synthetic:Offers"] = Offers.ToString(CultureInfo.InvariantCulture),
+        }, Ct);
+        Assert.Equal(Offers, (await provider.Catalog().ScrapeOnceAsync(Ct)).Changes);
+        await provider.Catalog().SubscribersPublished;
+        Assert.Equal(Offers, (await DrainAsync(tap, Offers)).Count);
+
+        Assert.Equal(1, await rabbit.CloseConnectionsAsync(name, "per-change publisher"));
+        provider.Source().Bump();
+        var v2 = await provider.Catalog().ScrapeOnceAsync(Ct);
+        await provider.Catalog().SubscribersPublished.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        var changes = await DrainAsync(tap, Offers);
+        Assert.All(changes, c => Assert.Equal(v2.Version, c.CatalogVersion));
+        Assert.Equal(Offers, changes.Select(c => c.OfferKey).Distinct().Count());
+    }
+
+    /// <summary>Every message the tap gets until <paramref name="count"/> have come and a quiet half second follows.</summary>
+    private static async Task<List<AcceleratorPriceChanged>> DrainAsync(ExchangeTap tap, int count)
+    {
+        var changes = new List<AcceleratorPriceChanged>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var quietSince = DateTime.UtcNow;
+        while (changes.Count < count || DateTime.UtcNow - quietSince < TimeSpan.FromMilliseconds(500))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{changes.Count} of {count} changes reached the tap");
+            if (await tap.GetAsync(Ct) is { } delivery)
+            {
+                changes.Add(JsonNode.Parse(delivery.Body.Span)!["message"]!.Deserialize<AcceleratorPriceChanged>(SystemTextJsonMessageSerializer.Options)!);
+                quietSince = DateTime.UtcNow;
+            }
+            else
+            {
+                await Task.Delay(20, Ct);
+            }
+        }
+
+        return changes;
+    }
+
     private static async Task<IHost> StartMassTransitSubscriberAsync(string vhost, ReceivedChanges received)
     {
         var builder = Host.CreateApplicationBuilder();

@@ -120,6 +120,40 @@ public sealed class RabbitMqTestServer : IAsyncLifetime
         return WithVirtualHost(baseUri, name);
     }
 
+    /// <summary>
+    /// Closes, as an operator would from the management UI, every client connection on <paramref name="vhostName"/>
+    /// whose client-provided name contains <paramref name="nameContains"/>; waits up to 15 s for one to show up, and
+    /// returns how many were closed.
+    /// </summary>
+    public async Task<int> CloseConnectionsAsync(string vhostName, string nameContains)
+    {
+        var http = _management ?? throw new InvalidOperationException("The RabbitMQ test server is not initialised.");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            using var listed = await http.GetAsync($"api/vhosts/{Uri.EscapeDataString(vhostName)}/connections");
+            await EnsureSuccessAsync(listed, $"list connections of vhost '{vhostName}'");
+            using var document = System.Text.Json.JsonDocument.Parse(await listed.Content.ReadAsStringAsync());
+            var names = document.RootElement.EnumerateArray()
+                .Where(c => c.TryGetProperty("client_properties", out var client) && client.TryGetProperty("connection_name", out var given)
+                    && given.GetString()?.Contains(nameContains, StringComparison.Ordinal) == true)
+                .Select(c => c.GetProperty("name").GetString()!)
+                .ToList();
+            if (names.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                foreach (var name in names)
+                {
+                    using var closed = await http.DeleteAsync($"api/connections/{Uri.EscapeDataString(name)}");
+                    await EnsureSuccessAsync(closed, $"close connection '{name}'");
+                }
+
+                return names.Count;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_management is not null)
