@@ -16,4 +16,12 @@ public interface ISubscriberChangePublisher
     /// </summary>
     Task PublishAsync(IReadOnlyList<AcceleratorPriceChanged> changes, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A version's <see cref="CatalogVersionChanges"/> parts, in order, each confirmed before the next, on a channel of its
+    /// own: how <see cref="VersionPublisher"/> retries parts MassTransit's channel could not deliver (a broker that keeps
+    /// refusing one channel's publishes after a quorum-queue leader was lost accepts them on a fresh one).
+    /// </summary>
+    Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, ConcurrentQueue<(object Message, Exception Error)> failed,
+        CancellationToken cancellationToken);
 }

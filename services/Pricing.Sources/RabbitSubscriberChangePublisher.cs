@@ -27,7 +27,8 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
     private const string ContentType = "application/vnd.masstransit+json";
     private const string ActivityIdHeader = "MT-Activity-Id";
-    private static readonly string[] MessageType = ["urn:message:Pricing.Contracts.Events:AcceleratorPriceChanged"];
+    private const string ChangeMessageType = "urn:message:Pricing.Contracts.Events:AcceleratorPriceChanged";
+    private const string PartMessageType = "urn:message:Pricing.Contracts.Events:CatalogVersionChanges";
 
     // One window in flight per process: the channel's confirms are awaited together.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -36,14 +37,29 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     private IConnection? _connection;
     private IChannel? _channel;
     private string? _sourceAddress;
-    private string? _destinationAddress;
+    private string? _brokerAddress;
 
     /// <summary>True on RabbitMQ unless <see cref="PublisherKey"/> asks for MassTransit's pipeline.</summary>
     public static bool IsUsed(IConfiguration configuration) =>
         RabbitConnections.UsesRabbitMq(configuration) && !string.Equals(configuration[PublisherKey], "MassTransit", StringComparison.OrdinalIgnoreCase);
 
-    public async Task PublishAsync(IReadOnlyList<AcceleratorPriceChanged> changes, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
-        CancellationToken cancellationToken)
+    public Task PublishAsync(IReadOnlyList<AcceleratorPriceChanged> changes, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
+        CancellationToken cancellationToken) =>
+        PublishManyAsync(changes, window, stopAtFailure: false, static change => new Outgoing(PriceChangeTopology.ExchangeName, change.RoutingKey,
+            MessageIdOf(change), ChangeMessageType, change.Provider, nameof(AcceleratorPriceChanged)), failed, cancellationToken);
+
+    public Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, ConcurrentQueue<(object Message, Exception Error)> failed,
+        CancellationToken cancellationToken) =>
+        // One at a time, in order; a part not confirmed stops the rest, so no later part overtakes it.
+        PublishManyAsync(parts, 1, stopAtFailure: true, static part => new Outgoing(PriceChangeTopology.CatalogVersionsExchangeName, "",
+            NamedGuid($"part|{part.Provider}|{part.CatalogVersion}|{part.Part}"), PartMessageType, part.Provider, nameof(CatalogVersionChanges)), failed, cancellationToken);
+
+    /// <summary>Where a message goes and what its envelope says.</summary>
+    private sealed record Outgoing(string Exchange, string RoutingKey, string MessageId, string MessageType, string Provider, string EventName);
+
+    private async Task PublishManyAsync<T>(IReadOnlyList<T> messages, int window, bool stopAtFailure, Func<T, Outgoing> describe,
+        ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken cancellationToken)
+        where T : class
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         var ct = linked.Token;
@@ -53,7 +69,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            Fail(changes, 0, failed, new ObjectDisposedException(nameof(RabbitSubscriberChangePublisher)));
+            Fail(messages, 0, failed, new ObjectDisposedException(nameof(RabbitSubscriberChangePublisher)));
             return;
         }
 
@@ -61,7 +77,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         {
             var buffer = new ArrayBufferWriter<byte>(1024);
             var size = Math.Max(1, window);
-            for (var start = 0; start < changes.Count; start += size)
+            for (var start = 0; start < messages.Count; start += size)
             {
                 IChannel channel;
                 try
@@ -70,16 +86,21 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    Fail(changes, start, failed, ex);
+                    Fail(messages, start, failed, ex);
                     return;
                 }
 
-                var batch = changes.Skip(start).Take(size).ToList();
-                if (await PublishWindowAsync(channel, batch, buffer, failed, ct, cancellationToken))
+                var batch = messages.Skip(start).Take(size).ToList();
+                if (!await PublishWindowAsync(channel, batch, describe, buffer, failed, ct, cancellationToken))
                 {
-                    // A confirm held back past PublishTimeout (an alarm, a queue without its majority): this channel's
-                    // confirms cannot be trusted any more; the next window, or the retry, opens another.
-                    await AbortChannelAsync();
+                    // Something was refused, lost or not confirmed within PublishTimeout: whatever state the broker keeps for
+                    // this channel and connection is not trusted again; the next window, or the retry, opens fresh ones.
+                    await AbortAsync();
+                    if (stopAtFailure)
+                    {
+                        Fail(messages, start + size, failed, new InvalidOperationException("An earlier message of the same sequence was not confirmed."));
+                        return;
+                    }
                 }
             }
         }
@@ -89,73 +110,82 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         }
     }
 
-    /// <summary>One window: every publish written, then every confirm awaited (up to PublishTimeout); true when it timed out.</summary>
-    private async Task<bool> PublishWindowAsync(IChannel channel, List<AcceleratorPriceChanged> batch, ArrayBufferWriter<byte> buffer,
+    /// <summary>One window: every publish written, then every confirm awaited (up to PublishTimeout); false when any failed.</summary>
+    private async Task<bool> PublishWindowAsync<T>(IChannel channel, List<T> batch, Func<T, Outgoing> describe, ArrayBufferWriter<byte> buffer,
         ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct, CancellationToken callerToken)
+        where T : class
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(_confirmTimeout);
-        var confirms = new List<(AcceleratorPriceChanged Change, Task Confirmed)>(batch.Count);
+        var confirms = new List<(T Message, Outgoing To, Task Confirmed)>(batch.Count);
         var activityId = Activity.Current?.Id;
-        foreach (var change in batch)
+        foreach (var message in batch)
         {
+            var to = describe(message);
             try
             {
-                var messageId = MessageIdOf(change);
-                var body = Envelope(change, messageId, activityId, buffer);
+                var body = Envelope(message, to, activityId, buffer);
                 var properties = new BasicProperties
                 {
                     ContentType = ContentType,
-                    MessageId = messageId,
+                    MessageId = to.MessageId,
                     Persistent = true,
                     Headers = activityId is null ? null : new Dictionary<string, object?> { [ActivityIdHeader] = activityId },
                 };
-                confirms.Add((change, channel.BasicPublishAsync(PriceChangeTopology.ExchangeName, change.RoutingKey, false, properties, body, deadline.Token).AsTask()));
+                confirms.Add((message, to, channel.BasicPublishAsync(to.Exchange, to.RoutingKey, false, properties, body, deadline.Token).AsTask()));
             }
             catch (Exception ex)
             {
-                confirms.Add((change, Task.FromException(ex)));
+                confirms.Add((message, to, Task.FromException(ex)));
             }
         }
 
         // Every confirm observed, whatever happens to the others (none left unobserved when the caller cancels).
         await Task.WhenAll(confirms.Select(c => c.Confirmed)).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         callerToken.ThrowIfCancellationRequested();
-        foreach (var (change, confirmed) in confirms)
+        var allConfirmed = true;
+        foreach (var (message, to, confirmed) in confirms)
         {
             if (confirmed.IsCompletedSuccessfully)
             {
-                PricingTelemetry.RecordPublished(change.Provider, nameof(AcceleratorPriceChanged));
+                PricingTelemetry.RecordPublished(to.Provider, to.EventName);
+                continue;
             }
-            else
-            {
-                var error = confirmed.IsCanceled || confirmed.Exception?.GetBaseException() is OperationCanceledException
-                    ? ct.IsCancellationRequested
-                        ? new OperationCanceledException("The per-change publisher is stopping.")
-                        : new TimeoutException($"The broker did not confirm within {_confirmTimeout.TotalSeconds:0} s.")
-                    : confirmed.Exception!.GetBaseException();
-                failed.Enqueue((change, error));
-            }
+
+            allConfirmed = false;
+            var error = confirmed.IsCanceled || confirmed.Exception?.GetBaseException() is OperationCanceledException
+                ? ct.IsCancellationRequested
+                    ? new OperationCanceledException("The RabbitMQ.Client publisher is stopping.")
+                    : new TimeoutException($"The broker did not confirm within {_confirmTimeout.TotalSeconds:0} s.")
+                : confirmed.Exception!.GetBaseException();
+            failed.Enqueue((message, error));
         }
 
-        return deadline.IsCancellationRequested && !ct.IsCancellationRequested;
+        return allConfirmed;
     }
 
-    private static void Fail(IReadOnlyList<AcceleratorPriceChanged> changes, int from, ConcurrentQueue<(object Message, Exception Error)> failed, Exception error)
+    private static void Fail<T>(IReadOnlyList<T> messages, int from, ConcurrentQueue<(object Message, Exception Error)> failed, Exception error)
+        where T : class
     {
-        for (var i = from; i < changes.Count; i++)
+        for (var i = from; i < messages.Count; i++)
         {
-            failed.Enqueue((changes[i], error));
+            failed.Enqueue((messages[i], error));
         }
     }
 
-    private async Task AbortChannelAsync()
+    private async Task AbortAsync()
     {
+        logger.LogWarning("RabbitMQ.Client publisher: a publish was refused, lost or not confirmed within {Timeout}; opening a fresh connection", _confirmTimeout);
         if (_channel is not null)
         {
-            logger.LogWarning("Per-change publisher: confirms held back past {Timeout}; opening another channel", _confirmTimeout);
             await _channel.DisposeAsync();
             _channel = null;
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+            _connection = null;
         }
     }
 
@@ -181,7 +211,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             var host = factory.Uri.Host;
             var vhost = factory.VirtualHost == "/" ? "" : "/" + Uri.EscapeDataString(factory.VirtualHost);
             _sourceAddress = $"rabbitmq://{host}{vhost}/{Environment.MachineName}_{Environment.ProcessId}";
-            _destinationAddress = $"rabbitmq://{host}{vhost}/{PriceChangeTopology.ExchangeName}?type=topic";
+            _brokerAddress = $"rabbitmq://{host}{vhost}";
         }
 
         if (_channel is not null)
@@ -194,29 +224,27 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             cancellationToken);
         // The exchange MassTransit declares for the same messages, with the same arguments (durable topic).
         await _channel.ExchangeDeclareAsync(PriceChangeTopology.ExchangeName, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await _channel.ExchangeDeclareAsync(PriceChangeTopology.CatalogVersionsExchangeName, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         return _channel;
     }
 
-    /// <summary>The change in MassTransit's JSON envelope (docs/events.md), written into <paramref name="buffer"/> and copied out.</summary>
-    private ReadOnlyMemory<byte> Envelope(AcceleratorPriceChanged change, string messageId, string? activityId, ArrayBufferWriter<byte> buffer)
+    /// <summary>The message in MassTransit's JSON envelope (docs/events.md), written into <paramref name="buffer"/> and copied out.</summary>
+    private ReadOnlyMemory<byte> Envelope<T>(T message, Outgoing to, string? activityId, ArrayBufferWriter<byte> buffer)
+        where T : class
     {
         buffer.ResetWrittenCount();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("messageId", messageId);
-            writer.WriteString("conversationId", messageId);
+            writer.WriteString("messageId", to.MessageId);
+            writer.WriteString("conversationId", to.MessageId);
             writer.WriteString("sourceAddress", _sourceAddress);
-            writer.WriteString("destinationAddress", _destinationAddress);
+            writer.WriteString("destinationAddress", $"{_brokerAddress}/{to.Exchange}?type={(to.Exchange == PriceChangeTopology.ExchangeName ? "topic" : "fanout")}");
             writer.WriteStartArray("messageType");
-            foreach (var type in MessageType)
-            {
-                writer.WriteStringValue(type);
-            }
-
+            writer.WriteStringValue(to.MessageType);
             writer.WriteEndArray();
             writer.WritePropertyName("message");
-            JsonSerializer.Serialize(writer, change, SystemTextJsonMessageSerializer.Options);
+            JsonSerializer.Serialize(writer, message, SystemTextJsonMessageSerializer.Options);
             writer.WriteString("sentTime", DateTime.UtcNow);
             writer.WriteStartObject("headers");
             if (activityId is not null)
@@ -236,11 +264,10 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     /// A GUID named by the change's identity (provider, version, offer key), so a change published again after a lost
     /// confirm carries the same id (a subscriber deduplicating on the message id drops it, as one on the identity does).
     /// </summary>
-    public static string MessageIdOf(AcceleratorPriceChanged change)
-    {
-        var identity = System.Text.Encoding.UTF8.GetBytes($"{change.Provider}|{change.CatalogVersion}|{change.OfferKey}");
-        return new Guid(System.Security.Cryptography.SHA256.HashData(identity).AsSpan(0, 16)).ToString();
-    }
+    public static string MessageIdOf(AcceleratorPriceChanged change) => NamedGuid($"{change.Provider}|{change.CatalogVersion}|{change.OfferKey}");
+
+    private static string NamedGuid(string name) =>
+        new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)).AsSpan(0, 16)).ToString();
 
     public async ValueTask DisposeAsync()
     {

@@ -39,7 +39,9 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     /// <summary>A committed version: its parts for Quotes now, its per-change messages for subscribers behind the versions before it.</summary>
     public async Task PublishAsync(long version, IReadOnlyList<CatalogVersionChanges> parts, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
     {
-        await PublishUntilDeliveredAsync(version, parts, window: 1, stopping);
+        // Retries of a part go through a fresh RabbitMQ.Client channel where there is one (see ISubscriberChangePublisher).
+        await PublishUntilDeliveredAsync(version, parts, (pending, failed, ct) => PublishInWindowAsync(pending, 1, failed, ct), stopping,
+            changePublisher is null ? null : (pending, failed, ct) => changePublisher.PublishVersionPartsAsync([.. pending.Cast<CatalogVersionChanges>()], failed, ct));
         if (options.PublishChangesForSubscribers)
         {
             await PublishForSubscribersAsync(version, changes, announcement);
@@ -132,7 +134,8 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     /// <summary>The same, each round of what is pending published by <paramref name="publish"/>.</summary>
     private async Task PublishUntilDeliveredAsync<T>(long version, IReadOnlyList<T> messages,
         Func<IReadOnlyList<object>, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>, CancellationToken, Task> publish,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<IReadOnlyList<object>, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>, CancellationToken, Task>? retry = null)
         where T : class
     {
         var delay = options.PublishRetryMinDelay;
@@ -156,6 +159,7 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
             // In the order they were given (a window of 1 keeps a version's parts in order).
             var again = failed.Select(f => f.Message).ToHashSet(ReferenceEqualityComparer.Instance);
             pending = [.. pending.Where(again.Contains)];
+            publish = retry ?? publish;
         }
 
         Volatile.Write(ref _error, null);

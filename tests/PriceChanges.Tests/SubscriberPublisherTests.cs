@@ -121,6 +121,38 @@ public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClass
         Assert.Equal(Offers, changes.Select(c => c.OfferKey).Distinct().Count());
     }
 
+    [Fact]
+    public async Task Version_parts_retried_on_a_fresh_channel_arrive_in_order_as_MassTransit_writes_them()
+    {
+        rabbit.SkipIfUnavailable();
+        var vhost = await rabbit.CreateVirtualHostAsync($"publisher-parts-{Guid.NewGuid():N}");
+        await using var tap = await ExchangeTap.OpenAsync(vhost, PriceChangeTopology.CatalogVersionsExchangeName, ExchangeType.Fanout, "", Ct);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:rabbitmq"] = vhost }).Build();
+        await using var publisher = new RabbitSubscriberChangePublisher(configuration, Microsoft.Extensions.Options.Options.Create(new ScrapeOptions()),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<RabbitSubscriberChangePublisher>.Instance);
+        var changes = Enumerable.Range(0, 5).Select(i => AcceleratorPriceChanged.From("aws", 7,
+            new Pricing.Catalog.OfferChange(Pricing.Catalog.PriceChangeKind.Added, Offer(i).OfferKey, null, Offer(i)), DateTimeOffset.UnixEpoch)).ToList();
+        var parts = CatalogVersionChanges.Split("aws", 7, 6, 5, 0, DateTimeOffset.UnixEpoch, changes, partSize: 2);
+        Assert.Equal(3, parts.Count);
+
+        var failed = new ConcurrentQueue<(object Message, Exception Error)>();
+        await publisher.PublishVersionPartsAsync(parts, failed, Ct);
+
+        Assert.Empty(failed);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var delivery = await tap.GetAsync(Ct) ?? throw new Xunit.Sdk.XunitException($"part {i + 1} of {parts.Count} never arrived");
+            var envelope = JsonNode.Parse(delivery.Body.Span)!;
+            Assert.Equal("urn:message:Pricing.Contracts.Events:CatalogVersionChanges", envelope["messageType"]![0]!.GetValue<string>());
+            var part = envelope["message"]!.Deserialize<CatalogVersionChanges>(SystemTextJsonMessageSerializer.Options)!;
+            Assert.Equal(parts[i] with { Changes = [] }, part with { Changes = [] });
+            Assert.Equal(parts[i].Changes, part.Changes);
+        }
+
+        static Pricing.Catalog.Offer Offer(int i) => new("aws", "us-east-1", null, $"p5.{i}", "nvidia-h100-80gb", 8m, 192, 2048m, "on_demand",
+            10m + i, "USD", DateTimeOffset.UnixEpoch, "sku", "meter");
+    }
+
     /// <summary>Every message the tap gets until <paramref name="count"/> have come and a quiet half second follows.</summary>
     private static async Task<List<AcceleratorPriceChanged>> DrainAsync(ExchangeTap tap, int count)
     {
