@@ -22,8 +22,8 @@ namespace Pricing.Sources;
 public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration, IOptions<ScrapeOptions> options, ILogger<RabbitSubscriberChangePublisher> logger)
     : ISubscriberChangePublisher, IAsyncDisposable
 {
-    /// <summary><c>Scrape:SubscriberPublisher</c>: <c>RabbitMQ</c> (the default on RabbitMQ) or <c>MassTransit</c> (its publish pipeline, as before).</summary>
-    public const string PublisherKey = "Scrape:SubscriberPublisher";
+    /// <summary><c>Scrape:SubscriberPublisher</c> (<see cref="ScrapeOptions.SubscriberPublisher"/>).</summary>
+    public const string PublisherKey = ScrapeOptions.Section + ":" + nameof(ScrapeOptions.SubscriberPublisher);
 
     private const string ContentType = "application/vnd.masstransit+json";
     private const string ActivityIdHeader = "MT-Activity-Id";
@@ -39,9 +39,11 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     private string? _sourceAddress;
     private string? _brokerAddress;
 
-    /// <summary>True on RabbitMQ unless <see cref="PublisherKey"/> asks for MassTransit's pipeline.</summary>
-    public static bool IsUsed(IConfiguration configuration) =>
-        RabbitConnections.UsesRabbitMq(configuration) && !string.Equals(configuration[PublisherKey], "MassTransit", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// True on RabbitMQ: the per-change messages go through it unless <see cref="PublisherKey"/> asks for MassTransit, and
+    /// a version part MassTransit could not deliver is retried through it either way.
+    /// </summary>
+    public static bool IsUsed(IConfiguration configuration) => RabbitConnections.UsesRabbitMq(configuration);
 
     public Task PublishAsync(IReadOnlyList<AcceleratorPriceChanged> changes, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken) =>

@@ -31,6 +31,16 @@ public sealed class ScrapeOptions
     /// </summary>
     public bool PublishChangesForSubscribers { get; set; } = true;
 
+    /// <summary>
+    /// Who writes the per-change messages on RabbitMQ: <c>RabbitMQ</c> (RabbitMQ.Client, <c>RabbitSubscriberChangePublisher</c>)
+    /// or <c>MassTransit</c> (its publish pipeline). Either way a version part MassTransit could not deliver is retried
+    /// through RabbitMQ.Client on a fresh connection.
+    /// </summary>
+    public string SubscriberPublisher { get; set; } = "RabbitMQ";
+
+    /// <summary>True when <see cref="SubscriberPublisher"/> asks for MassTransit's publish pipeline.</summary>
+    public bool PerChangeViaMassTransit => string.Equals(SubscriberPublisher, "MassTransit", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>How long one publish may wait for the broker's confirm before it counts as failed and is sent again.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

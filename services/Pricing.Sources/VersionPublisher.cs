@@ -89,7 +89,7 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
         try
         {
             await previous;
-            if (changePublisher is null)
+            if (changePublisher is null || options.PerChangeViaMassTransit)
             {
                 await PublishUntilDeliveredAsync(version, changes, options.PublishWindow, stopping);
             }
