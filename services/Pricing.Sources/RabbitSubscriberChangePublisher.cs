@@ -37,7 +37,9 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     private IConnection? _connection;
     private IChannel? _channel;
     private string? _sourceAddress;
-    private string? _brokerAddress;
+    // The envelope's destinationAddress per exchange, as MassTransit writes it (set once per connection).
+    private string? _changesAddress;
+    private string? _versionsAddress;
 
     /// <summary>
     /// True on RabbitMQ: the per-change messages go through it unless <see cref="PublisherKey"/> asks for MassTransit, and
@@ -213,7 +215,8 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             var host = factory.Uri.Host;
             var vhost = factory.VirtualHost == "/" ? "" : "/" + Uri.EscapeDataString(factory.VirtualHost);
             _sourceAddress = $"rabbitmq://{host}{vhost}/{Environment.MachineName}_{Environment.ProcessId}";
-            _brokerAddress = $"rabbitmq://{host}{vhost}";
+            _changesAddress = $"rabbitmq://{host}{vhost}/{PriceChangeTopology.ExchangeName}?type=topic";
+            _versionsAddress = $"rabbitmq://{host}{vhost}/{PriceChangeTopology.CatalogVersionsExchangeName}?type=fanout";
         }
 
         if (_channel is not null)
@@ -241,7 +244,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             writer.WriteString("messageId", to.MessageId);
             writer.WriteString("conversationId", to.MessageId);
             writer.WriteString("sourceAddress", _sourceAddress);
-            writer.WriteString("destinationAddress", $"{_brokerAddress}/{to.Exchange}?type={(to.Exchange == PriceChangeTopology.ExchangeName ? "topic" : "fanout")}");
+            writer.WriteString("destinationAddress", to.Exchange == PriceChangeTopology.ExchangeName ? _changesAddress : _versionsAddress);
             writer.WriteStartArray("messageType");
             writer.WriteStringValue(to.MessageType);
             writer.WriteEndArray();

@@ -21,4 +21,19 @@ internal static class BackendErrors
             ? badRequest.FieldViolations.Select(v => (v.Field, v.Description))
             : [("", ex.Status.Detail)];
     }
+
+    /// <summary>The backend's answer, or null with its refusal added to <paramref name="errors"/> (as <see cref="Of"/> reads it).</summary>
+    public static async Task<T?> CallAsync<T>(Func<Task<T>> call, List<(string Field, string Message)> errors)
+        where T : class
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RpcException ex)
+        {
+            errors.AddRange(Of(ex));
+            return null;
+        }
+    }
 }

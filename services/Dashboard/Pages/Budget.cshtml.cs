@@ -39,36 +39,14 @@ public sealed class BudgetModel(PricingBackend backend) : PageModel
             return;
         }
 
-        try
-        {
-            Result = await backend.PlanForBudgetAsync(request, cancellationToken);
-        }
-        catch (RpcException ex)
-        {
-            Errors.AddRange(BackendErrors.Of(ex));
-        }
+        Result = await BackendErrors.CallAsync(() => backend.PlanForBudgetAsync(request, cancellationToken), Errors);
     }
 
     /// <summary>The request as the form gives it: the terms read by <see cref="TrainingRunField.Apply"/>, as the CLI reads its flags.</summary>
     private PlanForBudgetRequest BuildRequest()
     {
         var terms = new QuoteTrainingRunRequest();
-        var now = DateTimeOffset.UtcNow;
-        foreach (var field in TrainingRunFields.BudgetTerms)
-        {
-            var values = Request.Query[field.Name].Where(v => !string.IsNullOrWhiteSpace(v)).ToList();
-            foreach (var value in field.Kind == TrainingRunFieldKind.Value ? values.TakeLast(1) : values)
-            {
-                try
-                {
-                    field.Apply(terms, value!, now);
-                }
-                catch (ArgumentException ex)
-                {
-                    Errors.Add((field.Name, ex.Message));
-                }
-            }
-        }
+        TrainingRunForm.Read(Request.Query, TrainingRunFields.BudgetTerms, terms, Errors);
 
         var request = new PlanForBudgetRequest
         {

@@ -64,14 +64,7 @@ public sealed class QuoteModel(PricingBackend backend) : PageModel
             return;
         }
 
-        try
-        {
-            Result = await backend.QuoteAsync(request, cancellationToken);
-        }
-        catch (RpcException ex)
-        {
-            Errors.AddRange(BackendErrors.Of(ex));
-        }
+        Result = await BackendErrors.CallAsync(() => backend.QuoteAsync(request, cancellationToken), Errors);
     }
 
     /// <summary>The request as the form gives it, each field read by <see cref="TrainingRunField.Apply"/> as the CLI reads its flag.</summary>
@@ -79,23 +72,7 @@ public sealed class QuoteModel(PricingBackend backend) : PageModel
     {
         // The page shows every detail: the assumptions and the whole plan of option #1.
         var request = new QuoteTrainingRunRequest { MaxOptions = DefaultTop, View = QuoteView.Full };
-        var now = DateTimeOffset.UtcNow;
-        foreach (var field in TrainingRunFields.All)
-        {
-            var values = Request.Query[field.Name].Where(v => !string.IsNullOrWhiteSpace(v) || field.Kind == TrainingRunFieldKind.Switch).ToList();
-            // A value field takes the last value given, as the CLI's flag does.
-            foreach (var value in field.Kind == TrainingRunFieldKind.Value ? values.TakeLast(1) : values)
-            {
-                try
-                {
-                    field.Apply(request, value ?? "", now);
-                }
-                catch (ArgumentException ex)
-                {
-                    Errors.Add((field.Name, ex.Message));
-                }
-            }
-        }
+        TrainingRunForm.Read(Request.Query, TrainingRunFields.All, request, Errors);
 
         if (Request.Query[TopField].LastOrDefault(v => !string.IsNullOrWhiteSpace(v)) is { } top)
         {

@@ -8,9 +8,6 @@ namespace Pricing.Quoting.Levers;
 /// </summary>
 public static class ProgramSpeedup
 {
-    /// <summary>The program lines that are accelerator-time, and so shrink with the speed-up.</summary>
-    private static readonly HashSet<string> ComputeLines = new(StringComparer.Ordinal) { "experiments", "energy" };
-
     public static TrainingProgram Faster(TrainingProgram program, double speedup, decimal costFactor)
     {
         decimal Cost(decimal amount) => decimal.Round(amount * costFactor, 2, MidpointRounding.AwayFromZero);
@@ -21,23 +18,13 @@ public static class ProgramSpeedup
         {
             AcceleratorHours = s.AcceleratorHours / speedup, Cost = Cost(s.Cost), CostLow = Cost(s.CostLow), CostHigh = Cost(s.CostHigh),
         }).ToList();
-        var lines = program.Lines.Select(l => !ComputeLines.Contains(l.Name)
-            ? l
-            : l.Name == "energy"
-                ? l with { Amount = Hours(l.Amount), Low = Hours(l.Low), High = Hours(l.High) }
-                : l with { Amount = Cost(l.Amount), Low = Cost(l.Low), High = Cost(l.High) }).ToList();
-        var summed = lines.Where(l => !l.Optional).ToList();
-        var total = stages.Sum(s => s.Cost) + summed.Sum(l => l.Amount);
-        var staff = lines.FirstOrDefault(l => l.Name == "staff")?.Amount ?? 0;
-        return program with
+        // Only the lines that are accelerator time shrink with the speed-up.
+        var lines = program.Lines.Select(l => l.Name switch
         {
-            Stages = stages,
-            Lines = lines,
-            Total = total,
-            TotalLow = stages.Sum(s => s.CostLow) + summed.Sum(l => l.Low),
-            TotalHigh = stages.Sum(s => s.CostHigh) + summed.Sum(l => l.High),
-            AcceleratorHours = program.AcceleratorHours / speedup,
-            StaffShare = total > 0 ? (double)(staff / total) : 0,
-        };
+            ProgramLineNames.Experiments => l with { Amount = Cost(l.Amount), Low = Cost(l.Low), High = Cost(l.High) },
+            ProgramLineNames.Energy => l with { Amount = Hours(l.Amount), Low = Hours(l.Low), High = Hours(l.High) },
+            _ => l,
+        }).ToList();
+        return TrainingProgram.Summed(stages, lines, program.Owner, program.StaffShareSource, program.AcceleratorHours / speedup);
     }
 }

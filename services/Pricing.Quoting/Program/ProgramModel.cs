@@ -26,7 +26,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
         var besidesTheRun = input.BillTotal - run.Cost;
         var lines = new List<ProgramLine>
         {
-            new("run_storage_and_bring_up", besidesTheRun, besidesTheRun, besidesTheRun, false,
+            new(ProgramLineNames.RunStorageAndBringUp, besidesTheRun, besidesTheRun, besidesTheRun, false,
                 "bring-up, checkpoint and dataset storage, egress", "the option's bill"),
             experiments.Line,
             staff,
@@ -39,15 +39,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
             stages.Sum(s => HoursAt(s.CostLow, run.Rate)) + experiments.Hours.Low, stages.Sum(s => HoursAt(s.CostHigh, run.Rate)) + experiments.Hours.High);
         lines.Add(Energy(input, hours));
 
-        var summed = lines.Where(l => !l.Optional).ToList();
-        var total = stages.Sum(s => s.Cost) + summed.Sum(l => l.Amount);
-        return new TrainingProgram(stages, lines, total, stages.Sum(s => s.CostLow) + summed.Sum(l => l.Low), stages.Sum(s => s.CostHigh) + summed.Sum(l => l.High),
-            _owner.For(input.AcceleratorId, input.Power, input.Pue, run.Rate))
-        {
-            StaffShare = total > 0 ? (double)(staff.Amount / total) : 0,
-            StaffShareSource = defaults.StaffShare.Cite,
-            AcceleratorHours = hours.Value,
-        };
+        return TrainingProgram.Summed(stages, lines, _owner.For(input.AcceleratorId, input.Power, input.Pue, run.Rate), defaults.StaffShare.Cite, hours.Value);
     }
 
     private static double HoursAt(decimal cost, decimal rate) => rate > 0 ? (double)(cost / rate) : 0;
@@ -61,7 +53,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
             ? (spec.ExperimentsMultiplier - 1, spec.ExperimentsMultiplier - 1, spec.ExperimentsMultiplier - 1)
             : (share.Value, share.Low, share.High);
         (double Value, double Low, double High) hours = (multiple.Value * run.AcceleratorHours, multiple.Low * run.AcceleratorHoursLow, multiple.High * run.AcceleratorHoursHigh);
-        var line = new ProgramLine("experiments", Money(hours.Value, run.Rate), Money(hours.Low, run.Rate), Money(hours.High, run.Rate), false,
+        var line = new ProgramLine(ProgramLineNames.Experiments, Money(hours.Value, run.Rate), Money(hours.Low, run.Rate), Money(hours.High, run.Rate), false,
             $"{multiple.Value:G3}× the final run's accelerator-hours (range {multiple.Low:G3}–{multiple.High:G3}×) at its rate",
             given ? "request" : share.Cite);
         return (line, hours);
@@ -84,7 +76,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
             spec.StaffMonths > 0 ? "" : defaults.StaffMonths.Cite,
             spec.StaffMonthlyCost is null ? defaults.StaffMonthlyCost.Cite : "",
         }.Where(s => s.Length > 0);
-        return new ProgramLine("staff",
+        return new ProgramLine(ProgramLineNames.Staff,
             MoneyOf(engineers.Item1 * months.Value * monthly.Value), MoneyOf(engineers.Item2 * months.Low * monthly.Low), MoneyOf(engineers.Item3 * months.High * monthly.High), false,
             $"{engineers.Item1:N0} engineers × {months.Value:G} months × ${monthly.Value:N0} a month",
             string.Join("; ", sources.DefaultIfEmpty("request")));
@@ -102,7 +94,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
         var (ratio, hours) = (defaults.RawBytesPerDatasetByte, defaults.CpuHoursPerRawTb);
         var tb = datasetBytes / 1e12;
         var price = cpu.CpuUsdPerVcpuHour;
-        return new ProgramLine("data_processing",
+        return new ProgramLine(ProgramLineNames.DataProcessing,
             MoneyOf(tb * ratio.Value * hours.Value * price), MoneyOf(tb * ratio.Low * hours.Low * price), MoneyOf(tb * ratio.High * hours.High * price), false,
             $"{tb:N1} TB kept × {ratio.Value:G} TB raw per TB × {hours.Value:N0} vCPU-hours per raw TB × ${price:G3} a vCPU-hour ({cpu.Provider})",
             $"computed from: {ratio.Cite}; {hours.Cite}; {cpu.CpuSource}");
@@ -112,7 +104,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
     {
         var items = spec.AnnotationItems ?? defaults.AnnotationItems.Value;
         var price = defaults.AnnotationUsdPerItem;
-        return new ProgramLine("annotation", MoneyOf(items * price.Value), MoneyOf(items * price.Low), MoneyOf(items * price.High), false,
+        return new ProgramLine(ProgramLineNames.Annotation, MoneyOf(items * price.Value), MoneyOf(items * price.Low), MoneyOf(items * price.High), false,
             $"{items:N0} preference comparisons × ${price.Value:G}",
             (spec.AnnotationItems is null ? defaults.AnnotationItems.Cite : "request") + "; " + price.Cite);
     }
@@ -120,7 +112,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
     private static ProgramLine Licensing(QuoteSpec spec)
     {
         var amount = spec.LicensingUsd ?? 0;
-        return new ProgramLine("licensing", amount, amount, amount, false,
+        return new ProgramLine(ProgramLineNames.Licensing, amount, amount, amount, false,
             amount > 0 ? "data licences, as given" : "none given", "request");
     }
 
@@ -129,7 +121,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
     {
         var kwhPerHour = input.Power.WattsPerAccelerator / 1000 * input.Power.LoadFactor * input.Pue;
         var price = defaults.ElectricityUsdPerKwh;
-        return new ProgramLine("energy", MoneyOf(hours.Value * kwhPerHour * price.Value), MoneyOf(hours.Low * kwhPerHour * price.Low), MoneyOf(hours.High * kwhPerHour * price.High), true,
+        return new ProgramLine(ProgramLineNames.Energy, MoneyOf(hours.Value * kwhPerHour * price.Value), MoneyOf(hours.Low * kwhPerHour * price.Low), MoneyOf(hours.High * kwhPerHour * price.High), true,
             $"{hours.Value * kwhPerHour / 1000:N0} MWh × ${price.Value:G}/kWh; inside the rent, an owner pays it",
             $"the option's power; {price.Cite}; {defaults.EnergyShare.Cite}");
     }

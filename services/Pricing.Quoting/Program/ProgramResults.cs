@@ -47,4 +47,34 @@ public sealed record TrainingProgram(
 
     /// <summary>Accelerator-hours of every stage and of the experiments.</summary>
     public double AcceleratorHours { get; init; }
+
+    /// <summary>
+    /// A program from its stages and lines: the totals sum the stages and the lines that are not optional, and the staff
+    /// share is the staff line's part of the total (one rule for the program as quoted and as a lever changes it).
+    /// </summary>
+    public static TrainingProgram Summed(IReadOnlyList<ProgramStage> stages, IReadOnlyList<ProgramLine> lines, OwnerCost? owner,
+        string staffShareSource, double acceleratorHours)
+    {
+        var summed = lines.Where(l => !l.Optional).ToList();
+        var total = stages.Sum(s => s.Cost) + summed.Sum(l => l.Amount);
+        var staff = lines.FirstOrDefault(l => l.Name == ProgramLineNames.Staff)?.Amount ?? 0;
+        return new TrainingProgram(stages, lines, total, stages.Sum(s => s.CostLow) + summed.Sum(l => l.Low), stages.Sum(s => s.CostHigh) + summed.Sum(l => l.High), owner)
+        {
+            StaffShare = total > 0 ? (double)(staff / total) : 0,
+            StaffShareSource = staffShareSource,
+            AcceleratorHours = acceleratorHours,
+        };
+    }
+}
+
+/// <summary>The names of the program's lines (stable: the CLI, the Dashboard and scripts key on them).</summary>
+public static class ProgramLineNames
+{
+    public const string RunStorageAndBringUp = "run_storage_and_bring_up";
+    public const string Experiments = "experiments";
+    public const string Staff = "staff";
+    public const string DataProcessing = "data_processing";
+    public const string Annotation = "annotation";
+    public const string Licensing = "licensing";
+    public const string Energy = "energy";
 }
