@@ -8,7 +8,7 @@ namespace Pricing.Quoting;
 /// has none (FP8 from BF16, FP4 from FP8) and the factor that converts it, and the run's FLOPs on the row's convention
 /// (the attention term only where the row counted it).
 /// </summary>
-internal sealed record AcceleratorPlan(Accelerator Accelerator, double PeakFlops, MfuRow MfuRow, Precision? DerivedFrom, double DerivedScale, double Flops, VendorCurve? Curve = null)
+internal sealed record AcceleratorPlan(Accelerator Accelerator, Precision Precision, double PeakFlops, MfuRow MfuRow, Precision? DerivedFrom, double DerivedScale, double Flops, VendorCurve? Curve = null)
 {
     /// <summary>The model-size factor is read against the chip's BF16 speed, whatever the precision.</summary>
     public double Bf16PeakFlops => Accelerator.PeakFlops(Precision.Bf16) ?? PeakFlops;
@@ -20,7 +20,7 @@ internal sealed record AcceleratorPlan(Accelerator Accelerator, double PeakFlops
 /// from the nearest wider precision measured where none is measured in the run's), and the MFU its
 /// assumptions report.
 /// </summary>
-internal sealed class AcceleratorEfficiency(AcceleratorRegistry registry, EfficiencyModel efficiency, ModelDefaults defaults, Fp4Training fp4)
+internal sealed class AcceleratorEfficiency(AcceleratorRegistry registry, EfficiencyModel efficiency, ModelDefaults defaults, Fp4Training fp4Training)
 {
     /// <summary>The accelerator type's plan for the spec, or null (and why, in <paramref name="warnings"/>) when its offers are skipped.</summary>
     public AcceleratorPlan? PlanFor(string acceleratorId, QuoteSpec spec, TrainingCompute compute, List<string> warnings)
@@ -57,7 +57,7 @@ internal sealed class AcceleratorEfficiency(AcceleratorRegistry registry, Effici
         row ??= efficiency.Fallback with { AcceleratorId = acceleratorId };
         // The attention FLOPs count only where the MFU counted them: the row's convention, or PaLM's for a requested MFU.
         var flops = compute.DenseFlops + (row.CountsAttention || spec.Mfu is not null ? compute.AttentionFlops : 0);
-        return new AcceleratorPlan(accelerator, peak, row, derivedFrom, scale, flops, curve);
+        return new AcceleratorPlan(accelerator, spec.Precision, peak, row, derivedFrom, scale, flops, curve);
     }
 
     /// <summary>The nearest wider precision (FP8 for FP4, BF16 for FP8) with an MFU row and a peak on this accelerator; the enum runs from the widest format to the narrowest.</summary>
@@ -99,20 +99,25 @@ internal sealed class AcceleratorEfficiency(AcceleratorRegistry registry, Effici
     public (double Mfu, double Low, double High, string Source) Assumed(AcceleratorPlan plan, MfuEstimate? estimate)
     {
         var mfu = estimate?.Mfu ?? plan.MfuRow.Mfu * plan.DerivedScale;
-        var derivedNote = plan.DerivedFrom is { } from ? DerivedNote(plan.Accelerator, from) : "";
+        var derivedNote = plan.DerivedFrom is { } from ? DerivedNote(plan.Accelerator, from, plan.Precision) : "";
         var convention = estimate?.Source == "request" ? "" : plan.MfuRow.CountsAttention
             ? " [FLOPs: 6N + attention, as the row was measured]"
             : " [FLOPs: 6N; the row's MFU absorbs the attention work]";
         return (mfu, estimate?.Low ?? mfu * efficiency.RangeLow, estimate?.High ?? Math.Min(1, mfu * efficiency.RangeHigh), (estimate?.Source ?? plan.MfuRow.Source) + derivedNote + convention);
     }
 
-    /// <summary>Says which measured precision a derived MFU comes from, and by which cited speed-up.</summary>
-    private string DerivedNote(Accelerator accelerator, Precision from)
+    /// <summary>Says which measured precision a derived MFU comes from, and by which cited speed-ups.</summary>
+    private string DerivedNote(Accelerator accelerator, Precision from, Precision to)
     {
         var speedups = Speedups(accelerator);
-        return from == Precision.Bf16
-            ? $" (no measured FP8 run: BF16 MFU × {speedups.Fp8OverBf16:G3} FP8 speed-up, {defaults.Fp8SpeedupOverBf16.Source})"
-            : $" (no measured FP4 run: FP8 MFU × {speedups.Fp4OverFp8:G3} NVFP4 speed-up, {fp4.SpeedupOverFp8.Cite})";
+        var fp8 = $"{speedups.Fp8OverBf16:G3} FP8 speed-up, {defaults.Fp8SpeedupOverBf16.Source}";
+        var fp4 = $"{speedups.Fp4OverFp8:G3} NVFP4 speed-up, {fp4Training.SpeedupOverFp8.Cite}";
+        return (from, to) switch
+        {
+            (Precision.Bf16, Precision.Fp8) => $" (no measured FP8 run: BF16 MFU × {fp8})",
+            (Precision.Fp8, _) => $" (no measured FP4 run: FP8 MFU × {fp4})",
+            _ => $" (no measured FP4 or FP8 run: BF16 MFU × {fp8}; × {fp4})",
+        };
     }
 
     /// <summary>
@@ -126,6 +131,6 @@ internal sealed class AcceleratorEfficiency(AcceleratorRegistry registry, Effici
 
         return new PrecisionSpeedups(
             Capped(defaults.Fp8SpeedupOverBf16.Value, Precision.Bf16, Precision.Fp8),
-            Capped(fp4.SpeedupOverFp8.Value, Precision.Fp8, Precision.Fp4));
+            Capped(fp4Training.SpeedupOverFp8.Value, Precision.Fp8, Precision.Fp4));
     }
 }

@@ -93,6 +93,26 @@ public sealed class Fp4PrecisionTests
         Close(DataFiles.Fp4SpeedupOverFp8(), ratio, 1e-9);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_chip_with_an_FP4_peak_but_no_FP4_row_gets_the_cited_speedup_over_its_nearest_measured_precision(bool fp8Row)
+    {
+        var chip = new Accelerator("test-blackwell", "Test", "Test GPU", 192, 1000, 2000, 1000, "test") { PeakDenseFp4Tflops = 4000 };
+        MfuRow[] rows = fp8Row
+            ? [new("test-blackwell", "bf16", 0.4, "judgement", "bf16 row"), new("test-blackwell", "fp8", 0.3, "judgement", "fp8 row")]
+            : [new("test-blackwell", "bf16", 0.4, "judgement", "bf16 row")];
+        var engine = new QuoteEngine(new AcceleratorRegistry([chip]), FlatEfficiency(new MfuRow("*", "bf16", 0.35, "judgement", "fallback"), rows));
+        var offer = Offer(provider: "aws", region: "us-east-1", instanceType: "p5.48xlarge", acceleratorId: "test-blackwell", price: 80m);
+        QuoteResult In(Precision p) => engine.Quote(Spec(parameters: 8e9, tokens: 1.6e11, precision: p, acceleratorCount: 64), Prices(offer));
+
+        var (fp4, fp8) = (In(Precision.Fp4), In(Precision.Fp8));
+
+        // FP8's own row, or BF16's at the FP8 speed-up; FP4 that at the NVFP4 speed-up, never the 2x of the peaks.
+        Close(DataFiles.Fp4SpeedupOverFp8(), fp8.Options[0].AcceleratorHours / fp4.Options[0].AcceleratorHours, 1e-9);
+        Assert.Contains(fp8Row ? "no measured FP4 run: FP8 MFU" : "no measured FP4 or FP8 run: BF16 MFU", fp4.Assumptions[0].MfuSource, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FP4_skips_accelerators_without_FP4_tensor_cores_with_a_warning()
     {
