@@ -1,7 +1,8 @@
 namespace Pricing.Catalog;
 
 /// <summary>
-/// A canonical accelerator with its published facts. Peaks are dense TFLOP/s; null where not published.
+/// A canonical accelerator with its published facts. Peaks are dense TFLOP/s; null where not published (FP4: where the
+/// chip has no FP4 tensor cores, i.e. before Blackwell).
 /// <see cref="Trainable"/> is false for inference parts: their offers stay in the catalog but never in a training quote.
 /// </summary>
 public sealed record Accelerator(
@@ -16,17 +17,23 @@ public sealed record Accelerator(
     bool Trainable = true,
     string? NotTrainableReason = null)
 {
+    /// <summary>Dense FP4 (NVFP4) peak, TFLOP/s; null without FP4 tensor cores.</summary>
+    public double? PeakDenseFp4Tflops { get; init; }
+
     /// <summary>Dense peak FLOP/s for a training precision, or null when the vendor publishes none.</summary>
     public double? PeakFlops(Precision precision) => precision switch
     {
         Precision.Bf16 => PeakDenseBf16Tflops * 1e12,
         Precision.Fp8 => PeakDenseFp8Tflops * 1e12,
+        Precision.Fp4 => PeakDenseFp4Tflops * 1e12,
         _ => null,
     };
 }
 
+/// <summary>The training precisions a quote can be asked in; FP4 is NVIDIA's NVFP4 (Blackwell).</summary>
 public enum Precision
 {
     Bf16 = 1,
     Fp8 = 2,
+    Fp4 = 3,
 }

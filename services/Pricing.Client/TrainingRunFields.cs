@@ -35,7 +35,7 @@ public static class TrainingRunFields
             (r, t, _) => r.ActiveParameters = Number(t), example: "37B"),
         Tokens,
         Chinchilla,
-        new("precision", ModelSection, "Precision", "P", "bf16 (default) or fp8", Value, (r, t, _) => r.Precision = Word(t), ["bf16", "fp8"]),
+        new("precision", ModelSection, "Precision", "P", "bf16 (default), fp8, or fp4 (NVFP4, Blackwell only)", Value, (r, t, _) => r.Precision = Word(t), ["bf16", "fp8", "fp4"]),
         new("layers", ModelSection, "Layers", "L", "with d-model and seq-len: adds the attention term 12 x layers x d_model x seq-len x tokens", Value,
             (r, t, _) => r.Layers = Count(t), example: "80"),
         new("d-model", ModelSection, "Model width (d_model)", "D", "model width (see layers)", Value, (r, t, _) => r.DModel = Count(t), example: "8192"),

@@ -68,7 +68,7 @@ public sealed record MfuEstimate(
 
 /// <summary>
 /// MFU that depends on the run (<c>Data/efficiency-defaults.json</c>, every row and point cited):
-/// a reference MFU per accelerator and precision (FP8 its own rows, against the FP8 peak; NVIDIA's from the vendor
+/// a reference MFU per accelerator and precision (FP8 and FP4 their own rows, against their own peaks; NVIDIA's from the vendor
 /// tables of <c>Data/vendor-throughput.json</c> times a production factor), times factors for the model's active size,
 /// its mixture-of-experts shape, cluster size, and the fabric between instances.
 /// </summary>
@@ -160,14 +160,14 @@ public sealed class EfficiencyModel
     /// row's precision) and the row with its MFU set: the largest dense model's vendor MFU × the production factor.
     /// Other rows come back as they are, with no curve.
     /// </summary>
-    public (MfuRow Row, VendorCurve? Curve) Resolve(MfuRow row, double peakFlops, double fp8Speedup)
+    public (MfuRow Row, VendorCurve? Curve) Resolve(MfuRow row, double peakFlops, PrecisionSpeedups speedups)
     {
         if (row.VendorSystems is not { Count: > 0 } systems || Vendor is null)
         {
             return (row, null);
         }
 
-        var curve = Vendor.CurveFor(systems, QuoteRequestRules.ParsePrecision(row.Precision)!.Value, peakFlops, fp8Speedup)
+        var curve = Vendor.CurveFor(systems, QuoteRequestRules.ParsePrecision(row.Precision)!.Value, peakFlops, speedups)
             ?? throw new InvalidDataException($"MFU row {row.AcceleratorId} {row.Precision}: no dense vendor run on {string.Join(", ", systems)}.");
 
         var factor = ProductionFactor(false, curve.ReferenceActive);

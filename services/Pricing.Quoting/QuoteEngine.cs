@@ -31,7 +31,7 @@ public sealed class QuoteEngine
     {
         _defaults = defaults;
         _compute = new TrainingComputeModel(defaults);
-        _efficiency = new AcceleratorEfficiency(registry, efficiency, defaults);
+        _efficiency = new AcceleratorEfficiency(registry, efficiency, defaults, Fp4Training.Default);
         var goodput = new RunGoodput(providerCosts, defaults, FailureRates.Default);
         _sizer = new ClusterSizer(instances, _compute, new RunRateModel(_efficiency, goodput), goodput, defaults, CapacityRules.Default);
         _options = new QuoteOptionBuilder(new OptionEnergy(energy, defaults), new BillLines(providerCosts, defaults), CapacityRules.Default,

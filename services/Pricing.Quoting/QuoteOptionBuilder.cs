@@ -48,7 +48,7 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, C
         var costLow = Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursLow, c.Rented, spec.ReuseCommittedCapacity, tail), rate);
         var costHigh = Money(TermBilling.BilledHours(terms, c.Run.AcceleratorHoursHigh, c.Rented, spec.ReuseCommittedCapacity, tail), rate);
         var compute = evaluation.Compute;
-        var run = new PreTrainingRun(compute.Tokens, compute.Tokens > 0 ? c.Plan.Flops / compute.Tokens : 0, hours, c.Run.AcceleratorHoursLow, c.Run.AcceleratorHoursHigh,
+        var run = new PreTrainingRun(compute.Tokens, compute.SequenceLength, hours, c.Run.AcceleratorHoursLow, c.Run.AcceleratorHoursHigh,
             c.Run.Mfu.Mfu, rate, total, costLow, costHigh);
         var datasetBytes = spec.DatasetBytes > 0 ? spec.DatasetBytes : compute.Tokens * defaults.DatasetBytesPerToken.Value;
 

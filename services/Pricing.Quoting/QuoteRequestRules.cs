@@ -104,6 +104,7 @@ public static class QuoteRequestRules
 
         CheckList(v, "accelerator_ids", r.AcceleratorIds, MaxListItems, id => registry.Contains(id),
             id => $"Unknown accelerator '{Echo(id)}'; ListOffers or docs/data-sources.md list the known ids.");
+        PrecisionRules.Check(r, registry, v);
 
         if (r.AcceleratorCount < 0 || r.AcceleratorCount > MaxAcceleratorCount)
         {
@@ -328,12 +329,13 @@ public static class QuoteRequestRules
 
     /// <summary>The violation of a precision <see cref="ParsePrecision"/> does not know.</summary>
     public static FieldViolation UnknownPrecision(string precision) =>
-        new("precision", $"'{Echo(precision)}' is not a precision; use bf16 or fp8.");
+        new("precision", $"'{Echo(precision)}' is not a precision; use bf16, fp8 or fp4.");
 
     public static Precision? ParsePrecision(string precision) => precision.ToLowerInvariant() switch
     {
         "" or "bf16" => Precision.Bf16,
         "fp8" => Precision.Fp8,
+        "fp4" => Precision.Fp4,
         _ => null,
     };
 }

@@ -4,9 +4,10 @@ namespace Pricing.Quoting;
 
 /// <summary>
 /// The compute side of a run, independent of any offer: tokens (given or Chinchilla), the 6·N_active·D FLOPs,
-/// the attention term 12·L·d_model·seq·D, and the model state that must fit in memory (bytes per parameter × N_total).
+/// the attention term 12·L·d_model·seq·D, the model state that must fit in memory (bytes per parameter × N_total) and
+/// the sequence length the run trains at (the request's, else the assumed one; the program's stages are compared to it).
 /// </summary>
-public sealed record TrainingCompute(double Tokens, bool ChinchillaTokens, double DenseFlops, double AttentionFlops, double ModelStateBytes)
+public sealed record TrainingCompute(double Tokens, bool ChinchillaTokens, double DenseFlops, double AttentionFlops, double ModelStateBytes, double SequenceLength)
 {
     public double TotalFlops => DenseFlops + AttentionFlops;
 }

@@ -58,11 +58,25 @@ internal sealed class TrainingComputeModel(ModelDefaults defaults)
     {
         var chinchilla = spec.Chinchilla && spec.Tokens <= 0;
         var tokens = Tokens(spec);
-        var dense = 6.0 * spec.EffectiveActiveParameters * tokens;
+        var dense = DenseFlopsPerToken(spec.EffectiveActiveParameters) * tokens;
         var width = spec.AttentionWidth > 0 ? spec.AttentionWidth : (double)spec.DModel;
-        var attention = spec.HasAttentionShape ? 12.0 * spec.Layers * width * spec.SequenceLength * tokens : 0;
-        return new TrainingCompute(tokens, chinchilla, dense, attention, BytesPerParameter(spec) * spec.Parameters);
+        var attention = spec.HasAttentionShape ? AttentionFlopsPerToken(spec.Layers, width, spec.SequenceLength) * tokens : 0;
+        return new TrainingCompute(tokens, chinchilla, dense, attention, BytesPerParameter(spec) * spec.Parameters, SequenceTokens(spec));
     }
+
+    /// <summary>
+    /// Training FLOPs per token (forward and backward, docs/quote-model.md §1): the dense 6·N_active plus the attention
+    /// 12·L·w·s at sequence length s. The one formula for the run and for every stage of the program (§6a), so a ratio
+    /// of two of them compares like with like.
+    /// </summary>
+    public static double FlopsPerToken(double activeParameters, double layers, double attentionWidth, double sequenceLength) =>
+        DenseFlopsPerToken(activeParameters) + AttentionFlopsPerToken(layers, attentionWidth, sequenceLength);
+
+    /// <summary>6·N_active (Kaplan et al. 2020 §2.1).</summary>
+    public static double DenseFlopsPerToken(double activeParameters) => 6.0 * activeParameters;
+
+    /// <summary>12·L·w·s: the attention scores and their weighted sum, forward and backward, uncausal as PaLM counts it (arXiv:2204.02311 App. B).</summary>
+    public static double AttentionFlopsPerToken(double layers, double attentionWidth, double sequenceLength) => 12.0 * layers * attentionWidth * sequenceLength;
 
     /// <summary>
     /// Activation bytes one accelerator holds with full recomputation and a micro-batch of one sequence

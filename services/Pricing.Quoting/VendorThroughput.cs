@@ -20,11 +20,12 @@ public sealed record VendorRun(
 {
     public bool Moe => ActiveParameters < TotalParameters;
 
-    /// <summary>The precision the engine quotes it in: bf16, and fp8 for FP8 and MXFP8; null for NVFP4 (no FP4 quotes).</summary>
+    /// <summary>The precision the engine quotes it in: bf16, fp8 for FP8 and MXFP8, fp4 for NVFP4.</summary>
     public Precision? EnginePrecision => Precision switch
     {
         "bf16" => Catalog.Precision.Bf16,
         "fp8" or "mxfp8" => Catalog.Precision.Fp8,
+        "nvfp4" => Catalog.Precision.Fp4,
         _ => null,
     };
 
@@ -68,6 +69,25 @@ public sealed record VendorCurve(IReadOnlyList<(double Active, double Mfu)> Dens
     }
 }
 
+/// <summary>
+/// How much faster one chip trains in FP8 than in BF16 and in FP4 than in FP8: each the cited end-to-end speed-up
+/// (quote-defaults.json fp8SpeedupOverBf16, fp4-training.json speedupOverFp8), never more than the chip's peak ratio.
+/// </summary>
+public sealed record PrecisionSpeedups(double Fp8OverBf16, double Fp4OverFp8)
+{
+    /// <summary>A run's speed in <paramref name="precision"/> over its speed in BF16.</summary>
+    public double OverBf16(Precision precision) => precision switch
+    {
+        Precision.Bf16 => 1,
+        Precision.Fp8 => Fp8OverBf16,
+        Precision.Fp4 => Fp8OverBf16 * Fp4OverFp8,
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Not a training precision."),
+    };
+
+    /// <summary>The factor that turns a run's MFU in <paramref name="from"/> into one in <paramref name="to"/>, both against the same peak.</summary>
+    public double Converting(Precision from, Precision to) => OverBf16(to) / OverBf16(from);
+}
+
 /// <summary>The vendor throughput tables the efficiency model is re-based on (docs/quote-model.md §2).</summary>
 public sealed class VendorThroughput(IReadOnlyList<VendorRun> runs)
 {
@@ -75,10 +95,11 @@ public sealed class VendorThroughput(IReadOnlyList<VendorRun> runs)
 
     /// <summary>
     /// The curve of an accelerator in <paramref name="precision"/> from the runs of <paramref name="systems"/> (per model,
-    /// the first system listed that measured it; its best run in this precision, else its run in the other precision
-    /// converted by <paramref name="fp8Speedup"/>, FP8's speed over BF16). Null when no dense model was measured.
+    /// the first system listed that measured it; its best run in this precision, else its best run in another precision
+    /// converted by <paramref name="speedups"/>). An NVFP4 run counts for FP4 only: it measures what FP4 gains, and every
+    /// model measured in NVFP4 was measured in FP8 too. Null when no dense model was measured.
     /// </summary>
-    public VendorCurve? CurveFor(IReadOnlyList<string> systems, Precision precision, double peakFlops, double fp8Speedup)
+    public VendorCurve? CurveFor(IReadOnlyList<string> systems, Precision precision, double peakFlops, PrecisionSpeedups speedups)
     {
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var dense = new List<(double, double)>();
@@ -87,15 +108,15 @@ public sealed class VendorThroughput(IReadOnlyList<VendorRun> runs)
         {
             foreach (var model in Runs.Where(r => r.AcceleratorId == system && r.EnginePrecision is not null).GroupBy(r => r.Model))
             {
-                if (!taken.Add(model.Key))
+                var same = model.Where(r => r.EnginePrecision == precision).ToList();
+                var runs = same.Count > 0 ? same : [.. model.Where(r => r.EnginePrecision != Precision.Fp4)];
+                if (runs.Count == 0 || !taken.Add(model.Key))
                 {
                     continue;
                 }
 
-                var same = model.Where(r => r.EnginePrecision == precision).ToList();
-                var run = (same.Count > 0 ? same : [.. model]).MaxBy(r => r.TokensPerSecondPerAccelerator)!;
-                var converted = run.EnginePrecision == precision ? 1 : precision == Precision.Fp8 ? fp8Speedup : 1 / fp8Speedup;
-                (run.Moe ? moe : dense).Add((run.ActiveParameters, run.Mfu(peakFlops) * converted));
+                var (run, mfu) = runs.Select(r => (r, r.Mfu(peakFlops) * speedups.Converting(r.EnginePrecision!.Value, precision))).MaxBy(p => p.Item2);
+                (run.Moe ? moe : dense).Add((run.ActiveParameters, mfu));
             }
         }
 

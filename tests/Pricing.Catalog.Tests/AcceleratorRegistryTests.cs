@@ -67,6 +67,22 @@ public sealed class AcceleratorRegistryTests
             });
     }
 
+    [Fact]
+    public void Only_Blackwell_has_a_dense_fp4_peak_and_it_is_never_below_its_dense_fp8_one()
+    {
+        var fp4 = AcceleratorRegistry.Default.All.Where(a => a.PeakDenseFp4Tflops is not null).ToList();
+
+        Assert.Equal(["nvidia-b200", "nvidia-b300", "nvidia-gb200", "nvidia-gb300"], fp4.Select(a => a.Id).Order(StringComparer.Ordinal));
+        // Dense FP4 is 2x dense FP8 (3x on Blackwell Ultra GB300); a sparse figure would be 4x or more.
+        Assert.All(fp4, a =>
+        {
+            Assert.InRange(a.PeakDenseFp4Tflops!.Value / a.PeakDenseFp8Tflops!.Value, 1.95, 3.05);
+            Assert.Equal(a.PeakDenseFp4Tflops * 1e12, a.PeakFlops(Precision.Fp4));
+            Assert.Contains("FP4", a.Source, StringComparison.Ordinal);
+        });
+        Assert.Null(Get("nvidia-h100-80gb").PeakFlops(Precision.Fp4));
+    }
+
     [Theory]
     [InlineData("nvidia-b200", 180, 192)]
     [InlineData("nvidia-h200-141gb", 141, 141)]

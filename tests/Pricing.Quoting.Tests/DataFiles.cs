@@ -45,6 +45,14 @@ internal static class DataFiles
 
     public static double Default(string name) => DefaultRows.Single(r => r.Name == name).Value;
 
+    private static readonly Lazy<JsonDocument> Fp4 = new(() => Open("fp4-training.json"));
+
+    /// <summary>fp4-training.json's speed-up of NVFP4 over FP8: <paramref name="field"/> is value, low or high.</summary>
+    public static double Fp4SpeedupOverFp8(string field = "value") => Fp4.Value.RootElement.GetProperty("speedupOverFp8").GetProperty(field).GetDouble();
+
+    /// <summary>The cited FP8-over-BF16 and FP4-over-FP8 speed-ups, uncapped (no NVIDIA chip's peak ratio caps them).</summary>
+    public static PrecisionSpeedups Speedups => new(Default("fp8SpeedupOverBf16"), Fp4SpeedupOverFp8());
+
     public sealed record MaturityRow(string Name, double Lambda, double RestartHours, double BringUpHours, string Source);
 
     /// <summary>failure-rates.json's levels, best first.</summary>

@@ -97,5 +97,5 @@ public sealed class EfficiencyDefaultsDataTests
     }
 
     private static double Resolved(string acceleratorId, Precision precision, double peak) =>
-        EfficiencyModel.Default.Resolve(EfficiencyModel.Default.RowFor(acceleratorId, precision)!, peak, DataFiles.Default("fp8SpeedupOverBf16")).Row.Mfu;
+        EfficiencyModel.Default.Resolve(EfficiencyModel.Default.RowFor(acceleratorId, precision)!, peak, DataFiles.Speedups).Row.Mfu;
 }

@@ -5,9 +5,9 @@ using static Pricing.Quoting.Tests.TestData;
 namespace Pricing.Quoting.Tests;
 
 /// <summary>
-/// The NVFP4 lever (docs/quote-model.md §7b): only for an accelerator with FP4 tensor cores (fp4-training.json), the FP8
-/// plan on the same accelerator made faster by the cited speed-up, so it saves time, money and CO2 against the quote and
-/// against FP8; elsewhere it says why it does not apply.
+/// The NVFP4 lever (docs/quote-model.md §7b): only for an accelerator with an FP4 peak (FP4 tensor cores), the same spec
+/// quoted in FP4 on that accelerator, so its plan (cluster, blocks, commitment, bill lines, program) is an FP4 plan of its
+/// own and its deltas are against the quote; elsewhere it says why it does not apply.
 /// </summary>
 public sealed class Fp4LeverTests
 {
@@ -26,7 +26,27 @@ public sealed class Fp4LeverTests
     private static Lever Named(IReadOnlyList<Lever> levers, string name) => Assert.Single(levers, l => l.Name == name);
 
     [Fact]
-    public void On_a_B200_Capacity_Block_NVFP4_is_faster_but_the_blocks_bought_whole_cost_what_they_did()
+    public void The_levers_plan_is_the_top_option_of_a_direct_FP4_quote()
+    {
+        var spec = Spec(acceleratorIds: ["nvidia-b200"], pricingModels: [PricingModels.OnDemand], precision: Precision.Fp8);
+        var (_, levers) = For(spec);
+
+        var fp4 = Named(levers, LeverNames.Fp4);
+        Assert.True(fp4.Applicable, fp4.Reason);
+        var direct = Engine().Quote(spec with { Precision = Precision.Fp4, MaxOptions = 1 }, Market()).Options[0];
+        // The deadline sizes the FP4 cluster on its own: the plan is FP4's, not FP8's sped up.
+        Assert.Equal(Plan(direct), Plan(fp4.Option!));
+        Assert.Equal(direct.Bill, fp4.Option!.Bill);
+        Assert.Equal(direct.Program!.Stages, fp4.Option.Program!.Stages);
+        Assert.Equal(direct.Program.Lines, fp4.Option.Program.Lines);
+    }
+
+    /// <summary>What an option's plan is: where, how big, how long, what it bills and emits.</summary>
+    private static object Plan(QuoteOptionResult o) =>
+        (o.Offer.OfferKey, o.Instances, o.AcceleratorHours, o.WallClockHours, o.Mfu!.Mfu, o.TotalCost, o.BillTotal, o.Co2Kg, o.Program!.Total);
+
+    [Fact]
+    public void On_a_B200_Capacity_Block_NVFP4_is_faster_and_books_blocks_for_its_own_run()
     {
         var block = Offer(provider: "aws", region: "us-east-1", instanceType: "p6-b200.48xlarge", acceleratorId: "nvidia-b200",
             pricingModel: PricingModels.CapacityBlock, price: 60m);
@@ -39,9 +59,11 @@ public sealed class Fp4LeverTests
         var (fp4, fp8) = (Named(levers, LeverNames.Fp4), Named(levers, LeverNames.Fp8));
         Assert.True(fp4.Applicable, fp4.Reason);
         Assert.True(fp4.Option!.WallClockHours < fp8.Option!.WallClockHours);
-        // Whole blocks are billed whatever the run takes: the speed-up is time and energy here, not money.
-        Assert.Equal(fp8.Option.BillTotal, fp4.Option.BillTotal);
-        Assert.Equal(fp8.Option.TotalCost, fp4.Option.TotalCost);
+        // Its blocks are booked for the FP4 run's own length, billed whole: never more than FP8's.
+        Assert.NotNull(fp4.Option.Block);
+        var direct = Engine().Quote(spec with { Precision = Precision.Fp4, MaxOptions = 1 }, market).Options[0].Block!;
+        Assert.Equal((direct.BlocksPurchased, direct.BilledHoursPerInstance), (fp4.Option.Block.BlocksPurchased, fp4.Option.Block.BilledHoursPerInstance));
+        Assert.True(fp4.Option.BillTotal <= fp8.Option.BillTotal, $"FP4 {fp4.Option.BillTotal:N0} against FP8 {fp8.Option.BillTotal:N0}");
     }
 
     [Fact]
@@ -57,18 +79,17 @@ public sealed class Fp4LeverTests
         Assert.True(fp4.DeltaCost < fp8.DeltaCost, $"FP4 {fp4.DeltaCost:N0} against FP8 {fp8.DeltaCost:N0}");
         Assert.Equal(fp4.Option.BillTotal - top.BillTotal, fp4.DeltaCost);
         Assert.Equal(fp4.Option.WallClockHours - top.WallClockHours, fp4.DeltaHours);
+        Assert.Equal(fp4.Option.Co2Kg - top.Co2Kg, fp4.DeltaCo2Kg);
 
-        var speedup = Fp4Training.Default.SpeedupOverFp8.Value;
-        Close(fp8.Option!.WallClockHours / speedup, fp4.Option.WallClockHours, 1e-9);
-        Close(fp8.Option.Co2Kg / speedup, fp4.Option.Co2Kg, 1e-9);
+        // Same 1,024 B200, no NVFP4 run measured on B200: FP4 is the FP8 run at the cited speed-up.
+        var speedup = fp8.Option!.AcceleratorHours / fp4.Option.AcceleratorHours;
+        Close(DataFiles.Fp4SpeedupOverFp8(), speedup, 1e-9);
         Assert.Contains("arXiv:2509.25149", fp4.Change, StringComparison.Ordinal);
 
-        // The program under NVFP4: its compute (stages, experiments) at the speed-up, what does not run on accelerators as in FP8.
+        // The program in FP4: its stages and experiments priced on the FP4 run; it costs less than FP8's.
         var (fp4Program, fp8Program) = (fp4.Option.Program!, fp8.Option.Program!);
         Assert.Equal(fp4Program.Total - top.Program!.Total, fp4.DeltaProgramCost);
         Assert.True(fp4Program.Total < fp8Program.Total, $"FP4 program {fp4Program.Total:N0} against FP8 {fp8Program.Total:N0}");
-        Assert.Equal(fp8Program.Lines.Single(l => l.Name == "staff"), fp4Program.Lines.Single(l => l.Name == "staff"));
-        Close(fp8Program.Stages.Sum(s => s.AcceleratorHours) / speedup, fp4Program.Stages.Sum(s => s.AcceleratorHours), 1e-9);
         Assert.Equal(fp4Program.Stages.Sum(s => s.Cost) + fp4Program.Lines.Where(l => !l.Optional).Sum(l => l.Amount), fp4Program.Total);
     }
 
@@ -83,19 +104,11 @@ public sealed class Fp4LeverTests
     }
 
     [Fact]
-    public void Every_FP4_row_is_a_catalog_accelerator_with_a_source_and_a_peak_above_its_FP8()
+    public void A_quote_already_in_FP4_has_neither_the_FP4_nor_the_FP8_lever()
     {
-        var fp4 = Fp4Training.Default;
+        var (_, levers) = For(Spec(acceleratorIds: ["nvidia-b200"], acceleratorCount: 64, precision: Precision.Fp4, pricingModels: [PricingModels.OnDemand]));
 
-        Assert.NotEmpty(fp4.Accelerators);
-        Assert.All(fp4.Accelerators, row =>
-        {
-            Assert.True(AcceleratorRegistry.Default.TryGet(row.AcceleratorId, out var accelerator), row.AcceleratorId);
-            Assert.False(string.IsNullOrWhiteSpace(row.Source), row.AcceleratorId);
-            Assert.True(row.PeakDenseFp4Tflops > accelerator.PeakDenseFp8Tflops, row.AcceleratorId);
-        });
-        Assert.False(string.IsNullOrWhiteSpace(fp4.SpeedupOverFp8.Source));
-        Assert.False(string.IsNullOrWhiteSpace(fp4.Recipe.Source));
-        Assert.Null(fp4.For(H100));
+        Assert.Contains("already in FP4", Named(levers, LeverNames.Fp4).Reason, StringComparison.Ordinal);
+        Assert.Contains("already in FP4", Named(levers, LeverNames.Fp8).Reason, StringComparison.Ordinal);
     }
 }

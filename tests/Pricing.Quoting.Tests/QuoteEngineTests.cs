@@ -44,7 +44,7 @@ public sealed class QuoteEngineTests
     public void Accelerator_hours_use_the_H100_dense_BF16_peak_and_the_run_dependent_MFU()
     {
         // The H100 row is vendor-based: its MFU and size factor come from the vendor runs × the production factor.
-        var (row, curve) = EfficiencyModel.Default.Resolve(EfficiencyModel.Default.RowFor(H100, Precision.Bf16)!, H100DenseBf16, DataFiles.Default("fp8SpeedupOverBf16"));
+        var (row, curve) = EfficiencyModel.Default.Resolve(EfficiencyModel.Default.RowFor(H100, Precision.Bf16)!, H100DenseBf16, DataFiles.Speedups);
         // 64 H100 on 8 ND H100 v5 (400 Gbps InfiniBand per GPU, <= 1,024 GPUs): only the model-size factor moves the row.
         var mfu = row.Mfu * EfficiencyModel.Default.Estimate(row, curve, N, N, H100DenseBf16, 64, 1, null).ModelSizeFactor;
         Assert.InRange(mfu, 0.35, 0.45);

@@ -29,7 +29,7 @@ public sealed class VendorThroughputTests(ITestOutputHelper output)
         Assert.True(Registry.TryGet(run.AcceleratorId, out var accelerator), run.AcceleratorId);
         var peak = accelerator.PeakFlops(precision)!.Value;
         var row = efficiency.RowFor(run.AcceleratorId, precision) ?? throw new InvalidOperationException($"{run.AcceleratorId} {precision}: no row.");
-        var (resolved, curve) = efficiency.Resolve(row, peak, DataFiles.Default("fp8SpeedupOverBf16"));
+        var (resolved, curve) = efficiency.Resolve(row, peak, DataFiles.Speedups);
         Assert.NotNull(curve);
         var estimate = efficiency.Estimate(resolved, curve, run.ActiveParameters, run.TotalParameters, accelerator.PeakFlops(Precision.Bf16)!.Value, run.Accelerators, 1, null);
         return estimate.Mfu * peak / (6 * run.ActiveParameters);
@@ -76,7 +76,7 @@ public sealed class VendorThroughputTests(ITestOutputHelper output)
             Assert.True(Registry.TryGet(run.AcceleratorId, out _), run.AcceleratorId);
             Assert.InRange(run.ModelTflopsPerAccelerator, 1, 10_000);
         });
-        Assert.Contains(VendorThroughput.Default.Runs, r => r.Precision == "nvfp4" && r.EnginePrecision is null);
+        Assert.Contains(VendorThroughput.Default.Runs, r => r.Precision == "nvfp4" && r.EnginePrecision == Precision.Fp4);
     }
 
     [Fact]

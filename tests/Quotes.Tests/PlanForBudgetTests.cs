@@ -71,7 +71,7 @@ public sealed class PlanForBudgetTests(StandaloneServer server)
         var request = new PlanForBudgetRequest
         {
             Budget = 10m.ToMoney(), DeadlineDays = -3, TokensPerParameter = 0.1, BudgetCovers = "everything",
-            AcceleratorIds = { "nvidia-h999" }, Clouds = { "oracle" }, Precision = "fp4",
+            AcceleratorIds = { "nvidia-h999" }, Clouds = { "oracle" }, Precision = "fp16",
         };
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => PlanAsync(request));

@@ -196,6 +196,8 @@ public sealed class QuoteFeaturesTests(StandaloneServer server)
     [InlineData("discount_percent", "with_custom_price")]
     [InlineData("activation_allowance", "too_large")]
     [InlineData("energy_utilisation", "above_one")]
+    [InlineData("precision", "fp4_on_h100")]
+    [InlineData("precision", "fp8_on_a100")]
     public async Task A_bad_new_field_is_InvalidArgument_with_a_violation_on_it(string field, string problem)
     {
         var request = StandaloneServer.H100Request();
@@ -216,6 +218,8 @@ public sealed class QuoteFeaturesTests(StandaloneServer server)
             case "with_custom_price": request.DiscountPercent["aws"] = 10; request.PricePerAcceleratorHour = 2m.ToMoney(); break;
             case "too_large": request.ActivationAllowance = 0.95; break;
             case "above_one": request.EnergyUtilisation = 1.5; break;
+            case "fp4_on_h100": request.Precision = "fp4"; break;
+            case "fp8_on_a100": request.Precision = "fp8"; request.AcceleratorIds[0] = "nvidia-a100-80gb"; break;
             default: throw new ArgumentOutOfRangeException(nameof(problem), problem);
         }
 

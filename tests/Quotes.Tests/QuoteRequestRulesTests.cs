@@ -41,6 +41,26 @@ public sealed class QuoteRequestRulesTests
         Assert.False(string.IsNullOrWhiteSpace(violation.Description));
     }
 
+    [Theory]
+    [InlineData("fp4", "nvidia-b200")]
+    [InlineData("FP4", "nvidia-gb300")]
+    [InlineData("fp8", "nvidia-b200")]
+    public void A_narrow_precision_on_an_accelerator_with_its_tensor_cores_is_valid(string precision, string accelerator) =>
+        Assert.Empty(new Request(Precision: precision, AcceleratorIds: [accelerator]).Check());
+
+    [Fact]
+    public void FP4_on_an_accelerator_without_FP4_tensor_cores_is_one_violation_on_precision_naming_it()
+    {
+        var violations = new Request(Precision: "fp4", AcceleratorIds: ["nvidia-h100-80gb", "nvidia-b200", "nvidia-a100-80gb"]).Check();
+
+        OnlyOn("precision", violations);
+        var violation = Assert.Single(violations);
+        Assert.Contains("nvidia-h100-80gb", violation.Description, StringComparison.Ordinal);
+        Assert.Contains("nvidia-a100-80gb", violation.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("nvidia-b200", violation.Description, StringComparison.Ordinal);
+        Assert.Contains("Blackwell", violation.Description, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_valid_request_has_no_violations() => Assert.Empty(new Request().Check());
 
@@ -156,7 +176,7 @@ public sealed class QuoteRequestRulesTests
     public void Several_problems_give_several_violations_one_per_field()
     {
         var violations = new Request(
-            Parameters: 0, Tokens: -1, Precision: "fp4", AcceleratorIds: ["nope"], AcceleratorCount: -8, Mfu: 2,
+            Parameters: 0, Tokens: -1, Precision: "fp16", AcceleratorIds: ["nope"], AcceleratorCount: -8, Mfu: 2,
             Clouds: ["ibm"], PricingModels: ["free"], MaxOptions: -1).Check();
 
         Assert.Equal(
@@ -185,6 +205,7 @@ public sealed class QuoteRequestRulesTests
     [InlineData("bf16", Precision.Bf16)]
     [InlineData("", Precision.Bf16)]
     [InlineData("FP8", Precision.Fp8)]
+    [InlineData("fp4", Precision.Fp4)]
     public void Precision_parses(string text, Precision expected) => Assert.Equal(expected, QuoteRequestRules.ParsePrecision(text));
 
     [Fact]

@@ -244,7 +244,7 @@ public sealed class TrainingQuotesTests(StandaloneServer server)
             case ("mfu", "nan"): request.Mfu = double.NaN; break;
             case ("pricing_models", "unknown"): request.PricingModels.Add("preemptible"); break;
             case ("clouds", "unknown"): request.Clouds.Add("oracle"); break;
-            case ("precision", "unknown"): request.Precision = "fp4"; break;
+            case ("precision", "unknown"): request.Precision = "fp16"; break;
             case ("max_options", "negative"): request.MaxOptions = -1; break;
             default: throw new ArgumentOutOfRangeException(nameof(problem), $"{field}/{problem}");
         }
@@ -261,7 +261,7 @@ public sealed class TrainingQuotesTests(StandaloneServer server)
         {
             Parameters = 0,
             Tokens = -1,
-            Precision = "fp4",
+            Precision = "fp16",
             AcceleratorIds = { "nvidia-h1000" },
             Mfu = 2,
             Clouds = { "oracle" },

@@ -5,17 +5,18 @@ namespace Pricing.Quoting.Levers;
 
 /// <summary>
 /// What the quote's top option becomes under each lever (issue 24, item 4), each by re-running the engine on a changed
-/// spec (pure): FP8 instead of BF16; NVFP4 on Blackwell (the FP8 plan at the measured speed-up); the compute-optimal model at equal compute (Chinchilla's 20 tokens per parameter);
+/// spec (pure): FP8 instead of BF16; NVFP4 on Blackwell (the spec quoted in FP4); the compute-optimal model at equal compute (Chinchilla's 20 tokens per parameter);
 /// twice the deadline (a smaller cluster); another pricing model (on demand, Capacity Block, a 1-year commitment with
 /// its capacity reused); the cheapest and the cleanest region for the same accelerator and pricing model; the next
 /// accelerator generation (accelerator-generations.json). <see cref="MaxEngineRuns"/> runs at most, each over the
 /// spec's filtered offers, keeping one option (the region levers keep the options of one accelerator and model).
 /// </summary>
-public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generations, ModelDefaults defaults, Fp4Training? fp4 = null)
+public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generations, ModelDefaults defaults, AcceleratorRegistry? registry = null, Fp4Training? fp4 = null)
 {
     /// <summary>One engine run per lever but the two region levers, which share one.</summary>
     public const int MaxEngineRuns = 9;
 
+    private readonly AcceleratorRegistry _registry = registry ?? AcceleratorRegistry.Default;
     private readonly Fp4Training _fp4 = fp4 ?? Fp4Training.Default;
 
     /// <summary>Options the region run keeps: more than the regions of one accelerator and pricing model across the clouds.</summary>
@@ -28,7 +29,7 @@ public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generati
 
         levers.Add(spec.Precision == Precision.Bf16
             ? Run(LeverNames.Fp8, "FP8 instead of BF16", one with { Precision = Precision.Fp8 }, top, prices)
-            : NotApplicable(LeverNames.Fp8, "FP8 instead of BF16", "The quote is already in FP8."));
+            : NotApplicable(LeverNames.Fp8, "FP8 instead of BF16", $"The quote is already in {Name(spec.Precision)}."));
         levers.Add(Fp4(one, top, prices));
 
         levers.Add(ComputeOptimal(one, top, prices));
@@ -43,51 +44,30 @@ public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generati
     }
 
     /// <summary>
-    /// NVFP4 on Blackwell: the engine has no FP4 precision, so the FP8 plan on the top option's accelerator with its time,
-    /// energy and hour-billed cost divided by the measured NVFP4 speed-up over FP8 (fp4-training.json).
+    /// NVFP4 on Blackwell: the spec quoted in FP4 on the top option's accelerator, so the plan (cluster, blocks,
+    /// commitment, bill and program) is FP4's own; not for an accelerator without an FP4 peak (no FP4 tensor cores).
     /// </summary>
     private Lever Fp4(QuoteSpec one, QuoteOptionResult top, PriceViewSnapshot prices)
     {
         var accelerator = top.Offer.AcceleratorId;
-        const string change = "NVFP4 instead of FP8 (Blackwell)";
-        if (_fp4.For(accelerator) is null)
+        var change = one.Precision == Precision.Fp4 ? "NVFP4 (Blackwell)" : $"NVFP4 instead of {Name(one.Precision)} (Blackwell)";
+        if (one.Precision == Precision.Fp4)
         {
-            return NotApplicable(LeverNames.Fp4, change, $"{accelerator} has no FP4 tensor cores: NVFP4 training needs Blackwell (fp4-training.json).");
+            return NotApplicable(LeverNames.Fp4, change, "The quote is already in FP4.");
+        }
+
+        if (!_registry.TryGet(accelerator, out var chip) || chip.PeakFlops(Precision.Fp4) is null)
+        {
+            return NotApplicable(LeverNames.Fp4, change, $"{accelerator} has no FP4 tensor cores: NVFP4 training needs Blackwell (no dense FP4 peak in accelerators.json).");
         }
 
         var speedup = _fp4.SpeedupOverFp8;
-        var described = $"NVFP4 on {accelerator}: the FP8 plan {speedup.Value:G3}x faster (range {speedup.Low:G3}-{speedup.High:G3}x; {speedup.Cite}); "
+        var described = $"NVFP4 on {accelerator} (measured {speedup.Low:G3}-{speedup.High:G3}x FP8's speed; {speedup.Cite}); "
             + $"assumes the quality-neutral NVFP4 recipe ({_fp4.Recipe.Cite})";
-        var fp8 = engine.Quote(one with { Precision = Precision.Fp8, AcceleratorIds = [accelerator] }, prices).Options.FirstOrDefault();
-        return fp8 is null || (Obtainable(fp8) is false && Obtainable(top))
-            ? NotApplicable(LeverNames.Fp4, described, fp8 is null ? "No offer can run the program in FP8 on this accelerator." : "No obtainable option runs the program in FP8 on this accelerator.")
-            : With(new Lever(LeverNames.Fp4, described, Faster(fp8, speedup.Value), ""), top);
+        return Run(LeverNames.Fp4, described, one with { Precision = Precision.Fp4, AcceleratorIds = [accelerator] }, top, prices);
     }
 
-    /// <summary>An option run <paramref name="speedup"/> times faster: hours, energy and CO2 shrink; a commitment bills its term and a block its whole length whatever the run takes.</summary>
-    private static QuoteOptionResult Faster(QuoteOptionResult option, double speedup)
-    {
-        // What is billed by the hour shrinks with the run; a term commitment (unless its capacity is reused: then only the
-        // hours used are the run's) and blocks bought whole (a Capacity Block, a calendar reservation) are billed as before (DWS flex-start is billed by the hour).
-        var flexStart = PricingModels.Terms(option.Offer.PricingModel)?.Kind == PricingKind.FlexStart;
-        var hourBilled = option.Commitment is null ? option.Block is null || flexStart : option.Commitment.CapacityReused;
-        var factor = hourBilled ? (decimal)(1 / speedup) : 1m;
-        decimal Scaled(decimal amount) => decimal.Round(amount * factor, 2, MidpointRounding.AwayFromZero);
-        var saved = option.TotalCost - Scaled(option.TotalCost);
-        return option with
-        {
-            AcceleratorHours = option.AcceleratorHours / speedup,
-            WallClockHours = option.WallClockHours / speedup,
-            TotalCost = option.TotalCost - saved,
-            TotalCostLow = Scaled(option.TotalCostLow),
-            TotalCostHigh = Scaled(option.TotalCostHigh),
-            EnergyKwh = option.EnergyKwh / speedup,
-            Co2Kg = option.Co2Kg / speedup,
-            BillTotal = option.BillTotal - saved,
-            BillTotalWithOptional = option.BillTotalWithOptional - saved,
-            Program = option.Program is { } program ? ProgramSpeedup.Faster(program, speedup, factor) : null,
-        };
-    }
+    private static string Name(Precision precision) => precision.ToString().ToUpperInvariant();
 
     private Lever ComputeOptimal(QuoteSpec one, QuoteOptionResult top, PriceViewSnapshot prices)
     {

@@ -5,7 +5,7 @@ namespace Pricing.Quoting;
 /// <summary>What the stages are priced from: the option's pre-training run and its rate.</summary>
 internal sealed record PreTrainingRun(
     double Tokens,
-    double FlopsPerToken,
+    double SequenceLength,
     double AcceleratorHours,
     double AcceleratorHoursLow,
     double AcceleratorHoursHigh,
@@ -18,8 +18,8 @@ internal sealed record PreTrainingRun(
 /// <summary>
 /// The stages of the program (docs/quote-model.md §6a): pre-training as quoted, then each stage of
 /// <c>program-defaults.json</c> on the same cluster at the same rate. A "tokens" stage costs its tokens at the
-/// pre-training hours per token, times its FLOPs per token over pre-training's (its own sequence length adds the causal
-/// attention term 6·L·s·d), over its MFU factor; a "compute" stage is a share of pre-training's accelerator-hours.
+/// pre-training hours per token, times its FLOPs per token over pre-training's (the engine's one formula, each at its own
+/// sequence length), over its MFU factor; a "compute" stage is a share of pre-training's accelerator-hours.
 /// Tokens the request gives for a stage replace its share (0 skips it); the range then comes from the run alone.
 /// </summary>
 internal sealed class ProgramStages(ProgramDefaults defaults)
@@ -59,19 +59,21 @@ internal sealed class ProgramStages(ProgramDefaults defaults)
     }
 
     /// <summary>
-    /// FLOPs per token of a stage over pre-training's: 6·N_active plus, at its own sequence length, the causal attention
-    /// 6·L·s·d_attn (Kaplan et al. 2020); the shape is the request's, or estimated from the parameters when not given.
+    /// FLOPs per token of a stage over pre-training's: the engine's per-token FLOPs (6·N_active + 12·L·w·s,
+    /// <see cref="TrainingComputeModel.FlopsPerToken"/>) at the stage's sequence length over the same at the run's, so a
+    /// stage at the run's length is 1; the shape is the request's, or estimated from the parameters when not given.
     /// </summary>
-    private double FlopRatio(QuoteSpec spec, PreTrainingRun run, ProgramStageDefault stage)
+    internal double FlopRatio(QuoteSpec spec, PreTrainingRun run, ProgramStageDefault stage)
     {
-        if (stage.SequenceLength <= 0 || run.FlopsPerToken <= 0)
+        if (stage.SequenceLength <= 0 || run.SequenceLength <= 0)
         {
             return 1;
         }
 
         var (layers, width) = Shape(spec);
-        var perToken = 6.0 * spec.EffectiveActiveParameters + 6.0 * layers * stage.SequenceLength * width;
-        return perToken / run.FlopsPerToken;
+        var active = spec.EffectiveActiveParameters;
+        return TrainingComputeModel.FlopsPerToken(active, layers, width, stage.SequenceLength)
+            / TrainingComputeModel.FlopsPerToken(active, layers, width, run.SequenceLength);
     }
 
     /// <summary>Layers and attention width: the request's, else from N = 12·L·d² with d = r·L (r = d_model per layer).</summary>

@@ -61,7 +61,8 @@ public static class QuotesExtensions
         services.TryAddSingleton(sp => new QuoteEngine(
             sp.GetRequiredService<AcceleratorRegistry>(), sp.GetRequiredService<EfficiencyModel>(), sp.GetRequiredService<InstanceCapabilities>(),
             sp.GetRequiredService<ProviderCosts>(), sp.GetRequiredService<EnergyFactors>(), sp.GetRequiredService<ModelDefaults>()));
-        services.TryAddSingleton(sp => new LeverSet(sp.GetRequiredService<QuoteEngine>(), AcceleratorGenerations.Default, sp.GetRequiredService<ModelDefaults>()));
+        services.TryAddSingleton(sp => new LeverSet(sp.GetRequiredService<QuoteEngine>(), AcceleratorGenerations.Default, sp.GetRequiredService<ModelDefaults>(),
+            sp.GetRequiredService<AcceleratorRegistry>()));
         services.TryAddSingleton<PriceView>();
         services.TryAddSingleton<QuoteRequestMemo>();
         services.Configure<GrpcServiceOptions<TrainingQuotesGrpcService>>(o =>
