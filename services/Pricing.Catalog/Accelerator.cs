@@ -1,8 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Pricing.Catalog;
 
 /// <summary>
 /// A canonical accelerator with its published facts. Peaks are dense TFLOP/s; null where not published.
 /// <see cref="Trainable"/> is false for inference parts: their offers stay in the catalog but never in a training quote.
+/// <see cref="Kind"/> is <see cref="AcceleratorKind.CpuVcpu"/> for the one CPU row: its offers price a vCPU-hour (one
+/// "accelerator" per vCPU) for the program's data processing and are never a training candidate.
 /// </summary>
 public sealed record Accelerator(
     string Id,
@@ -14,8 +18,12 @@ public sealed record Accelerator(
     double? TdpWatts,
     string Source,
     bool Trainable = true,
-    string? NotTrainableReason = null)
+    string? NotTrainableReason = null,
+    AcceleratorKind Kind = AcceleratorKind.Accelerator)
 {
+    /// <summary>True for the CPU row: priced per vCPU-hour, never trained on, never listed as an accelerator to choose.</summary>
+    public bool IsCpu => Kind == AcceleratorKind.CpuVcpu;
+
     /// <summary>Dense peak FLOP/s for a training precision, or null when the vendor publishes none.</summary>
     public double? PeakFlops(Precision precision) => precision switch
     {
@@ -29,4 +37,15 @@ public enum Precision
 {
     Bf16 = 1,
     Fp8 = 2,
+}
+
+/// <summary>What one unit of an offer's "accelerators" is: a training accelerator, or one vCPU of a CPU instance.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AcceleratorKind>))]
+public enum AcceleratorKind
+{
+    [JsonStringEnumMemberName("accelerator")]
+    Accelerator = 0,
+
+    [JsonStringEnumMemberName("cpu_vcpu")]
+    CpuVcpu = 1,
 }
