@@ -20,9 +20,9 @@ public sealed class AwsProductFilter(AwsInstanceTypeMap map)
     public AwsInstanceTypeMap Map => map;
 
     /// <summary>The parser's first, cheap test on the instance type's UTF-8 bytes.</summary>
-    public bool IsAccelerated(ReadOnlySpan<byte> instanceTypeUtf8) => map.IsAccelerated(instanceTypeUtf8);
+    public bool IsScrapedFamily(ReadOnlySpan<byte> instanceTypeUtf8) => map.IsScrapedFamily(instanceTypeUtf8);
 
-    public bool IsAccelerated(ReadOnlySpan<char> instanceType) => map.IsAccelerated(instanceType);
+    public bool IsScrapedFamily(ReadOnlySpan<char> instanceType) => map.IsScrapedFamily(instanceType);
 
     /// <summary>Keep, skip (with the reason it is counted under) or malformed (a row we cannot classify).</summary>
     public AwsProductDecision Classify(AwsProduct product)
