@@ -19,7 +19,7 @@ public static class GcpQuarantineRules
 /// Dynamic Workload Scheduler offers (<c>dws_flex_start</c>, <c>dws_calendar</c>): a DWS GPU SKU makes a VM only with
 /// the series' DWS core and RAM SKUs beside it, never with its on-demand host. TPUs are priced per chip-hour. SKUs we do not price (other machine families, storage, licences) are skipped and counted.
 /// </summary>
-public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<string>? regions = null)
+public sealed partial class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<string>? regions = null)
 {
     public const string Provider = "gcp";
 
@@ -66,6 +66,15 @@ public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<
             foreach (var (key, part) in parts.Where(p => p.Key.Component == gpu).OrderBy(p => p.Key.Region, StringComparer.Ordinal).ThenBy(p => p.Key.Model, StringComparer.Ordinal))
             {
                 ComposeMachine(machine, key.Region, key.Model, part, parts, offers, quarantined);
+            }
+        }
+
+        foreach (var machine in map.CpuMachineTypes)
+        {
+            var core = new GcpComponent(GcpComponentKind.Core, machine.Series.Series);
+            foreach (var (key, part) in parts.Where(p => p.Key.Component == core).OrderBy(p => p.Key.Region, StringComparer.Ordinal).ThenBy(p => p.Key.Model, StringComparer.Ordinal))
+            {
+                ComposeCpuMachine(machine, key, part, parts, offers, quarantined);
             }
         }
 
