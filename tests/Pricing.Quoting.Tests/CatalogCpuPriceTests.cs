@@ -103,6 +103,7 @@ public sealed class CatalogCpuPriceTests
 
         Assert.Equal(PlanFormulas.Cents(10 * defaults.RawBytesPerDatasetByte.Value * defaults.CpuHoursPerRawTb.Value * cpu.CpuUsdPerVcpuHour), line.Amount);
         Assert.Contains(cpu.CpuSource, line.Source, StringComparison.Ordinal);
+        Assert.Contains("cited", line.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -103,26 +103,30 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
     {
         var (ratio, hours) = (defaults.RawBytesPerDatasetByte, defaults.CpuHoursPerRawTb);
         var tb = input.DatasetBytes / 1e12;
-        var (price, priceSource) = VcpuHour(input);
+        var (price, priceBasis, priceSource) = VcpuHour(input);
         return new ProgramLine(ProgramLineNames.DataProcessing,
             MoneyOf(tb * ratio.Value * hours.Value * price), MoneyOf(tb * ratio.Low * hours.Low * price), MoneyOf(tb * ratio.High * hours.High * price), false,
-            $"{tb:N1} TB kept × {ratio.Value:G} TB raw per TB × {hours.Value:N0} vCPU-hours per raw TB × ${price:G3} a vCPU-hour ({priceSource})",
+            $"{tb:N1} TB kept × {ratio.Value:G} TB raw per TB × {hours.Value:N0} vCPU-hours per raw TB × ${price:G3} a vCPU-hour ({priceBasis})",
             $"computed from: {ratio.Cite}; {hours.Cite}; {priceSource}");
     }
 
-    /// <summary>The vCPU-hour data processing is priced at, and where it comes from (what the line's text and source say).</summary>
-    private (double Price, string Source) VcpuHour(ProgramInputs input)
+    /// <summary>
+    /// The vCPU-hour data processing is priced at, where it comes from in short (the line's detail) and in full (its
+    /// source): the live catalog's offer and version, or the cited figure.
+    /// </summary>
+    private (double Price, string Basis, string Source) VcpuHour(ProgramInputs input)
     {
         if (input.CatalogVcpuHour is { } live)
         {
             var o = live.Offer;
             var where = live.InOptionRegion ? "the cheapest in the option's region" : $"the provider's cheapest: none in {input.Region}";
-            return ((double)live.UsdPerVcpuHour,
+            return ((double)live.UsdPerVcpuHour, $"live catalog: {o.InstanceType} {o.Region}",
                 $"live catalog: {o.InstanceType} {o.Region} on-demand ${live.UsdPerVcpuHour:0.######}/vCPU-h, {o.Provider} catalog version {live.CatalogVersion} ({where})");
         }
 
         var cited = providerCosts.For(input.Provider);
-        return (cited.CpuUsdPerVcpuHour, $"cited: {cited.Provider} ${cited.CpuUsdPerVcpuHour:G3}/vCPU-h, no CPU offer in its live catalog: {cited.CpuSource}");
+        return (cited.CpuUsdPerVcpuHour, $"cited, {cited.Provider}: no CPU offer in its live catalog",
+            $"cited: {cited.Provider} ${cited.CpuUsdPerVcpuHour:G3}/vCPU-h, no CPU offer in its live catalog: {cited.CpuSource}");
     }
 
     private ProgramLine Annotation(QuoteSpec spec)
