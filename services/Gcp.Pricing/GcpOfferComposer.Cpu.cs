@@ -9,6 +9,18 @@ namespace Gcp.Pricing;
 /// </summary>
 public sealed partial class GcpOfferComposer
 {
+    private void ComposeCpuMachines(Dictionary<PartKey, Part> parts, List<Offer> offers, List<QuarantinedRow> quarantined)
+    {
+        foreach (var machine in map.CpuMachineTypes)
+        {
+            var core = new GcpComponent(GcpComponentKind.Core, machine.Series.Series);
+            foreach (var (key, part) in parts.Where(p => p.Key.Component == core).OrderBy(p => p.Key.Region, StringComparer.Ordinal).ThenBy(p => p.Key.Model, StringComparer.Ordinal))
+            {
+                ComposeCpuMachine(machine, key, part, parts, offers, quarantined);
+            }
+        }
+    }
+
     private static void ComposeCpuMachine(GcpCpuMachineType machine, PartKey coreKey, Part corePart,
         Dictionary<PartKey, Part> parts, List<Offer> offers, List<QuarantinedRow> quarantined)
     {

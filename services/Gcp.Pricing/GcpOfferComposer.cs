@@ -69,15 +69,7 @@ public sealed partial class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCol
             }
         }
 
-        foreach (var machine in map.CpuMachineTypes)
-        {
-            var core = new GcpComponent(GcpComponentKind.Core, machine.Series.Series);
-            foreach (var (key, part) in parts.Where(p => p.Key.Component == core).OrderBy(p => p.Key.Region, StringComparer.Ordinal).ThenBy(p => p.Key.Model, StringComparer.Ordinal))
-            {
-                ComposeCpuMachine(machine, key, part, parts, offers, quarantined);
-            }
-        }
-
+        ComposeCpuMachines(parts, offers, quarantined);
         foreach (var tpu in map.Tpus)
         {
             var chip = new GcpComponent(GcpComponentKind.Tpu, tpu.InstanceType);
