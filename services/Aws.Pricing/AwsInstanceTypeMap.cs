@@ -18,9 +18,9 @@ public sealed record AwsInstanceType(
     string? ApiErratum);
 
 /// <summary>
-/// Instance type → accelerator and count, and which instance families are accelerated, from the data file
-/// <c>Data/aws-instance-types.json</c>. Matching is on the instance type only: the offer file's
-/// <c>gpu</c> attribute is wrong for some types (p5.4xlarge says 0).
+/// Instance type → accelerator and count, and which instance families the scrape keeps (the accelerated ones and the
+/// CPU family priced per vCPU for the quote's data processing), from the data file <c>Data/aws-instance-types.json</c>.
+/// Matching is on the instance type only: the offer file's <c>gpu</c> attribute is wrong for some types (p5.4xlarge says 0).
 /// </summary>
 public sealed class AwsInstanceTypeMap
 {
@@ -30,7 +30,7 @@ public sealed class AwsInstanceTypeMap
     private readonly byte[][] _exactFamiliesUtf8;
     private readonly byte[][] _familyPrefixesUtf8;
 
-    public AwsInstanceTypeMap(IEnumerable<AwsInstanceType> types, IEnumerable<string> acceleratedFamilies)
+    public AwsInstanceTypeMap(IEnumerable<AwsInstanceType> types, IEnumerable<string> acceleratedFamilies, IEnumerable<string>? cpuFamilies = null)
     {
         _types = new Dictionary<string, AwsInstanceType>(StringComparer.Ordinal);
         foreach (var type in types)
@@ -46,21 +46,34 @@ public sealed class AwsInstanceTypeMap
             }
         }
 
-        var families = acceleratedFamilies.ToList();
-        AcceleratedFamilies = families;
+        AcceleratedFamilies = [.. acceleratedFamilies];
+        CpuFamilies = [.. cpuFamilies ?? []];
+        var families = AcceleratedFamilies.Concat(CpuFamilies).ToList();
         _exactFamilies = [.. families.Where(f => !f.EndsWith('*'))];
         _familyPrefixes = [.. families.Where(f => f.EndsWith('*')).Select(f => f[..^1])];
         _exactFamiliesUtf8 = [.. _exactFamilies.Select(Encoding.UTF8.GetBytes)];
         _familyPrefixesUtf8 = [.. _familyPrefixes.Select(Encoding.UTF8.GetBytes)];
 
-        foreach (var type in _types.Values.Where(t => !IsAccelerated(t.InstanceType)))
+        foreach (var type in _types.Values.Where(t => !IsScrapedFamily(t.InstanceType)))
         {
-            throw new InvalidDataException($"Instance type {type.InstanceType} is mapped but its family is not in acceleratedFamilies: the parser would never keep it.");
+            throw new InvalidDataException($"Instance type {type.InstanceType} is mapped but its family is not in acceleratedFamilies or cpuFamilies: the parser would never keep it.");
+        }
+
+        // A CPU type is priced per vCPU (the registry's cpu-vcpu row): one unit per vCPU, or its price is not a vCPU-hour's.
+        foreach (var type in _types.Values.Where(t => t.AcceleratorId == CpuAcceleratorId && t.AcceleratorsPerInstance != t.Vcpus))
+        {
+            throw new InvalidDataException($"Instance type {type.InstanceType} is a CPU type with {type.AcceleratorsPerInstance} units for {type.Vcpus} vCPUs; a CPU type counts one per vCPU.");
         }
     }
 
+    /// <summary>The registry id of a CPU type's unit, one per vCPU.</summary>
+    public const string CpuAcceleratorId = "cpu-vcpu";
+
     /// <summary>Family names as written in the data file; a trailing <c>*</c> matches every family starting with the rest.</summary>
     public IReadOnlyList<string> AcceleratedFamilies { get; }
+
+    /// <summary>The CPU families scraped for the quote's data processing (their types map to <see cref="CpuAcceleratorId"/>).</summary>
+    public IReadOnlyList<string> CpuFamilies { get; }
 
     public IReadOnlyCollection<AwsInstanceType> All => _types.Values;
 
@@ -73,8 +86,8 @@ public sealed class AwsInstanceTypeMap
         return dot < 0 ? instanceType : instanceType[..dot];
     }
 
-    /// <summary>True when the instance type's family is one of the accelerated families.</summary>
-    public bool IsAccelerated(ReadOnlySpan<char> instanceType)
+    /// <summary>True when the instance type's family is one the scrape keeps: an accelerated family or a CPU family.</summary>
+    public bool IsScrapedFamily(ReadOnlySpan<char> instanceType)
     {
         var family = FamilyOf(instanceType);
         foreach (var exact in _exactFamilies)
@@ -97,7 +110,7 @@ public sealed class AwsInstanceTypeMap
     }
 
     /// <summary>The same test on the UTF-8 bytes of an instance type, so the parser decides without making a string.</summary>
-    public bool IsAccelerated(ReadOnlySpan<byte> instanceTypeUtf8)
+    public bool IsScrapedFamily(ReadOnlySpan<byte> instanceTypeUtf8)
     {
         var dot = instanceTypeUtf8.IndexOf((byte)'.');
         var family = dot < 0 ? instanceTypeUtf8 : instanceTypeUtf8[..dot];
@@ -134,6 +147,7 @@ public sealed class AwsInstanceTypeMap
         using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         var root = document.RootElement;
         var families = root.GetProperty("acceleratedFamilies").EnumerateArray().Select(e => e.GetString()!).ToList();
+        var cpuFamilies = root.TryGetProperty("cpuFamilies", out var cpu) ? cpu.EnumerateArray().Select(e => e.GetString()!).ToList() : [];
         var types = root.GetProperty("instanceTypes").EnumerateArray().Select(e => new AwsInstanceType(
             e.GetProperty("instanceType").GetString()!,
             e.GetProperty("acceleratorId").GetString()!,
@@ -142,6 +156,6 @@ public sealed class AwsInstanceTypeMap
             e.GetProperty("memoryGib").GetDecimal(),
             e.GetProperty("source").GetString()!,
             e.TryGetProperty("apiErratum", out var erratum) ? erratum.GetString() : null));
-        return new AwsInstanceTypeMap(types, families);
+        return new AwsInstanceTypeMap(types, families, cpuFamilies);
     }
 }

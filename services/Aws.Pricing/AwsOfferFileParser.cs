@@ -323,8 +323,8 @@ public sealed class AwsOfferFileParser
                     if (reader.TokenType == JsonTokenType.String)
                     {
                         accelerated = reader.ValueIsEscaped
-                            ? _filter.IsAccelerated(reader.GetString().AsSpan())
-                            : _filter.IsAccelerated(reader.ValueSpan);
+                            ? _filter.IsScrapedFamily(reader.GetString().AsSpan())
+                            : _filter.IsScrapedFamily(reader.ValueSpan);
                     }
                     else if (!reader.TrySkip())
                     {

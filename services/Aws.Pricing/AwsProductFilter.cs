@@ -2,13 +2,14 @@ namespace Aws.Pricing;
 
 /// <summary>
 /// Which offer-file products become prices: Linux, shared tenancy, no pre-installed software, the plain
-/// (<c>capacitystatus</c> "Used") row of a Compute Instance of an accelerated family, sold on demand (not a
+/// (<c>capacitystatus</c> "Used") row of a Compute Instance of an accelerated family (or of the CPU family the quote's
+/// data processing is priced with, c7i: <see cref="AwsInstanceTypeMap.CpuFamilies"/>), sold on demand (not a
 /// Capacity Block). The other rows of the same instance type (Windows, RHEL, SQL Server, Dedicated, the
 /// Unused/Allocated capacity-reservation rows priced at the on-demand rate or at 0) are skipped with a reason.
 /// </summary>
 public sealed class AwsProductFilter(AwsInstanceTypeMap map)
 {
-    public const string NotAccelerated = "not an accelerated instance family";
+    public const string NotAccelerated = "not an accelerated instance family (nor the CPU family)";
     public const string NotComputeInstance = "product family is not Compute Instance";
     public const string NotOnDemandMarket = "market option is not OnDemand (Capacity Block)";
     public const string CapacityReservationRow = "capacity-reservation row (capacitystatus not Used)";
@@ -20,9 +21,9 @@ public sealed class AwsProductFilter(AwsInstanceTypeMap map)
     public AwsInstanceTypeMap Map => map;
 
     /// <summary>The parser's first, cheap test on the instance type's UTF-8 bytes.</summary>
-    public bool IsAccelerated(ReadOnlySpan<byte> instanceTypeUtf8) => map.IsAccelerated(instanceTypeUtf8);
+    public bool IsScrapedFamily(ReadOnlySpan<byte> instanceTypeUtf8) => map.IsScrapedFamily(instanceTypeUtf8);
 
-    public bool IsAccelerated(ReadOnlySpan<char> instanceType) => map.IsAccelerated(instanceType);
+    public bool IsScrapedFamily(ReadOnlySpan<char> instanceType) => map.IsScrapedFamily(instanceType);
 
     /// <summary>Keep, skip (with the reason it is counted under) or malformed (a row we cannot classify).</summary>
     public AwsProductDecision Classify(AwsProduct product)

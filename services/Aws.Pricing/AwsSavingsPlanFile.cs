@@ -417,7 +417,7 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
                     return true;
                 }
 
-                if (!map.IsAccelerated(instanceType))
+                if (!map.IsScrapedFamily(instanceType))
                 {
                     Skip(NotAccelerated);
                     return true;

@@ -163,7 +163,7 @@ public sealed class AwsSpotMapper(AwsInstanceTypeMap map)
 
         foreach (var price in feed.Prices)
         {
-            if (!map.IsAccelerated(price.InstanceType.AsSpan()))
+            if (!map.IsScrapedFamily(price.InstanceType.AsSpan()))
             {
                 continue;
             }

@@ -7,10 +7,14 @@ namespace Azure.Pricing;
 /// Turns Azure Retail Prices items into offers. Rows that are not GPU VM prices we sell on (Windows,
 /// dev/test, Low Priority, secondary meter regions, other services) are skipped and counted; rows that
 /// look like GPU VM prices but cannot be priced (unknown size, non-hourly unit, bad fields) are quarantined.
+/// The mapped CPU sizes (Dsv5, the registry's cpu-vcpu row, one unit per vCPU) go through the same rules.
 /// </summary>
 public sealed class AzureOfferMapper(AzureVmSizeMap sizes)
 {
     public const string Provider = "azure";
+
+    /// <summary>The skip reason of a size that is neither an N-family (GPU) size nor a mapped CPU size.</summary>
+    public const string NotGpuOrCpuSize = "not a GPU size nor a mapped CPU size";
 
     /// <summary>Azure prices a reservation as the total for its term; 365 × 24 hours a year turns it hourly.</summary>
     private const decimal HoursPerYear = (decimal)PricingTerms.HoursPerYear;
@@ -63,11 +67,12 @@ public sealed class AzureOfferMapper(AzureVmSizeMap sizes)
             return new MappedSkip("not a virtual machine");
         }
 
-        // Only N-family sizes carry GPUs; matching is on armSkuName, never on meter names (they vary).
+        // Only N-family sizes carry GPUs; of the rest only the mapped CPU family (Dsv5, priced per vCPU for the quote's
+        // data processing) is kept. Matching is on armSkuName, never on meter names (they vary).
         var sku = item.ArmSkuName ?? "";
-        if (!sku.StartsWith("Standard_N", StringComparison.OrdinalIgnoreCase))
+        if (!sku.StartsWith("Standard_N", StringComparison.OrdinalIgnoreCase) && !sizes.TryGet(sku, out _))
         {
-            return new MappedSkip("not a GPU size");
+            return new MappedSkip(NotGpuOrCpuSize);
         }
 
         if (item.Type == "DevTestConsumption")

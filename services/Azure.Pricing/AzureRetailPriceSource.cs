@@ -16,8 +16,14 @@ public sealed class AzurePricingOptions
 
     public string ApiVersion { get; set; } = "2023-01-01-preview";
 
-    /// <summary>OData filter. Values are case-sensitive from api-version 2023-01-01-preview on.</summary>
-    public string Filter { get; set; } = "serviceName eq 'Virtual Machines' and contains(armSkuName, 'Standard_N')";
+    /// <summary>
+    /// OData filter. Values are case-sensitive from api-version 2023-01-01-preview on. The N family carries the GPUs;
+    /// the Dsv5 sizes are the CPU family the quote's data processing is priced with (the mapper skips other D sizes).
+    /// </summary>
+    public string Filter { get; set; } = DefaultFilter;
+
+    public const string DefaultFilter =
+        "serviceName eq 'Virtual Machines' and (contains(armSkuName, 'Standard_N') or (contains(armSkuName, 'Standard_D') and contains(armSkuName, 's_v5')))";
 
     /// <summary>A guard against a paging loop (a NextPageLink that never ends).</summary>
     public int MaxPages { get; set; } = 2000;

@@ -12,6 +12,9 @@ public enum GcpVmPricing
 
     /// <summary>Accelerators x the GPU SKU, which already carries the VM's vCPUs and memory (A4's "1 gpu slice").</summary>
     AcceleratorIncludesHost = 2,
+
+    /// <summary>vCPUs x the series' core SKU + GiB x its RAM SKU, no accelerator: the CPU family (N2) of the quote's data processing.</summary>
+    HostOnly = 3,
 }
 
 /// <summary>
@@ -34,6 +37,12 @@ public sealed record GcpAccelerator(string Gpu, string AcceleratorId, IReadOnlyL
 
 /// <summary>A GPU machine type: its series, shape and attached accelerators.</summary>
 public sealed record GcpMachineType(string MachineType, GcpSeries Series, int Vcpus, decimal MemoryGib, GcpAccelerator Accelerator, int Count, string Source);
+
+/// <summary>
+/// A CPU machine type (a host-only series), priced per vCPU for the quote's data processing: its offers count one
+/// <see cref="AcceleratorId"/> (the registry's CPU row) per vCPU.
+/// </summary>
+public sealed record GcpCpuMachineType(string MachineType, GcpSeries Series, int Vcpus, decimal MemoryGib, string AcceleratorId, string Source);
 
 /// <summary>A TPU generation priced per chip-hour; an offer is <see cref="ChipsPerUnit"/> chips.</summary>
 public sealed record GcpTpu(string InstanceType, string AcceleratorId, string Sku, int ChipsPerUnit, string Source);
@@ -61,16 +70,18 @@ public sealed class GcpMachineTypeMap
 {
     private readonly Dictionary<(string Body, bool Commitment, bool Dws), GcpComponent> _components = new();
 
-    public GcpMachineTypeMap(IReadOnlyList<GcpMachineType> machineTypes, IReadOnlyList<GcpTpu> tpus)
+    public GcpMachineTypeMap(IReadOnlyList<GcpMachineType> machineTypes, IReadOnlyList<GcpTpu> tpus, IReadOnlyList<GcpCpuMachineType>? cpuMachineTypes = null)
     {
         MachineTypes = machineTypes;
         Tpus = tpus;
-        if (machineTypes.Select(m => m.MachineType).Distinct(StringComparer.Ordinal).Count() != machineTypes.Count)
+        CpuMachineTypes = cpuMachineTypes ?? [];
+        var names = machineTypes.Select(m => m.MachineType).Concat(CpuMachineTypes.Select(m => m.MachineType)).ToList();
+        if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
         {
             throw new InvalidDataException("A machine type is listed twice.");
         }
 
-        foreach (var series in machineTypes.Select(m => m.Series).Distinct())
+        foreach (var series in machineTypes.Select(m => m.Series).Concat(CpuMachineTypes.Select(m => m.Series)).Distinct())
         {
             Register(series.CoreSku, false, false, new GcpComponent(GcpComponentKind.Core, series.Series));
             Register(series.RamSku, false, false, new GcpComponent(GcpComponentKind.Ram, series.Series));
@@ -102,6 +113,9 @@ public sealed class GcpMachineTypeMap
     }
 
     public IReadOnlyList<GcpMachineType> MachineTypes { get; }
+
+    /// <summary>The CPU machine types priced for the quote's data processing (host-only series, one unit per vCPU).</summary>
+    public IReadOnlyList<GcpCpuMachineType> CpuMachineTypes { get; }
 
     public IReadOnlyList<GcpTpu> Tpus { get; }
 
@@ -149,10 +163,11 @@ public sealed class GcpMachineTypeMap
             {
                 "host_plus_accelerators" => GcpVmPricing.HostPlusAccelerators,
                 "accelerator_includes_host" => GcpVmPricing.AcceleratorIncludesHost,
+                "host_only" => GcpVmPricing.HostOnly,
                 _ => throw new InvalidDataException($"Series {row.Series}: pricing '{row.Pricing}' is not known."),
             };
             var hasHost = row.CoreSku is not null && row.RamSku is not null;
-            if ((pricing == GcpVmPricing.HostPlusAccelerators) != hasHost || (row.CommitmentCoreSku is null) != (row.CommitmentRamSku is null)
+            if ((pricing is GcpVmPricing.HostPlusAccelerators or GcpVmPricing.HostOnly) != hasHost || (row.CommitmentCoreSku is null) != (row.CommitmentRamSku is null)
                 || (row.DwsCoreSku is null) != (row.DwsRamSku is null) || (!hasHost && row.DwsCoreSku is not null))
             {
                 throw new InvalidDataException($"Series {row.Series}: {row.Pricing} needs {(hasHost ? "no" : "both")} core and RAM SKU names, and commitment and DWS names come in pairs.");
@@ -175,7 +190,7 @@ public sealed class GcpMachineTypeMap
 
         var machineTypes = file.MachineTypes.Select(row =>
         {
-            if (!series.TryGetValue(row.Series, out var s) || !accelerators.TryGetValue(row.Gpu, out var a))
+            if (!series.TryGetValue(row.Series, out var s) || !accelerators.TryGetValue(row.Gpu, out var a) || s.Pricing == GcpVmPricing.HostOnly)
             {
                 throw new InvalidDataException($"Machine type {row.MachineType}: series '{row.Series}' or GPU '{row.Gpu}' is not defined.");
             }
@@ -192,7 +207,13 @@ public sealed class GcpMachineTypeMap
             ? new GcpTpu(row.InstanceType, row.AcceleratorId, row.Sku, row.ChipsPerUnit, RequireSource(row.Source, row.InstanceType))
             : throw new InvalidDataException($"TPU {row.InstanceType}: chipsPerUnit must be positive.")).ToList();
 
-        return new GcpMachineTypeMap(machineTypes, tpus);
+        // A CPU machine type is one "accelerator" per vCPU of the registry's CPU row, on a host-only series.
+        var cpuMachineTypes = (file.CpuMachineTypes ?? []).Select(row =>
+            series.TryGetValue(row.Series, out var s) && s.Pricing == GcpVmPricing.HostOnly && row.Vcpus > 0 && row.MemoryGib > 0
+                ? new GcpCpuMachineType(row.MachineType, s, row.Vcpus, row.MemoryGib, row.AcceleratorId, RequireSource(row.Source, row.MachineType))
+                : throw new InvalidDataException($"CPU machine type {row.MachineType}: series '{row.Series}' must be a host_only series and vCPUs and memory positive.")).ToList();
+
+        return new GcpMachineTypeMap(machineTypes, tpus, cpuMachineTypes);
     }
 
     private static string RequireSource(string? source, string row) =>
@@ -202,7 +223,8 @@ public sealed class GcpMachineTypeMap
         [property: JsonPropertyName("series")] List<SeriesRow> Series,
         [property: JsonPropertyName("accelerators")] List<AcceleratorRow> Accelerators,
         [property: JsonPropertyName("machineTypes")] List<MachineTypeRow> MachineTypes,
-        [property: JsonPropertyName("tpus")] List<TpuRow> Tpus);
+        [property: JsonPropertyName("tpus")] List<TpuRow> Tpus,
+        [property: JsonPropertyName("cpuMachineTypes")] List<CpuMachineTypeRow>? CpuMachineTypes = null);
 
     private sealed record SeriesRow(string Series, string Pricing, string? CoreSku, string? RamSku, string? CommitmentCoreSku, string? CommitmentRamSku, string? Source,
         string? DwsCoreSku = null, string? DwsRamSku = null);
@@ -210,6 +232,8 @@ public sealed class GcpMachineTypeMap
     private sealed record AcceleratorRow(string Gpu, string AcceleratorId, List<string> Skus, string? Source);
 
     private sealed record MachineTypeRow(string MachineType, string Series, int Vcpus, decimal MemoryGib, string Gpu, int Count, string? Source);
+
+    private sealed record CpuMachineTypeRow(string MachineType, string Series, int Vcpus, decimal MemoryGib, string AcceleratorId, string? Source);
 
     private sealed record TpuRow(string InstanceType, string AcceleratorId, string Sku, int ChipsPerUnit, string? Source);
 }

@@ -19,7 +19,7 @@ public static class GcpQuarantineRules
 /// Dynamic Workload Scheduler offers (<c>dws_flex_start</c>, <c>dws_calendar</c>): a DWS GPU SKU makes a VM only with
 /// the series' DWS core and RAM SKUs beside it, never with its on-demand host. TPUs are priced per chip-hour. SKUs we do not price (other machine families, storage, licences) are skipped and counted.
 /// </summary>
-public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<string>? regions = null)
+public sealed partial class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<string>? regions = null)
 {
     public const string Provider = "gcp";
 
@@ -69,6 +69,7 @@ public sealed class GcpOfferComposer(GcpMachineTypeMap map, IReadOnlyCollection<
             }
         }
 
+        ComposeCpuMachines(parts, offers, quarantined);
         foreach (var tpu in map.Tpus)
         {
             var chip = new GcpComponent(GcpComponentKind.Tpu, tpu.InstanceType);

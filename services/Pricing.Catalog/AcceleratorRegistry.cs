@@ -18,6 +18,11 @@ public sealed class AcceleratorRegistry
                 throw new InvalidDataException($"Accelerator {accelerator.Id} has no source.");
             }
 
+            if (accelerator.IsCpu && accelerator.Trainable)
+            {
+                throw new InvalidDataException($"Accelerator {accelerator.Id} is a CPU row and must be listed as not trainable.");
+            }
+
             if (!_byId.TryAdd(accelerator.Id, accelerator))
             {
                 throw new InvalidDataException($"Accelerator {accelerator.Id} is listed twice.");
@@ -26,6 +31,15 @@ public sealed class AcceleratorRegistry
     }
 
     public IReadOnlyCollection<Accelerator> All => _byId.Values;
+
+    /// <summary>The accelerators a run can train on or a request can name: every row but the CPU one.</summary>
+    public IEnumerable<Accelerator> Accelerators => _byId.Values.Where(a => !a.IsCpu);
+
+    /// <summary>True when <paramref name="id"/> is the CPU row: its offers price vCPU-hours, not training.</summary>
+    public bool IsCpu(string id) => _byId.TryGetValue(id, out var a) && a.IsCpu;
+
+    /// <summary>True when <paramref name="id"/> is a registry row a request may name as an accelerator (not the CPU row).</summary>
+    public bool IsAccelerator(string id) => _byId.TryGetValue(id, out var a) && !a.IsCpu;
 
     public bool TryGet(string id, out Accelerator accelerator) => _byId.TryGetValue(id, out accelerator!);
 

@@ -59,6 +59,12 @@ public sealed class OfferValidator(AcceleratorRegistry registry, decimal maxPric
             return (QuarantineRules.Malformed, $"Accelerators per instance is {offer.AcceleratorsPerInstance}.");
         }
 
+        // A CPU row counts one "accelerator" per vCPU, so its price per accelerator-hour is a vCPU-hour's.
+        if (registry.IsCpu(offer.AcceleratorId) && offer.AcceleratorsPerInstance != offer.Vcpus)
+        {
+            return (QuarantineRules.Malformed, $"CPU row counts {offer.AcceleratorsPerInstance} units for {offer.Vcpus} vCPUs; a CPU row is priced per vCPU.");
+        }
+
         if (offer.PricePerInstanceHour <= 0)
         {
             return (QuarantineRules.ZeroPrice, $"Price {offer.PricePerInstanceHour} per hour is not a price.");

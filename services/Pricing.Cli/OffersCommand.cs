@@ -25,7 +25,7 @@ public sealed record OffersArguments(ListCatalogOffersRequest Request, bool Json
 /// </summary>
 public sealed class OffersCommand : Command, IVerb<OffersArguments>
 {
-    private readonly Option<List<string>> _accelerator = CliOptions.List("--accelerator", "ID", "accelerator id(s), comma-separated, e.g. nvidia-h100-80gb", Words);
+    private readonly Option<List<string>> _accelerator = CliOptions.List("--accelerator", "ID", "accelerator id(s), comma-separated, e.g. nvidia-h100-80gb; cpu-vcpu lists the CPU offers (per vCPU), left out otherwise", Words);
     private readonly Option<List<string>> _provider = CliOptions.List("--provider", "P", $"{string.Join(", ", Pricing.Catalog.CloudProviders.Ids)} (comma-separated)", Words);
     private readonly Option<List<string>> _region = CliOptions.List("--region", "R", "provider region code(s), e.g. us-east-1,eastus", Words);
     private readonly Option<List<string>> _pricing = CliOptions.List("--pricing", "MODEL", "pricing model(s): on_demand, spot, committed_1y, committed_3y, ...", Words);

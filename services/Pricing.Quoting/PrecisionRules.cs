@@ -19,7 +19,7 @@ internal static class PrecisionRules
         }
 
         var lacking = r.AcceleratorIds.Distinct(StringComparer.Ordinal)
-            .Where(id => registry.TryGet(id, out var accelerator) && accelerator.PeakFlops(r.Precision) is null)
+            .Where(id => registry.TryGet(id, out var accelerator) && !accelerator.IsCpu && accelerator.PeakFlops(r.Precision) is null)
             .ToList();
         if (lacking.Count == 0)
         {

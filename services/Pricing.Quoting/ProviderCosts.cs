@@ -5,8 +5,9 @@ namespace Pricing.Quoting;
 
 /// <summary>
 /// The per-provider figures a whole bill needs beyond accelerator prices (<c>Data/provider-costs.json</c>, cited):
-/// object storage for checkpoints and the dataset, internet egress, how often spot capacity is reclaimed, and the list
-/// price of a CPU vCPU-hour for the program's data processing (the catalog lists accelerators, not CPU instances).
+/// object storage for checkpoints and the dataset, internet egress, how often spot capacity is reclaimed, and the cited
+/// list price of a CPU vCPU-hour: the program's data processing falls back to it when the live catalog has no on-demand
+/// CPU offer of the provider (<see cref="CatalogVcpuPrices"/>).
 /// </summary>
 public sealed record ProviderCostRow(
     string Provider,

@@ -16,6 +16,7 @@ namespace Pricing.Quoting;
 public sealed class QuoteEngine
 {
     private readonly ModelDefaults _defaults;
+    private readonly AcceleratorRegistry _registry;
     private readonly TrainingComputeModel _compute;
     private readonly AcceleratorEfficiency _efficiency;
     private readonly ClusterSizer _sizer;
@@ -30,6 +31,7 @@ public sealed class QuoteEngine
         ModelDefaults defaults)
     {
         _defaults = defaults;
+        _registry = registry;
         _compute = new TrainingComputeModel(defaults);
         _efficiency = new AcceleratorEfficiency(registry, efficiency, defaults, Fp4Training.Default);
         var goodput = new RunGoodput(providerCosts, defaults, FailureRates.Default);
@@ -132,9 +134,13 @@ public sealed class QuoteEngine
 
             foreach (var offer in catalog.Offers.Values)
             {
-                if ((spec.AcceleratorIds.Count == 0 || spec.AcceleratorIds.Contains(offer.AcceleratorId))
-                    && (spec.Regions.Count == 0 || spec.Regions.Contains(offer.Region))
-                    && (spec.PricingModels.Count == 0 || spec.PricingModels.Contains(offer.PricingModel)))
+                // The program's data processing reads the provider's on-demand CPU prices whatever the filters (§6a).
+                var cpu = _registry.IsCpu(offer.AcceleratorId);
+                if ((cpu && offer.PricingModel == PricingModels.OnDemand)
+                    || (!cpu
+                        && (spec.AcceleratorIds.Count == 0 || spec.AcceleratorIds.Contains(offer.AcceleratorId))
+                        && (spec.Regions.Count == 0 || spec.Regions.Contains(offer.Region))
+                        && (spec.PricingModels.Count == 0 || spec.PricingModels.Contains(offer.PricingModel))))
                 {
                     hash = Mix(hash, offer);
                 }
@@ -168,6 +174,13 @@ public sealed class QuoteEngine
             var discount = spec.DiscountPercent.GetValueOrDefault(catalog.Provider);
             foreach (var offer in catalog.Offers.Values)
             {
+                // A CPU offer prices the program's data processing; it is never a training candidate, nor excluded as one.
+                if (_registry.IsCpu(offer.AcceleratorId))
+                {
+                    evaluation.VcpuPrices.Add(catalog, offer);
+                    continue;
+                }
+
                 if ((accelerators is not null && !accelerators.Contains(offer.AcceleratorId))
                     || (regions is not null && !regions.Contains(offer.Region))
                     || (models is not null && !models.Contains(offer.PricingModel)))

@@ -20,6 +20,9 @@ internal sealed class QuoteEvaluation(QuoteSpec spec, TrainingCompute compute, i
     public Dictionary<string, AcceleratorPlan?> Plans { get; } = new(StringComparer.Ordinal);
 
     public RankedCandidates Ranked { get; } = new(top);
+
+    /// <summary>The catalogs' on-demand CPU offers: the vCPU-hour the program's data processing is priced at.</summary>
+    public CatalogVcpuPrices VcpuPrices { get; } = new();
     public List<ExcludedOffer> Excluded { get; } = [];
     public List<string> Warnings { get; } = [];
 

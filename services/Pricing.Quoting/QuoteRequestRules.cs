@@ -102,8 +102,11 @@ public static class QuoteRequestRules
 
         CheckAttentionShape(r, v);
 
-        CheckList(v, "accelerator_ids", r.AcceleratorIds, MaxListItems, id => registry.Contains(id),
-            id => $"Unknown accelerator '{Echo(id)}'; ListOffers or docs/data-sources.md list the known ids.");
+        // The CPU row is in the registry for data processing's vCPU-hours, never as something to train on.
+        CheckList(v, "accelerator_ids", r.AcceleratorIds, MaxListItems, registry.IsAccelerator,
+            id => registry.IsCpu(id)
+                ? $"'{Echo(id)}' is the CPU row (vCPU-hours for data processing), not an accelerator to train on."
+                : $"Unknown accelerator '{Echo(id)}'; ListOffers or docs/data-sources.md list the known ids.");
         PrecisionRules.Check(r, registry, v);
 
         if (r.AcceleratorCount < 0 || r.AcceleratorCount > MaxAcceleratorCount)

@@ -72,6 +72,9 @@ public sealed class HttpSourceTests : IAsyncLifetime
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), actual.OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.Equal(55.04m, Catalog.Current.Offers[P5UsEast1OnDemand].PricePerInstanceHour);
         Assert.Equal(10.2397m, Catalog.Current.Offers[P5UsEast1Spot].PricePerInstanceHour);
+        // The CPU row the quote's data processing reads, served in the offer file's format: $/vCPU-hour.
+        var c7i = Catalog.Current.Offers[OfferKey.Format("aws", "us-east-1", null, "c7i.8xlarge", PricingModels.OnDemand)];
+        Assert.Equal(("cpu-vcpu", 0.044625m), (c7i.AcceleratorId, c7i.PricePerAcceleratorHour));
 
         // Spot feed, offer index, region index, each region's offer file at the path the region index gives, then the
         // Savings Plans region index (its one recorded rate file, ap-east-2, is not a scraped region: not downloaded).

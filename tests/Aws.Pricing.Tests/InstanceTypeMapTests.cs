@@ -16,7 +16,7 @@ public sealed class InstanceTypeMapTests
             Assert.True(t.AcceleratorsPerInstance > 0, t.InstanceType);
             Assert.True(t.Vcpus > 0 && t.MemoryGib > 0, t.InstanceType);
             Assert.False(string.IsNullOrWhiteSpace(t.Source), t.InstanceType);
-            Assert.True(Map.IsAccelerated(t.InstanceType), $"{t.InstanceType}'s family is not accelerated");
+            Assert.True(Map.IsScrapedFamily(t.InstanceType), $"{t.InstanceType}'s family is not accelerated");
         });
     }
 
@@ -71,8 +71,8 @@ public sealed class InstanceTypeMapTests
     [InlineData("p5", true)]
     public void Accelerated_families_match_exactly_or_by_their_star_prefix(string instanceType, bool accelerated)
     {
-        Assert.Equal(accelerated, Map.IsAccelerated(instanceType));
-        Assert.Equal(accelerated, Map.IsAccelerated(System.Text.Encoding.UTF8.GetBytes(instanceType)));
+        Assert.Equal(accelerated, Map.IsScrapedFamily(instanceType));
+        Assert.Equal(accelerated, Map.IsScrapedFamily(System.Text.Encoding.UTF8.GetBytes(instanceType)));
     }
 
     [Fact]

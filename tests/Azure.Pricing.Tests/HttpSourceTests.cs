@@ -57,6 +57,9 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var actual = Catalog.Current.Offers.ToDictionary(p => p.Key, p => p.Value.PricePerInstanceHour, StringComparer.Ordinal);
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), actual.OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.Equal(98.32m, Catalog.Current.Offers[H100EastUsOnDemand].PricePerInstanceHour);
+        // The CPU row the quote's data processing reads, served in the API's item format: $/vCPU-hour.
+        var d8 = Catalog.Current.Offers[OfferKey.Format("azure", "eastus", null, "Standard_D8s_v5", PricingModels.OnDemand)];
+        Assert.Equal(("cpu-vcpu", 0.048m), (d8.AcceleratorId, d8.PricePerAcceleratorHour));
 
         // One request per page, following NextPageLink from $skip=0, with the api-version and filter the source is configured with.
         var requests = _fake.Requests;

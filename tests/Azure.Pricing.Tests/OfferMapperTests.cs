@@ -246,8 +246,9 @@ public sealed class OfferMapperTests
         Assert.Contains(unit, row.Reason, StringComparison.Ordinal);
     }
 
+    // Standard_D64s_v5 is the mapped CPU family (CpuOfferTests); its neighbours are not.
     [Theory]
-    [InlineData("Standard_D64s_v5")]
+    [InlineData("Standard_D64ds_v5")]
     [InlineData("Standard_E2bds_v5")]
     [InlineData("Standard_HB120rs_v3")]
     public async Task A_size_without_GPUs_is_skipped(string armSkuName)
@@ -287,7 +288,7 @@ public sealed class OfferMapperTests
             ApiJson.Item(type: "DevTestConsumption"),
             ApiJson.Item(type: "DevTestConsumption", region: "westus"),
             ApiJson.Item(productName: "Virtual Machines NDsr H100 v5 Series Windows"),
-            ApiJson.Item(armSkuName: "Standard_D64s_v5"),
+            ApiJson.Item(armSkuName: "Standard_E2bds_v5"),
             ApiJson.Item());
 
         Assert.Single(result.Offers);

@@ -55,6 +55,9 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var expected = _snapshot.Offers.ToDictionary(o => o.OfferKey, o => o.PricePerInstanceHour, StringComparer.Ordinal);
         var actual = Catalog.Current.Offers.ToDictionary(p => p.Key, p => p.Value.PricePerInstanceHour, StringComparer.Ordinal);
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), actual.OrderBy(p => p.Key, StringComparer.Ordinal));
+        // The CPU row the quote's data processing reads, composed from the N2 SKUs as the API serves them: $/vCPU-hour.
+        var n2 = Catalog.Current.Offers[OfferKey.Format("gcp", "us-central1", null, "n2-standard-32", PricingModels.OnDemand)];
+        Assert.Equal(("cpu-vcpu", 0.048559m), (n2.AcceleratorId, n2.PricePerAcceleratorHour));
 
         // Every page once, each service from its first page, following nextPageToken, with the configured page size,
         // currency and key.

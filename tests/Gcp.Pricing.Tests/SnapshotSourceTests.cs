@@ -254,7 +254,16 @@ public sealed class SnapshotSourceTests
         Assert.All(validated.Offers, o =>
         {
             Assert.True(AcceleratorRegistry.Default.Contains(o.AcceleratorId));
-            Assert.InRange(o.PricePerAcceleratorHour, 0.05m, 20m);
+            // A CPU offer (n2-standard-32, for the quote's data processing) prices a vCPU-hour, cents not dollars.
+            if (AcceleratorRegistry.Default.IsCpu(o.AcceleratorId))
+            {
+                Assert.InRange(o.PricePerAcceleratorHour, 0.005m, 1m);
+            }
+            else
+            {
+                Assert.InRange(o.PricePerAcceleratorHour, 0.05m, 20m);
+            }
+
             Assert.Equal("USD", o.Currency);
             Assert.True(o.EffectiveDate > DateTimeOffset.UnixEpoch);
         });

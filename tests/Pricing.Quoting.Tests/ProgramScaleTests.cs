@@ -106,7 +106,8 @@ public sealed class ProgramScaleTests
 
         Assert.Equal(listed.Count, listed.Distinct().Count());
         // A new accelerator in accelerators.json fails here until it gets a server price, or is named as not for sale or not yet priced.
-        Assert.All(AcceleratorRegistry.Default.All, a => Assert.Contains(a.Id, listed));
+        // The CPU row is not an accelerator an owner buys for the run.
+        Assert.All(AcceleratorRegistry.Default.Accelerators, a => Assert.Contains(a.Id, listed));
         Assert.All(listed, id => Assert.True(AcceleratorRegistry.Default.TryGet(id, out _), id));
     }
 

@@ -51,7 +51,9 @@ public sealed class QuoteModel(PricingBackend backend) : PageModel
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var offers = (await backend.GetOffersAsync(null, cancellationToken)).SelectMany(p => p.Offers).ToList();
-        CatalogChoices["accelerator"] = [.. offers.Select(o => o.AcceleratorId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        // CPU offers price the program's data processing; they are never an accelerator to train on.
+        CatalogChoices["accelerator"] = [.. offers.Select(o => o.AcceleratorId).Where(id => !Pricing.Catalog.AcceleratorRegistry.Default.IsCpu(id))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         CatalogChoices["pricing"] = [.. offers.Select(o => o.PricingModel).Distinct(StringComparer.Ordinal).OrderBy(IndexModel.ModelRank).ThenBy(m => m, StringComparer.Ordinal)];
         if (!Submitted)
         {

@@ -2,8 +2,17 @@ using static Pricing.Quoting.QuoteRounding;
 
 namespace Pricing.Quoting;
 
-/// <summary>What the program of one option is priced from: the option as quoted and the power behind its energy.</summary>
-internal sealed record ProgramInputs(QuoteSpec Spec, string AcceleratorId, PreTrainingRun Run, decimal BillTotal, PowerBasis Power, double Pue, double DatasetBytes, string Provider = "*");
+/// <summary>
+/// What the program of one option is priced from: the option as quoted and the power behind its energy;
+/// <see cref="CatalogVcpuHour"/> is the live catalog's cheapest on-demand vCPU-hour for the option (null: none, so
+/// data processing uses the cited figure).
+/// </summary>
+internal sealed record ProgramInputs(QuoteSpec Spec, string AcceleratorId, PreTrainingRun Run, decimal BillTotal, PowerBasis Power, double Pue, double DatasetBytes, string Provider = "*")
+{
+    public CatalogVcpuHour? CatalogVcpuHour { get; init; }
+
+    public string Region { get; init; } = "";
+}
 
 /// <summary>
 /// The whole program of one option (docs/quote-model.md §6a): the stages (<see cref="ProgramStages"/>), then
@@ -30,7 +39,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
                 "bring-up, checkpoint and dataset storage, egress", "the option's bill"),
             experiments.Line,
             staff,
-            DataProcessing(input.DatasetBytes, providerCosts.For(input.Provider)),
+            DataProcessing(input),
             Annotation(spec),
             Licensing(spec),
         };
@@ -87,17 +96,37 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
 
     /// <summary>
     /// Raw text extracted, filtered, deduplicated and tokenized on CPU instances: the dataset × the raw bytes per byte kept
-    /// × the measured vCPU-hours per raw TB × the provider's list price of a vCPU-hour (provider-costs.json).
+    /// × the measured vCPU-hours per raw TB × a vCPU-hour: the live catalog's cheapest on demand (the option's region,
+    /// else the provider's anywhere), else the provider's cited figure (provider-costs.json).
     /// </summary>
-    private ProgramLine DataProcessing(double datasetBytes, ProviderCostRow cpu)
+    private ProgramLine DataProcessing(ProgramInputs input)
     {
         var (ratio, hours) = (defaults.RawBytesPerDatasetByte, defaults.CpuHoursPerRawTb);
-        var tb = datasetBytes / 1e12;
-        var price = cpu.CpuUsdPerVcpuHour;
+        var tb = input.DatasetBytes / 1e12;
+        var (price, priceBasis, priceSource) = VcpuHour(input);
         return new ProgramLine(ProgramLineNames.DataProcessing,
             MoneyOf(tb * ratio.Value * hours.Value * price), MoneyOf(tb * ratio.Low * hours.Low * price), MoneyOf(tb * ratio.High * hours.High * price), false,
-            $"{tb:N1} TB kept × {ratio.Value:G} TB raw per TB × {hours.Value:N0} vCPU-hours per raw TB × ${price:G3} a vCPU-hour ({cpu.Provider})",
-            $"computed from: {ratio.Cite}; {hours.Cite}; {cpu.CpuSource}");
+            $"{tb:N1} TB kept × {ratio.Value:G} TB raw per TB × {hours.Value:N0} vCPU-hours per raw TB × ${price:G3} a vCPU-hour ({priceBasis})",
+            $"computed from: {ratio.Cite}; {hours.Cite}; {priceSource}");
+    }
+
+    /// <summary>
+    /// The vCPU-hour data processing is priced at, where it comes from in short (the line's detail) and in full (its
+    /// source): the live catalog's offer and version, or the cited figure.
+    /// </summary>
+    private (double Price, string Basis, string Source) VcpuHour(ProgramInputs input)
+    {
+        if (input.CatalogVcpuHour is { } live)
+        {
+            var o = live.Offer;
+            var where = live.InOptionRegion ? "the cheapest in the option's region" : $"the provider's cheapest: none in {input.Region}";
+            return ((double)live.UsdPerVcpuHour, $"live catalog: {o.InstanceType} {o.Region}",
+                $"live catalog: {o.InstanceType} {o.Region} on-demand ${live.UsdPerVcpuHour:0.######}/vCPU-h, {o.Provider} catalog version {live.CatalogVersion} ({where})");
+        }
+
+        var cited = providerCosts.For(input.Provider);
+        return (cited.CpuUsdPerVcpuHour, $"cited, {cited.Provider}: no CPU offer in its live catalog",
+            $"cited: {cited.Provider} ${cited.CpuUsdPerVcpuHour:G3}/vCPU-h, no CPU offer in its live catalog: {cited.CpuSource}");
     }
 
     private ProgramLine Annotation(QuoteSpec spec)

@@ -6,7 +6,11 @@ using Quotes.PastPrices;
 
 namespace Quotes.Grpc;
 
-/// <summary>What ListCatalogOffers asks: every list empty means any.</summary>
+/// <summary>
+/// What ListCatalogOffers asks: every list empty means any, except that the CPU rows (<see cref="CpuAcceleratorIds"/>,
+/// priced per vCPU for the quote's data processing) are listed only when the request names them: an accelerator
+/// listing is not led by $0.04 vCPU-hours.
+/// </summary>
 public sealed record CatalogOfferFilter(
     IReadOnlySet<string> Providers,
     IReadOnlySet<string> Regions,
@@ -16,10 +20,12 @@ public sealed record CatalogOfferFilter(
     DateTimeOffset? AsOf,
     int Limit)
 {
+    public IReadOnlySet<string> CpuAcceleratorIds { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     public bool Matches(Offer o) =>
         (Providers.Count == 0 || Providers.Contains(o.Provider))
         && (Regions.Count == 0 || Regions.Contains(o.Region))
-        && (AcceleratorIds.Count == 0 || AcceleratorIds.Contains(o.AcceleratorId))
+        && (AcceleratorIds.Count == 0 ? !CpuAcceleratorIds.Contains(o.AcceleratorId) : AcceleratorIds.Contains(o.AcceleratorId))
         && (PricingModels.Count == 0 || PricingModels.Contains(o.PricingModel))
         && o.AcceleratorsPerInstance >= MinAccelerators;
 }
@@ -40,6 +46,8 @@ public static class OfferCatalogRequestMapping
 
     /// <summary>Accelerators per instance beyond any instance sold (the largest hold 16 GPUs or 64 Trainium chips).</summary>
     public const double MaxMinAccelerators = 1024;
+
+    private static readonly HashSet<string> CpuRows = AcceleratorRegistry.Default.All.Where(a => a.IsCpu).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
 
     public static CatalogOfferFilter FilterOf(ListCatalogOffersRequest request, DateTimeOffset now)
     {
@@ -67,7 +75,10 @@ public static class OfferCatalogRequestMapping
 
         return new CatalogOfferFilter(
             Set(request.Providers), Set(request.Regions), Set(request.AcceleratorIds), Set(request.PricingModels),
-            (decimal)request.MinAccelerators, asOf, request.Limit > 0 ? request.Limit : DefaultLimit);
+            (decimal)request.MinAccelerators, asOf, request.Limit > 0 ? request.Limit : DefaultLimit)
+        {
+            CpuAcceleratorIds = CpuRows,
+        };
     }
 
     public static CatalogPage PageOf(GetCatalogAsOfRequest request, DateTimeOffset now)

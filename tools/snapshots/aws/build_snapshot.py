@@ -52,6 +52,9 @@ HOURLY_RATE = "6YS6EN2CT7"      # the real rate code of an hourly dimension
 DISCLAIMER = ("This pricing list is for informational purposes only. All prices are subject to the additional terms included in the "
               "pricing pages on http://aws.amazon.com. All Free Tier prices are also subject to the terms included at https://aws.amazon.com/free/")
 SKYPILOT = "skypilot-org/skypilot-catalog:catalogs/v8/aws/vms.csv@00148f2a"
+# The CPU family priced per vCPU for the quote's data processing: c7i rows of a later commit of the same file.
+SKYPILOT_C7I = "skypilot-org/skypilot-catalog:catalogs/v8/aws/vms.csv@e385a0d3"
+CPU_FAMILY = "c7i"
 INSTANCES = {  # instance type -> (vcpu, memory GiB, gpu attribute, instanceFamily); gpu None = attribute absent
     "p3.8xlarge": (32, 244, "4", "GPU instance"), "p3dn.24xlarge": (96, 768, "8", "GPU instance"),
     "p4d.24xlarge": (96, 1152, "8", "GPU instance"), "p4de.24xlarge": (96, 1152, "8", "GPU instance"),
@@ -64,6 +67,7 @@ INSTANCES = {  # instance type -> (vcpu, memory GiB, gpu attribute, instanceFami
     "trn1.2xlarge": (8, 32, None, "Machine Learning ASIC Instances"), "trn1.32xlarge": (128, 512, None, "Machine Learning ASIC Instances"),
     "trn1n.32xlarge": (128, 512, None, "Machine Learning ASIC Instances"), "trn2.48xlarge": (192, 2048, None, "Machine Learning ASIC Instances"),
     "trn2.3xlarge": (12, 128, None, "Machine Learning ASIC Instances"),
+    "c7i.8xlarge": (32, 64, None, "Compute optimized"), "c7i.large": (2, 4, None, "Compute optimized"),
 }
 SOURCES_HEADER = ["file", "region", "instanceType", "row", "price", "sku", "source", "note"]
 
@@ -84,7 +88,14 @@ def from_reference(ref):
     # g6e: 8 x L40S 45,776 MiB; g5: 4 x A10G 22,888 MiB, on every row).
     for name in ("skypilot_g6_48xlarge.csv", "skypilot_g6e_48xlarge.csv", "skypilot_g5_12xlarge.csv"):
         vms += list(csv.DictReader(open(os.path.join("verbatim", name))))
+    cpus = list(csv.DictReader(open(os.path.join(ref, "skypilot/aws_vms_v8_c7i_subset.csv"))))
     for region in REGIONS:
+        # The CPU rows: on demand only (the quote's data processing reads on-demand vCPU-hours), one price per region.
+        for t in sorted({r["InstanceType"] for r in cpus if r["Region"] == region}):
+            prices = {r["Price"] for r in cpus if r["Region"] == region and r["InstanceType"] == t}
+            assert len(prices) == 1, (region, t, prices)
+            rows.append(["offer", region, t, "on_demand", prices.pop(), "", SKYPILOT_C7I,
+                         "CPU (c7i), priced per vCPU for the quote's data processing; on demand only"])
         types = sorted({r["InstanceType"] for r in vms if r["Region"] == region and r["InstanceType"] in INSTANCES})
         for t in types:
             azs = [r for r in vms if r["Region"] == region and r["InstanceType"] == t]
@@ -360,7 +371,7 @@ def build_breadth_expectation(rows):
 
 
 def is_accelerated(t):
-    return not t.startswith("m5.")
+    return not t.startswith("m5.") and not t.startswith(CPU_FAMILY + ".")
 
 
 def size(r):

@@ -11,7 +11,7 @@ It reads and writes services/Azure.Pricing/Snapshot of this repository (of DIR w
 import csv, json, os, sys, uuid
 
 PAGE_SIZE = 100  # the API returns at most 100 items a page
-API = "https://prices.azure.com/api/retail/prices?api-version=2023-01-01-preview&$filter=serviceName%20eq%20%27Virtual%20Machines%27%20and%20contains(armSkuName,%20%27Standard_N%27)"
+API = "https://prices.azure.com/api/retail/prices?api-version=2023-01-01-preview&$filter=serviceName%20eq%20%27Virtual%20Machines%27%20and%20(contains(armSkuName,%20%27Standard_N%27)%20or%20(contains(armSkuName,%20%27Standard_D%27)%20and%20contains(armSkuName,%20%27s_v5%27)))"
 LOCATIONS = {"eastus": "US East", "eastus2": "US East 2", "westus": "US West", "westus2": "US West 2", "westus3": "US West 3",
              "centralus": "US Central", "northcentralus": "US North Central", "southcentralus": "US South Central",
              "uksouth": "UK South", "polandcentral": "PL Central", "swedencentral": "SE Central", "spaincentral": "ES Central",
@@ -21,7 +21,9 @@ SERIES = {"ND96isr_H100_v5": "NDsr H100 v5", "ND96is_H100_v5": "NDsr H100 v5", "
           "NC40ads_H100_v5": "NCads H100 v5", "NC80adis_H100_v5": "NCads H100 v5", "NC4as_T4_v3": "NCasT4 v3", "NC6s_v3": "NCSv3",
           "NV36ads_A10_v5": "NVadsA10 v5", "NV36adms_A10_v5": "NVadsA10 v5", "NV72ads_A10_v5": "NVadsA10 v5", "ND40rs_v2": "NDrSv2",
           "NC8as_T4_v3": "NCasT4 v3", "NC16as_T4_v3": "NCasT4 v3", "NC64as_T4_v3": "NCasT4 v3", "NC12s_v3": "NCSv3", "NC24s_v3": "NCSv3",
-          "NC24rs_v3": "NCSv3", "NCC40ads_H100_v5": "NCCadsv5 Srs"}
+          "NC24rs_v3": "NCSv3", "NCC40ads_H100_v5": "NCCadsv5 Srs",
+          # The CPU family priced per vCPU for the quote's data processing (product name as the verbatim D64s v5 row prints it).
+          "D8s_v5": "Dsv5", "D64s_v5": "Dsv5"}
 NS = uuid.UUID("6f1c2b1e-8c0a-4c3e-9a53-2c1f3e0b9a11")
 
 

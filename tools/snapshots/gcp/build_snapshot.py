@@ -271,6 +271,11 @@ def derive():
         add(f"{gpu} running in Americas", "GPU", "OnDemand", ["us-central1"], "h", Decimal(od), AUTOSCALER, "gpuPrices")
         add(f"{gpu} attached to Spot Preemptible VMs running in Americas", "GPU", spot, ["us-central1"], "h", Decimal(sp), AUTOSCALER, "preemptibleGpuPrices")
 
+    # ---- N2 (the CPU family of the quote's data processing, priced per vCPU), us-central1 on demand ----------------
+    n2 = f"the autoscaler's predefined 'n2' rates (us-central1); n2-standard-32 = 32 x 0.031611 + 128 x 0.004237 = {32 * Decimal('0.031611') + 128 * Decimal('0.004237')}"
+    add("N2 Instance Core running in Americas", "CPU", "OnDemand", ["us-central1"], "h", Decimal("0.031611"), AUTOSCALER, "predefinedCpuPricePerHour; " + n2)
+    add("N2 Instance Ram running in Americas", "RAM", "OnDemand", ["us-central1"], "GiBy.h", Decimal("0.004237"), AUTOSCALER, "predefinedMemoryPricePerHourPerGb; " + n2)
+
     # ---- TPU v5e / v5p / v6e (Compute Engine service, per chip-hour) -----------------------------------------
     def tpu(version, city, regions, od, sp, source, how=""):
         if od is not None:
