@@ -30,7 +30,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
 
     public string Name => "propagation-paced";
 
-    public string Description => "price-change latency at a steady rate: small versions at an interval, diff -> gRPC watchers, real RabbitMQ + Redis (options: --offers N --versions N --interval-ms M)";
+    public string Description => "price-change latency at a steady rate: small versions at an interval, diff -> gRPC watchers, real RabbitMQ + Redis (options: --offers N --versions N --interval-ms M --versions-only)";
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -49,6 +49,8 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
         {
             ["ConnectionStrings:rabbitmq"] = vhost.Uri,
             ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
+            // --versions-only: no per-change messages for topic subscribers, to see what they cost the version path.
+            ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
         }, ct);
         WebApplication? quotes = null;
         try
@@ -65,35 +67,52 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             using var watchQuote = new TrainingQuotes.TrainingQuotesClient(channel).WatchQuote(QuoteBenchmarkServer.TypicalRequest(), cancellationToken: stop.Token);
             await watch.ResponseHeadersAsync;
 
-            // Warm-up: the first version (additions) and 10 more, unmeasured.
-            for (var i = 0; i < 11; i++)
-            {
-                source.Bump();
-                Check(await catalog.ScrapeOnceAsync(ct));
-            }
-
-            var warmVersion = catalog.Current.Version;
-            while (view.VersionOf(Provider) < warmVersion)
-            {
-                await Task.Delay(10, ct);
-            }
-
             var notices = new List<(long At, PriceChangeNotice Notice)>();
             var quoteArrivals = new List<(long At, long Version)>();
             var expected = (long)offers * versions;
+            // Read from the start, warm-up included: the measured versions must not wait behind a warm-up backlog still in
+            // the stream. Until the warm-up ends nothing counts (every version is at most long.MaxValue).
+            var warmVersion = long.MaxValue;
+            var lastSeenVersion = 0L;
             var noticeReader = Task.Run(async () =>
             {
                 try
                 {
-                    while (notices.Count(n => n.Notice.Change.CatalogVersion > warmVersion) < expected && await watch.ResponseStream.MoveNext(stop.Token))
+                    // A running count, not a scan of the list per message: the reader shares the cores with what it measures.
+                    var counted = 0L;
+                    while (counted < expected && await watch.ResponseStream.MoveNext(stop.Token))
                     {
-                        notices.Add((DateTime.UtcNow.Ticks, watch.ResponseStream.Current));
+                        var notice = watch.ResponseStream.Current;
+                        notices.Add((DateTime.UtcNow.Ticks, notice));
+                        Volatile.Write(ref lastSeenVersion, notice.Change.CatalogVersion);
+                        if (notice.Change.CatalogVersion > Volatile.Read(ref warmVersion))
+                        {
+                            counted++;
+                        }
                     }
                 }
                 catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
                 {
                 }
             }, ct);
+
+            // Warm-up: the first version (additions) and 10 more, unmeasured, then until the watcher has all of them (the
+            // view, the history and the stream idle again), and one interval more: each measured version meets a quiet system.
+            for (var i = 0; i < 11; i++)
+            {
+                source.Bump();
+                Check(await catalog.ScrapeOnceAsync(ct));
+            }
+
+            var warmedTo = catalog.Current.Version;
+            while (view.VersionOf(Provider) < warmedTo || Volatile.Read(ref lastSeenVersion) < warmedTo)
+            {
+                await Task.Delay(10, ct);
+            }
+
+            await Task.Delay(interval, ct);
+            Volatile.Write(ref warmVersion, warmedTo);
+
             var quoteReader = Task.Run(async () =>
             {
                 try
@@ -140,6 +159,10 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             var observedByVersion = measured.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => Observed(g.First().Notice));
             var lastNoticeByVersion = measured.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => g.Max(n => n.At));
             var perVersionLast = observedByVersion.Select(v => Ms(lastNoticeByVersion[v.Key] - v.Value)).ToArray();
+            // Where a version's time goes: before its first change reaches the watcher (publish, broker, consume, view)
+            // or between its first and last (the fan-out to the stream).
+            var firstNoticeByVersion = measured.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => g.Min(n => n.At));
+            var perVersionFirst = observedByVersion.Select(v => Ms(firstNoticeByVersion[v.Key] - v.Value)).ToArray();
             var perVersionQuote = observedByVersion
                 .Select(v => quoteArrivals.Where(q => q.Version >= v.Key).Select(q => (long?)q.At).FirstOrDefault() is { } at ? Ms(at - v.Value) : double.NaN)
                 .Where(x => !double.IsNaN(x)).ToArray();
@@ -149,7 +172,16 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             Console.WriteLine("| measured | n | p50 ms | p95 ms | p99 ms | max ms |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|");
             Row("per change: diff (`ObservedAt`) -> WatchPriceChanges client", perChange);
+            Row("per version: diff -> first change of the version at the watcher", perVersionFirst);
             Row("per version: diff -> last change of the version at the watcher", perVersionLast);
+            if (Environment.GetEnvironmentVariable("PRICING_BENCH_PER_VERSION") is { Length: > 0 })
+            {
+                foreach (var v in observedByVersion.Keys.Order())
+                {
+                    Console.WriteLine(Invariant($"  version {v}: first {Ms(firstNoticeByVersion[v] - observedByVersion[v]):F1} ms, last {Ms(lastNoticeByVersion[v] - observedByVersion[v]):F1} ms"));
+                }
+            }
+
             Row("per version: diff -> WatchQuote client notified (that version or later)", perVersionQuote);
             Console.WriteLine();
             var p99 = Percentile(perChange, 0.99);

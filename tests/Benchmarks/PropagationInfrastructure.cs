@@ -176,7 +176,7 @@ internal static class PropagationQuotesHost
 /// <see cref="ChangeConfirmed"/>), each per-change <see cref="AcceleratorPriceChanged"/> for topic subscribers, and each
 /// <see cref="CatalogPublished"/>.
 /// </summary>
-internal sealed class PropagationPublishRecorder : IPublishObserver
+internal sealed class PropagationPublishRecorder : IPublishObserver, Pricing.Sources.IDirectPublishObserver
 {
     public ConcurrentDictionary<(long Version, string OfferKey), long> ChangeStarted { get; } = new();
 
@@ -203,6 +203,10 @@ internal sealed class PropagationPublishRecorder : IPublishObserver
         Stamp(context.Message, DateTime.UtcNow.Ticks, ChangeConfirmed, SubscriberChangeConfirmed, PublishedConfirmed);
         return Task.CompletedTask;
     }
+
+    public void Publishing(object message) => Stamp(message, DateTime.UtcNow.Ticks, ChangeStarted, SubscriberChangeStarted, PublishedStarted);
+
+    public void Confirmed(object message) => Stamp(message, DateTime.UtcNow.Ticks, ChangeConfirmed, SubscriberChangeConfirmed, PublishedConfirmed);
 
     public Task PublishFault<T>(PublishContext<T> context, Exception exception)
         where T : class => Task.CompletedTask;

@@ -109,6 +109,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
             {
                 var bus = provider.Services.GetRequiredService<IBus>();
                 using var observer = bus.ConnectPublishObserver(_recorder);
+                // What RabbitMQ.Client writes (version parts, per-change messages) is timed alike.
+                using var directObserver = (provider.Services.GetService<ISubscriberChangePublisher>() as RabbitSubscriberChangePublisher)?.ConnectObserver(_recorder);
                 quotes = await PropagationQuotesHost.StartAsync(rabbitUri, redis, keyPrefix, provider.BoundAddress(), "quotes-propagation-bench", ct, args);
                 // More replicas (--replicas N): each has its own queue and shares the history queue, as deployed; only
                 // the first is timed, the others add their cost to this process, the broker and Redis.
