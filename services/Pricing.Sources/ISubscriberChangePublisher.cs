@@ -26,14 +26,3 @@ public interface ISubscriberChangePublisher
         CancellationToken cancellationToken);
 }
 
-/// <summary>
-/// Told about each message <see cref="RabbitSubscriberChangePublisher"/> writes, just before it is written and once the
-/// broker confirmed it: what MassTransit's publish observers are told about its own pipeline's (benchmarks time the two
-/// paths alike). Called on the publishing flow, so it must be quick.
-/// </summary>
-public interface IDirectPublishObserver
-{
-    void Publishing(object message);
-
-    void Confirmed(object message);
-}

@@ -40,30 +40,10 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     // The envelope's destinationAddress per exchange, as MassTransit writes it (set once per connection).
     private string? _changesAddress;
     private string? _versionsAddress;
-    private readonly Lock _observersLock = new();
-    private volatile IDirectPublishObserver[] _observers = [];
+    private readonly DirectPublishObservers _observers = new();
 
     /// <summary>Tells <paramref name="observer"/> about every message written from now until the result is disposed.</summary>
-    public IDisposable ConnectObserver(IDirectPublishObserver observer)
-    {
-        lock (_observersLock)
-        {
-            _observers = [.. _observers, observer];
-        }
-
-        return new Disconnect(this, observer);
-    }
-
-    private sealed class Disconnect(RabbitSubscriberChangePublisher owner, IDirectPublishObserver observer) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (owner._observersLock)
-            {
-                owner._observers = [.. owner._observers.Where(o => !ReferenceEquals(o, observer))];
-            }
-        }
-    }
+    public IDisposable ConnectObserver(IDirectPublishObserver observer) => _observers.Connect(observer);
 
     /// <summary>
     /// True on RabbitMQ: the per-change messages go through it unless <see cref="PublisherKey"/> asks for MassTransit, and
@@ -150,10 +130,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         foreach (var message in batch)
         {
             var to = describe(message);
-            foreach (var observer in _observers)
-            {
-                observer.Publishing(message);
-            }
+            _observers.Publishing(message);
 
             try
             {
@@ -182,10 +159,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             if (confirmed.IsCompletedSuccessfully)
             {
                 PricingTelemetry.RecordPublished(to.Provider, to.EventName);
-                foreach (var observer in _observers)
-                {
-                    observer.Confirmed(message);
-                }
+                _observers.Confirmed(message);
 
                 continue;
             }

@@ -136,9 +136,19 @@ public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClass
         Assert.Equal(3, parts.Count);
 
         var failed = new ConcurrentQueue<(object Message, Exception Error)>();
-        await publisher.PublishVersionPartsAsync(parts, failed, Ct);
+        var observer = new RecordingObserver();
+        using (publisher.ConnectObserver(observer))
+        {
+            await publisher.PublishVersionPartsAsync(parts, failed, Ct);
+        }
 
         Assert.Empty(failed);
+        // An observer is told about each write and each confirm, in order, and nothing once disconnected.
+        Assert.Equal(parts.Cast<object>(), observer.Publishing);
+        Assert.Equal(parts.Cast<object>(), observer.Confirmed);
+        await publisher.PublishVersionPartsAsync([parts[0]], failed, Ct);
+        Assert.Empty(failed);
+        Assert.Equal(parts.Count, observer.Publishing.Count);
         for (var i = 0; i < parts.Count; i++)
         {
             var delivery = await tap.GetAsync(Ct) ?? throw new Xunit.Sdk.XunitException($"part {i + 1} of {parts.Count} never arrived");
@@ -151,6 +161,17 @@ public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClass
 
         static Pricing.Catalog.Offer Offer(int i) => new("aws", "us-east-1", null, $"p5.{i}", "nvidia-h100-80gb", 8m, 192, 2048m, "on_demand",
             10m + i, "USD", DateTimeOffset.UnixEpoch, "sku", "meter");
+    }
+
+    private sealed class RecordingObserver : IDirectPublishObserver
+    {
+        public List<object> Publishing { get; } = [];
+
+        public List<object> Confirmed { get; } = [];
+
+        void IDirectPublishObserver.Publishing(object message) => Publishing.Add(message);
+
+        void IDirectPublishObserver.Confirmed(object message) => Confirmed.Add(message);
     }
 
     /// <summary>Every message the tap gets until <paramref name="count"/> have come and a quiet half second follows.</summary>
