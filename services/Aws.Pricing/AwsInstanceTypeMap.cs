@@ -5,7 +5,7 @@ using Pricing.Catalog;
 namespace Aws.Pricing;
 
 /// <summary>
-/// One accelerated instance type: which accelerator, how many, and the host's shape. <see cref="ApiErratum"/>
+/// One instance type the scrape keeps: which accelerator, how many, and the host's shape. <see cref="ApiErratum"/>
 /// says what the EC2 API gets wrong about it, where it does.
 /// </summary>
 public sealed record AwsInstanceType(
@@ -15,7 +15,11 @@ public sealed record AwsInstanceType(
     int Vcpus,
     decimal MemoryGib,
     string Source,
-    string? ApiErratum);
+    string? ApiErratum)
+{
+    /// <summary>A CPU type (the registry's CPU row): its units are vCPUs, not accelerators.</summary>
+    public bool IsCpu => AcceleratorRegistry.Default.IsCpu(AcceleratorId);
+}
 
 /// <summary>
 /// Instance type → accelerator and count, and which instance families the scrape keeps (the accelerated ones and the
@@ -59,20 +63,17 @@ public sealed class AwsInstanceTypeMap
             throw new InvalidDataException($"Instance type {type.InstanceType} is mapped but its family is not in acceleratedFamilies or cpuFamilies: the parser would never keep it.");
         }
 
-        // A CPU type is priced per vCPU (the registry's cpu-vcpu row): one unit per vCPU, or its price is not a vCPU-hour's.
-        foreach (var type in _types.Values.Where(t => t.AcceleratorId == CpuAcceleratorId && t.AcceleratorsPerInstance != t.Vcpus))
+        // A CPU type is priced per vCPU (the registry's CPU row): one unit per vCPU, or its price is not a vCPU-hour's.
+        foreach (var type in _types.Values.Where(t => t.IsCpu && t.AcceleratorsPerInstance != t.Vcpus))
         {
             throw new InvalidDataException($"Instance type {type.InstanceType} is a CPU type with {type.AcceleratorsPerInstance} units for {type.Vcpus} vCPUs; a CPU type counts one per vCPU.");
         }
     }
 
-    /// <summary>The registry id of a CPU type's unit, one per vCPU.</summary>
-    public const string CpuAcceleratorId = "cpu-vcpu";
-
     /// <summary>Family names as written in the data file; a trailing <c>*</c> matches every family starting with the rest.</summary>
     public IReadOnlyList<string> AcceleratedFamilies { get; }
 
-    /// <summary>The CPU families scraped for the quote's data processing (their types map to <see cref="CpuAcceleratorId"/>).</summary>
+    /// <summary>The CPU families scraped for the quote's data processing (their types map to the registry's CPU row).</summary>
     public IReadOnlyList<string> CpuFamilies { get; }
 
     public IReadOnlyCollection<AwsInstanceType> All => _types.Values;

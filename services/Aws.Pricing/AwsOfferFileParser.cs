@@ -254,7 +254,7 @@ public sealed class AwsOfferFileParser
             // Pass 1: find the instance type; most products (other families, storage, transfer) end here.
             var productStart = reader;
             var depth = reader.CurrentDepth;
-            var accelerated = false;
+            var scrapedFamily = false;
             while (true)
             {
                 if (!reader.Read())
@@ -322,7 +322,7 @@ public sealed class AwsOfferFileParser
 
                     if (reader.TokenType == JsonTokenType.String)
                     {
-                        accelerated = reader.ValueIsEscaped
+                        scrapedFamily = reader.ValueIsEscaped
                             ? _filter.IsScrapedFamily(reader.GetString().AsSpan())
                             : _filter.IsScrapedFamily(reader.ValueSpan);
                     }
@@ -335,13 +335,13 @@ public sealed class AwsOfferFileParser
 
             // The whole product is in the buffer now: nothing below can run out of data.
             _productCount++;
-            if (!accelerated)
+            if (!scrapedFamily)
             {
-                CountSkip(AwsProductFilter.NotAccelerated);
+                CountSkip(AwsProductFilter.NotScrapedFamily);
                 return true;
             }
 
-            // Pass 2, accelerated products only: read the attributes the pipeline needs.
+            // Pass 2, products of a scraped family only: read the attributes the pipeline needs.
             var sku = key.GetString() ?? "";
             var (product, problem) = ReadProduct(ref productStart, sku);
             if (problem is not null || product is null)

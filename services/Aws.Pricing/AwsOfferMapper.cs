@@ -99,7 +99,7 @@ public sealed class AwsOfferMapper(AwsInstanceTypeMap map)
 
             mapped.Add(product.Sku);
             // A CPU type counts vCPUs, not GPUs: the API's gpu attribute says nothing about it.
-            if (type.AcceleratorId != AwsInstanceTypeMap.CpuAcceleratorId && product.Gpu is not null && int.TryParse(product.Gpu, NumberStyles.None, CultureInfo.InvariantCulture, out var apiCount)
+            if (!type.IsCpu && product.Gpu is not null && int.TryParse(product.Gpu, NumberStyles.None, CultureInfo.InvariantCulture, out var apiCount)
                 && apiCount != type.AcceleratorsPerInstance)
             {
                 corrections.Add($"{product.InstanceType} in {product.RegionCode ?? fileRegion}: the API says gpu={apiCount}, priced as {type.AcceleratorsPerInstance} x {type.AcceleratorId}");

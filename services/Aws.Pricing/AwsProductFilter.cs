@@ -9,7 +9,7 @@ namespace Aws.Pricing;
 /// </summary>
 public sealed class AwsProductFilter(AwsInstanceTypeMap map)
 {
-    public const string NotAccelerated = "not an accelerated instance family (nor the CPU family)";
+    public const string NotScrapedFamily = "not an accelerated instance family (nor the CPU family)";
     public const string NotComputeInstance = "product family is not Compute Instance";
     public const string NotOnDemandMarket = "market option is not OnDemand (Capacity Block)";
     public const string CapacityReservationRow = "capacity-reservation row (capacitystatus not Used)";

@@ -78,7 +78,7 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
 {
     public const string NotEc2 = "savings plan rate not for EC2";
     public const string NotSharedLinux = "savings plan rate not for shared-tenancy Linux instance usage";
-    public const string NotAccelerated = "savings plan rate for an instance family that is not accelerated";
+    public const string NotScrapedFamily = "savings plan rate for an instance family the scrape does not keep (neither accelerated nor the CPU family)";
 
     public async Task<AwsSavingsPlanFile> ParseAsync(Stream stream, CancellationToken cancellationToken)
     {
@@ -419,7 +419,7 @@ public sealed class AwsSavingsPlanFileParser(AwsInstanceTypeMap map, int bufferS
 
                 if (!map.IsScrapedFamily(instanceType))
                 {
-                    Skip(NotAccelerated);
+                    Skip(NotScrapedFamily);
                     return true;
                 }
 

@@ -71,11 +71,8 @@ internal sealed class QuoteOptionBuilder(OptionEnergy energy, BillLines bills, C
             Power = use.Power,
             LargestUsefulAccelerators = evaluation.LargestUseful,
             Capacity = plan,
-            Program = program.For(new ProgramInputs(spec, offer.AcceleratorId, run, billTotal, use.Power, use.Pue, datasetBytes, offer.Provider)
-            {
-                CatalogVcpuHour = evaluation.VcpuPrices.CheapestFor(offer.Provider, offer.Region),
-                Region = offer.Region,
-            }),
+            Program = program.For(new ProgramInputs(spec, offer, run, billTotal, use.Power, use.Pue, datasetBytes,
+                evaluation.VcpuPrices.CheapestFor(offer.Provider, offer.Region))),
         };
     }
 

@@ -68,7 +68,7 @@ public sealed class CpuOfferTests
     [Fact]
     public void A_cpu_type_not_counted_per_vcpu_is_refused_by_the_map()
     {
-        var wrong = new AwsInstanceType("c7i.xlarge", AwsInstanceTypeMap.CpuAcceleratorId, 1m, 4, 8m, "a source", null);
+        var wrong = new AwsInstanceType("c7i.xlarge", Cpu, 1m, 4, 8m, "a source", null);
 
         Assert.Throws<InvalidDataException>(() => new AwsInstanceTypeMap([wrong], [], ["c7i"]));
     }

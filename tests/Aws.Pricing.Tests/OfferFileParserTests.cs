@@ -51,7 +51,7 @@ public sealed class OfferFileParserTests
         Assert.Equal("P5SKU00000000001.JRTCKXETXF.6YS6EN2CT7", dimension.RateCode);
         Assert.Equal("Hrs", dimension.Unit);
         Assert.Equal("55.0400000000", dimension.PriceUsd);
-        Assert.Equal(1, file.SkippedProducts[AwsProductFilter.NotAccelerated]);
+        Assert.Equal(1, file.SkippedProducts[AwsProductFilter.NotScrapedFamily]);
         Assert.Equal("20261128000000", file.Version);
         Assert.Equal("AmazonEC2", file.OfferCode);
         Assert.Equal(2, file.Statistics.Products);

@@ -59,7 +59,7 @@ public sealed class SavingsPlanTests
         Assert.Equal("p4d.24xlarge", kept.BoxUsageInstanceType);
         Assert.Equal(1, file.SkippedRates[AwsSavingsPlanFileParser.NotEc2]);
         Assert.Equal(3, file.SkippedRates[AwsSavingsPlanFileParser.NotSharedLinux]);
-        Assert.Equal(1, file.SkippedRates[AwsSavingsPlanFileParser.NotAccelerated]);
+        Assert.Equal(1, file.SkippedRates[AwsSavingsPlanFileParser.NotScrapedFamily]);
         Assert.Equal(2, file.Products.Count);
         Assert.Equal("us-east-1", file.RegionCode);
     }
@@ -180,6 +180,6 @@ public sealed class SavingsPlanTests
         Assert.Empty(file.Malformed);
         // 44 verbatim rates: the Linux shared-tenancy ones are r7g (not accelerated), the rest dedicated, unused or other OS.
         Assert.Equal(44, file.SkippedRates.Values.Sum());
-        Assert.True(file.SkippedRates[AwsSavingsPlanFileParser.NotAccelerated] > 0);
+        Assert.True(file.SkippedRates[AwsSavingsPlanFileParser.NotScrapedFamily] > 0);
     }
 }

@@ -140,7 +140,7 @@ public sealed class SnapshotSourceTests
         Assert.Equal(1, result.Skipped[AwsProductFilter.NotOnDemandMarket]);
         Assert.Equal(1, result.Skipped[AwsProductFilter.CapacityReservationRow]);
         Assert.Equal(1, result.Skipped[AwsProductFilter.NotLinux]);
-        Assert.Equal(3, result.Skipped[AwsProductFilter.NotAccelerated]);
+        Assert.Equal(3, result.Skipped[AwsProductFilter.NotScrapedFamily]);
         Assert.False(result.Skipped.ContainsKey(AwsSpotMapper.RegionNotScraped));
         Assert.True(result.Skipped[AwsSpotMapper.NotAvailable] >= 4);
         Assert.DoesNotContain(validated.Offers, o => o.InstanceType == "m5.large");

@@ -50,11 +50,12 @@ public sealed class LeverSet(QuoteEngine engine, AcceleratorGenerations generati
     private Lever Fp4(QuoteSpec one, QuoteOptionResult top, PriceViewSnapshot prices)
     {
         var accelerator = top.Offer.AcceleratorId;
-        var change = one.Precision == Precision.Fp4 ? "NVFP4 (Blackwell)" : $"NVFP4 instead of {Name(one.Precision)} (Blackwell)";
         if (one.Precision == Precision.Fp4)
         {
-            return NotApplicable(LeverNames.Fp4, change, "The quote is already in FP4.");
+            return NotApplicable(LeverNames.Fp4, "NVFP4 (Blackwell)", "The quote is already in FP4.");
         }
+
+        var change = $"NVFP4 instead of {Name(one.Precision)} (Blackwell)";
 
         if (!_registry.TryGet(accelerator, out var chip) || chip.PeakFlops(Precision.Fp4) is null)
         {

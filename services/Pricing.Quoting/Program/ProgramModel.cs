@@ -1,18 +1,15 @@
+using Pricing.Catalog;
 using static Pricing.Quoting.QuoteRounding;
 
 namespace Pricing.Quoting;
 
 /// <summary>
-/// What the program of one option is priced from: the option as quoted and the power behind its energy;
+/// What the program of one option is priced from: the option's offer as quoted and the power behind its energy;
 /// <see cref="CatalogVcpuHour"/> is the live catalog's cheapest on-demand vCPU-hour for the option (null: none, so
 /// data processing uses the cited figure).
 /// </summary>
-internal sealed record ProgramInputs(QuoteSpec Spec, string AcceleratorId, PreTrainingRun Run, decimal BillTotal, PowerBasis Power, double Pue, double DatasetBytes, string Provider = "*")
-{
-    public CatalogVcpuHour? CatalogVcpuHour { get; init; }
-
-    public string Region { get; init; } = "";
-}
+internal sealed record ProgramInputs(QuoteSpec Spec, Offer Offer, PreTrainingRun Run, decimal BillTotal, PowerBasis Power, double Pue, double DatasetBytes,
+    CatalogVcpuHour? CatalogVcpuHour);
 
 /// <summary>
 /// The whole program of one option (docs/quote-model.md §6a): the stages (<see cref="ProgramStages"/>), then
@@ -48,7 +45,7 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
             stages.Sum(s => HoursAt(s.CostLow, run.Rate)) + experiments.Hours.Low, stages.Sum(s => HoursAt(s.CostHigh, run.Rate)) + experiments.Hours.High);
         lines.Add(Energy(input, hours));
 
-        return TrainingProgram.Summed(stages, lines, _owner.For(input.AcceleratorId, input.Power, input.Pue, run.Rate), defaults.StaffShare.Cite, hours.Value);
+        return TrainingProgram.Summed(stages, lines, _owner.For(input.Offer.AcceleratorId, input.Power, input.Pue, run.Rate), defaults.StaffShare.Cite, hours.Value);
     }
 
     private static double HoursAt(decimal cost, decimal rate) => rate > 0 ? (double)(cost / rate) : 0;
@@ -119,12 +116,12 @@ internal sealed class ProgramModel(ProgramDefaults defaults, ProviderCosts provi
         if (input.CatalogVcpuHour is { } live)
         {
             var o = live.Offer;
-            var where = live.InOptionRegion ? "the cheapest in the option's region" : $"the provider's cheapest: none in {input.Region}";
+            var where = live.InOptionRegion ? "the cheapest in the option's region" : $"the provider's cheapest: none in {input.Offer.Region}";
             return ((double)live.UsdPerVcpuHour, $"live catalog: {o.InstanceType} {o.Region}",
                 $"live catalog: {o.InstanceType} {o.Region} on-demand ${live.UsdPerVcpuHour:0.######}/vCPU-h, {o.Provider} catalog version {live.CatalogVersion} ({where})");
         }
 
-        var cited = providerCosts.For(input.Provider);
+        var cited = providerCosts.For(input.Offer.Provider);
         return (cited.CpuUsdPerVcpuHour, $"cited, {cited.Provider}: no CPU offer in its live catalog",
             $"cited: {cited.Provider} ${cited.CpuUsdPerVcpuHour:G3}/vCPU-h, no CPU offer in its live catalog: {cited.CpuSource}");
     }
