@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
@@ -26,6 +27,15 @@ public static class RequestFieldLimits
         return violations;
     }
 
+    // Per message type, the fields that can break a cap (strings, bytes, messages, repeated and map fields), found once:
+    // every gRPC call is checked, so the walk skips scalars without reading them (no boxing) and names a field only
+    // when it breaks a cap.
+    private static readonly ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]> Checked = new();
+
+    private static FieldDescriptor[] FieldsToCheck(MessageDescriptor descriptor) =>
+        Checked.GetOrAdd(descriptor, static d => [.. d.Fields.InFieldNumberOrder()
+            .Where(f => f.IsMap || f.IsRepeated || f.FieldType is FieldType.String or FieldType.Bytes or FieldType.Message)]);
+
     private static void Visit(IMessage message, string prefix, PricingLimitsOptions limits, List<FieldViolation> violations, int depth)
     {
         if (message is Timestamp timestamp)
@@ -44,24 +54,23 @@ public static class RequestFieldLimits
             return;
         }
 
-        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        foreach (var field in FieldsToCheck(message.Descriptor))
         {
-            var name = prefix + field.Name;
             var value = field.Accessor.GetValue(message);
             if (field.IsMap)
             {
                 var map = (System.Collections.IDictionary)value;
                 if (map.Count > limits.MaxRepeatedCount)
                 {
-                    violations.Add(new FieldViolation(name, $"{map.Count} entries; at most {limits.MaxRepeatedCount}."));
+                    violations.Add(new FieldViolation(prefix + field.Name, $"{map.Count} entries; at most {limits.MaxRepeatedCount}."));
                     continue;
                 }
 
                 var valueField = field.MessageType.FindFieldByNumber(2);
                 foreach (System.Collections.DictionaryEntry entry in map)
                 {
-                    CheckString(entry.Key, $"{name} key", limits, violations);
-                    CheckValue(valueField, entry.Value, $"{name}[]", limits, violations, depth);
+                    CheckString(entry.Key, prefix, field, " key", limits, violations);
+                    CheckValue(valueField, entry.Value, prefix, field, "[]", limits, violations, depth);
                 }
             }
             else if (field.IsRepeated)
@@ -69,43 +78,48 @@ public static class RequestFieldLimits
                 var list = (System.Collections.IList)value;
                 if (list.Count > limits.MaxRepeatedCount)
                 {
-                    violations.Add(new FieldViolation(name, $"{list.Count} entries; at most {limits.MaxRepeatedCount}."));
+                    violations.Add(new FieldViolation(prefix + field.Name, $"{list.Count} entries; at most {limits.MaxRepeatedCount}."));
                     continue;
                 }
 
-                for (var i = 0; i < list.Count; i++)
+                if (field.FieldType is FieldType.String or FieldType.Bytes or FieldType.Message)
                 {
-                    CheckValue(field, list[i], $"{name}[{i}]", limits, violations, depth);
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        CheckValue(field, list[i], prefix, field, $"[{i}]", limits, violations, depth);
+                    }
                 }
             }
             else
             {
-                CheckValue(field, value, name, limits, violations, depth);
+                CheckValue(field, value, prefix, field, "", limits, violations, depth);
             }
         }
     }
 
-    private static void CheckValue(FieldDescriptor field, object? value, string name, PricingLimitsOptions limits, List<FieldViolation> violations, int depth)
+    /// <summary>One value of <paramref name="field"/> (itself, an element or a map value); its name is prefix + field + suffix.</summary>
+    private static void CheckValue(FieldDescriptor valueField, object? value, string prefix, FieldDescriptor field, string suffix, PricingLimitsOptions limits,
+        List<FieldViolation> violations, int depth)
     {
-        switch (field.FieldType)
+        switch (valueField.FieldType)
         {
             case FieldType.String:
-                CheckString(value, name, limits, violations);
+                CheckString(value, prefix, field, suffix, limits, violations);
                 break;
             case FieldType.Bytes when value is ByteString bytes && bytes.Length > limits.MaxStringLength:
-                violations.Add(new FieldViolation(name, $"{bytes.Length} bytes; at most {limits.MaxStringLength}."));
+                violations.Add(new FieldViolation(prefix + field.Name + suffix, $"{bytes.Length} bytes; at most {limits.MaxStringLength}."));
                 break;
             case FieldType.Message when value is IMessage nested:
-                Visit(nested, name + ".", limits, violations, depth + 1);
+                Visit(nested, prefix + field.Name + suffix + ".", limits, violations, depth + 1);
                 break;
         }
     }
 
-    private static void CheckString(object? value, string name, PricingLimitsOptions limits, List<FieldViolation> violations)
+    private static void CheckString(object? value, string prefix, FieldDescriptor field, string suffix, PricingLimitsOptions limits, List<FieldViolation> violations)
     {
         if (value is string text && text.Length > limits.MaxStringLength)
         {
-            violations.Add(new FieldViolation(name, $"{text.Length} characters; at most {limits.MaxStringLength}."));
+            violations.Add(new FieldViolation(prefix + field.Name + suffix, $"{text.Length} characters; at most {limits.MaxStringLength}."));
         }
     }
 }

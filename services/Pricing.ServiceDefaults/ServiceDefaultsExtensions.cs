@@ -42,6 +42,8 @@ public static class ServiceDefaultsExtensions
         var limits = builder.Configuration.GetSection(PricingLimitsOptions.Section).Get<PricingLimitsOptions>() ?? new PricingLimitsOptions();
         builder.Services.AddOptions<PricingLimitsOptions>().BindConfiguration(PricingLimitsOptions.Section);
         builder.Services.TryAddSingleton<StreamSlots>();
+        // Stateless over singletons: one instance for every call rather than one built per call.
+        builder.Services.TryAddSingleton<RequestLimitsInterceptor>();
         builder.Services.AddGrpc(o =>
             {
                 o.EnableDetailedErrors = builder.Environment.IsDevelopment();
@@ -84,24 +86,23 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    /// <summary>Turns traces on without an OTLP endpoint (for an exporter added in code, as the tests do).</summary>
+    public const string TracingKey = "Telemetry:Tracing";
+
     /// <summary>
     /// Traces: ASP.NET Core, gRPC client, HttpClient, Redis, MassTransit and our "Pricing" source. Metrics: ASP.NET Core,
     /// HttpClient, runtime, MassTransit and our "Pricing" meter, served at <c>/metrics</c> for Prometheus. Everything
     /// (logs too) also goes over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The service name is the
-    /// application's unless <c>OTEL_SERVICE_NAME</c> says otherwise.
+    /// application's unless <c>OTEL_SERVICE_NAME</c> says otherwise. Traces are recorded only when something can
+    /// export them (that endpoint, or <see cref="TracingKey"/> true): a span nobody exports costs every call several
+    /// microseconds for nothing (docs/benchmarks.md, quote-throughput).
     /// </summary>
     public static IHostApplicationBuilder AddPricingOpenTelemetry(this IHostApplicationBuilder builder)
     {
         var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : builder.Environment.ApplicationName;
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName, serviceVersion: typeof(ServiceDefaultsExtensions).Assembly.GetName().Version?.ToString()))
-            .WithTracing(tracing => tracing
-                .AddSource(PricingTelemetry.Name)
-                .AddSource(DiagnosticHeaders.DefaultListenerName)
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScaffolding(context.Request.Path))
-                .AddGrpcClientInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRedisInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(PricingTelemetry.Name)
                 .AddMeter(InstrumentationOptions.MeterName)
@@ -109,7 +110,18 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (otlp || builder.Configuration.GetValue<bool>(TracingKey))
+        {
+            otel.WithTracing(tracing => tracing
+                .AddSource(PricingTelemetry.Name)
+                .AddSource(DiagnosticHeaders.DefaultListenerName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScaffolding(context.Request.Path))
+                .AddGrpcClientInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRedisInstrumentation());
+        }
+
+        if (otlp)
         {
             // Logs too, with the trace and span id of each record.
             builder.Logging.AddOpenTelemetry(o =>

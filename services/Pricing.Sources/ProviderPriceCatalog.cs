@@ -232,7 +232,7 @@ public sealed class ProviderPriceCatalog(
         var version = commit.Current.Version;
         var changes = commit.Changes.Select(change => AcceleratorPriceChanged.From(Provider, version, change, observedAt)).ToList();
         var parts = CatalogVersionChanges.Split(Provider, version, commit.Previous.Version, commit.Current.Offers.Count, quarantined.Count,
-            commit.Current.AsOf, changes, Math.Min(options.PublishWindow, PriceEventRules.MaxChangesPerPart));
+            commit.Current.AsOf, changes, options.PartSize(PriceEventRules.MaxChangesPerPart));
         var announcement = new CatalogPublished(Provider, version, commit.Previous.Version, commit.Current.Offers.Count,
             commit.Added, commit.Changed, commit.Removed, quarantined.Count, commit.Current.AsOf);
         // Whatever the caller's token: a committed version is published whole (see ScrapeOnceAsync and VersionPublisher).

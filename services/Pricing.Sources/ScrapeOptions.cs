@@ -24,6 +24,16 @@ public sealed class ScrapeOptions
     public int PublishWindow { get; set; } = 1024;
 
     /// <summary>
+    /// Changes per part of a version's <c>CatalogVersionChanges</c> (at most <c>PriceEventRules.MaxChangesPerPart</c>);
+    /// unset, <see cref="PublishWindow"/>. Parts go out in order, each confirmed before the next, and Quotes passes each
+    /// to its watchers as it arrives.
+    /// </summary>
+    public int? VersionPartSize { get; set; }
+
+    /// <summary>What a part holds: <see cref="VersionPartSize"/>, else <see cref="PublishWindow"/>, within <paramref name="max"/>.</summary>
+    public int PartSize(int max) => Math.Clamp(VersionPartSize ?? PublishWindow, 1, max);
+
+    /// <summary>
     /// Publish each version's per-change <c>AcceleratorPriceChanged</c> messages and its <c>CatalogPublished</c> for topic
     /// subscribers (docs/events.md), after its <c>CatalogVersionChanges</c>. The contract: on by default. Off only where
     /// nothing binds <c>pricing.price-changes</c> or <c>pricing.catalog-published</c> (Quotes takes whole versions), to

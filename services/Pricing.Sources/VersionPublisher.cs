@@ -7,7 +7,7 @@ namespace Pricing.Sources;
 
 /// <summary>
 /// Publishes one provider's committed versions, in version order, on two paths. For Quotes: the version as
-/// <see cref="CatalogVersionChanges"/> (one message, or parts of at most <see cref="ScrapeOptions.PublishWindow"/> changes,
+/// <see cref="CatalogVersionChanges"/> (one message, or parts of at most <see cref="ScrapeOptions.VersionPartSize"/> changes,
 /// in order, each confirmed before the next); <see cref="PublishAsync"/> returns once every part is confirmed, and the
 /// caller (holding its scrape gate) starts the next version only then. For topic subscribers: the version's
 /// per-change <see cref="AcceleratorPriceChanged"/> messages with up to <see cref="ScrapeOptions.PublishWindow"/> awaiting

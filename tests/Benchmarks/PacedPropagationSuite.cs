@@ -51,6 +51,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
             // --versions-only: no per-change messages for topic subscribers, to see what they cost the version path.
             ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
+                ["Scrape:VersionPartSize"] = QuoteThroughputSuite.Option(args, "--part-size", 0) is > 0 and var partSize ? partSize.ToString(CultureInfo.InvariantCulture) : null,
         }, ct);
         WebApplication? quotes = null;
         try

@@ -101,6 +101,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
                 // --versions-only: no per-change messages for topic subscribers, to measure the version path alone.
                 ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
+                ["Scrape:VersionPartSize"] = QuoteThroughputSuite.Option(args, "--part-size", 0) is > 0 and var partSize ? partSize.ToString(CultureInfo.InvariantCulture) : null,
                 // --masstransit-publisher: the per-change messages through MassTransit's publish pipeline, as before issue 25's last step.
                 ["Scrape:SubscriberPublisher"] = args.Contains("--masstransit-publisher") ? "MassTransit" : "RabbitMQ",
             }, ct);

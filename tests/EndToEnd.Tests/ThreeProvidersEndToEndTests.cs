@@ -103,7 +103,7 @@ public sealed class ThreeProvidersEndToEndTests(RabbitMqTestServer rabbit, Redis
         }, cancellationToken: ct);
 
         Assert.Equal(["aws", "azure", "gcp"], quote.Options.Select(o => o.Provider).Distinct().Order());
-        Assert.Equal(quote.Options.OrderBy(o => o.TotalCost.ToDecimal()).Select(o => o.OfferKey), quote.Options.Select(o => o.OfferKey));
+        Assert.Equal(quote.Options.OrderBy(o => o.TotalCost.ToDecimal()).Select(o => o.KeyOfOffer()), quote.Options.Select(o => o.KeyOfOffer()));
         Assert.Equal(["aws", "azure", "gcp"], quote.CatalogVersions.Select(v => v.Provider).Order());
     }
 

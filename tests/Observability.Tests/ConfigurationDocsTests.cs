@@ -46,6 +46,7 @@ public sealed class ConfigurationDocsTests
         "Redis:KeyPrefix",
         "OTEL_SERVICE_NAME",
         "OTEL_EXPORTER_OTLP_ENDPOINT",
+        ServiceDefaultsExtensions.TracingKey,
         ServiceDefaultsExtensions.Http1UrlsKey,
         StandaloneDashboard.EnabledKey,
         StandaloneDashboard.UrlKey,

@@ -127,7 +127,7 @@ public sealed class CrossProcessTraceTests(RabbitMqTestServer rabbit) : IClassFi
     private static async Task<StartedHost> StartAsync(
         Func<WebApplicationBuilder, WebApplication> build, SpanLog spans, Dictionary<string, string?> settings, CancellationToken ct)
     {
-        var builder = WebApplication.CreateBuilder(["--environment", "Production"]);
+        var builder = WebApplication.CreateBuilder(["--environment", "Production", $"--{ServiceDefaultsExtensions.TracingKey}=true"]);
         builder.UseFreeLoopbackPort();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -48,7 +48,7 @@ public sealed class ObservedServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _app = StandaloneHost.Build(["--environment", "Production"], b =>
+        _app = StandaloneHost.Build(["--environment", "Production", $"--{ServiceDefaultsExtensions.TracingKey}=true"], b =>
         {
             b.UseFreeLoopbackPort();
             b.UseFreeLoopbackHttp1Port();

@@ -240,9 +240,9 @@ public sealed class OfferCatalogTests(RedisTestServer redis) : IClassFixture<Red
         var currentAgain = await Host.Quotes.QuoteTrainingRunAsync(request, cancellationToken: Ct);
 
         // Now: H100 west at $70 (v3) is cheapest; then (v1): H100 east at $98.32, west $99.
-        Assert.Equal(H100West.OfferKey, current.Options[0].OfferKey);
+        Assert.Equal(H100West.OfferKey, current.Options[0].KeyOfOffer());
         Assert.Equal(70m / 8, current.Options[0].PricePerAcceleratorHour.ToDecimal());
-        Assert.Equal(H100East.OfferKey, then.Options[0].OfferKey);
+        Assert.Equal(H100East.OfferKey, then.Options[0].KeyOfOffer());
         Assert.Equal(98.32m / 8, then.Options[0].PricePerAcceleratorHour.ToDecimal());
         Assert.True(then.Options[0].TotalCost.ToDecimal() > current.Options[0].TotalCost.ToDecimal());
         Assert.Equal(1, Assert.Single(then.CatalogVersions).Version);

@@ -42,7 +42,7 @@ public sealed class PlanForBudgetTests(StandaloneServer server)
         Assert.True(cost <= (decimal)budget, $"{cost:N0} over {budget:N0}");
         Assert.True(cost >= (decimal)budget * 0.95m, $"{cost:N0} is {(double)cost / budget:P1} of {budget:N0}");
         Assert.Equal(plan.Cost.ToDecimal(), cost);
-        Assert.Equal(plan.Quote.Options[0].OfferKey, top.OfferKey);
+        Assert.Equal(plan.Quote.Options[0].KeyOfOffer(), top.KeyOfOffer());
         Assert.True(top.Capacity is null || top.Capacity.Obtainable);
         Assert.True(top.WallClockHours <= deadlineDays * 24);
         Assert.Equal(20 * plan.Parameters, plan.Tokens, 20 * plan.Parameters * 1e-3);

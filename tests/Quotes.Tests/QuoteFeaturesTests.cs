@@ -157,7 +157,7 @@ public sealed class QuoteFeaturesTests(StandaloneServer server)
         {
             var cheapest = all.Options.First(o => o.AcceleratorId == choice.AcceleratorId);
             Assert.Equal(cheapest.TotalCost, choice.Best.TotalCost);
-            Assert.Equal(cheapest.OfferKey, choice.Best.OfferKey);
+            Assert.Equal(cheapest.KeyOfOffer(), choice.Best.KeyOfOffer());
             Assert.Equal(choice.AcceleratorId, choice.Assumptions.AcceleratorId);
         }
 

@@ -32,7 +32,10 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.Equal(QuoteView.Full, full.View);
         Assert.Equal(10, basic.Options.Count);
         Assert.Equal(full.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)),
-            basic.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)));
+            basic.Options.Select(o => (o.Rank, o.KeyOfOffer(), o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)));
+        // The offer key is the full view's: the basic one has the fields it joins.
+        Assert.All(full.Options, o => Assert.Equal(string.Join('|', o.Provider, o.Region, o.Zone, o.InstanceType, o.PricingModel), o.OfferKey));
+        Assert.All(basic.Options, o => Assert.Empty(o.OfferKey));
         Assert.Equal(full.Options.Select(o => o.Summary), basic.Options.Select(o => o.Summary));
         // Per-provider facts are the answer's catalog_versions, once each; the instance-hour price follows from the accelerator-hour one.
         Assert.Equal(full.Options.Select(o => (o.Provider, o.CatalogVersion)).Distinct().Order(),
@@ -201,7 +204,8 @@ public sealed class QuoteViewTests(StandaloneServer server)
         var full = await server.Quotes.CompareAcceleratorsAsync(request, cancellationToken: Ct);
 
         Assert.Equal(QuoteView.Basic, basic.View);
-        Assert.Equal(full.Choices.Select(c => (c.AcceleratorId, c.Best?.OfferKey, c.Best?.TotalCost)), basic.Choices.Select(c => (c.AcceleratorId, c.Best?.OfferKey, c.Best?.TotalCost)));
+        Assert.Equal(full.Choices.Select(c => (c.AcceleratorId, c.Best?.OfferKey, c.Best?.TotalCost)),
+            basic.Choices.Select(c => (c.AcceleratorId, c.Best is null ? null : c.Best.KeyOfOffer(), c.Best?.TotalCost)));
         Assert.All(basic.Choices, c => Assert.Null(c.Assumptions));
         Assert.All(basic.Choices.Where(c => c.Best is not null), c => Assert.Null(c.Best.Breakdown));
         Assert.Contains(full.Choices, c => c.Best?.Breakdown is not null);

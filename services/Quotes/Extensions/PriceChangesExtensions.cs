@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Options;
 using Quotes.Grpc;
@@ -23,6 +24,9 @@ public static class PriceChangesExtensions
             ? new RedisPriceHistoryStore(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetRequiredService<PriceHistoryOptions>(), sp.GetRequiredService<TimeProvider>())
             : new InMemoryPriceHistoryStore(sp.GetRequiredService<PriceHistoryOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PriceChangeFeed>();
+        // Stateless over singletons, like TrainingQuotes: one instance each rather than one per call.
+        services.TryAddSingleton<PriceChangesGrpcService>();
+        services.TryAddSingleton<PriceChangesErrorInterceptor>();
         services.Configure<GrpcServiceOptions<PriceChangesGrpcService>>(o => o.Interceptors.Add<PriceChangesErrorInterceptor>());
         return builder;
     }

@@ -65,6 +65,11 @@ public static class QuotesExtensions
             sp.GetRequiredService<AcceleratorRegistry>()));
         services.TryAddSingleton<PriceView>();
         services.TryAddSingleton<QuoteRequestMemo>();
+        // The service and its interceptors hold nothing per call (their dependencies are singletons): one instance each,
+        // so a cached quote's call does not build a scope's worth of objects first (docs/benchmarks.md, quote-throughput).
+        services.TryAddSingleton<TrainingQuotesGrpcService>();
+        services.TryAddSingleton<QuoteMetricsInterceptor>();
+        services.TryAddSingleton<AsOfErrorInterceptor>();
         services.Configure<GrpcServiceOptions<TrainingQuotesGrpcService>>(o =>
         {
             o.Interceptors.Add<QuoteMetricsInterceptor>();

@@ -20,7 +20,7 @@ public sealed class QuoteMetricsInterceptor(TimeProvider time) : Interceptor
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (!Operations.TryGetValue(context.Method[(context.Method.LastIndexOf('/') + 1)..], out var operation))
+        if (!Operations.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(context.Method.AsSpan(context.Method.LastIndexOf('/') + 1), out var operation))
         {
             return await continuation(request, context);
         }

@@ -104,8 +104,8 @@ public static class QuoteViews
     }
 
     /// <summary>
-    /// What the basic view keeps of an option: what it is (offer, provider, region, zone, instance type, accelerator,
-    /// pricing model), its price per accelerator-hour, cost and cost range, its cluster, how its capacity is had (kind,
+    /// What the basic view keeps of an option: what it is (provider, region, zone, instance type, accelerator, pricing
+    /// model; the offer key that joins them is the full view's), its price per accelerator-hour, cost and cost range, its cluster, how its capacity is had (kind,
     /// obtainable or why not, the rate's date), the plan summary and the bill total (one figure, what the whole plan costs). What
     /// goes: the parts behind them (breakdown, fabric, MFU, goodput, billing, bill lines, energy, power, the total with
     /// optional lines), the price per instance-hour (the accelerator-hour price times accelerators per instance), and
@@ -113,6 +113,8 @@ public static class QuoteViews
     /// </summary>
     private static void Basic(QuoteOption option)
     {
+        // The offer key joins provider, region, zone, instance type and pricing model, which the option has.
+        option.OfferKey = "";
         option.PricePerInstanceHour = null;
         option.CatalogVersion = 0;
         option.PriceAgeSeconds = 0;
