@@ -24,6 +24,8 @@ namespace Pricing.Benchmarks;
 /// </summary>
 public sealed class PacedPropagationSuite : IBenchmarkSuite
 {
+    private static readonly int DefaultPartSize = new Pricing.Sources.ScrapeOptions().VersionPartSize;
+
     private const string Provider = "synthetic";
     private const double TargetP99Ms = 50;
     private const double LoneChangeTargetP99Ms = 15;
@@ -51,7 +53,8 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
             // --versions-only: no per-change messages for topic subscribers, to see what they cost the version path.
             ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
-                ["Scrape:VersionPartSize"] = QuoteThroughputSuite.Option(args, "--part-size", 0) is > 0 and var partSize ? partSize.ToString(CultureInfo.InvariantCulture) : null,
+                // --part-size N: changes per version part (Scrape:VersionPartSize; the default unless given).
+                ["Scrape:VersionPartSize"] = QuoteThroughputSuite.Option(args, "--part-size", DefaultPartSize).ToString(CultureInfo.InvariantCulture),
         }, ct);
         WebApplication? quotes = null;
         try

@@ -37,6 +37,8 @@ namespace Pricing.Benchmarks;
 /// </summary>
 public sealed class PropagationSuite : IBenchmarkSuite
 {
+    private static readonly int DefaultPartSize = new Pricing.Sources.ScrapeOptions().VersionPartSize;
+
     private const string Provider = "synthetic";
     private const double TargetP99Ms = 50;
     private const double TargetChangesPerSecond = 10_000;
@@ -101,7 +103,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
                 // --versions-only: no per-change messages for topic subscribers, to measure the version path alone.
                 ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
-                ["Scrape:VersionPartSize"] = QuoteThroughputSuite.Option(args, "--part-size", 0) is > 0 and var partSize ? partSize.ToString(CultureInfo.InvariantCulture) : null,
+                // --part-size N: changes per version part (Scrape:VersionPartSize; the default unless given).
+                ["Scrape:VersionPartSize"] = QuoteThroughputSuite.Option(args, "--part-size", DefaultPartSize).ToString(CultureInfo.InvariantCulture),
                 // --masstransit-publisher: the per-change messages through MassTransit's publish pipeline, as before issue 25's last step.
                 ["Scrape:SubscriberPublisher"] = args.Contains("--masstransit-publisher") ? "MassTransit" : "RabbitMQ",
             }, ct);
