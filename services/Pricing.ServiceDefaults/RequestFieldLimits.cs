@@ -23,8 +23,67 @@ public static class RequestFieldLimits
     public static List<FieldViolation> Check(IMessage message, PricingLimitsOptions limits)
     {
         var violations = new List<FieldViolation>();
+        // A request smaller than both caps cannot break either (a string of n characters takes at least n bytes, a
+        // repeated or map entry at least one): only its timestamps are left to check, when the type keeps them at the top
+        // and nests no deeper than the cap. Most requests are a few dozen bytes; the walk below is for the rest.
+        if (TopLevelTimestamps(message.Descriptor) is { } timestamps
+            && message.CalculateSize() <= Math.Min(limits.MaxStringLength, limits.MaxRepeatedCount))
+        {
+            foreach (var field in timestamps)
+            {
+                if (field.Accessor.GetValue(message) is Timestamp timestamp)
+                {
+                    Visit(timestamp, field.Name + ".", limits, violations, 1);
+                }
+            }
+
+            return violations;
+        }
+
         Visit(message, "", limits, violations, 0);
         return violations;
+    }
+
+    // Per message type: its singular Timestamp fields when every timestamp it can hold is one of them and it cannot nest
+    // deeper than MaxDepth (no recursion); null otherwise.
+    private static readonly ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]?> Shapes = new();
+
+    private static FieldDescriptor[]? TopLevelTimestamps(MessageDescriptor descriptor) =>
+        Shapes.GetOrAdd(descriptor, static d =>
+        {
+            if (d.FullName == Timestamp.Descriptor.FullName)
+            {
+                return null;
+            }
+
+            var top = new List<FieldDescriptor>();
+            foreach (var field in d.Fields.InFieldNumberOrder().Where(f => f.FieldType == FieldType.Message))
+            {
+                var type = field.MessageType;
+                if (type.FullName == Timestamp.Descriptor.FullName && !field.IsRepeated)
+                {
+                    top.Add(field);
+                }
+                else if (!WithoutTimestamps(type, 2, [d]))
+                {
+                    return null;
+                }
+            }
+
+            return [.. top];
+        });
+
+    private static bool WithoutTimestamps(MessageDescriptor type, int depth, HashSet<MessageDescriptor> path)
+    {
+        if (type.FullName == Timestamp.Descriptor.FullName || depth > MaxDepth || !path.Add(type))
+        {
+            return false;
+        }
+
+        var without = type.Fields.InFieldNumberOrder().Where(f => f.FieldType == FieldType.Message)
+            .All(f => WithoutTimestamps(f.MessageType, depth + 1, path));
+        path.Remove(type);
+        return without;
     }
 
     // Per message type, the fields that can break a cap (strings, bytes, messages, repeated and map fields), found once:
