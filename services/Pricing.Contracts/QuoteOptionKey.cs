@@ -5,5 +5,5 @@ public sealed partial class QuoteOption
 {
     /// <summary>"{provider}|{region}|{zone}|{instance_type}|{pricing_model}", as <c>offer_key</c> has it in the full view.</summary>
     public string KeyOfOffer() =>
-        OfferKey.Length > 0 ? OfferKey : string.Join('|', Provider, Region, Zone, InstanceType, PricingModel);
+        OfferKey.Length > 0 ? OfferKey : Pricing.Catalog.OfferKey.Format(Provider, Region, Zone, InstanceType, PricingModel);
 }

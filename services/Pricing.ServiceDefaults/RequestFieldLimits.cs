@@ -26,7 +26,7 @@ public static class RequestFieldLimits
         // A request smaller than both caps cannot break either (a string of n characters takes at least n bytes, a
         // repeated or map entry at least one): only its timestamps are left to check, when the type keeps them at the top
         // and nests no deeper than the cap. Most requests are a few dozen bytes; the walk below is for the rest.
-        if (TopLevelTimestamps(message.Descriptor) is { } timestamps
+        if (ShapeOf(message.Descriptor).TopLevelTimestamps is { } timestamps
             && message.CalculateSize() <= Math.Min(limits.MaxStringLength, limits.MaxRepeatedCount))
         {
             foreach (var field in timestamps)
@@ -44,34 +44,43 @@ public static class RequestFieldLimits
         return violations;
     }
 
-    // Per message type: its singular Timestamp fields when every timestamp it can hold is one of them and it cannot nest
-    // deeper than MaxDepth (no recursion); null otherwise.
-    private static readonly ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]?> Shapes = new();
+    /// <summary>
+    /// What the checks need of a message type, found once (every gRPC call is checked): the fields that can break a cap
+    /// (strings, bytes, messages, repeated and map fields), so the walk skips scalars without reading them (no boxing);
+    /// and its singular Timestamp fields when every timestamp it can hold is one of them and it cannot nest deeper than
+    /// MaxDepth (no recursion), else null (the small-request check does not apply).
+    /// </summary>
+    private sealed record Shape(FieldDescriptor[] Checked, FieldDescriptor[]? TopLevelTimestamps);
 
-    private static FieldDescriptor[]? TopLevelTimestamps(MessageDescriptor descriptor) =>
-        Shapes.GetOrAdd(descriptor, static d =>
+    private static readonly ConcurrentDictionary<MessageDescriptor, Shape> Shapes = new();
+
+    private static Shape ShapeOf(MessageDescriptor descriptor) =>
+        Shapes.GetOrAdd(descriptor, static d => new Shape(
+            [.. d.Fields.InFieldNumberOrder().Where(f => f.IsMap || f.IsRepeated || f.FieldType is FieldType.String or FieldType.Bytes or FieldType.Message)],
+            TopLevelTimestamps(d)));
+
+    private static FieldDescriptor[]? TopLevelTimestamps(MessageDescriptor d)
+    {
+        if (d.FullName == Timestamp.Descriptor.FullName)
         {
-            if (d.FullName == Timestamp.Descriptor.FullName)
+            return null;
+        }
+
+        var top = new List<FieldDescriptor>();
+        foreach (var field in d.Fields.InFieldNumberOrder().Where(f => f.FieldType == FieldType.Message))
+        {
+            if (field.MessageType.FullName == Timestamp.Descriptor.FullName && !field.IsRepeated)
+            {
+                top.Add(field);
+            }
+            else if (!WithoutTimestamps(field.MessageType, 2, [d]))
             {
                 return null;
             }
+        }
 
-            var top = new List<FieldDescriptor>();
-            foreach (var field in d.Fields.InFieldNumberOrder().Where(f => f.FieldType == FieldType.Message))
-            {
-                var type = field.MessageType;
-                if (type.FullName == Timestamp.Descriptor.FullName && !field.IsRepeated)
-                {
-                    top.Add(field);
-                }
-                else if (!WithoutTimestamps(type, 2, [d]))
-                {
-                    return null;
-                }
-            }
-
-            return [.. top];
-        });
+        return [.. top];
+    }
 
     private static bool WithoutTimestamps(MessageDescriptor type, int depth, HashSet<MessageDescriptor> path)
     {
@@ -85,15 +94,6 @@ public static class RequestFieldLimits
         path.Remove(type);
         return without;
     }
-
-    // Per message type, the fields that can break a cap (strings, bytes, messages, repeated and map fields), found once:
-    // every gRPC call is checked, so the walk skips scalars without reading them (no boxing) and names a field only
-    // when it breaks a cap.
-    private static readonly ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]> Checked = new();
-
-    private static FieldDescriptor[] FieldsToCheck(MessageDescriptor descriptor) =>
-        Checked.GetOrAdd(descriptor, static d => [.. d.Fields.InFieldNumberOrder()
-            .Where(f => f.IsMap || f.IsRepeated || f.FieldType is FieldType.String or FieldType.Bytes or FieldType.Message)]);
 
     private static void Visit(IMessage message, string prefix, PricingLimitsOptions limits, List<FieldViolation> violations, int depth)
     {
@@ -113,7 +113,7 @@ public static class RequestFieldLimits
             return;
         }
 
-        foreach (var field in FieldsToCheck(message.Descriptor))
+        foreach (var field in ShapeOf(message.Descriptor).Checked)
         {
             var value = field.Accessor.GetValue(message);
             if (field.IsMap)

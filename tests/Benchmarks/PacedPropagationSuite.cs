@@ -24,8 +24,6 @@ namespace Pricing.Benchmarks;
 /// </summary>
 public sealed class PacedPropagationSuite : IBenchmarkSuite
 {
-    private static readonly int DefaultPartSize = new Pricing.Sources.ScrapeOptions().VersionPartSize;
-
     private const string Provider = "synthetic";
     private const double TargetP99Ms = 50;
     private const double LoneChangeTargetP99Ms = 15;
@@ -53,8 +51,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
             // --versions-only: no per-change messages for topic subscribers, to see what they cost the version path.
             ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
-                // --part-size N: changes per version part (Scrape:VersionPartSize; the default unless given).
-                ["Scrape:VersionPartSize"] = QuoteThroughputSuite.Option(args, "--part-size", DefaultPartSize).ToString(CultureInfo.InvariantCulture),
+                ["Scrape:VersionPartSize"] = PropagationMeasures.PartSize(args),
         }, ct);
         WebApplication? quotes = null;
         try

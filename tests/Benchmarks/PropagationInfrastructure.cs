@@ -114,6 +114,13 @@ internal sealed class PropagationVirtualHost : IAsyncDisposable
 /// <summary>Where the propagation suites find their servers, and the figures both print.</summary>
 internal static class PropagationMeasures
 {
+    /// <summary>
+    /// <c>--part-size N</c>: changes per version part (<c>Scrape:VersionPartSize</c>), else the default, always given as a
+    /// number (a setting present without a value would bind as 0).
+    /// </summary>
+    public static string PartSize(string[] args) =>
+        QuoteThroughputSuite.Option(args, "--part-size", new Pricing.Sources.ScrapeOptions().VersionPartSize).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The broker, its management API and Redis: the test variables, else the local defaults.</summary>
     public static (string Amqp, string Management, string Redis) Servers() =>
         (Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/",

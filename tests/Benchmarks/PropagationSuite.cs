@@ -37,8 +37,6 @@ namespace Pricing.Benchmarks;
 /// </summary>
 public sealed class PropagationSuite : IBenchmarkSuite
 {
-    private static readonly int DefaultPartSize = new Pricing.Sources.ScrapeOptions().VersionPartSize;
-
     private const string Provider = "synthetic";
     private const double TargetP99Ms = 50;
     private const double TargetChangesPerSecond = 10_000;
@@ -103,8 +101,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 ["Synthetic:Offers"] = offers.ToString(CultureInfo.InvariantCulture),
                 // --versions-only: no per-change messages for topic subscribers, to measure the version path alone.
                 ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
-                // --part-size N: changes per version part (Scrape:VersionPartSize; the default unless given).
-                ["Scrape:VersionPartSize"] = QuoteThroughputSuite.Option(args, "--part-size", DefaultPartSize).ToString(CultureInfo.InvariantCulture),
+                ["Scrape:VersionPartSize"] = PropagationMeasures.PartSize(args),
                 // --masstransit-publisher: the per-change messages through MassTransit's publish pipeline, as before issue 25's last step.
                 ["Scrape:SubscriberPublisher"] = args.Contains("--masstransit-publisher") ? "MassTransit" : "RabbitMQ",
             }, ct);

@@ -37,7 +37,6 @@ public sealed class QuotePathSuite : IBenchmarkSuite
             await new TrainingQuotes.TrainingQuotesClient(channel).QuoteTrainingRunAsync(request);
         }
 
-        Console.WriteLine($"  computed so far {cache.Computed}, memory hits {cache.MemoryHits}");
         await cache.GetOrComputeAsync(key, () => throw new InvalidOperationException("warm: the call above quoted it"), default);
 
         Console.WriteLine($"quote-path: {iterations:N0} iterations per step");
@@ -51,24 +50,6 @@ public sealed class QuotePathSuite : IBenchmarkSuite
         {
             PricingTelemetry.RecordQuote("quote", TimeSpan.FromMilliseconds(1), "ok");
             PricingTelemetry.RecordCacheRequest(PricingTelemetry.CacheResults.HitL1);
-        });
-        var serviceFactory = ActivatorUtilities.CreateFactory(typeof(TrainingQuotesGrpcService), Type.EmptyTypes);
-        var changesFactory = ActivatorUtilities.CreateFactory(typeof(PriceChangesGrpcService), Type.EmptyTypes);
-        var metricsFactory = ActivatorUtilities.CreateFactory(typeof(QuoteMetricsInterceptor), Type.EmptyTypes);
-        Time("scope + TrainingQuotes service per call", () =>
-        {
-            using var scope = server.Services.CreateScope();
-            serviceFactory(scope.ServiceProvider, null);
-        });
-        Time("scope + PriceChanges service per call", () =>
-        {
-            using var scope = server.Services.CreateScope();
-            changesFactory(scope.ServiceProvider, null);
-        });
-        Time("scope + metrics interceptor per call", () =>
-        {
-            using var scope = server.Services.CreateScope();
-            metricsFactory(scope.ServiceProvider, null);
         });
         return 0;
 

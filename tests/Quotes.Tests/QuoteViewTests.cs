@@ -34,7 +34,7 @@ public sealed class QuoteViewTests(StandaloneServer server)
         Assert.Equal(full.Options.Select(o => (o.Rank, o.OfferKey, o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)),
             basic.Options.Select(o => (o.Rank, o.KeyOfOffer(), o.TotalCost, o.TotalCostLow, o.TotalCostHigh, o.Accelerators, o.Instances, o.ClusterBasis)));
         // The offer key is the full view's: the basic one has the fields it joins.
-        Assert.All(full.Options, o => Assert.Equal(string.Join('|', o.Provider, o.Region, o.Zone, o.InstanceType, o.PricingModel), o.OfferKey));
+        Assert.All(full.Options, o => Assert.Equal(Pricing.Catalog.OfferKey.Format(o.Provider, o.Region, o.Zone, o.InstanceType, o.PricingModel), o.OfferKey));
         Assert.All(basic.Options, o => Assert.Empty(o.OfferKey));
         Assert.Equal(full.Options.Select(o => o.Summary), basic.Options.Select(o => o.Summary));
         // Per-provider facts are the answer's catalog_versions, once each; the instance-hour price follows from the accelerator-hour one.

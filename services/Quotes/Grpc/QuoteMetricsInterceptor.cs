@@ -18,9 +18,12 @@ public sealed class QuoteMetricsInterceptor(TimeProvider time) : Interceptor
         [nameof(TrainingQuotesGrpcService.CompareAccelerators)] = "compare",
     };
 
+    // Looked up by the method name's span: no substring per call.
+    private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> OperationsBySpan = Operations.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (!Operations.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(context.Method.AsSpan(context.Method.LastIndexOf('/') + 1), out var operation))
+        if (!OperationsBySpan.TryGetValue(context.Method.AsSpan(context.Method.LastIndexOf('/') + 1), out var operation))
         {
             return await continuation(request, context);
         }
