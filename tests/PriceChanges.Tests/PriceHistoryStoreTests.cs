@@ -51,6 +51,80 @@ public abstract class PriceHistoryStoreContract
         Assert.Equal(300, (await store.ResumeWindowAsync("aws", 0, Ct)).Changes);
     }
 
+    [Fact]
+    public async Task A_batch_of_several_providers_accelerators_and_models_puts_each_change_in_exactly_its_own_indexes()
+    {
+        var store = await CreateStoreAsync();
+        // One batch (one script call on Redis), the providers, accelerators and models interleaved.
+        var batch = new List<AcceleratorPriceChanged>();
+        var i = 0;
+        foreach (var provider in new[] { "aws", "gcp", "azure" })
+        {
+            foreach (var accelerator in new[] { "nvidia-h100-80gb", "nvidia-a100-40gb" })
+            {
+                foreach (var model in new[] { PricingModels.OnDemand, PricingModels.Spot })
+                {
+                    i++;
+                    batch.Add(Change(provider, 10 + i % 3, $"x{i}", i % 2 == 0 ? null : 50m, 60m + i, T0.AddMinutes(i), accelerator, model));
+                }
+            }
+        }
+
+        batch = [.. batch.OrderBy(c => (c.CatalogVersion, c.PricingModel, c.AcceleratorId))];
+        Assert.All(await store.AppendManyAsync(batch, Ct), Assert.True);
+
+        foreach (var change in batch)
+        {
+            Assert.Equal([change], (await store.QueryAsync(new PriceHistoryQuery(change.OfferKey, null, null, null, null, null, 100), Ct)).Changes);
+        }
+
+        foreach (var accelerator in new[] { "nvidia-h100-80gb", "nvidia-a100-40gb", "amd-mi300x" })
+        {
+            foreach (var provider in new[] { null, "aws", "gcp", "azure" })
+            {
+                foreach (var model in new[] { null, PricingModels.OnDemand, PricingModels.Spot })
+                {
+                    var expected = batch.Where(c => c.AcceleratorId == accelerator && (provider is null || c.Provider == provider)
+                        && (model is null || c.PricingModel == model)).OrderBy(c => c.ObservedAt).ToList();
+                    var page = await store.QueryAsync(new PriceHistoryQuery(null, accelerator, provider, model, null, null, 100), Ct);
+                    Assert.Equal(expected, page.Changes);
+                }
+            }
+        }
+
+        foreach (var provider in new[] { "aws", "gcp", "azure" })
+        {
+            var recorded = await store.ReadAfterAsync(provider, 0, Ct).ToListAsync(Ct);
+            Assert.Equal(batch.Where(c => c.Provider == provider).Select(c => c.OfferKey).Order(StringComparer.Ordinal),
+                recorded.Select(c => c.OfferKey).Order(StringComparer.Ordinal));
+            Assert.Null((await store.ResumeWindowAsync(provider, 0, Ct)).TrimmedThrough);
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_crossing_one_providers_cap_trims_that_provider_only()
+    {
+        Options.MaxChangesPerProvider = 5;
+        var store = await CreateStoreAsync();
+        // aws versions 1..8 (three past the cap) interleaved with gcp versions 1..3, in one batch.
+        var aws = Enumerable.Range(1, 8).Select(v => Change("aws", v, $"p5.{v}", null, 90m + v, T0.AddHours(v))).ToList();
+        var gcp = Enumerable.Range(1, 3).Select(v => Change("gcp", v, $"a3.{v}", null, 80m + v, T0.AddHours(v))).ToList();
+        var batch = aws.Take(3).Concat(gcp).Concat(aws.Skip(3)).ToList();
+
+        Assert.All(await store.AppendManyAsync(batch, Ct), Assert.True);
+
+        var awsWindow = await store.ResumeWindowAsync("aws", 0, Ct);
+        Assert.Equal(3, awsWindow.TrimmedThrough);
+        Assert.Equal(5, awsWindow.Changes);
+        Assert.Equal([4L, 5L, 6L, 7L, 8L], (await store.ReadAfterAsync("aws", 0, Ct).ToListAsync(Ct)).Select(c => c.CatalogVersion));
+        Assert.Null((await store.ResumeWindowAsync("gcp", 0, Ct)).TrimmedThrough);
+        Assert.Equal(gcp, await store.ReadAfterAsync("gcp", 0, Ct).ToListAsync(Ct));
+        // What the log still holds is still recognised; the time-scored history keeps every change.
+        Assert.Equal([false, false], await store.AppendManyAsync([aws[7] with { }, gcp[0] with { }], Ct));
+        var h100 = await store.QueryAsync(new PriceHistoryQuery(null, "nvidia-h100-80gb", null, null, null, null, 100), Ct);
+        Assert.Equal(batch.Select(c => c.OfferKey).Order(StringComparer.Ordinal), h100.Changes.Select(c => c.OfferKey).Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData(40)]
     [InlineData(300)]

@@ -144,17 +144,26 @@ public interface IPriceHistoryStore
 }
 
 /// <summary>The one serialized form of a change: the same change always gives the same bytes, which is what makes appends idempotent.</summary>
-public static class PriceChangeJson
+public static partial class PriceChangeJson
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    public static string Serialize(AcceleratorPriceChanged change) => JsonSerializer.Serialize(change, Options);
+    /// <summary>Written by source-generated code, with the same options: the same bytes as <c>Options</c> (tested), faster.</summary>
+    public static string Serialize(AcceleratorPriceChanged change) => JsonSerializer.Serialize(change, Context.Default.AcceleratorPriceChanged);
+
+    /// <summary>The UTF-8 bytes of <see cref="Serialize"/>, written as such (no string in between).</summary>
+    public static byte[] SerializeToUtf8Bytes(AcceleratorPriceChanged change) =>
+        JsonSerializer.SerializeToUtf8Bytes(change, Context.Default.AcceleratorPriceChanged);
 
     public static AcceleratorPriceChanged Deserialize(string json) =>
         JsonSerializer.Deserialize<AcceleratorPriceChanged>(json, Options) ?? throw new JsonException("Empty price change.");
 
     /// <summary>The identity of a change: a provider changes an offer at most once per catalog version.</summary>
     public static string IdentityOf(AcceleratorPriceChanged change) => $"{change.Provider}|{change.CatalogVersion}|{change.OfferKey}";
+
+    [System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [System.Text.Json.Serialization.JsonSerializable(typeof(AcceleratorPriceChanged))]
+    private sealed partial class Context : System.Text.Json.Serialization.JsonSerializerContext;
 }
 
 /// <summary>History in process memory: the embedded default, and Quotes without Redis. Lost on restart.</summary>

@@ -18,51 +18,10 @@ namespace Quotes.History;
 /// </summary>
 public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string keyPrefix, PriceHistoryOptions options, TimeProvider time) : IPriceHistoryStore
 {
-    // One call appends a batch. Per change i (from 0): KEYS 8i+1 ids, 8i+2 provider log, 8i+3 trimmed mark, 8i+4..8i+8 the
-    // time-scored indexes; ARGV 2+4i+1 identity, +2 member, +3 version, +4 observed ms. ARGV 1 the retention cutoff ms,
-    // 2 the max changes per provider. Returns one 1 (recorded) or 0 (already there) per change. With a version part's mark
-    // as one more, last, KEY (see AppendVersionPartAsync): returns -1 and writes nothing when the mark is there, and sets it
-    // (ARGV second to last "1", for ARGV last milliseconds) after the appends.
-    private const string AppendScript = """
-        local n = math.floor(#KEYS / 8)
-        local mark = nil
-        if #KEYS > n * 8 then
-          mark = KEYS[#KEYS]
-          if redis.call('EXISTS', mark) == 1 then return -1 end
-        end
-        local added = {}
-        local trim = {}
-        for i = 0, n - 1 do
-          local k = i * 8
-          local a = 2 + i * 4
-          if redis.call('ZADD', KEYS[k + 1], 'NX', ARGV[a + 3], ARGV[a + 1]) == 0 then
-            added[i + 1] = 0
-          else
-            redis.call('ZADD', KEYS[k + 2], ARGV[a + 3], ARGV[a + 2])
-            local excess = redis.call('ZCARD', KEYS[k + 2]) - tonumber(ARGV[2])
-            if excess > 0 then
-              local last = redis.call('ZRANGE', KEYS[k + 2], excess - 1, excess - 1, 'WITHSCORES')
-              local mark = tonumber(redis.call('GET', KEYS[k + 3]) or '0')
-              if tonumber(last[2]) > mark then redis.call('SET', KEYS[k + 3], last[2]) end
-              redis.call('ZREMRANGEBYRANK', KEYS[k + 2], 0, excess - 1)
-              redis.call('ZREMRANGEBYRANK', KEYS[k + 1], 0, excess - 1)
-            end
-            for j = 4, 8 do
-              redis.call('ZADD', KEYS[k + j], ARGV[a + 4], ARGV[a + 2])
-              trim[KEYS[k + j]] = true
-            end
-            added[i + 1] = 1
-          end
-        end
-        -- The retention trim once per index the call wrote to (the accelerator indexes are shared by most changes of a call).
-        for key in pairs(trim) do
-          redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. ARGV[1])
-        end
-        if mark and ARGV[#ARGV - 1] == '1' then redis.call('SET', mark, '1', 'PX', ARGV[#ARGV]) end
-        return added
-        """;
+    // The script (RedisHistoryAppendScript) and the keys it is called with, kept encoded from call to call.
+    private readonly RedisHistoryAppendScript _append = new(keyPrefix);
 
-    private const int KeysPerChange = 8;
+    private readonly string _keyPrefix = keyPrefix;
 
     // Version parts being written by this process, by mark (see AppendVersionPartAsync).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<bool>>> _partWrites = new(StringComparer.Ordinal);
@@ -102,7 +61,7 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
     {
         // This replica's own consumer and the shared queue's usually hold the same part at the same moment: the second
         // waits for the first's write instead of sending the whole part to Redis again.
-        var mark = $"{keyPrefix}history:part:{part.Provider}:{part.CatalogVersion}:{part.Part}";
+        var mark = $"{_keyPrefix}history:part:{part.Provider}:{part.CatalogVersion}:{part.Part}";
         var write = new Lazy<Task<bool>>(() => WritePartAsync(part, mark), LazyThreadSafetyMode.ExecutionAndPublication);
         var running = _partWrites.GetOrAdd(mark, write);
         if (!ReferenceEquals(running, write))
@@ -158,38 +117,9 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
         for (var from = 0; from < Math.Max(changes.Count, mark is null ? 0 : 1); from += ChangesPerCall)
         {
             var count = Math.Min(ChangesPerCall, changes.Count - from);
-            var extra = mark is null ? 0 : 1;
-            var keys = new RedisKey[count * KeysPerChange + extra];
-            var args = new RedisValue[2 + count * 4 + 2 * extra];
-            args[0] = cutoff;
-            args[1] = options.MaxChangesPerProvider;
-            for (var i = 0; i < count; i++)
-            {
-                var change = changes[from + i];
-                var k = i * KeysPerChange;
-                keys[k] = Key("ids", change.Provider);
-                keys[k + 1] = ProviderKey(change.Provider);
-                keys[k + 2] = ProviderKey(change.Provider) + ":trimmed";
-                keys[k + 3] = Key("offer", change.OfferKey);
-                keys[k + 4] = AcceleratorKey(change.AcceleratorId, null, null);
-                keys[k + 5] = AcceleratorKey(change.AcceleratorId, change.Provider, null);
-                keys[k + 6] = AcceleratorKey(change.AcceleratorId, null, change.PricingModel);
-                keys[k + 7] = AcceleratorKey(change.AcceleratorId, change.Provider, change.PricingModel);
-                var a = 2 + i * 4;
-                args[a] = PriceChangeJson.IdentityOf(change);
-                args[a + 1] = PriceChangeJson.Serialize(change);
-                args[a + 2] = change.CatalogVersion;
-                args[a + 3] = change.ObservedAt.ToUnixTimeMilliseconds();
-            }
-
-            if (mark is { } m)
-            {
-                keys[^1] = m;
-                args[^2] = setMark ? "1" : "0";
-                args[^1] = (long)options.Retention.TotalMilliseconds;
-            }
-
-            calls.Add(db.ScriptEvaluateAsync(AppendScript, keys, args));
+            var (keys, args) = _append.Call(changes, from, count, cutoff, options.MaxChangesPerProvider, mark, setMark,
+                (long)options.Retention.TotalMilliseconds);
+            calls.Add(db.ScriptEvaluateAsync(RedisHistoryAppendScript.Text, keys, args));
         }
 
         return calls;
@@ -259,8 +189,13 @@ public sealed class RedisPriceHistoryStore(IConnectionMultiplexer redis, string 
 
     private string ProviderKey(string provider) => Key("provider", provider);
 
-    private string AcceleratorKey(string acceleratorId, string? provider, string? pricingModel) =>
-        $"{keyPrefix}history:accelerator:{acceleratorId}:{provider ?? "*"}:{pricingModel ?? "*"}";
+    private string Key(string kind, string name) => KeyOf(_keyPrefix, kind, name);
 
-    private string Key(string kind, string name) => $"{keyPrefix}history:{kind}:{name}";
+    private string AcceleratorKey(string acceleratorId, string? provider, string? pricingModel) =>
+        AcceleratorKeyOf(_keyPrefix, acceleratorId, provider, pricingModel);
+
+    internal static string KeyOf(string keyPrefix, string kind, string name) => $"{keyPrefix}history:{kind}:{name}";
+
+    internal static string AcceleratorKeyOf(string keyPrefix, string acceleratorId, string? provider, string? pricingModel) =>
+        $"{keyPrefix}history:accelerator:{acceleratorId}:{provider ?? "*"}:{pricingModel ?? "*"}";
 }
