@@ -17,7 +17,9 @@ namespace Pricing.Sources;
 /// confirms: each change is written as MassTransit's JSON envelope (the message serialized with MassTransit's own
 /// options, so a MassTransit subscriber and one in any language read exactly what they read before; docs/events.md) to
 /// the durable topic exchange <see cref="PriceChangeTopology.ExchangeName"/> with the change's routing key. A window of
-/// publishes is written back to back on the caller's flow and their confirms awaited together.
+/// publishes is written back to back on the caller's flow and their confirms awaited together. Version parts MassTransit
+/// could not deliver are retried the same way, in the same envelope, on a second connection and channel
+/// (<see cref="RabbitConfirmLane"/>), so a retry never waits behind a window of per-change messages.
 /// </summary>
 public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration, IOptions<ScrapeOptions> options, ILogger<RabbitSubscriberChangePublisher> logger)
     : ISubscriberChangePublisher, IAsyncDisposable
@@ -30,16 +32,12 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     private const string ChangeMessageType = "urn:message:Pricing.Contracts.Events:AcceleratorPriceChanged";
     private const string PartMessageType = "urn:message:Pricing.Contracts.Events:CatalogVersionChanges";
 
-    // One window in flight per process: the channel's confirms are awaited together.
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _disposing = new();
     private readonly TimeSpan _confirmTimeout = options.Value.PublishTimeout;
-    private IConnection? _connection;
-    private IChannel? _channel;
-    private string? _sourceAddress;
-    // The envelope's destinationAddress per exchange, as MassTransit writes it (set once per connection).
-    private string? _changesAddress;
-    private string? _versionsAddress;
+    // The per-change messages and the version parts each on a connection and channel of their own: a version's parts
+    // never wait behind the previous version's window of per-change messages.
+    private readonly RabbitConfirmLane _changes = new(configuration, "pricing per-change publisher", logger);
+    private readonly RabbitConfirmLane _parts = new(configuration, "pricing version-part publisher", logger);
     private readonly DirectPublishObservers _observers = new();
 
     /// <summary>Tells <paramref name="observer"/> about every message written from now until the result is disposed.</summary>
@@ -53,19 +51,19 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
     public Task PublishAsync(IReadOnlyList<AcceleratorPriceChanged> changes, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken) =>
-        PublishManyAsync(changes, window, stopAtFailure: false, static change => new Outgoing(PriceChangeTopology.ExchangeName, change.RoutingKey,
+        PublishManyAsync(_changes, changes, window, inOrder: false, static change => new Outgoing(PriceChangeTopology.ExchangeName, change.RoutingKey,
             MessageIdOf(change), ChangeMessageType, change.Provider, nameof(AcceleratorPriceChanged)), failed, cancellationToken);
 
     public Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken) =>
         // One at a time, in order; a part not confirmed stops the rest, so no later part overtakes it.
-        PublishManyAsync(parts, 1, stopAtFailure: true, static part => new Outgoing(PriceChangeTopology.CatalogVersionsExchangeName, "",
+        PublishManyAsync(_parts, parts, 1, inOrder: true, static part => new Outgoing(PriceChangeTopology.CatalogVersionsExchangeName, "",
             NamedGuid($"part|{part.Provider}|{part.CatalogVersion}|{part.Part}"), PartMessageType, part.Provider, nameof(CatalogVersionChanges)), failed, cancellationToken);
 
     /// <summary>Where a message goes and what its envelope says.</summary>
     private sealed record Outgoing(string Exchange, string RoutingKey, string MessageId, string MessageType, string Provider, string EventName);
 
-    private async Task PublishManyAsync<T>(IReadOnlyList<T> messages, int window, bool stopAtFailure, Func<T, Outgoing> describe,
+    private async Task PublishManyAsync<T>(RabbitConfirmLane lane, IReadOnlyList<T> messages, int window, bool inOrder, Func<T, Outgoing> describe,
         ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken cancellationToken)
         where T : class
     {
@@ -73,7 +71,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         var ct = linked.Token;
         try
         {
-            await _gate.WaitAsync(ct);
+            await lane.Gate.WaitAsync(ct);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -90,7 +88,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
                 IChannel channel;
                 try
                 {
-                    channel = await ChannelAsync(ct);
+                    channel = await lane.ChannelAsync(ct);
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -99,12 +97,12 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
                 }
 
                 var batch = messages.Skip(start).Take(size).ToList();
-                if (!await PublishWindowAsync(channel, batch, describe, buffer, failed, ct, cancellationToken))
+                if (!await PublishWindowAsync(lane, channel, batch, describe, buffer, inOrder, failed, ct, cancellationToken))
                 {
                     // Something was refused, lost or not confirmed within PublishTimeout: whatever state the broker keeps for
                     // this channel and connection is not trusted again; the next window, or the retry, opens fresh ones.
-                    await AbortAsync();
-                    if (stopAtFailure)
+                    await lane.AbortAsync(_confirmTimeout);
+                    if (inOrder)
                     {
                         Fail(messages, start + size, failed, new InvalidOperationException("An earlier message of the same sequence was not confirmed."));
                         return;
@@ -114,13 +112,17 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         }
         finally
         {
-            _gate.Release();
+            lane.Gate.Release();
         }
     }
 
-    /// <summary>One window: every publish written, then every confirm awaited (up to PublishTimeout); false when any failed.</summary>
-    private async Task<bool> PublishWindowAsync<T>(IChannel channel, List<T> batch, Func<T, Outgoing> describe, ArrayBufferWriter<byte> buffer,
-        ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct, CancellationToken callerToken)
+    /// <summary>
+    /// One window: every publish written, then every confirm awaited (up to PublishTimeout); false when any failed.
+    /// <paramref name="inOrder"/>: from the first message not confirmed on, every one is reported failed (a later one the
+    /// broker did take goes again, after the earlier one: consumers drop the duplicate).
+    /// </summary>
+    private async Task<bool> PublishWindowAsync<T>(RabbitConfirmLane lane, IChannel channel, List<T> batch, Func<T, Outgoing> describe,
+        ArrayBufferWriter<byte> buffer, bool inOrder, ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct, CancellationToken callerToken)
         where T : class
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -134,7 +136,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
             try
             {
-                var body = Envelope(message, to, activityId, buffer);
+                var body = Envelope(lane, message, to, activityId, buffer);
                 var properties = new BasicProperties
                 {
                     ContentType = ContentType,
@@ -156,7 +158,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         var allConfirmed = true;
         foreach (var (message, to, confirmed) in confirms)
         {
-            if (confirmed.IsCompletedSuccessfully)
+            if (confirmed.IsCompletedSuccessfully && (allConfirmed || !inOrder))
             {
                 PricingTelemetry.RecordPublished(to.Provider, to.EventName);
                 _observers.Confirmed(message);
@@ -164,8 +166,10 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
                 continue;
             }
 
+            var earlierFailed = !allConfirmed && inOrder && confirmed.IsCompletedSuccessfully;
             allConfirmed = false;
-            var error = confirmed.IsCanceled || confirmed.Exception?.GetBaseException() is OperationCanceledException
+            var error = earlierFailed ? new InvalidOperationException("An earlier message of the same sequence was not confirmed.")
+                : confirmed.IsCanceled || confirmed.Exception?.GetBaseException() is OperationCanceledException
                 ? ct.IsCancellationRequested
                     ? new OperationCanceledException("The RabbitMQ.Client publisher is stopping.")
                     : new TimeoutException($"The broker did not confirm within {_confirmTimeout.TotalSeconds:0} s.")
@@ -185,64 +189,8 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         }
     }
 
-    private async Task AbortAsync()
-    {
-        logger.LogWarning("RabbitMQ.Client publisher: a publish was refused, lost or not confirmed within {Timeout}; opening a fresh connection", _confirmTimeout);
-        if (_channel is not null)
-        {
-            await _channel.DisposeAsync();
-            _channel = null;
-        }
-
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-            _connection = null;
-        }
-    }
-
-    private async Task<IChannel> ChannelAsync(CancellationToken cancellationToken)
-    {
-        if (_channel is { IsOpen: true })
-        {
-            return _channel;
-        }
-
-        if (_connection is not { IsOpen: true })
-        {
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync();
-            }
-
-            var factory = RabbitConnections.Factory(configuration);
-            // This publisher reopens what it needs on the next window or retry; a recovery of its own under it would race that.
-            factory.AutomaticRecoveryEnabled = false;
-            factory.TopologyRecoveryEnabled = false;
-            _connection = await factory.CreateConnectionAsync(RabbitConnections.Endpoints(configuration, factory), "pricing per-change publisher", cancellationToken);
-            var host = factory.Uri.Host;
-            var vhost = factory.VirtualHost == "/" ? "" : "/" + Uri.EscapeDataString(factory.VirtualHost);
-            _sourceAddress = $"rabbitmq://{host}{vhost}/{Environment.MachineName}_{Environment.ProcessId}";
-            _changesAddress = $"rabbitmq://{host}{vhost}/{PriceChangeTopology.ExchangeName}?type=topic";
-            _versionsAddress = $"rabbitmq://{host}{vhost}/{PriceChangeTopology.CatalogVersionsExchangeName}?type=fanout";
-        }
-
-        if (_channel is not null)
-        {
-            logger.LogInformation("Per-change publisher channel closed ({Reason}); opening another", _channel.CloseReason?.ReplyText);
-            await _channel.DisposeAsync();
-        }
-
-        _channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
-            cancellationToken);
-        // The exchange MassTransit declares for the same messages, with the same arguments (durable topic).
-        await _channel.ExchangeDeclareAsync(PriceChangeTopology.ExchangeName, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await _channel.ExchangeDeclareAsync(PriceChangeTopology.CatalogVersionsExchangeName, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        return _channel;
-    }
-
     /// <summary>The message in MassTransit's JSON envelope (docs/events.md), written into <paramref name="buffer"/> and copied out.</summary>
-    private ReadOnlyMemory<byte> Envelope<T>(T message, Outgoing to, string? activityId, ArrayBufferWriter<byte> buffer)
+    private static ReadOnlyMemory<byte> Envelope<T>(RabbitConfirmLane lane, T message, Outgoing to, string? activityId, ArrayBufferWriter<byte> buffer)
         where T : class
     {
         buffer.ResetWrittenCount();
@@ -251,8 +199,8 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             writer.WriteStartObject();
             writer.WriteString("messageId", to.MessageId);
             writer.WriteString("conversationId", to.MessageId);
-            writer.WriteString("sourceAddress", _sourceAddress);
-            writer.WriteString("destinationAddress", to.Exchange == PriceChangeTopology.ExchangeName ? _changesAddress : _versionsAddress);
+            writer.WriteString("sourceAddress", lane.SourceAddress);
+            writer.WriteString("destinationAddress", to.Exchange == PriceChangeTopology.ExchangeName ? lane.ChangesAddress : lane.VersionsAddress);
             writer.WriteStartArray("messageType");
             writer.WriteStringValue(to.MessageType);
             writer.WriteEndArray();
@@ -284,22 +232,16 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
     public async ValueTask DisposeAsync()
     {
-        // A publish under way ends (its changes reported as failed, to be retried by whoever publishes next) before the channel goes.
+        // A publish under way ends (its messages reported as failed, to be retried by whoever publishes next) before the channels go.
         await _disposing.CancelAsync();
-        var entered = await _gate.WaitAsync(TimeSpan.FromSeconds(5));
-        if (_channel is not null)
+        foreach (var lane in new[] { _changes, _parts })
         {
-            await _channel.DisposeAsync();
-        }
-
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
-
-        if (entered)
-        {
-            _gate.Release();
+            var entered = await lane.Gate.WaitAsync(TimeSpan.FromSeconds(5));
+            await lane.DisposeAsync();
+            if (entered)
+            {
+                lane.Gate.Release();
+            }
         }
     }
 }

@@ -37,6 +37,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
         var offers = QuoteThroughputSuite.Option(args, "--offers", 10);
         var versions = QuoteThroughputSuite.Option(args, "--versions", 100);
         var interval = TimeSpan.FromMilliseconds(QuoteThroughputSuite.Option(args, "--interval-ms", 100));
+        var warmup = Math.Max(1, QuoteThroughputSuite.Option(args, "--warmup-versions", 11));
         var (amqp, management, redis) = PropagationMeasures.Servers();
         var runId = Guid.NewGuid().ToString("N")[..12];
         var keyPrefix = $"pricing-bench-paced-{runId}:";
@@ -99,7 +100,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
 
             // Warm-up: the first version (additions) and 10 more, unmeasured, then until the watcher has all of them (the
             // view, the history and the stream idle again), and one interval more: each measured version meets a quiet system.
-            for (var i = 0; i < 11; i++)
+            for (var i = 0; i < warmup; i++)
             {
                 source.Bump();
                 Check(await catalog.ScrapeOnceAsync(ct));

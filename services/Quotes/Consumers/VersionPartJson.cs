@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Pricing.Contracts.Events;
 
 namespace Quotes.Consumers;
@@ -7,9 +6,9 @@ namespace Quotes.Consumers;
 /// <summary>
 /// Reads a <see cref="CatalogVersionChanges"/> straight out of the MassTransit JSON envelope it travels in
 /// (docs/events.md): one forward pass over the body with a <see cref="Utf8JsonReader"/>, the envelope's other
-/// properties skipped, the <c>message</c> property read by source-generated code into the record. (MassTransit parses
-/// the envelope into a document first and then deserializes the message from it: two passes over a part of ~700 KB.)
-/// Names as MassTransit writes them (camelCase, matched without regard to case), enums by name or number.
+/// properties skipped, the <c>message</c> property read field by field into the records (<see cref="VersionPartReader"/>).
+/// (MassTransit parses the envelope into a document first and then deserializes the message from it: two passes over a
+/// part of ~200 KB.) Names as MassTransit writes them (camelCase, matched without regard to case), enums by name or number.
 /// </summary>
 public static class VersionPartJson
 {
@@ -32,8 +31,9 @@ public static class VersionPartJson
 
             if (isMessage)
             {
-                return JsonSerializer.Deserialize(ref reader, VersionPartJsonContext.Default.CatalogVersionChanges)
-                    ?? throw new JsonException("The envelope's message is null.");
+                return reader.TokenType == JsonTokenType.Null
+                    ? throw new JsonException("The envelope's message is null.")
+                    : VersionPartReader.ReadPart(ref reader);
             }
 
             reader.Skip();
@@ -42,7 +42,3 @@ public static class VersionPartJson
         throw new JsonException("The envelope holds no message.");
     }
 }
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(CatalogVersionChanges))]
-internal sealed partial class VersionPartJsonContext : JsonSerializerContext;
