@@ -32,6 +32,12 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
 
     public string Description => "price-change latency at a steady rate: small versions at an interval, diff -> gRPC watchers, real RabbitMQ + Redis (options: --offers N --versions N --interval-ms M --versions-only)";
 
+    private static (int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Promoted, long Heap) GcNow()
+    {
+        var last = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        return (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), last.PromotedBytes, last.HeapSizeBytes);
+    }
+
     public async Task<int> RunAsync(string[] args)
     {
         var offers = QuoteThroughputSuite.Option(args, "--offers", 10);
@@ -69,7 +75,9 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             using var watchQuote = new TrainingQuotes.TrainingQuotesClient(channel).WatchQuote(QuoteBenchmarkServer.TypicalRequest(), cancellationToken: stop.Token);
             await watch.ResponseHeadersAsync;
 
-            var notices = new List<(long At, PriceChangeNotice Notice)>();
+            // Only the times and the version of each notice: keeping the notices themselves (a thousand message graphs a
+            // version, all surviving into older GC generations) made this process's collections the run's, not Quotes'.
+            var notices = new List<(long At, long Version, long Observed)>();
             var quoteArrivals = new List<(long At, long Version)>();
             var expected = (long)offers * versions;
             // Read from the start, warm-up included: the measured versions must not wait behind a warm-up backlog still in
@@ -85,7 +93,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
                     while (counted < expected && await watch.ResponseStream.MoveNext(stop.Token))
                     {
                         var notice = watch.ResponseStream.Current;
-                        notices.Add((DateTime.UtcNow.Ticks, notice));
+                        notices.Add((DateTime.UtcNow.Ticks, notice.Change.CatalogVersion, Observed(notice)));
                         Volatile.Write(ref lastSeenVersion, notice.Change.CatalogVersion);
                         if (notice.Change.CatalogVersion > Volatile.Read(ref warmVersion))
                         {
@@ -132,6 +140,8 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
 
             // The schedule is absolute (version i at start + i × interval), so a slow publish does not stretch it.
             var started = Stopwatch.StartNew();
+            // Collections (gen 0, 1, 2) and GC pause from each version's start to the next's: does a slow version meet a collection?
+            var gcAtStart = new List<(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Promoted, long Heap)>(versions + 1);
             for (var i = 0; i < versions; i++)
             {
                 var due = interval * i;
@@ -140,10 +150,12 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
                     await Task.Delay(due - started.Elapsed, ct);
                 }
 
+                gcAtStart.Add(GcNow());
                 source.Bump();
                 Check(await catalog.ScrapeOnceAsync(ct));
             }
 
+            gcAtStart.Add(GcNow());
             var publishing = started.Elapsed;
             stop.CancelAfter(TimeSpan.FromSeconds(60));
             await noticeReader;
@@ -151,19 +163,19 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             await stop.CancelAsync();
             await quoteReader;
 
-            var measured = notices.Where(n => n.Notice.Change.CatalogVersion > warmVersion).ToList();
+            var measured = notices.Where(n => n.Version > warmVersion).ToList();
             if (measured.Count < expected)
             {
                 throw new TimeoutException($"Only {measured.Count} of {expected} changes reached the watcher within 60 s.");
             }
 
-            var perChange = measured.Select(n => Ms(n.At - Observed(n.Notice))).ToArray();
-            var observedByVersion = measured.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => Observed(g.First().Notice));
-            var lastNoticeByVersion = measured.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => g.Max(n => n.At));
+            var perChange = measured.Select(n => Ms(n.At - n.Observed)).ToArray();
+            var observedByVersion = measured.GroupBy(n => n.Version).ToDictionary(g => g.Key, g => g.First().Observed);
+            var lastNoticeByVersion = measured.GroupBy(n => n.Version).ToDictionary(g => g.Key, g => g.Max(n => n.At));
             var perVersionLast = observedByVersion.Select(v => Ms(lastNoticeByVersion[v.Key] - v.Value)).ToArray();
             // Where a version's time goes: before its first change reaches the watcher (publish, broker, consume, view)
             // or between its first and last (the fan-out to the stream).
-            var firstNoticeByVersion = measured.GroupBy(n => n.Notice.Change.CatalogVersion).ToDictionary(g => g.Key, g => g.Min(n => n.At));
+            var firstNoticeByVersion = measured.GroupBy(n => n.Version).ToDictionary(g => g.Key, g => g.Min(n => n.At));
             var perVersionFirst = observedByVersion.Select(v => Ms(firstNoticeByVersion[v.Key] - v.Value)).ToArray();
             var perVersionQuote = observedByVersion
                 .Select(v => quoteArrivals.Where(q => q.Version >= v.Key).Select(q => (long?)q.At).FirstOrDefault() is { } at ? Ms(at - v.Value) : double.NaN)
@@ -178,9 +190,10 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             Row("per version: diff -> last change of the version at the watcher", perVersionLast);
             if (Environment.GetEnvironmentVariable("PRICING_BENCH_PER_VERSION") is { Length: > 0 })
             {
-                foreach (var v in observedByVersion.Keys.Order())
+                foreach (var (v, i) in observedByVersion.Keys.Order().Select((v, i) => (v, i)))
                 {
-                    Console.WriteLine(Invariant($"  version {v}: first {Ms(firstNoticeByVersion[v] - observedByVersion[v]):F1} ms, last {Ms(lastNoticeByVersion[v] - observedByVersion[v]):F1} ms"));
+                    var (from, to) = (gcAtStart[i], gcAtStart[i + 1]);
+                    Console.WriteLine(Invariant($"  version {v}: first {Ms(firstNoticeByVersion[v] - observedByVersion[v]):F1} ms, last {Ms(lastNoticeByVersion[v] - observedByVersion[v]):F1} ms; until the next version GCs {to.Gen0 - from.Gen0}/{to.Gen1 - from.Gen1}/{to.Gen2 - from.Gen2} (gen 0/1/2), paused {(to.Paused - from.Paused).TotalMilliseconds:F1} ms; last ephemeral GC promoted {to.Promoted / 1e6:F1} MB, heap {to.Heap / 1e6:F0} MB"));
                 }
             }
 

@@ -208,30 +208,32 @@ public sealed class RabbitVersionPartConsumer(IConfiguration configuration, IOpt
 
 /// <summary>
 /// The last few version parts read, by their bodies: this replica's queue and the shared history queue deliver the same
-/// part at about the same moment, and the second is then not parsed again (its body is compared byte for byte).
+/// part at about the same moment, and the second is then not parsed again. A body is known by its length and 128-bit
+/// XxHash128 rather than a copy (a copy of a ~200 KB part was an allocation on the large-object heap per part).
 /// </summary>
 internal sealed class RecentVersionParts
 {
     private const int Capacity = 4;
     private readonly Lock _lock = new();
-    private readonly (byte[] Body, CatalogVersionChanges Part)?[] _recent = new (byte[], CatalogVersionChanges)?[Capacity];
+    private readonly (int Length, UInt128 Hash, CatalogVersionChanges Part)?[] _recent = new (int, UInt128, CatalogVersionChanges)?[Capacity];
     private int _next;
 
     public CatalogVersionChanges Read(ReadOnlySpan<byte> body)
     {
+        var hash = System.IO.Hashing.XxHash128.HashToUInt128(body);
         // Under the lock: the other queue's delivery of the same part waits for this parse instead of repeating it.
         lock (_lock)
         {
             foreach (var entry in _recent)
             {
-                if (entry is { } seen && seen.Body.Length == body.Length && body.SequenceEqual(seen.Body))
+                if (entry is { } seen && seen.Length == body.Length && seen.Hash == hash)
                 {
                     return seen.Part;
                 }
             }
 
             var part = VersionPartJson.Read(body);
-            _recent[_next] = (body.ToArray(), part);
+            _recent[_next] = (body.Length, hash, part);
             _next = (_next + 1) % Capacity;
             return part;
         }

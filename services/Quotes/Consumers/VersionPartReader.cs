@@ -37,6 +37,9 @@ internal static class VersionPartReader
         int part = 0, parts = 0, changeCount = 0, offerCount = 0, quarantined = 0;
         DateTimeOffset asOf = default;
         AcceleratorPriceChanged[]? changes = null;
+        // The few values most changes repeat (provider, region, accelerator, model, currency...), one string each per part:
+        // the records of a part live until its history is written and the view holds its offers for a whole version.
+        var shared = new Dictionary<string, string>(StringComparer.Ordinal);
         while (NextField(ref reader, PartFields) is var field and not End)
         {
             switch (field)
@@ -50,7 +53,7 @@ internal static class VersionPartReader
                 case 6: offerCount = Int32(ref reader); break;
                 case 7: quarantined = Int32(ref reader); break;
                 case 8: asOf = Time(ref reader); break;
-                case 9: changes = Changes(ref reader); break;
+                case 9: changes = Changes(ref reader, shared); break;
                 default: reader.Skip(); break;
             }
         }
@@ -58,7 +61,7 @@ internal static class VersionPartReader
         return new CatalogVersionChanges(provider!, version, previous, part, parts, changeCount, offerCount, quarantined, asOf, changes!);
     }
 
-    private static AcceleratorPriceChanged[]? Changes(ref Utf8JsonReader reader)
+    private static AcceleratorPriceChanged[]? Changes(ref Utf8JsonReader reader, Dictionary<string, string> shared)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -69,13 +72,13 @@ internal static class VersionPartReader
         var changes = new List<AcceleratorPriceChanged>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            changes.Add(reader.TokenType == JsonTokenType.Null ? null! : Change(ref reader));
+            changes.Add(reader.TokenType == JsonTokenType.Null ? null! : Change(ref reader, shared));
         }
 
         return [.. changes];
     }
 
-    private static AcceleratorPriceChanged Change(ref Utf8JsonReader reader)
+    private static AcceleratorPriceChanged Change(ref Utf8JsonReader reader, Dictionary<string, string> shared)
     {
         Expect(ref reader, JsonTokenType.StartObject);
         string? provider = null, offerKey = null, region = null, accelerator = null, model = null, currency = null;
@@ -88,17 +91,17 @@ internal static class VersionPartReader
         {
             switch (field)
             {
-                case 0: provider = String(ref reader); break;
+                case 0: provider = Shared(ref reader, shared); break;
                 case 1: version = Int64(ref reader); break;
                 case 2: offerKey = String(ref reader); break;
                 case 3: kind = Kind(ref reader); break;
-                case 4: region = String(ref reader); break;
-                case 5: accelerator = String(ref reader); break;
-                case 6: model = String(ref reader); break;
+                case 4: region = Shared(ref reader, shared); break;
+                case 5: accelerator = Shared(ref reader, shared); break;
+                case 6: model = Shared(ref reader, shared); break;
                 case 7: oldPrice = NullableDecimal(ref reader); break;
                 case 8: newPrice = NullableDecimal(ref reader); break;
-                case 9: currency = String(ref reader); break;
-                case 10: offer = reader.TokenType == JsonTokenType.Null ? null : Offer(ref reader); break;
+                case 9: currency = Shared(ref reader, shared); break;
+                case 10: offer = reader.TokenType == JsonTokenType.Null ? null : Offer(ref reader, shared); break;
                 case 11: observedAt = Time(ref reader); break;
                 default: reader.Skip(); break;
             }
@@ -107,7 +110,7 @@ internal static class VersionPartReader
         return new AcceleratorPriceChanged(provider!, version, offerKey!, kind, region!, accelerator!, model!, oldPrice, newPrice, currency!, offer, observedAt);
     }
 
-    private static OfferSnapshot Offer(ref Utf8JsonReader reader)
+    private static OfferSnapshot Offer(ref Utf8JsonReader reader, Dictionary<string, string> shared)
     {
         Expect(ref reader, JsonTokenType.StartObject);
         string? provider = null, region = null, zone = null, instance = null, accelerator = null, model = null, currency = null, sku = null, meter = null;
@@ -118,17 +121,17 @@ internal static class VersionPartReader
         {
             switch (field)
             {
-                case 0: provider = String(ref reader); break;
-                case 1: region = String(ref reader); break;
-                case 2: zone = String(ref reader); break;
-                case 3: instance = String(ref reader); break;
-                case 4: accelerator = String(ref reader); break;
+                case 0: provider = Shared(ref reader, shared); break;
+                case 1: region = Shared(ref reader, shared); break;
+                case 2: zone = Shared(ref reader, shared); break;
+                case 3: instance = Shared(ref reader, shared); break;
+                case 4: accelerator = Shared(ref reader, shared); break;
                 case 5: perInstance = Decimal(ref reader); break;
                 case 6: vcpus = Int32(ref reader); break;
                 case 7: memory = Decimal(ref reader); break;
-                case 8: model = String(ref reader); break;
+                case 8: model = Shared(ref reader, shared); break;
                 case 9: price = Decimal(ref reader); break;
-                case 10: currency = String(ref reader); break;
+                case 10: currency = Shared(ref reader, shared); break;
                 case 11: effective = Time(ref reader); break;
                 case 12: sku = String(ref reader); break;
                 case 13: meter = String(ref reader); break;
@@ -194,6 +197,33 @@ internal static class VersionPartReader
         JsonTokenType.String => reader.GetString(),
         _ => throw new JsonException($"Expected a string, found {reader.TokenType}."),
     };
+
+    private const int SharedMaxLength = 64;
+    private const int SharedMaxCount = 1024;
+
+    /// <summary>A short string, the one instance <paramref name="shared"/> holds for its text (up to <see cref="SharedMaxCount"/> of them).</summary>
+    private static string? Shared(ref Utf8JsonReader reader, Dictionary<string, string> shared)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > SharedMaxLength)
+        {
+            return String(ref reader);
+        }
+
+        Span<char> chars = stackalloc char[SharedMaxLength];
+        var text = chars[..System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, chars)];
+        if (shared.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        var value = new string(text);
+        if (shared.Count < SharedMaxCount)
+        {
+            shared[value] = value;
+        }
+
+        return value;
+    }
 
     private static long Int64(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : Quoted(ref reader, static (ReadOnlySpan<byte> s, out long v) => Utf8Parser.TryParse(s, out v, out var n) && n == s.Length);

@@ -35,8 +35,10 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
     private static readonly TimeSpan OutagePause = TimeSpan.FromSeconds(2);
 
     private readonly Lock _lock = new();
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly Queue<string> _seenOrder = new();
+    // The identities passed on, as 128-bit hashes (ChangeIdentity): a million strings kept here lived long enough to be
+    // copied through every GC generation, and made each collection during a version several milliseconds longer.
+    private readonly HashSet<UInt128> _seen = [];
+    private readonly Queue<UInt128> _seenOrder = new();
     private readonly List<PriceChangeWatcher> _watchers = [];
     // Parts passed on to watchers whose history write has not finished yet (ReceivePartAsync), oldest first.
     private readonly List<CatalogVersionChanges> _unrecorded = [];
@@ -70,7 +72,7 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
         var fresh = new List<ReceivedPriceChange>(changes.Count);
         foreach (var change in changes)
         {
-            if (MarkSeen(PriceChangeJson.IdentityOf(change)))
+            if (MarkSeen(ChangeIdentity.Of(change)))
             {
                 fresh.Add(new ReceivedPriceChange(change, receivedAt));
             }
@@ -261,7 +263,7 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
         return watcher;
     }
 
-    private bool MarkSeen(string identity)
+    private bool MarkSeen(UInt128 identity)
     {
         if (!_seen.Add(identity))
         {
