@@ -54,10 +54,10 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         PublishManyAsync(_changes, changes, window, inOrder: false, static change => new Outgoing(PriceChangeTopology.ExchangeName, change.RoutingKey,
             MessageIdOf(change), ChangeMessageType, change.Provider, nameof(AcceleratorPriceChanged)), failed, cancellationToken);
 
-    public Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, ConcurrentQueue<(object Message, Exception Error)> failed,
+    public Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken) =>
-        // One at a time, in order; a part not confirmed stops the rest, so no later part overtakes it.
-        PublishManyAsync(_parts, parts, 1, inOrder: true, static part => new Outgoing(PriceChangeTopology.CatalogVersionsExchangeName, "",
+        // In order; from a part not confirmed on, the rest are reported failed too, so no later part overtakes it.
+        PublishManyAsync(_parts, parts, window, inOrder: true, static part => new Outgoing(PriceChangeTopology.CatalogVersionsExchangeName, "",
             NamedGuid($"part|{part.Provider}|{part.CatalogVersion}|{part.Part}"), PartMessageType, part.Provider, nameof(CatalogVersionChanges)), failed, cancellationToken);
 
     /// <summary>Where a message goes and what its envelope says.</summary>

@@ -39,9 +39,15 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     /// <summary>A committed version: its parts for Quotes now, its per-change messages for subscribers behind the versions before it.</summary>
     public async Task PublishAsync(long version, IReadOnlyList<CatalogVersionChanges> parts, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
     {
-        // Retries of a part go through a fresh RabbitMQ.Client channel where there is one (see ISubscriberChangePublisher).
-        await PublishUntilDeliveredAsync(version, parts, (pending, failed, ct) => PublishInWindowAsync(pending, 1, failed, ct), stopping,
-            changePublisher is null ? null : (pending, failed, ct) => changePublisher.PublishVersionPartsAsync([.. pending.Cast<CatalogVersionChanges>()], failed, ct));
+        // Retries of a part go through a fresh RabbitMQ.Client channel where there is one (see ISubscriberChangePublisher),
+        // and so does every part when more than one may be in flight (Scrape:VersionPartsInFlight): RabbitMQ.Client writes
+        // a window in order on one channel.
+        Func<IReadOnlyList<object>, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>, CancellationToken, Task>? direct =
+            changePublisher is null ? null : (pending, failed, ct) =>
+                changePublisher.PublishVersionPartsAsync([.. pending.Cast<CatalogVersionChanges>()], options.VersionPartsInFlight, failed, ct);
+        await PublishUntilDeliveredAsync(version, parts,
+            direct is not null && options.VersionPartsInFlight > 1 ? direct : (pending, failed, ct) => PublishInWindowAsync(pending, 1, failed, ct),
+            stopping, direct);
         if (options.PublishChangesForSubscribers)
         {
             await PublishForSubscribersAsync(version, changes, announcement);

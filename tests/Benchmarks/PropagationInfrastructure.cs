@@ -121,6 +121,10 @@ internal static class PropagationMeasures
     public static string PartSize(string[] args) =>
         QuoteThroughputSuite.Option(args, "--part-size", new Pricing.Sources.ScrapeOptions().VersionPartSize).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary><c>--parts-in-flight N</c>: <c>Scrape:VersionPartsInFlight</c>, else the default, always given as a number.</summary>
+    public static string PartsInFlight(string[] args) =>
+        QuoteThroughputSuite.Option(args, "--parts-in-flight", new Pricing.Sources.ScrapeOptions().VersionPartsInFlight).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The broker, its management API and Redis: the test variables, else the local defaults.</summary>
     public static (string Amqp, string Management, string Redis) Servers() =>
         (Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/",

@@ -49,6 +49,8 @@ public sealed class VersionPartHandler(PriceView view, PriceChangeFeed feed, IPr
     public async Task RecordAsync(CatalogVersionChanges part, CancellationToken cancellationToken)
     {
         gate.Check(part);
+        // Watchers first: the write waits (briefly) for this replica to pass the rest of the version on.
+        await feed.WhenVersionPassedOnAsync(part, cancellationToken);
         var backoff = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {

@@ -22,6 +22,12 @@ public sealed class PriceHistoryOptions
     /// <summary>A resume reads the provider log in pages of this many changes, so memory stays flat however long the replay.</summary>
     public int ResumePageSize { get; set; } = 1_000;
 
+    /// <summary>
+    /// How long a version part's history write may wait for the rest of its version to reach this replica's watchers
+    /// (watchers first: the writes would share the cores with the version's later parts). Zero writes each part at once.
+    /// </summary>
+    public TimeSpan VersionWriteDeferral { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Live changes queued for one watcher before it is cut off (it resumes from its last version).</summary>
     public int WatcherBuffer { get; set; } = 50_000;
 }
