@@ -17,9 +17,9 @@ namespace Pricing.Sources;
 /// confirms: each change is written as MassTransit's JSON envelope (the message serialized with MassTransit's own
 /// options, so a MassTransit subscriber and one in any language read exactly what they read before; docs/events.md) to
 /// the durable topic exchange <see cref="PriceChangeTopology.ExchangeName"/> with the change's routing key. A window of
-/// publishes is written back to back on the caller's flow and their confirms awaited together. Version parts MassTransit
-/// could not deliver are retried the same way, in the same envelope, on a second connection and channel
-/// (<see cref="RabbitConfirmLane"/>), so a retry never waits behind a window of per-change messages.
+/// publishes is written back to back on the caller's flow and their confirms awaited together. The version parts for
+/// Quotes go the same way, in the same envelope (the part written by <see cref="VersionPartJsonWriter"/>), on a second
+/// connection and channel (<see cref="RabbitConfirmLane"/>), so a part never waits behind a window of per-change messages.
 /// </summary>
 public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration, IOptions<ScrapeOptions> options, ILogger<RabbitSubscriberChangePublisher> logger)
     : ISubscriberChangePublisher, IAsyncDisposable
@@ -44,8 +44,8 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     public IDisposable ConnectObserver(IDirectPublishObserver observer) => _observers.Connect(observer);
 
     /// <summary>
-    /// True on RabbitMQ: the per-change messages go through it unless <see cref="PublisherKey"/> asks for MassTransit, and
-    /// a version part MassTransit could not deliver is retried through it either way.
+    /// True on RabbitMQ: the version parts go through it, and the per-change messages too unless <see cref="PublisherKey"/>
+    /// asks for MassTransit.
     /// </summary>
     public static bool IsUsed(IConfiguration configuration) => RabbitConnections.UsesRabbitMq(configuration);
 
@@ -205,7 +205,15 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             writer.WriteStringValue(to.MessageType);
             writer.WriteEndArray();
             writer.WritePropertyName("message");
-            JsonSerializer.Serialize(writer, message, SystemTextJsonMessageSerializer.Options);
+            if (message is CatalogVersionChanges part)
+            {
+                VersionPartJsonWriter.Write(writer, part);
+            }
+            else
+            {
+                JsonSerializer.Serialize(writer, message, SystemTextJsonMessageSerializer.Options);
+            }
+
             writer.WriteString("sentTime", DateTime.UtcNow);
             writer.WriteStartObject("headers");
             if (activityId is not null)

@@ -8,7 +8,7 @@ namespace Pricing.Sources;
 /// <summary>
 /// Publishes one provider's committed versions, in version order, on two paths. For Quotes: the version as
 /// <see cref="CatalogVersionChanges"/> (one message, or parts of at most <see cref="ScrapeOptions.VersionPartSize"/> changes,
-/// in order, each confirmed before the next); <see cref="PublishAsync"/> returns once every part is confirmed, and the
+/// in order, up to <see cref="ScrapeOptions.VersionPartsInFlight"/> awaiting their confirms); <see cref="PublishAsync"/> returns once every part is confirmed, and the
 /// caller (holding its scrape gate) starts the next version only then. For topic subscribers: the version's
 /// per-change <see cref="AcceleratorPriceChanged"/> messages with up to <see cref="ScrapeOptions.PublishWindow"/> awaiting
 /// their confirms, then its <see cref="CatalogPublished"/>, on a chain behind the versions before it, so subscribers still
@@ -16,8 +16,8 @@ namespace Pricing.Sources;
 /// broker confirmed it, whatever the caller does; only <paramref name="stopping"/> (the host stopping) ends that.
 /// </summary>
 /// <remarks>
-/// The per-change messages go through <paramref name="changePublisher"/> when there is one (RabbitMQ.Client on RabbitMQ:
-/// <see cref="RabbitSubscriberChangePublisher"/>), else through MassTransit's publish like everything else.
+/// The parts and the per-change messages go through <paramref name="changePublisher"/> when there is one (RabbitMQ.Client
+/// on RabbitMQ: <see cref="RabbitSubscriberChangePublisher"/>), else through MassTransit's publish like everything else.
 /// </remarks>
 public sealed class VersionPublisher(string provider, IPublishEndpoint publisher, ScrapeOptions options, TimeProvider time, ILogger logger,
     CancellationToken stopping, ISubscriberChangePublisher? changePublisher = null)
@@ -39,15 +39,13 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     /// <summary>A committed version: its parts for Quotes now, its per-change messages for subscribers behind the versions before it.</summary>
     public async Task PublishAsync(long version, IReadOnlyList<CatalogVersionChanges> parts, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
     {
-        // Retries of a part go through a fresh RabbitMQ.Client channel where there is one (see ISubscriberChangePublisher),
-        // and so does every part when more than one may be in flight (Scrape:VersionPartsInFlight): RabbitMQ.Client writes
-        // a window in order on one channel.
-        Func<IReadOnlyList<object>, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>, CancellationToken, Task>? direct =
-            changePublisher is null ? null : (pending, failed, ct) =>
-                changePublisher.PublishVersionPartsAsync([.. pending.Cast<CatalogVersionChanges>()], options.VersionPartsInFlight, failed, ct);
-        await PublishUntilDeliveredAsync(version, parts,
-            direct is not null && options.VersionPartsInFlight > 1 ? direct : (pending, failed, ct) => PublishInWindowAsync(pending, 1, failed, ct),
-            stopping, direct);
+        // On RabbitMQ through RabbitMQ.Client (ISubscriberChangePublisher.PublishVersionPartsAsync: in order on a channel of
+        // their own, a fresh one after a failure); on the in-memory bus through MassTransit, each confirmed before the next.
+        Func<IReadOnlyList<object>, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>, CancellationToken, Task> publishParts =
+            changePublisher is null
+                ? (pending, failed, ct) => PublishInWindowAsync(pending, 1, failed, ct)
+                : (pending, failed, ct) => changePublisher.PublishVersionPartsAsync([.. pending.Cast<CatalogVersionChanges>()], options.VersionPartsInFlight, failed, ct);
+        await PublishUntilDeliveredAsync(version, parts, publishParts, stopping);
         if (options.PublishChangesForSubscribers)
         {
             await PublishForSubscribersAsync(version, changes, announcement);

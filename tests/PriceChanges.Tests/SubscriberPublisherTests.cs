@@ -122,7 +122,7 @@ public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClass
     }
 
     [Fact]
-    public async Task Version_parts_retried_on_a_fresh_channel_arrive_in_order_as_MassTransit_writes_them()
+    public async Task Version_parts_arrive_in_order_on_their_own_channel_and_read_as_MassTransit_reads_them()
     {
         rabbit.SkipIfUnavailable();
         var vhost = await rabbit.CreateVirtualHostAsync($"publisher-parts-{Guid.NewGuid():N}");
