@@ -27,7 +27,7 @@ public sealed record PriceChangeSelector(string? Provider, string? Region, strin
 /// this class's job (see <see cref="Consumers.CatalogVersionHistoryConsumer"/>); <see cref="RecordAsync"/> does both
 /// for callers that hold a change outside the broker (a resync's backfill, tests).
 /// </summary>
-public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOptions options, TimeProvider time, ILogger<PriceChangeFeed> logger)
+public sealed partial class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOptions options, TimeProvider time, ILogger<PriceChangeFeed> logger)
 {
     private const int SeenCapacity = 1_000_000;
 
@@ -46,9 +46,6 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
     private readonly Channel<(CatalogVersionChanges Part, Action Then)> _recordQueue =
         Channel.CreateBounded<(CatalogVersionChanges, Action)>(new BoundedChannelOptions(MaxUnrecordedParts) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private Task? _recorder;
-    // The newest (version, part) of each provider passed on to watchers, and a signal for each pass (WhenVersionPassedOnAsync).
-    private readonly Dictionary<string, (long Version, int Part)> _passedOn = new(StringComparer.Ordinal);
-    private TaskCompletionSource _passedOnSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _received;
     private long _storeDownUntilTicks;
 
@@ -154,12 +151,7 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
             fresh = NotifyManyLocked(part.Changes, time.GetUtcNow());
             _unrecorded.Add(part);
             _recorder ??= Task.Run(RecordInOrderAsync, CancellationToken.None);
-            if (!_passedOn.TryGetValue(part.Provider, out var newest) || (part.CatalogVersion, part.Part).CompareTo(newest) > 0)
-            {
-                _passedOn[part.Provider] = (part.CatalogVersion, part.Part);
-            }
-
-            (passed, _passedOnSignal) = (_passedOnSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            passed = MarkPassedOnLocked(part);
         }
 
         passed.TrySetResult();
@@ -180,44 +172,6 @@ public sealed class PriceChangeFeed(IPriceHistoryStore store, PriceHistoryOption
 
     /// <summary>Parts <see cref="ReceivePartAsync"/> may leave for their history write before it waits for the oldest.</summary>
     public const int MaxUnrecordedParts = 8;
-
-    /// <summary>
-    /// While this replica is passing <paramref name="part"/>'s version on to its watchers (an earlier part of it went, its
-    /// last has not), waits for the last, for at most <see cref="PriceHistoryOptions.VersionWriteDeferral"/> and never once
-    /// <see cref="MaxUnrecordedParts"/> is nearly reached: a part's history write (a Redis script per change, on the same
-    /// cores) then no longer delays the version's later parts on their way to the watchers. Nothing is lost meanwhile: the
-    /// shared queue holds the part unacked, and a resuming watcher is given the parts not yet written. A version this
-    /// replica has not started (its own queue behind) is not waited for.
-    /// </summary>
-    public async Task WhenVersionPassedOnAsync(CatalogVersionChanges part, CancellationToken cancellationToken)
-    {
-        var deadline = time.GetTimestamp() + (long)(options.VersionWriteDeferral.TotalSeconds * time.TimestampFrequency);
-        while (true)
-        {
-            Task signal;
-            lock (_lock)
-            {
-                var arriving = part.Part < part.Parts && _passedOn.TryGetValue(part.Provider, out var newest)
-                    && newest.Version == part.CatalogVersion && newest.Part < part.Parts;
-                if (!arriving || _unrecorded.Count >= MaxUnrecordedParts - 1)
-                {
-                    return;
-                }
-
-                signal = _passedOnSignal.Task;
-            }
-
-            var now = time.GetTimestamp();
-            if (now >= deadline)
-            {
-                return;
-            }
-
-            await signal.WaitAsync(time.GetElapsedTime(now, deadline), time, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-    }
 
     private async Task RecordInOrderAsync()
     {
