@@ -14,11 +14,12 @@ namespace Pricing.Sources;
 
 /// <summary>
 /// The per-change messages for topic subscribers, published with RabbitMQ.Client on a channel of its own with publisher
-/// confirms: each change is written as MassTransit's JSON envelope (the message serialized with MassTransit's own
-/// options, so a MassTransit subscriber and one in any language read exactly what they read before; docs/events.md) to
+/// confirms: each change is written as MassTransit's JSON envelope (the message exactly as MassTransit's serializer writes
+/// it, by <see cref="PriceChangeJsonWriter"/>, so a MassTransit subscriber and one in any language read exactly what they
+/// read before; docs/events.md) to
 /// the durable topic exchange <see cref="PriceChangeTopology.ExchangeName"/> with the change's routing key. A window of
 /// publishes is written back to back on the caller's flow and their confirms awaited together. The version parts for
-/// Quotes go the same way, in the same envelope (the part written by <see cref="VersionPartJsonWriter"/>), on a second
+/// Quotes go the same way, in the same envelope (the part written by <see cref="PriceChangeJsonWriter"/>), on a second
 /// connection and channel (<see cref="RabbitConfirmLane"/>), so a part never waits behind a window of per-change messages.
 /// </summary>
 public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration, IOptions<ScrapeOptions> options, ILogger<RabbitSubscriberChangePublisher> logger)
@@ -205,13 +206,17 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             writer.WriteStringValue(to.MessageType);
             writer.WriteEndArray();
             writer.WritePropertyName("message");
-            if (message is CatalogVersionChanges part)
+            switch (message)
             {
-                VersionPartJsonWriter.Write(writer, part);
-            }
-            else
-            {
-                JsonSerializer.Serialize(writer, message, SystemTextJsonMessageSerializer.Options);
+                case AcceleratorPriceChanged change:
+                    PriceChangeJsonWriter.WriteChange(writer, change);
+                    break;
+                case CatalogVersionChanges part:
+                    PriceChangeJsonWriter.WritePart(writer, part);
+                    break;
+                default:
+                    JsonSerializer.Serialize(writer, message, SystemTextJsonMessageSerializer.Options);
+                    break;
             }
 
             writer.WriteString("sentTime", DateTime.UtcNow);

@@ -5,14 +5,15 @@ using Pricing.Contracts.Events;
 namespace Pricing.Sources;
 
 /// <summary>
-/// Writes a <see cref="CatalogVersionChanges"/> as the <c>message</c> of its envelope, field by field, in MassTransit 8.5's
-/// value types (docs/events.md: decimals as exact strings, whole numbers as numbers, <c>kind</c> as its number) but without
-/// what each change repeats computed from its other fields (<c>routingKey</c>, and the offer's <c>offerKey</c> and
-/// <c>pricePerAcceleratorHour</c>): about a quarter fewer bytes for the broker and Quotes, and a third of the reflection
-/// serializer's time. Any reader of the part's records (MassTransit's, <c>VersionPartJson</c>) builds the same records.
-/// <c>VersionPartJsonWriterTests</c> holds it to MassTransit's own serialization, field for field.
+/// Writes the <c>message</c> of an envelope field by field, in MassTransit 8.5's value types (docs/events.md: decimals as
+/// exact strings, whole numbers as numbers, <c>kind</c> as its number) and property order, instead of the reflection
+/// serializer: an <see cref="AcceleratorPriceChanged"/> exactly as MassTransit writes it (the contract topic subscribers
+/// read), and a <see cref="CatalogVersionChanges"/> without what each change repeats computed from its other fields
+/// (<see cref="Computed"/>: about a sixth fewer bytes for the broker and Quotes; any reader of the records, MassTransit's
+/// or <c>VersionPartJson</c>, builds the same records). <c>PriceChangeJsonWriterTests</c> holds both to MassTransit's own
+/// serialization, field for field.
 /// </summary>
-public static class VersionPartJsonWriter
+public static class PriceChangeJsonWriter
 {
     /// <summary>The properties MassTransit writes that this writer leaves out, by record: computed from the others.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Computed = new Dictionary<string, string[]>
@@ -21,7 +22,7 @@ public static class VersionPartJsonWriter
         [nameof(OfferSnapshot)] = ["offerKey", "pricePerAcceleratorHour"],
     };
 
-    public static void Write(Utf8JsonWriter writer, CatalogVersionChanges part)
+    public static void WritePart(Utf8JsonWriter writer, CatalogVersionChanges part)
     {
         writer.WriteStartObject();
         writer.WriteString("provider", part.Provider);
@@ -36,14 +37,15 @@ public static class VersionPartJsonWriter
         writer.WriteStartArray("changes");
         foreach (var change in part.Changes)
         {
-            Write(writer, change);
+            WriteChange(writer, change, computed: false);
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
-    private static void Write(Utf8JsonWriter writer, AcceleratorPriceChanged change)
+    /// <summary>A change; with <paramref name="computed"/>, its computed properties too (the per-change message's contract).</summary>
+    public static void WriteChange(Utf8JsonWriter writer, AcceleratorPriceChanged change, bool computed = true)
     {
         writer.WriteStartObject();
         writer.WriteString("provider", change.Provider);
@@ -73,6 +75,12 @@ public static class VersionPartJsonWriter
             writer.WriteString("effectiveDate", offer.EffectiveDate);
             writer.WriteString("skuId", offer.SkuId);
             writer.WriteString("meterId", offer.MeterId);
+            if (computed)
+            {
+                writer.WriteString("offerKey", offer.OfferKey);
+                Decimal(writer, "pricePerAcceleratorHour", offer.PricePerAcceleratorHour);
+            }
+
             writer.WriteEndObject();
         }
         else
@@ -81,6 +89,11 @@ public static class VersionPartJsonWriter
         }
 
         writer.WriteString("observedAt", change.ObservedAt);
+        if (computed)
+        {
+            writer.WriteString("routingKey", change.RoutingKey);
+        }
+
         writer.WriteEndObject();
     }
 

@@ -8,11 +8,11 @@ using Pricing.Sources;
 namespace PriceChanges.Tests;
 
 /// <summary>
-/// <see cref="VersionPartJsonWriter"/> writes exactly what MassTransit's own serializer writes for a part, field for field
+/// <see cref="PriceChangeJsonWriter"/> writes exactly what MassTransit's own serializer writes for a part, field for field
 /// and value for value, less the properties it names as computed: a field added to the records and not to the writer
 /// fails here. MassTransit reads it back into equal records.
 /// </summary>
-public sealed class VersionPartJsonWriterTests
+public sealed class PriceChangeJsonWriterTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 7, 6, 0, 0, TimeSpan.FromHours(-5));
 
@@ -31,7 +31,7 @@ public sealed class VersionPartJsonWriterTests
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
-            VersionPartJsonWriter.Write(writer, part);
+            PriceChangeJsonWriter.WritePart(writer, part);
         }
 
         return JsonNode.Parse(Encoding.UTF8.GetString(stream.ToArray()))!;
@@ -43,14 +43,14 @@ public sealed class VersionPartJsonWriterTests
         var expected = JsonSerializer.SerializeToNode(Part(), SystemTextJsonMessageSerializer.Options)!;
         foreach (var change in expected["changes"]!.AsArray())
         {
-            foreach (var name in VersionPartJsonWriter.Computed[nameof(AcceleratorPriceChanged)])
+            foreach (var name in PriceChangeJsonWriter.Computed[nameof(AcceleratorPriceChanged)])
             {
                 Assert.True(change!.AsObject().Remove(name), $"MassTransit no longer writes {name}");
             }
 
             if (change!["offer"] is JsonObject offer)
             {
-                foreach (var name in VersionPartJsonWriter.Computed[nameof(OfferSnapshot)])
+                foreach (var name in PriceChangeJsonWriter.Computed[nameof(OfferSnapshot)])
                 {
                     Assert.True(offer.Remove(name), $"MassTransit no longer writes offer.{name}");
                 }
@@ -60,6 +60,28 @@ public sealed class VersionPartJsonWriterTests
         var written = Written(Part());
 
         Assert.True(JsonNode.DeepEquals(expected, written), $"expected {expected.ToJsonString()}\nwritten  {written.ToJsonString()}");
+    }
+
+    [Fact]
+    public void A_change_is_written_exactly_as_MassTransit_writes_it()
+    {
+        // Byte for byte, on the same kind of writer the publisher's envelope uses.
+        static string With(Action<Utf8JsonWriter> write)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream))
+            {
+                write(writer);
+            }
+
+            return Encoding.UTF8.GetString(stream.ToArray());
+        }
+
+        foreach (var change in Part().Changes)
+        {
+            Assert.Equal(With(w => JsonSerializer.Serialize(w, change, SystemTextJsonMessageSerializer.Options)),
+                With(w => PriceChangeJsonWriter.WriteChange(w, change)));
+        }
     }
 
     [Fact]
