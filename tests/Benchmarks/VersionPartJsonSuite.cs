@@ -48,7 +48,7 @@ public sealed class VersionPartJsonSuite : IBenchmarkSuite
                 }
                 else
                 {
-                    Pricing.Sources.VersionPartJsonWriter.Write(writer, part);
+                    Pricing.Sources.PriceChangeJsonWriter.WritePart(writer, part);
                 }
 
                 writer.WriteEndObject();
@@ -85,9 +85,9 @@ public sealed class VersionPartJsonSuite : IBenchmarkSuite
         var read = Time(() => VersionPartJson.Read(body));
         double Ms(Stopwatch s) => s.Elapsed.TotalMilliseconds / iterations;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"version-part-json: {count} changes, {iterations} iterations, one thread; as MassTransit writes it {masstransitBody.Length:N0} B ({masstransitBody.Length / (double)count:N0} B a change), as VersionPartJsonWriter writes it {body.Length:N0} B ({body.Length / (double)count:N0} B a change)"));
+            $"version-part-json: {count} changes, {iterations} iterations, one thread; as MassTransit writes it {masstransitBody.Length:N0} B ({masstransitBody.Length / (double)count:N0} B a change), as PriceChangeJsonWriter writes it {body.Length:N0} B ({body.Length / (double)count:N0} B a change)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  write (MassTransit's serializer)      {Ms(writeMassTransit),7:N2} ms"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  write (VersionPartJsonWriter)         {Ms(write),7:N2} ms   {Ms(writeMassTransit) / Ms(write):N1}x faster"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  write (PriceChangeJsonWriter)         {Ms(write),7:N2} ms   {Ms(writeMassTransit) / Ms(write):N1}x faster"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  read (VersionPartJson), MassTransit's {Ms(readMassTransit),7:N2} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  read (VersionPartJson), the writer's  {Ms(read),7:N2} ms"));
         return Task.FromResult(0);
