@@ -51,8 +51,8 @@ public sealed class ScrapeOptions
 
     /// <summary>
     /// Who writes the per-change messages on RabbitMQ: <c>RabbitMQ</c> (RabbitMQ.Client, <c>RabbitSubscriberChangePublisher</c>)
-    /// or <c>MassTransit</c> (its publish pipeline). Either way a version part MassTransit could not deliver is retried
-    /// through RabbitMQ.Client on a fresh connection.
+    /// or <c>MassTransit</c> (its publish pipeline). Either way the version parts go through RabbitMQ.Client, on a
+    /// connection of their own.
     /// </summary>
     public string SubscriberPublisher { get; set; } = "RabbitMQ";
 
