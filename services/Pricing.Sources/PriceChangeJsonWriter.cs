@@ -44,8 +44,10 @@ public static class PriceChangeJsonWriter
         writer.WriteEndObject();
     }
 
-    /// <summary>A change; with <paramref name="computed"/>, its computed properties too (the per-change message's contract).</summary>
-    public static void WriteChange(Utf8JsonWriter writer, AcceleratorPriceChanged change, bool computed = true)
+    /// <summary>A change as its own message: every property MassTransit writes, computed ones included (the topic's contract).</summary>
+    public static void WriteChange(Utf8JsonWriter writer, AcceleratorPriceChanged change) => WriteChange(writer, change, computed: true);
+
+    private static void WriteChange(Utf8JsonWriter writer, AcceleratorPriceChanged change, bool computed)
     {
         writer.WriteStartObject();
         writer.WriteString("provider", change.Provider);

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using MassTransit.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -52,19 +51,20 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
     public Task PublishAsync(IReadOnlyList<AcceleratorPriceChanged> changes, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken) =>
-        PublishManyAsync(_changes, changes, window, inOrder: false, static change => new Outgoing(PriceChangeTopology.ExchangeName, change.RoutingKey,
+        PublishManyAsync(_changes, changes, window, inOrder: false, PriceChangeJsonWriter.WriteChange, static change => new Outgoing(PriceChangeTopology.ExchangeName, change.RoutingKey,
             MessageIdOf(change), ChangeMessageType, change.Provider, nameof(AcceleratorPriceChanged)), failed, cancellationToken);
 
     public Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken) =>
         // In order; from a part not confirmed on, the rest are reported failed too, so no later part overtakes it.
-        PublishManyAsync(_parts, parts, window, inOrder: true, static part => new Outgoing(PriceChangeTopology.CatalogVersionsExchangeName, "",
+        PublishManyAsync(_parts, parts, window, inOrder: true, PriceChangeJsonWriter.WritePart, static part => new Outgoing(PriceChangeTopology.CatalogVersionsExchangeName, "",
             NamedGuid($"part|{part.Provider}|{part.CatalogVersion}|{part.Part}"), PartMessageType, part.Provider, nameof(CatalogVersionChanges)), failed, cancellationToken);
 
     /// <summary>Where a message goes and what its envelope says.</summary>
     private sealed record Outgoing(string Exchange, string RoutingKey, string MessageId, string MessageType, string Provider, string EventName);
 
-    private async Task PublishManyAsync<T>(RabbitConfirmLane lane, IReadOnlyList<T> messages, int window, bool inOrder, Func<T, Outgoing> describe,
+    private async Task PublishManyAsync<T>(RabbitConfirmLane lane, IReadOnlyList<T> messages, int window, bool inOrder, Action<Utf8JsonWriter, T> write,
+        Func<T, Outgoing> describe,
         ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken cancellationToken)
         where T : class
     {
@@ -98,7 +98,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
                 }
 
                 var batch = messages.Skip(start).Take(size).ToList();
-                if (!await PublishWindowAsync(lane, channel, batch, describe, buffer, inOrder, failed, ct, cancellationToken))
+                if (!await PublishWindowAsync(lane, channel, batch, write, describe, buffer, inOrder, failed, ct, cancellationToken))
                 {
                     // Something was refused, lost or not confirmed within PublishTimeout: whatever state the broker keeps for
                     // this channel and connection is not trusted again; the next window, or the retry, opens fresh ones.
@@ -122,7 +122,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
     /// <paramref name="inOrder"/>: from the first message not confirmed on, every one is reported failed (a later one the
     /// broker did take goes again, after the earlier one: consumers drop the duplicate).
     /// </summary>
-    private async Task<bool> PublishWindowAsync<T>(RabbitConfirmLane lane, IChannel channel, List<T> batch, Func<T, Outgoing> describe,
+    private async Task<bool> PublishWindowAsync<T>(RabbitConfirmLane lane, IChannel channel, List<T> batch, Action<Utf8JsonWriter, T> write, Func<T, Outgoing> describe,
         ArrayBufferWriter<byte> buffer, bool inOrder, ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct, CancellationToken callerToken)
         where T : class
     {
@@ -137,7 +137,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
             try
             {
-                var body = Envelope(lane, message, to, activityId, buffer);
+                var body = Envelope(lane, message, write, to, activityId, buffer);
                 var properties = new BasicProperties
                 {
                     ContentType = ContentType,
@@ -190,8 +190,12 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         }
     }
 
-    /// <summary>The message in MassTransit's JSON envelope (docs/events.md), written into <paramref name="buffer"/> and copied out.</summary>
-    private static ReadOnlyMemory<byte> Envelope<T>(RabbitConfirmLane lane, T message, Outgoing to, string? activityId, ArrayBufferWriter<byte> buffer)
+    /// <summary>
+    /// The message in MassTransit's JSON envelope (docs/events.md), its <c>message</c> written by <paramref name="write"/>
+    /// (<see cref="PriceChangeJsonWriter"/>), into <paramref name="buffer"/> and copied out.
+    /// </summary>
+    private static ReadOnlyMemory<byte> Envelope<T>(RabbitConfirmLane lane, T message, Action<Utf8JsonWriter, T> write, Outgoing to, string? activityId,
+        ArrayBufferWriter<byte> buffer)
         where T : class
     {
         buffer.ResetWrittenCount();
@@ -206,18 +210,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
             writer.WriteStringValue(to.MessageType);
             writer.WriteEndArray();
             writer.WritePropertyName("message");
-            switch (message)
-            {
-                case AcceleratorPriceChanged change:
-                    PriceChangeJsonWriter.WriteChange(writer, change);
-                    break;
-                case CatalogVersionChanges part:
-                    PriceChangeJsonWriter.WritePart(writer, part);
-                    break;
-                default:
-                    JsonSerializer.Serialize(writer, message, SystemTextJsonMessageSerializer.Options);
-                    break;
-            }
+            write(writer, message);
 
             writer.WriteString("sentTime", DateTime.UtcNow);
             writer.WriteStartObject("headers");

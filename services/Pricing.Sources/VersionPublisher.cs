@@ -138,8 +138,7 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     /// <summary>The same, each round of what is pending published by <paramref name="publish"/>.</summary>
     private async Task PublishUntilDeliveredAsync<T>(long version, IReadOnlyList<T> messages,
         Func<IReadOnlyList<object>, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>, CancellationToken, Task> publish,
-        CancellationToken cancellationToken,
-        Func<IReadOnlyList<object>, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>, CancellationToken, Task>? retry = null)
+        CancellationToken cancellationToken)
         where T : class
     {
         var delay = options.PublishRetryMinDelay;
@@ -163,7 +162,6 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
             // In the order they were given (a window of 1 keeps a version's parts in order).
             var again = failed.Select(f => f.Message).ToHashSet(ReferenceEqualityComparer.Instance);
             pending = [.. pending.Where(again.Contains)];
-            publish = retry ?? publish;
         }
 
         Volatile.Write(ref _error, null);
