@@ -48,7 +48,7 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
         await PublishUntilDeliveredAsync(version, parts, publishParts, stopping);
         if (options.PublishChangesForSubscribers)
         {
-            await PublishForSubscribersAsync(version, changes, announcement);
+            await PublishForSubscribersAsync(version, changes, announcement, notBefore: System.Diagnostics.Stopwatch.GetTimestamp());
         }
     }
 
@@ -60,7 +60,7 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     /// <see cref="CatalogVersionChanges"/>), unless <see cref="MaxSubscriberBacklog"/> versions are still queued on it:
     /// then it waits for the oldest, so a broker that cannot keep up slows scrapes down instead of filling memory.
     /// </summary>
-    private async Task PublishForSubscribersAsync(long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
+    private async Task PublishForSubscribersAsync(long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement, long notBefore)
     {
         Task previous;
         lock (_backlogLock)
@@ -69,7 +69,7 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
             previous = _subscriberBacklog.Count > 0 ? _subscriberBacklog[^1] : Task.CompletedTask;
         }
 
-        var next = PublishAfterAsync(previous, version, changes, announcement);
+        var next = PublishAfterAsync(previous, version, changes, announcement, notBefore);
         Task? oldest = null;
         lock (_backlogLock)
         {
@@ -86,13 +86,22 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
         }
     }
 
-    private async Task PublishAfterAsync(Task previous, long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
+    private async Task PublishAfterAsync(Task previous, long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement,
+        long partsConfirmedAt)
     {
         // Off the scrape's flow: the scrape returns while this publishes.
         await Task.Yield();
         try
         {
             await previous;
+            // Quotes first (ScrapeOptions.SubscriberPublishDelay). On the process's own clock: a scheduling choice, not a
+            // time anything records.
+            var wait = options.SubscriberPublishDelay - System.Diagnostics.Stopwatch.GetElapsedTime(partsConfirmedAt);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, stopping);
+            }
+
             if (changePublisher is null || options.PerChangeViaMassTransit)
             {
                 await PublishUntilDeliveredAsync(version, changes, options.PublishWindow, stopping);

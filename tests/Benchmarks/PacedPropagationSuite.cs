@@ -60,6 +60,7 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
                 ["Scrape:VersionPartSize"] = PropagationMeasures.PartSize(args),
                 ["Scrape:VersionPartsInFlight"] = PropagationMeasures.PartsInFlight(args),
+                ["Scrape:SubscriberPublishDelay"] = PropagationMeasures.SubscriberPublishDelay(args),
         }, ct);
         WebApplication? quotes = null;
         try

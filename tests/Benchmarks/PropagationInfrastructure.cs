@@ -125,6 +125,11 @@ internal static class PropagationMeasures
     public static string PartsInFlight(string[] args) =>
         QuoteThroughputSuite.Option(args, "--parts-in-flight", new Pricing.Sources.ScrapeOptions().VersionPartsInFlight).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary><c>--subscriber-delay-ms N</c>: <c>Scrape:SubscriberPublishDelay</c>, else the default.</summary>
+    public static string SubscriberPublishDelay(string[] args) =>
+        TimeSpan.FromMilliseconds(QuoteThroughputSuite.Option(args, "--subscriber-delay-ms", (int)new Pricing.Sources.ScrapeOptions().SubscriberPublishDelay.TotalMilliseconds))
+            .ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The broker, its management API and Redis: the test variables, else the local defaults.</summary>
     public static (string Amqp, string Management, string Redis) Servers() =>
         (Variable("PRICING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/",

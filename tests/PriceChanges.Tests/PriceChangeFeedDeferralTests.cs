@@ -10,8 +10,8 @@ namespace PriceChanges.Tests;
 /// <summary>
 /// Watchers first (<see cref="PriceChangeFeed.WhenVersionPassedOnAsync"/>): while a version's parts are still reaching a
 /// replica's watchers, the history writes of the parts already passed on wait for the last one, never longer than
-/// <see cref="PriceHistoryOptions.VersionWriteDeferral"/>; a version the replica has not started, or a deferral of zero,
-/// is written at once.
+/// <see cref="PriceHistoryOptions.VersionWriteDeferral"/>; a version further ahead than the one after the newest passed on, or a
+/// deferral of zero, is written at once.
 /// </summary>
 public sealed class PriceChangeFeedDeferralTests(RedisTestServer redis) : IClassFixture<RedisTestServer>
 {
@@ -76,16 +76,39 @@ public sealed class PriceChangeFeedDeferralTests(RedisTestServer redis) : IClass
     }
 
     [Fact]
-    public async Task A_version_not_started_here_is_not_waited_for()
+    public async Task A_version_further_ahead_than_the_next_is_not_waited_for()
     {
         var (feed, _, _, connection) = await FeedAsync(TimeSpan.FromSeconds(5));
         await using var _ = connection;
         await feed.ReceivePartAsync(Part(6, 1, 1), () => { }, Ct);
 
-        // Nothing of version 7 has reached this replica's watchers (its own queue is behind): the shared queue's write goes.
-        Assert.True(feed.WhenVersionPassedOnAsync(Part(7, 1, 2), Ct).IsCompleted);
-        // Nor is a version's last part, nor a part once its version's last has passed on.
+        // Version 8 follows 7, which has not reached this replica's watchers (its own queue is behind): the write goes.
+        Assert.True(feed.WhenVersionPassedOnAsync(Part(8, 1, 2), Ct).IsCompleted);
+        // Nor is a part waited for once its version's last part has passed on.
         Assert.True(feed.WhenVersionPassedOnAsync(Part(6, 1, 1), Ct).IsCompleted);
+    }
+
+    [Fact]
+    public async Task The_shared_queues_part_of_the_next_version_waits_for_the_replicas_own_queue()
+    {
+        var (feed, _, _, connection) = await FeedAsync(TimeSpan.FromSeconds(5));
+        await using var _ = connection;
+        await feed.ReceivePartAsync(Part(6, 1, 1), () => { }, Ct);
+
+        // The shared queue delivered version 7's first part before this replica's own queue did.
+        var first = feed.WhenVersionPassedOnAsync(Part(7, 1, 2), Ct);
+        var last = feed.WhenVersionPassedOnAsync(Part(7, 2, 2), Ct);
+        await Task.Delay(100, Ct);
+        Assert.False(first.IsCompleted);
+        Assert.False(last.IsCompleted);
+
+        await feed.ReceivePartAsync(Part(7, 1, 2), () => { }, Ct);
+        await Task.Delay(100, Ct);
+        Assert.False(first.IsCompleted);
+
+        await feed.ReceivePartAsync(Part(7, 2, 2), () => { }, Ct);
+        await first.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        await last.WaitAsync(TimeSpan.FromSeconds(5), Ct);
     }
 
     [Fact]

@@ -96,6 +96,31 @@ public sealed class SharedPipelineTests : IAsyncLifetime
             parts.SelectMany(p => p.Changes).OrderBy(c => c.OfferKey, StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task A_versions_per_change_messages_wait_the_subscriber_delay_after_its_parts_so_Quotes_goes_first()
+    {
+        _host = await ProviderHttpHost.StartAsync(PagedPrices.With(ResponseBodies.Buffered), _fake.BaseUrl, Ct,
+            new Dictionary<string, string?> { ["Scrape:PublishWindow"] = "30", ["Scrape:SubscriberPublishDelay"] = "00:00:01" });
+
+        Assert.Equal(ScrapeResultKind.Published, (await Catalog.ScrapeOnceAsync(Ct)).Kind);
+        var partsConfirmed = Stopwatch.StartNew();
+        var deadline = DateTime.UtcNow + EventTimeout;
+        while (Host.Events.VersionParts.Count(p => p.CatalogVersion == 1) < 4)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the version's parts never arrived");
+            await Task.Delay(10, Ct);
+        }
+
+        // The parts are out; the per-change messages are not, yet.
+        await Task.Delay(300, Ct);
+        Assert.Empty(Host.Events.Changes);
+
+        await Catalog.SubscribersPublished.WaitAsync(EventTimeout, Ct);
+        Assert.True(partsConfirmed.Elapsed >= TimeSpan.FromMilliseconds(900), $"the per-change messages went {partsConfirmed.Elapsed} after the parts");
+        await Host.Events.WaitForVersionAsync(1, EventTimeout);
+        Assert.Equal(PagedPrices.Offers, Host.Events.Changes.Count(c => c.CatalogVersion == 1));
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.TooManyRequests)]
     [InlineData(HttpStatusCode.ServiceUnavailable)]

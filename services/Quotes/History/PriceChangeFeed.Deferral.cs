@@ -36,8 +36,9 @@ public sealed partial class PriceChangeFeed
     /// last has not), waits for the last, for at most <see cref="PriceHistoryOptions.VersionWriteDeferral"/> and never once
     /// <see cref="MaxUnrecordedParts"/> is nearly reached: a part's history write (a Redis script per change, on the same
     /// cores) then no longer delays the version's later parts on their way to the watchers. Nothing is lost meanwhile: the
-    /// shared queue holds the part unacked, and a resuming watcher is given the parts not yet written. A version this
-    /// replica has not started (its own queue behind) is not waited for. Then <see cref="WhenWatchersDrainedAsync"/>.
+    /// shared queue holds the part unacked, and a resuming watcher is given the parts not yet written. The shared queue's
+    /// part of the version after the newest passed on here waits the same way; a version further ahead (this replica's own
+    /// queue behind) is not waited for. Then <see cref="WhenWatchersDrainedAsync"/>.
     /// </summary>
     public async Task WhenVersionPassedOnAsync(CatalogVersionChanges part, CancellationToken cancellationToken)
     {
@@ -47,8 +48,11 @@ public sealed partial class PriceChangeFeed
             Task signal;
             lock (_lock)
             {
-                var arriving = part.Part < part.Parts && _passedOn.TryGetValue(part.Provider, out var newest)
-                    && newest.Version == part.CatalogVersion && newest.Part < part.Parts;
+                // Arriving: this replica passed on part of the version and not yet its last; or it passed on the version
+                // before (its own queue is level with the shared one, and this version comes next). The shared queue often
+                // delivers a part a moment before the replica's own queue does, and its write must wait then too.
+                var arriving = _passedOn.TryGetValue(part.Provider, out var newest)
+                    && (newest.Version == part.CatalogVersion ? newest.Part < part.Parts : newest.Version == part.PreviousVersion);
                 if (_unrecorded.Count >= MaxUnrecordedParts - 1)
                 {
                     return;
