@@ -32,10 +32,11 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
 
     public string Description => "price-change latency at a steady rate: small versions at an interval, diff -> gRPC watchers, real RabbitMQ + Redis (options: --offers N --versions N --interval-ms M --versions-only)";
 
-    private static (int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Promoted, long Heap) GcNow()
+    private static (int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Promoted, long Heap, long Allocated) GcNow()
     {
         var last = GC.GetGCMemoryInfo(GCKind.Ephemeral);
-        return (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), last.PromotedBytes, last.HeapSizeBytes);
+        return (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), last.PromotedBytes, last.HeapSizeBytes,
+            GC.GetTotalAllocatedBytes());
     }
 
     public async Task<int> RunAsync(string[] args)
@@ -141,9 +142,11 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             }, ct);
 
             // The schedule is absolute (version i at start + i × interval), so a slow publish does not stretch it.
+            using var allocations = AllocationSampler.StartIfAsked();
+            allocations?.Restart();
             var started = Stopwatch.StartNew();
             // Collections (gen 0, 1, 2) and GC pause from each version's start to the next's: does a slow version meet a collection?
-            var gcAtStart = new List<(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Promoted, long Heap)>(versions + 1);
+            var gcAtStart = new List<(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Promoted, long Heap, long Allocated)>(versions + 1);
             for (var i = 0; i < versions; i++)
             {
                 var due = interval * i;
@@ -195,7 +198,16 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
                 foreach (var (v, i) in observedByVersion.Keys.Order().Select((v, i) => (v, i)))
                 {
                     var (from, to) = (gcAtStart[i], gcAtStart[i + 1]);
-                    Console.WriteLine(Invariant($"  version {v}: first {Ms(firstNoticeByVersion[v] - observedByVersion[v]):F1} ms, last {Ms(lastNoticeByVersion[v] - observedByVersion[v]):F1} ms; until the next version GCs {to.Gen0 - from.Gen0}/{to.Gen1 - from.Gen1}/{to.Gen2 - from.Gen2} (gen 0/1/2), paused {(to.Paused - from.Paused).TotalMilliseconds:F1} ms; last ephemeral GC promoted {to.Promoted / 1e6:F1} MB, heap {to.Heap / 1e6:F0} MB"));
+                    Console.WriteLine(Invariant($"  version {v}: first {Ms(firstNoticeByVersion[v] - observedByVersion[v]):F1} ms, last {Ms(lastNoticeByVersion[v] - observedByVersion[v]):F1} ms; until the next version GCs {to.Gen0 - from.Gen0}/{to.Gen1 - from.Gen1}/{to.Gen2 - from.Gen2} (gen 0/1/2), paused {(to.Paused - from.Paused).TotalMilliseconds:F1} ms; last ephemeral GC promoted {to.Promoted / 1e6:F1} MB, heap {to.Heap / 1e6:F0} MB; allocated {(to.Allocated - from.Allocated) / 1e6:F1} MB"));
+                }
+            }
+
+            if (allocations is not null)
+            {
+                Console.WriteLine("  allocations by type (sampled, measured versions and the rest of the run):");
+                foreach (var line in allocations.Top(25))
+                {
+                    Console.WriteLine("    " + line);
                 }
             }
 
