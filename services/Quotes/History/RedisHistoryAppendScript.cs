@@ -28,30 +28,54 @@ internal sealed class RedisHistoryAppendScript
         local cap = tonumber(ARGV[2])
         local added = {}
         local written = {}
+        -- Score and member pairs for each provider log and each shared (accelerator) index, written with one ZADD per
+        -- key (in chunks) after the loop rather than one per change: most of a call's changes share those keys.
+        local logs = {}
+        local shared = {}
         local n = math.floor((#ARGV - 4) / 10)
         for i = 0, n - 1 do
           local a = 4 + i * 10
           local p = tonumber(ARGV[a + 5])
-          local ids, log = KEYS[p], KEYS[p + 1]
-          if redis.call('ZADD', ids, 'NX', ARGV[a + 3], ARGV[a + 1]) == 0 then
+          if redis.call('ZADD', KEYS[p], 'NX', ARGV[a + 3], ARGV[a + 1]) == 0 then
             added[i + 1] = 0
           else
-            redis.call('ZADD', log, ARGV[a + 3], ARGV[a + 2])
-            local excess = redis.call('ZCARD', log) - cap
-            if excess > 0 then
-              local last = redis.call('ZRANGE', log, excess - 1, excess - 1, 'WITHSCORES')
-              local through = tonumber(redis.call('GET', KEYS[p + 2]) or '0')
-              if tonumber(last[2]) > through then redis.call('SET', KEYS[p + 2], last[2]) end
-              redis.call('ZREMRANGEBYRANK', log, 0, excess - 1)
-              redis.call('ZREMRANGEBYRANK', ids, 0, excess - 1)
-            end
-            for j = 6, 10 do
+            local l = logs[p]
+            if not l then l = {}; logs[p] = l end
+            l[#l + 1] = ARGV[a + 3]; l[#l + 1] = ARGV[a + 2]
+            local o = tonumber(ARGV[a + 6])
+            redis.call('ZADD', KEYS[o], ARGV[a + 4], ARGV[a + 2])
+            written[o] = true
+            for j = 7, 10 do
               local x = tonumber(ARGV[a + j])
-              redis.call('ZADD', KEYS[x], ARGV[a + 4], ARGV[a + 2])
+              local t = shared[x]
+              if not t then t = {}; shared[x] = t end
+              t[#t + 1] = ARGV[a + 4]; t[#t + 1] = ARGV[a + 2]
               written[x] = true
             end
             added[i + 1] = 1
           end
+        end
+        local function zadd(key, t)
+          for s = 1, #t, 1000 do
+            redis.call('ZADD', key, unpack(t, s, math.min(s + 999, #t)))
+          end
+        end
+        -- Each provider log, then its cap: the newest cap entries stay (what trimming after each append kept), and the
+        -- trimmed mark moves to the newest score trimmed.
+        for p, t in pairs(logs) do
+          local ids, log = KEYS[p], KEYS[p + 1]
+          zadd(log, t)
+          local excess = redis.call('ZCARD', log) - cap
+          if excess > 0 then
+            local last = redis.call('ZRANGE', log, excess - 1, excess - 1, 'WITHSCORES')
+            local through = tonumber(redis.call('GET', KEYS[p + 2]) or '0')
+            if tonumber(last[2]) > through then redis.call('SET', KEYS[p + 2], last[2]) end
+            redis.call('ZREMRANGEBYRANK', log, 0, excess - 1)
+            redis.call('ZREMRANGEBYRANK', ids, 0, excess - 1)
+          end
+        end
+        for x, t in pairs(shared) do
+          zadd(KEYS[x], t)
         end
         -- The retention trim once per index the call wrote to (the accelerator indexes are shared by most changes of a call).
         for x in pairs(written) do
