@@ -18,13 +18,13 @@ public interface ISubscriberChangePublisher
         CancellationToken cancellationToken);
 
     /// <summary>
-    /// A version's <see cref="CatalogVersionChanges"/> parts, in order, up to <paramref name="window"/> written before their
-    /// confirms are awaited (1: each confirmed before the next), on a connection and channel of their own (so they never
-    /// wait behind a window of per-change messages); after a failure, a fresh connection and channel (a broker that keeps
-    /// refusing one channel's publishes after a quorum-queue leader was lost accepts them on a fresh one). From the first
-    /// part not confirmed on, every part lands in <paramref name="failed"/>, so no later part overtakes it.
+    /// A version's <see cref="CatalogVersionChanges"/> parts, in order, each confirmed before the next, on a connection and
+    /// channel of their own (so they never wait behind a window of per-change messages); after a failure, a fresh connection
+    /// and channel (a broker that keeps refusing one channel's publishes after a quorum-queue leader was lost accepts them on
+    /// a fresh one). From the first part not confirmed on, every part lands in <paramref name="failed"/>, so no later part
+    /// overtakes it.
     /// </summary>
-    Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
+    Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken);
 }
 

@@ -54,10 +54,10 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         PublishManyAsync(_changes, changes, window, inOrder: false, PriceChangeJsonWriter.WriteChange, static change => new Outgoing(PriceChangeTopology.ExchangeName, change.RoutingKey,
             MessageIdOf(change), ChangeMessageType, change.Provider, nameof(AcceleratorPriceChanged)), failed, cancellationToken);
 
-    public Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, int window, ConcurrentQueue<(object Message, Exception Error)> failed,
+    public Task PublishVersionPartsAsync(IReadOnlyList<CatalogVersionChanges> parts, ConcurrentQueue<(object Message, Exception Error)> failed,
         CancellationToken cancellationToken) =>
-        // In order; from a part not confirmed on, the rest are reported failed too, so no later part overtakes it.
-        PublishManyAsync(_parts, parts, window, inOrder: true, PriceChangeJsonWriter.WritePart, static part => new Outgoing(PriceChangeTopology.CatalogVersionsExchangeName, "",
+        // One at a time, in order; from a part not confirmed on, the rest are reported failed too, so no later part overtakes it.
+        PublishManyAsync(_parts, parts, window: 1, inOrder: true, PriceChangeJsonWriter.WritePart, static part => new Outgoing(PriceChangeTopology.CatalogVersionsExchangeName, "",
             NamedGuid($"part|{part.Provider}|{part.CatalogVersion}|{part.Part}"), PartMessageType, part.Provider, nameof(CatalogVersionChanges)), failed, cancellationToken);
 
     /// <summary>Where a message goes and what its envelope says.</summary>
@@ -98,7 +98,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
                 }
 
                 var batch = messages.Skip(start).Take(size).ToList();
-                if (!await PublishWindowAsync(lane, channel, batch, write, describe, buffer, inOrder, failed, ct, cancellationToken))
+                if (!await PublishWindowAsync(lane, channel, batch, write, describe, buffer, failed, ct, cancellationToken))
                 {
                     // Something was refused, lost or not confirmed within PublishTimeout: whatever state the broker keeps for
                     // this channel and connection is not trusted again; the next window, or the retry, opens fresh ones.
@@ -117,13 +117,9 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         }
     }
 
-    /// <summary>
-    /// One window: every publish written, then every confirm awaited (up to PublishTimeout); false when any failed.
-    /// <paramref name="inOrder"/>: from the first message not confirmed on, every one is reported failed (a later one the
-    /// broker did take goes again, after the earlier one: consumers drop the duplicate).
-    /// </summary>
+    /// <summary>One window: every publish written, then every confirm awaited (up to PublishTimeout); false when any failed.</summary>
     private async Task<bool> PublishWindowAsync<T>(RabbitConfirmLane lane, IChannel channel, List<T> batch, Action<Utf8JsonWriter, T> write, Func<T, Outgoing> describe,
-        ArrayBufferWriter<byte> buffer, bool inOrder, ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct, CancellationToken callerToken)
+        ArrayBufferWriter<byte> buffer, ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct, CancellationToken callerToken)
         where T : class
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -159,7 +155,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         var allConfirmed = true;
         foreach (var (message, to, confirmed) in confirms)
         {
-            if (confirmed.IsCompletedSuccessfully && (allConfirmed || !inOrder))
+            if (confirmed.IsCompletedSuccessfully)
             {
                 PricingTelemetry.RecordPublished(to.Provider, to.EventName);
                 _observers.Confirmed(message);
@@ -167,10 +163,8 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
                 continue;
             }
 
-            var earlierFailed = !allConfirmed && inOrder && confirmed.IsCompletedSuccessfully;
             allConfirmed = false;
-            var error = earlierFailed ? new InvalidOperationException("An earlier message of the same sequence was not confirmed.")
-                : confirmed.IsCanceled || confirmed.Exception?.GetBaseException() is OperationCanceledException
+            var error = confirmed.IsCanceled || confirmed.Exception?.GetBaseException() is OperationCanceledException
                 ? ct.IsCancellationRequested
                     ? new OperationCanceledException("The RabbitMQ.Client publisher is stopping.")
                     : new TimeoutException($"The broker did not confirm within {_confirmTimeout.TotalSeconds:0} s.")

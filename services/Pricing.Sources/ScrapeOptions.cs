@@ -31,13 +31,6 @@ public sealed class ScrapeOptions
     /// </summary>
     public int VersionPartSize { get; set; } = 256;
 
-    /// <summary>
-    /// Parts of one version written to the broker before the first one's confirm is awaited (on RabbitMQ; 1: each confirmed
-    /// before the next is written). Either way they are written in order on one channel, and after a failure the unconfirmed
-    /// part and every part after it are sent again, in order.
-    /// </summary>
-    public int VersionPartsInFlight { get; set; } = 1;
-
     /// <summary>What a part holds: <see cref="VersionPartSize"/>, within <see cref="PublishWindow"/> and <paramref name="max"/>.</summary>
     public int PartSize(int max) => Math.Clamp(Math.Min(VersionPartSize, PublishWindow), 1, max);
 

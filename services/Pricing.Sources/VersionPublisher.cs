@@ -8,7 +8,7 @@ namespace Pricing.Sources;
 /// <summary>
 /// Publishes one provider's committed versions, in version order, on two paths. For Quotes: the version as
 /// <see cref="CatalogVersionChanges"/> (one message, or parts of at most <see cref="ScrapeOptions.VersionPartSize"/> changes,
-/// in order, up to <see cref="ScrapeOptions.VersionPartsInFlight"/> awaiting their confirms); <see cref="PublishAsync"/> returns once every part is confirmed, and the
+/// in order, each confirmed before the next); <see cref="PublishAsync"/> returns once every part is confirmed, and the
 /// caller (holding its scrape gate) starts the next version only then. For topic subscribers: the version's
 /// per-change <see cref="AcceleratorPriceChanged"/> messages with up to <see cref="ScrapeOptions.PublishWindow"/> awaiting
 /// their confirms, then its <see cref="CatalogPublished"/>, on a chain behind the versions before it, so subscribers still
@@ -39,16 +39,16 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     /// <summary>A committed version: its parts for Quotes now, its per-change messages for subscribers behind the versions before it.</summary>
     public async Task PublishAsync(long version, IReadOnlyList<CatalogVersionChanges> parts, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
     {
-        // On RabbitMQ through RabbitMQ.Client (ISubscriberChangePublisher.PublishVersionPartsAsync: in order on a channel of
-        // their own, a fresh one after a failure); on the in-memory bus through MassTransit, each confirmed before the next.
+        // Each confirmed before the next: on RabbitMQ through RabbitMQ.Client (ISubscriberChangePublisher.PublishVersionPartsAsync:
+        // on a channel of their own, a fresh one after a failure), on the in-memory bus through MassTransit.
         Func<IReadOnlyList<object>, System.Collections.Concurrent.ConcurrentQueue<(object Message, Exception Error)>, CancellationToken, Task> publishParts =
             changePublisher is null
                 ? (pending, failed, ct) => PublishInWindowAsync(pending, 1, failed, ct)
-                : (pending, failed, ct) => changePublisher.PublishVersionPartsAsync([.. pending.Cast<CatalogVersionChanges>()], options.VersionPartsInFlight, failed, ct);
+                : (pending, failed, ct) => changePublisher.PublishVersionPartsAsync([.. pending.Cast<CatalogVersionChanges>()], failed, ct);
         await PublishUntilDeliveredAsync(version, parts, publishParts, stopping);
         if (options.PublishChangesForSubscribers)
         {
-            await PublishForSubscribersAsync(version, changes, announcement, notBefore: System.Diagnostics.Stopwatch.GetTimestamp());
+            await PublishForSubscribersAsync(version, changes, announcement);
         }
     }
 
@@ -60,8 +60,10 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     /// <see cref="CatalogVersionChanges"/>), unless <see cref="MaxSubscriberBacklog"/> versions are still queued on it:
     /// then it waits for the oldest, so a broker that cannot keep up slows scrapes down instead of filling memory.
     /// </summary>
-    private async Task PublishForSubscribersAsync(long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement, long notBefore)
+    private async Task PublishForSubscribersAsync(long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
     {
+        // Called once the version's parts are confirmed: SubscriberPublishDelay counts from here.
+        var partsConfirmedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         Task previous;
         lock (_backlogLock)
         {
@@ -69,7 +71,7 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
             previous = _subscriberBacklog.Count > 0 ? _subscriberBacklog[^1] : Task.CompletedTask;
         }
 
-        var next = PublishAfterAsync(previous, version, changes, announcement, notBefore);
+        var next = PublishAfterAsync(previous, version, changes, announcement, partsConfirmedAt);
         Task? oldest = null;
         lock (_backlogLock)
         {

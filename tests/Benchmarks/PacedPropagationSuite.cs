@@ -60,7 +60,6 @@ public sealed class PacedPropagationSuite : IBenchmarkSuite
             // --versions-only: no per-change messages for topic subscribers, to see what they cost the version path.
             ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
                 ["Scrape:VersionPartSize"] = PropagationMeasures.PartSize(args),
-                ["Scrape:VersionPartsInFlight"] = PropagationMeasures.PartsInFlight(args),
                 ["Scrape:SubscriberPublishDelay"] = PropagationMeasures.SubscriberPublishDelay(args),
         }, ct);
         WebApplication? quotes = null;

@@ -121,10 +121,6 @@ internal static class PropagationMeasures
     public static string PartSize(string[] args) =>
         QuoteThroughputSuite.Option(args, "--part-size", new Pricing.Sources.ScrapeOptions().VersionPartSize).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary><c>--parts-in-flight N</c>: <c>Scrape:VersionPartsInFlight</c>, else the default, always given as a number.</summary>
-    public static string PartsInFlight(string[] args) =>
-        QuoteThroughputSuite.Option(args, "--parts-in-flight", new Pricing.Sources.ScrapeOptions().VersionPartsInFlight).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary><c>--subscriber-delay-ms N</c>: <c>Scrape:SubscriberPublishDelay</c>, else the default.</summary>
     public static string SubscriberPublishDelay(string[] args) =>
         TimeSpan.FromMilliseconds(QuoteThroughputSuite.Option(args, "--subscriber-delay-ms", (int)new Pricing.Sources.ScrapeOptions().SubscriberPublishDelay.TotalMilliseconds))

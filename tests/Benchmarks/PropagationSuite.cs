@@ -102,7 +102,6 @@ public sealed class PropagationSuite : IBenchmarkSuite
                 // --versions-only: no per-change messages for topic subscribers, to measure the version path alone.
                 ["Scrape:PublishChangesForSubscribers"] = args.Contains("--versions-only") ? "false" : "true",
                 ["Scrape:VersionPartSize"] = PropagationMeasures.PartSize(args),
-                ["Scrape:VersionPartsInFlight"] = PropagationMeasures.PartsInFlight(args),
                 ["Scrape:SubscriberPublishDelay"] = PropagationMeasures.SubscriberPublishDelay(args),
                 // --masstransit-publisher: the per-change messages through MassTransit's publish pipeline, as before issue 25's last step.
                 ["Scrape:SubscriberPublisher"] = args.Contains("--masstransit-publisher") ? "MassTransit" : "RabbitMQ",

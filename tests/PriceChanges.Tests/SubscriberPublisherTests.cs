@@ -139,14 +139,14 @@ public sealed class SubscriberPublisherTests(RabbitMqTestServer rabbit) : IClass
         var observer = new RecordingObserver();
         using (publisher.ConnectObserver(observer))
         {
-            await publisher.PublishVersionPartsAsync(parts, window: 2, failed, Ct);
+            await publisher.PublishVersionPartsAsync(parts, failed, Ct);
         }
 
         Assert.Empty(failed);
         // An observer is told about each write and each confirm, in order, and nothing once disconnected.
         Assert.Equal(parts.Cast<object>(), observer.Publishing);
         Assert.Equal(parts.Cast<object>(), observer.Confirmed);
-        await publisher.PublishVersionPartsAsync([parts[0]], window: 1, failed, Ct);
+        await publisher.PublishVersionPartsAsync([parts[0]], failed, Ct);
         Assert.Empty(failed);
         Assert.Equal(parts.Count, observer.Publishing.Count);
         for (var i = 0; i < parts.Count; i++)
