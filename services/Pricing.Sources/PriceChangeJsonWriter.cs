@@ -25,16 +25,16 @@ public static class PriceChangeJsonWriter
     public static void WritePart(Utf8JsonWriter writer, CatalogVersionChanges part)
     {
         writer.WriteStartObject();
-        writer.WriteString("provider", part.Provider);
-        writer.WriteNumber("catalogVersion", part.CatalogVersion);
-        writer.WriteNumber("previousVersion", part.PreviousVersion);
-        writer.WriteNumber("part", part.Part);
-        writer.WriteNumber("parts", part.Parts);
-        writer.WriteNumber("changeCount", part.ChangeCount);
-        writer.WriteNumber("offerCount", part.OfferCount);
-        writer.WriteNumber("quarantined", part.Quarantined);
-        writer.WriteString("asOf", part.AsOf);
-        writer.WriteStartArray("changes");
+        writer.WriteString(Name.Provider, part.Provider);
+        writer.WriteNumber(Name.CatalogVersion, part.CatalogVersion);
+        writer.WriteNumber(Name.PreviousVersion, part.PreviousVersion);
+        writer.WriteNumber(Name.Part, part.Part);
+        writer.WriteNumber(Name.Parts, part.Parts);
+        writer.WriteNumber(Name.ChangeCount, part.ChangeCount);
+        writer.WriteNumber(Name.OfferCount, part.OfferCount);
+        writer.WriteNumber(Name.Quarantined, part.Quarantined);
+        writer.WriteString(Name.AsOf, part.AsOf);
+        writer.WriteStartArray(Name.Changes);
         foreach (var change in part.Changes)
         {
             WriteChange(writer, change, computed: false);
@@ -50,57 +50,57 @@ public static class PriceChangeJsonWriter
     private static void WriteChange(Utf8JsonWriter writer, AcceleratorPriceChanged change, bool computed)
     {
         writer.WriteStartObject();
-        writer.WriteString("provider", change.Provider);
-        writer.WriteNumber("catalogVersion", change.CatalogVersion);
-        writer.WriteString("offerKey", change.OfferKey);
-        writer.WriteNumber("kind", (int)change.Kind);
-        writer.WriteString("region", change.Region);
-        writer.WriteString("acceleratorId", change.AcceleratorId);
-        writer.WriteString("pricingModel", change.PricingModel);
-        Decimal(writer, "oldPricePerInstanceHour", change.OldPricePerInstanceHour);
-        Decimal(writer, "newPricePerInstanceHour", change.NewPricePerInstanceHour);
-        writer.WriteString("currency", change.Currency);
+        writer.WriteString(Name.Provider, change.Provider);
+        writer.WriteNumber(Name.CatalogVersion, change.CatalogVersion);
+        writer.WriteString(Name.OfferKey, change.OfferKey);
+        writer.WriteNumber(Name.Kind, (int)change.Kind);
+        writer.WriteString(Name.Region, change.Region);
+        writer.WriteString(Name.AcceleratorId, change.AcceleratorId);
+        writer.WriteString(Name.PricingModel, change.PricingModel);
+        Decimal(writer, Name.OldPricePerInstanceHour, change.OldPricePerInstanceHour);
+        Decimal(writer, Name.NewPricePerInstanceHour, change.NewPricePerInstanceHour);
+        writer.WriteString(Name.Currency, change.Currency);
         if (change.Offer is { } offer)
         {
-            writer.WriteStartObject("offer");
-            writer.WriteString("provider", offer.Provider);
-            writer.WriteString("region", offer.Region);
-            writer.WriteString("zone", offer.Zone);
-            writer.WriteString("instanceType", offer.InstanceType);
-            writer.WriteString("acceleratorId", offer.AcceleratorId);
-            Decimal(writer, "acceleratorsPerInstance", offer.AcceleratorsPerInstance);
-            writer.WriteNumber("vcpus", offer.Vcpus);
-            Decimal(writer, "memoryGib", offer.MemoryGib);
-            writer.WriteString("pricingModel", offer.PricingModel);
-            Decimal(writer, "pricePerInstanceHour", offer.PricePerInstanceHour);
-            writer.WriteString("currency", offer.Currency);
-            writer.WriteString("effectiveDate", offer.EffectiveDate);
-            writer.WriteString("skuId", offer.SkuId);
-            writer.WriteString("meterId", offer.MeterId);
+            writer.WriteStartObject(Name.Offer);
+            writer.WriteString(Name.Provider, offer.Provider);
+            writer.WriteString(Name.Region, offer.Region);
+            writer.WriteString(Name.Zone, offer.Zone);
+            writer.WriteString(Name.InstanceType, offer.InstanceType);
+            writer.WriteString(Name.AcceleratorId, offer.AcceleratorId);
+            Decimal(writer, Name.AcceleratorsPerInstance, offer.AcceleratorsPerInstance);
+            writer.WriteNumber(Name.Vcpus, offer.Vcpus);
+            Decimal(writer, Name.MemoryGib, offer.MemoryGib);
+            writer.WriteString(Name.PricingModel, offer.PricingModel);
+            Decimal(writer, Name.PricePerInstanceHour, offer.PricePerInstanceHour);
+            writer.WriteString(Name.Currency, offer.Currency);
+            writer.WriteString(Name.EffectiveDate, offer.EffectiveDate);
+            writer.WriteString(Name.SkuId, offer.SkuId);
+            writer.WriteString(Name.MeterId, offer.MeterId);
             if (computed)
             {
-                writer.WriteString("offerKey", offer.OfferKey);
-                Decimal(writer, "pricePerAcceleratorHour", offer.PricePerAcceleratorHour);
+                writer.WriteString(Name.OfferKey, offer.OfferKey);
+                Decimal(writer, Name.PricePerAcceleratorHour, offer.PricePerAcceleratorHour);
             }
 
             writer.WriteEndObject();
         }
         else
         {
-            writer.WriteNull("offer");
+            writer.WriteNull(Name.Offer);
         }
 
-        writer.WriteString("observedAt", change.ObservedAt);
+        writer.WriteString(Name.ObservedAt, change.ObservedAt);
         if (computed)
         {
-            writer.WriteString("routingKey", change.RoutingKey);
+            writer.WriteString(Name.RoutingKey, change.RoutingKey);
         }
 
         writer.WriteEndObject();
     }
 
     /// <summary>An exact decimal as a string, as MassTransit writes it (every digit and the scale kept: 12.3400 stays "12.3400").</summary>
-    private static void Decimal(Utf8JsonWriter writer, string name, decimal? value)
+    private static void Decimal(Utf8JsonWriter writer, JsonEncodedText name, decimal? value)
     {
         if (value is not { } number)
         {
@@ -108,7 +108,47 @@ public static class PriceChangeJsonWriter
             return;
         }
 
-        Span<char> text = stackalloc char[40];
-        writer.WriteString(name, number.TryFormat(text, out var length, provider: CultureInfo.InvariantCulture) ? text[..length] : number.ToString(CultureInfo.InvariantCulture));
+        // Formatted straight to UTF-8 (a decimal is at most 31 characters with its sign and point).
+        Span<byte> text = stackalloc byte[40];
+        ReadOnlySpan<byte> utf8 = number.TryFormat(text, out var length, provider: CultureInfo.InvariantCulture)
+            ? text[..length]
+            : System.Text.Encoding.UTF8.GetBytes(number.ToString(CultureInfo.InvariantCulture));
+        writer.WriteString(name, utf8);
+    }
+
+    /// <summary>The property names, encoded once: each write would otherwise transcode and escape-check its name again.</summary>
+    private static class Name
+    {
+        public static readonly JsonEncodedText AcceleratorId = JsonEncodedText.Encode("acceleratorId");
+        public static readonly JsonEncodedText AcceleratorsPerInstance = JsonEncodedText.Encode("acceleratorsPerInstance");
+        public static readonly JsonEncodedText AsOf = JsonEncodedText.Encode("asOf");
+        public static readonly JsonEncodedText CatalogVersion = JsonEncodedText.Encode("catalogVersion");
+        public static readonly JsonEncodedText ChangeCount = JsonEncodedText.Encode("changeCount");
+        public static readonly JsonEncodedText Changes = JsonEncodedText.Encode("changes");
+        public static readonly JsonEncodedText Currency = JsonEncodedText.Encode("currency");
+        public static readonly JsonEncodedText EffectiveDate = JsonEncodedText.Encode("effectiveDate");
+        public static readonly JsonEncodedText InstanceType = JsonEncodedText.Encode("instanceType");
+        public static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
+        public static readonly JsonEncodedText MemoryGib = JsonEncodedText.Encode("memoryGib");
+        public static readonly JsonEncodedText MeterId = JsonEncodedText.Encode("meterId");
+        public static readonly JsonEncodedText NewPricePerInstanceHour = JsonEncodedText.Encode("newPricePerInstanceHour");
+        public static readonly JsonEncodedText ObservedAt = JsonEncodedText.Encode("observedAt");
+        public static readonly JsonEncodedText Offer = JsonEncodedText.Encode("offer");
+        public static readonly JsonEncodedText OfferCount = JsonEncodedText.Encode("offerCount");
+        public static readonly JsonEncodedText OfferKey = JsonEncodedText.Encode("offerKey");
+        public static readonly JsonEncodedText OldPricePerInstanceHour = JsonEncodedText.Encode("oldPricePerInstanceHour");
+        public static readonly JsonEncodedText Part = JsonEncodedText.Encode("part");
+        public static readonly JsonEncodedText Parts = JsonEncodedText.Encode("parts");
+        public static readonly JsonEncodedText PreviousVersion = JsonEncodedText.Encode("previousVersion");
+        public static readonly JsonEncodedText PricePerAcceleratorHour = JsonEncodedText.Encode("pricePerAcceleratorHour");
+        public static readonly JsonEncodedText PricePerInstanceHour = JsonEncodedText.Encode("pricePerInstanceHour");
+        public static readonly JsonEncodedText PricingModel = JsonEncodedText.Encode("pricingModel");
+        public static readonly JsonEncodedText Provider = JsonEncodedText.Encode("provider");
+        public static readonly JsonEncodedText Quarantined = JsonEncodedText.Encode("quarantined");
+        public static readonly JsonEncodedText Region = JsonEncodedText.Encode("region");
+        public static readonly JsonEncodedText RoutingKey = JsonEncodedText.Encode("routingKey");
+        public static readonly JsonEncodedText SkuId = JsonEncodedText.Encode("skuId");
+        public static readonly JsonEncodedText Vcpus = JsonEncodedText.Encode("vcpus");
+        public static readonly JsonEncodedText Zone = JsonEncodedText.Encode("zone");
     }
 }

@@ -122,6 +122,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
         ArrayBufferWriter<byte> buffer, ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct, CancellationToken callerToken)
         where T : class
     {
+        using var writer = new Utf8JsonWriter(buffer);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(_confirmTimeout);
         var confirms = new List<(T Message, Outgoing To, Task Confirmed)>(batch.Count);
@@ -133,7 +134,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
             try
             {
-                var body = Envelope(lane, message, write, to, activityId, buffer);
+                var body = Envelope(lane, message, write, to, activityId, buffer, writer);
                 var properties = new BasicProperties
                 {
                     ContentType = ContentType,
@@ -186,38 +187,37 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
     /// <summary>
     /// The message in MassTransit's JSON envelope (docs/events.md), its <c>message</c> written by <paramref name="write"/>
-    /// (<see cref="PriceChangeJsonWriter"/>), into <paramref name="buffer"/> and copied out.
+    /// (<see cref="PriceChangeJsonWriter"/>), into <paramref name="buffer"/> by <paramref name="writer"/> (one per publishing
+    /// call, reset for each message) and copied out.
     /// </summary>
     private static ReadOnlyMemory<byte> Envelope<T>(RabbitConfirmLane lane, T message, Action<Utf8JsonWriter, T> write, Outgoing to, string? activityId,
-        ArrayBufferWriter<byte> buffer)
+        ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
         where T : class
     {
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer))
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString(EnvelopeName.MessageId, to.MessageId);
+        writer.WriteString(EnvelopeName.ConversationId, to.MessageId);
+        writer.WriteString(EnvelopeName.SourceAddress, lane.SourceAddress);
+        writer.WriteString(EnvelopeName.DestinationAddress, to.Exchange == PriceChangeTopology.ExchangeName ? lane.ChangesAddress : lane.VersionsAddress);
+        writer.WriteStartArray(EnvelopeName.MessageType);
+        writer.WriteStringValue(to.MessageType);
+        writer.WriteEndArray();
+        writer.WritePropertyName(EnvelopeName.Message);
+        write(writer, message);
+
+        writer.WriteString(EnvelopeName.SentTime, DateTime.UtcNow);
+        writer.WriteStartObject(EnvelopeName.Headers);
+        if (activityId is not null)
         {
-            writer.WriteStartObject();
-            writer.WriteString("messageId", to.MessageId);
-            writer.WriteString("conversationId", to.MessageId);
-            writer.WriteString("sourceAddress", lane.SourceAddress);
-            writer.WriteString("destinationAddress", to.Exchange == PriceChangeTopology.ExchangeName ? lane.ChangesAddress : lane.VersionsAddress);
-            writer.WriteStartArray("messageType");
-            writer.WriteStringValue(to.MessageType);
-            writer.WriteEndArray();
-            writer.WritePropertyName("message");
-            write(writer, message);
-
-            writer.WriteString("sentTime", DateTime.UtcNow);
-            writer.WriteStartObject("headers");
-            if (activityId is not null)
-            {
-                // Where MassTransit puts it too, so a MassTransit subscriber's consume span joins the scrape's trace.
-                writer.WriteString(ActivityIdHeader, activityId);
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            // Where MassTransit puts it too, so a MassTransit subscriber's consume span joins the scrape's trace.
+            writer.WriteString(ActivityIdHeader, activityId);
         }
 
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -229,6 +229,19 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
     private static string NamedGuid(string name) =>
         new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)).AsSpan(0, 16)).ToString();
+
+    /// <summary>The envelope's property names, encoded once.</summary>
+    private static class EnvelopeName
+    {
+        public static readonly JsonEncodedText MessageId = JsonEncodedText.Encode("messageId");
+        public static readonly JsonEncodedText ConversationId = JsonEncodedText.Encode("conversationId");
+        public static readonly JsonEncodedText SourceAddress = JsonEncodedText.Encode("sourceAddress");
+        public static readonly JsonEncodedText DestinationAddress = JsonEncodedText.Encode("destinationAddress");
+        public static readonly JsonEncodedText MessageType = JsonEncodedText.Encode("messageType");
+        public static readonly JsonEncodedText Message = JsonEncodedText.Encode("message");
+        public static readonly JsonEncodedText SentTime = JsonEncodedText.Encode("sentTime");
+        public static readonly JsonEncodedText Headers = JsonEncodedText.Encode("headers");
+    }
 
     public async ValueTask DisposeAsync()
     {

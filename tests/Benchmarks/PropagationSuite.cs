@@ -78,6 +78,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
         private readonly PropagationConsumeRecorder _consumed = new();
         private long _gcPauseTicks;
         private int _gcCount;
+        private long _jitMethods;
+        private long _jitTicks;
         private readonly List<(long At, PriceChangeNotice Notice)> _notices = [];
         private readonly List<(long At, long Version)> _quotes = [];
         private readonly List<(long At, long Version)> _views = [];
@@ -184,6 +186,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
 
             var pauseBefore = GC.GetTotalPauseDuration();
             var gcBefore = GC.CollectionCount(0);
+            var jitMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var jitTimeBefore = System.Runtime.JitInfo.GetCompilationTime();
             _cpuBefore = CpuTimes.Sample();
             for (var i = 0; i < versions; i++)
             {
@@ -206,6 +210,8 @@ public sealed class PropagationSuite : IBenchmarkSuite
 
             _gcPauseTicks = (GC.GetTotalPauseDuration() - pauseBefore).Ticks;
             _gcCount = GC.CollectionCount(0) - gcBefore;
+            _jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsBefore;
+            _jitTicks = (System.Runtime.JitInfo.GetCompilationTime() - jitTimeBefore).Ticks;
             if (_notices.Count(n => n.Notice.Change.CatalogVersion >= measuredFrom) < expected)
             {
                 throw new TimeoutException($"Only {_notices.Count} of {expected} notices arrived within 120 s of the last publish.");
@@ -436,6 +442,7 @@ public sealed class PropagationSuite : IBenchmarkSuite
             {
                 Line();
                 Line(Invariant($"GC during the measured versions (whole process): {_gcCount} collections, {Ms(_gcPauseTicks):F0} ms paused in total."));
+                Line(Invariant($"JIT during the measured versions (whole process, tier-up included): {_jitMethods:N0} methods compiled in {Ms(_jitTicks):F0} ms."));
                 Line(Invariant($"Thread pool during the measured versions (sampled every 5 ms): threads {window.Min(p => p.Threads)}-{window.Max(p => p.Threads)}, queued work items p50 {Percentile(window.Select(p => (double)p.Pending).ToArray(), 0.5):F0}, max {window.Max(p => p.Pending)}."));
             }
 
