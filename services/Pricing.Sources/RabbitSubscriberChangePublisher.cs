@@ -82,7 +82,9 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
         try
         {
+            // One buffer and one writer for the whole call, reset for each message.
             var buffer = new ArrayBufferWriter<byte>(1024);
+            using var writer = new Utf8JsonWriter(buffer);
             var size = Math.Max(1, window);
             for (var start = 0; start < messages.Count; start += size)
             {
@@ -98,7 +100,7 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
                 }
 
                 var batch = messages.Skip(start).Take(size).ToList();
-                if (!await PublishWindowAsync(lane, channel, batch, write, describe, buffer, failed, ct, cancellationToken))
+                if (!await PublishWindowAsync(lane, channel, batch, write, describe, buffer, writer, failed, ct, cancellationToken))
                 {
                     // Something was refused, lost or not confirmed within PublishTimeout: whatever state the broker keeps for
                     // this channel and connection is not trusted again; the next window, or the retry, opens fresh ones.
@@ -119,10 +121,10 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
     /// <summary>One window: every publish written, then every confirm awaited (up to PublishTimeout); false when any failed.</summary>
     private async Task<bool> PublishWindowAsync<T>(RabbitConfirmLane lane, IChannel channel, List<T> batch, Action<Utf8JsonWriter, T> write, Func<T, Outgoing> describe,
-        ArrayBufferWriter<byte> buffer, ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct, CancellationToken callerToken)
+        ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, ConcurrentQueue<(object Message, Exception Error)> failed, CancellationToken ct,
+        CancellationToken callerToken)
         where T : class
     {
-        using var writer = new Utf8JsonWriter(buffer);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(_confirmTimeout);
         var confirms = new List<(T Message, Outgoing To, Task Confirmed)>(batch.Count);
@@ -187,15 +189,15 @@ public sealed class RabbitSubscriberChangePublisher(IConfiguration configuration
 
     /// <summary>
     /// The message in MassTransit's JSON envelope (docs/events.md), its <c>message</c> written by <paramref name="write"/>
-    /// (<see cref="PriceChangeJsonWriter"/>), into <paramref name="buffer"/> by <paramref name="writer"/> (one per publishing
-    /// call, reset for each message) and copied out.
+    /// (<see cref="PriceChangeJsonWriter"/>), into <paramref name="buffer"/> by <paramref name="writer"/> (its writer; both
+    /// reset here for each message) and copied out.
     /// </summary>
     private static ReadOnlyMemory<byte> Envelope<T>(RabbitConfirmLane lane, T message, Action<Utf8JsonWriter, T> write, Outgoing to, string? activityId,
         ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
         where T : class
     {
         buffer.ResetWrittenCount();
-        writer.Reset(buffer);
+        writer.Reset();
         writer.WriteStartObject();
         writer.WriteString(EnvelopeName.MessageId, to.MessageId);
         writer.WriteString(EnvelopeName.ConversationId, to.MessageId);

@@ -63,7 +63,7 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
     private async Task PublishForSubscribersAsync(long version, IReadOnlyList<AcceleratorPriceChanged> changes, CatalogPublished announcement)
     {
         // Called once the version's parts are confirmed: SubscriberPublishDelay counts from here.
-        var partsConfirmedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        var partsConfirmedAt = time.GetTimestamp();
         Task previous;
         lock (_backlogLock)
         {
@@ -96,12 +96,11 @@ public sealed class VersionPublisher(string provider, IPublishEndpoint publisher
         try
         {
             await previous;
-            // Quotes first (ScrapeOptions.SubscriberPublishDelay). On the process's own clock: a scheduling choice, not a
-            // time anything records.
-            var wait = options.SubscriberPublishDelay - System.Diagnostics.Stopwatch.GetElapsedTime(partsConfirmedAt);
+            // Quotes first (ScrapeOptions.SubscriberPublishDelay), on the same clock as the retry back-off.
+            var wait = options.SubscriberPublishDelay - time.GetElapsedTime(partsConfirmedAt);
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, stopping);
+                await Task.Delay(wait, time, stopping);
             }
 
             if (changePublisher is null || options.PerChangeViaMassTransit)

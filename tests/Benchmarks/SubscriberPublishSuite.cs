@@ -116,7 +116,7 @@ public sealed class SubscriberPublishSuite : IBenchmarkSuite
         await Nagle();
         await RawUntracked();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"subscriber-publish: 2 cores; {rounds} interleaved rounds of {versions} versions x {count:N0} changes, window {options.Value.PublishWindow}; envelope {body.Length:N0} B; no queue bound (routing and confirms only)"));
+            $"subscriber-publish: 2 cores; {rounds} interleaved rounds of {versions} versions x {count:N0} changes, window {options.Value.PublishWindow}; raw bodies {body.Length:N0} B (a change's JSON and ~330 B for the envelope around it); no queue bound (routing and confirms only)"));
         var ours = new List<(double Process, double Broker, double Rate)>();
         var raw = new List<(double Process, double Broker, double Rate)>();
         var rawUntracked = new List<(double Process, double Broker, double Rate)>();
